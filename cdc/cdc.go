@@ -1,0 +1,349 @@
+// Package cdc turns decoded Kafka records that carry Debezium change events
+// into change rows with an operation: upsert (StarRocks __op 0) or delete
+// (__op 1).
+//
+// It recognises the Debezium envelope natively, by schema name (*.Envelope)
+// or, for schemaless JSON, by shape, so no Kafka Connect transform chain is
+// needed and deletes work with schemas on and off. It also accepts records
+// that were already flattened upstream by Debezium's ExtractNewRecordState,
+// and recognises the control records (tombstones, heartbeats, schema-change
+// and transaction-metadata events) that yield no row.
+//
+// cdc owns Debezium semantics only; it knows nothing of wire formats or of
+// StarRocks column types.
+package cdc
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/starcdc/starcdc/decode"
+)
+
+// Op is the StarRocks load operation of a change row.
+type Op uint8
+
+// The operations, with the values StarRocks' __op column takes.
+const (
+	OpUpsert Op = 0
+	OpDelete Op = 1
+)
+
+// Kind says what a record was.
+type Kind uint8
+
+// The kinds of record.
+const (
+	KindRows      Kind = iota // one or more change rows
+	KindTombstone             // Kafka null value after a delete: nothing to do
+	KindTruncate              // Debezium op "t"
+	KindControl               // heartbeat, schema change, transaction metadata, PG message
+)
+
+// Change is one row to upsert or delete. Row holds the columns, in source
+// order; for deletes it holds at least the primary-key columns.
+type Change struct {
+	Op  Op
+	Row *decode.Struct
+}
+
+// Event is what one Kafka record means.
+type Event struct {
+	Kind    Kind
+	Changes []Change
+	// Reason says, for records that yield no row, why (for logs and metrics).
+	Reason string
+}
+
+// ErrNotChangeEvent means a record is neither a Debezium change event nor a
+// flattened row nor a known control record.
+var ErrNotChangeEvent = errors.New("not a change event")
+
+// TruncatePolicy says what a Debezium truncate event ("op":"t") does.
+type TruncatePolicy uint8
+
+// The truncate policies.
+const (
+	// TruncateSkip logs and skips the event (the default: truncating a
+	// table from a replayed event is rarely what a user wants).
+	TruncateSkip TruncatePolicy = iota
+	// TruncateTable empties the target table.
+	TruncateTable
+)
+
+// Options configure an Unwrapper.
+type Options struct {
+	Truncate TruncatePolicy
+	// RewriteDeleted adds "__deleted":"true"/"false" to every row, as
+	// ExtractNewRecordState does with delete.handling.mode=rewrite.
+	RewriteDeleted bool
+	// AddFields are envelope fields copied into every row, as
+	// ExtractNewRecordState's add.fields (op, table, lsn, source.ts_ms,
+	// field:NEWNAME ...). AddFieldsPrefix defaults to "__".
+	AddFields       []string
+	AddFieldsPrefix string
+}
+
+// Unwrapper turns decoded records into Events. It is stateless and safe for
+// concurrent use.
+type Unwrapper struct {
+	opts Options
+}
+
+// New returns an Unwrapper.
+func New(opts Options) *Unwrapper {
+	if opts.AddFieldsPrefix == "" {
+		opts.AddFieldsPrefix = "__"
+	}
+	return &Unwrapper{opts: opts}
+}
+
+// Unwrap interprets one record. key may be a null Record.
+func (u *Unwrapper) Unwrap(key, value decode.Record) (Event, error) {
+	if value.Value == nil {
+		if value.Schema == nil {
+			return Event{Kind: KindTombstone, Reason: "tombstone"}, nil
+		}
+		// A schema with a null payload: ExtractNewRecordState's flattened
+		// delete (delete.tombstone.handling.mode=tombstone). The key names
+		// the row.
+		ks, ok := key.Value.(*decode.Struct)
+		if !ok {
+			return Event{}, fmt.Errorf("%w: a flattened delete (schema with null payload) needs a struct key to identify the row, got %T", ErrNotChangeEvent, key.Value)
+		}
+		return Event{Kind: KindRows, Changes: []Change{{Op: OpDelete, Row: ks}}}, nil
+	}
+	v, ok := value.Value.(*decode.Struct)
+	if !ok {
+		return Event{}, fmt.Errorf("%w: the value is %s, not a struct or JSON object", ErrNotChangeEvent, kindOf(value.Value))
+	}
+	if s := value.Schema; s != nil && s.Name != "" {
+		switch {
+		case s.IsEnvelope():
+			return u.envelope(key, v)
+		case isControlName(s.Name):
+			return Event{Kind: KindControl, Reason: "control record " + s.Name}, nil
+		}
+	}
+	if isEnvelopeShape(v) {
+		return u.envelope(key, v)
+	}
+	if reason := controlShape(v); reason != "" {
+		return Event{Kind: KindControl, Reason: reason}, nil
+	}
+	return u.flattened(v)
+}
+
+func (u *Unwrapper) envelope(key decode.Record, v *decode.Struct) (Event, error) {
+	opv, _ := v.Get("op")
+	op, _ := opv.(string)
+	switch op {
+	case "c", "r", "u":
+		after, _ := v.Get("after")
+		row, ok := after.(*decode.Struct)
+		if !ok {
+			return Event{}, fmt.Errorf("%w: Debezium %q event has no \"after\" row", ErrNotChangeEvent, op)
+		}
+		return Event{Kind: KindRows, Changes: []Change{{Op: OpUpsert, Row: u.decorate(row, v, false)}}}, nil
+	case "d":
+		before, _ := v.Get("before")
+		row, _ := before.(*decode.Struct)
+		row = withKey(row, key)
+		if row == nil {
+			return Event{}, fmt.Errorf("%w: Debezium delete has neither a \"before\" image nor a struct key; the row to delete is unknown", ErrNotChangeEvent)
+		}
+		return Event{Kind: KindRows, Changes: []Change{{Op: OpDelete, Row: u.decorate(row, v, true)}}}, nil
+	case "t":
+		return Event{Kind: KindTruncate, Reason: "truncate"}, nil
+	case "m":
+		return Event{Kind: KindControl, Reason: "logical decoding message"}, nil
+	}
+	return Event{}, fmt.Errorf("%w: unknown Debezium op %q", ErrNotChangeEvent, opv)
+}
+
+// withKey returns the before image with the key's fields filled in where the
+// image lacks them or has them null (PostgreSQL REPLICA IDENTITY DEFAULT
+// sends only the key in "before"; some configurations send no "before").
+func withKey(row *decode.Struct, key decode.Record) *decode.Struct {
+	ks, ok := key.Value.(*decode.Struct)
+	if !ok || len(ks.Names) == 0 {
+		return row
+	}
+	if row == nil {
+		return ks
+	}
+	var out *decode.Struct
+	for i, name := range ks.Names {
+		cur, found := row.Get(name)
+		if found && cur != nil {
+			continue
+		}
+		if out == nil {
+			out = &decode.Struct{Schema: row.Schema, Names: append([]string(nil), row.Names...), Values: append([]any(nil), row.Values...)}
+		}
+		if found {
+			for j, n := range out.Names {
+				if n == name {
+					out.Values[j] = ks.Values[i]
+				}
+			}
+		} else {
+			out.Names = append(out.Names, name)
+			out.Values = append(out.Values, ks.Values[i])
+		}
+	}
+	if out == nil {
+		return row
+	}
+	return out
+}
+
+// flattened handles a row already unwrapped upstream by ExtractNewRecordState
+// (or by StarRocks' AddOpFieldForDebeziumRecord + unwrap chain).
+func (u *Unwrapper) flattened(v *decode.Struct) (Event, error) {
+	op := OpUpsert
+	if d, ok := v.Get("__deleted"); ok {
+		if s, _ := d.(string); s == "true" {
+			op = OpDelete
+		} else if b, _ := d.(bool); b {
+			op = OpDelete
+		}
+	}
+	if o, ok := v.Get("__op"); ok {
+		switch t := o.(type) {
+		case string:
+			if t == "d" {
+				op = OpDelete
+			}
+		case int64:
+			if t == 1 {
+				op = OpDelete
+			}
+		default:
+			if fmt.Sprint(t) == "1" {
+				op = OpDelete
+			}
+		}
+	}
+	return Event{Kind: KindRows, Changes: []Change{{Op: op, Row: v}}}, nil
+}
+
+// decorate adds the ExtractNewRecordState rewrite fields to a row.
+func (u *Unwrapper) decorate(row, env *decode.Struct, deleted bool) *decode.Struct {
+	if !u.opts.RewriteDeleted && len(u.opts.AddFields) == 0 {
+		return row
+	}
+	out := &decode.Struct{Names: slices.Clone(row.Names), Values: slices.Clone(row.Values)}
+	// Keep the field schemas (logical types!) and describe the added ones.
+	var schema *decode.Schema
+	if row.Schema != nil {
+		cp := *row.Schema
+		cp.Fields = slices.Clone(row.Schema.Fields)
+		schema = &cp
+		out.Schema = schema
+	}
+	add := func(name string, val any, fs *decode.Schema) {
+		out.Names = append(out.Names, name)
+		out.Values = append(out.Values, val)
+		if schema != nil {
+			if fs == nil {
+				fs = &decode.Schema{Type: decode.TypeString, Optional: true}
+			}
+			schema.Fields = append(schema.Fields, decode.Field{Name: name, Index: len(schema.Fields), Schema: fs})
+		}
+	}
+	for _, f := range u.opts.AddFields {
+		name, alias, _ := strings.Cut(strings.TrimSpace(f), ":")
+		val, fs, ok := envelopeField(env, name)
+		if !ok {
+			continue // Debezium skips names absent from the envelope
+		}
+		col := strings.ReplaceAll(name, ".", "_")
+		if alias != "" {
+			col = alias
+		}
+		add(u.opts.AddFieldsPrefix+col, val, fs)
+	}
+	if u.opts.RewriteDeleted {
+		add("__deleted", strconv.FormatBool(deleted), nil)
+	}
+	return out
+}
+
+// envelopeField resolves an add.fields name the way ExtractNewRecordState
+// does: op/ts_* from the envelope, id/total_order/data_collection_order from
+// transaction, "source.x" and any other bare name from source.
+func envelopeField(env *decode.Struct, name string) (any, *decode.Schema, bool) {
+	sub := func(block, field string) (any, *decode.Schema, bool) {
+		b, _ := env.Get(block)
+		bs, ok := b.(*decode.Struct)
+		if !ok {
+			return nil, nil, false
+		}
+		v, ok := bs.Get(field)
+		return v, bs.FieldSchema(field), ok
+	}
+	switch name {
+	case "op", "ts_ms", "ts_us", "ts_ns":
+		v, ok := env.Get(name)
+		return v, env.FieldSchema(name), ok
+	case "id", "total_order", "data_collection_order":
+		return sub("transaction", name)
+	}
+	if block, field, ok := strings.Cut(name, "."); ok {
+		return sub(block, field)
+	}
+	return sub("source", name)
+}
+
+func isEnvelopeShape(v *decode.Struct) bool {
+	op, ok := v.Get("op")
+	if !ok {
+		return false
+	}
+	if _, ok := op.(string); !ok {
+		return false
+	}
+	_, hasSource := v.Get("source")
+	_, hasAfter := v.Get("after")
+	_, hasBefore := v.Get("before")
+	return hasSource && (hasAfter || hasBefore)
+}
+
+func isControlName(name string) bool {
+	for _, suffix := range []string{".Heartbeat", ".SchemaChangeValue", ".TransactionMetadataValue", ".Notification", ".SchemaChangeKey"} {
+		if strings.HasSuffix(name, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+// controlShape recognises schemaless control records by their fields.
+func controlShape(v *decode.Struct) string {
+	has := func(n string) bool { _, ok := v.Get(n); return ok }
+	switch {
+	case has("status") && has("id") && (has("event_count") || has("data_collections")):
+		return "transaction metadata"
+	case has("ddl") && has("tableChanges"):
+		return "schema change"
+	case len(v.Names) == 1 && has("ts_ms"):
+		return "heartbeat"
+	}
+	return ""
+}
+
+func kindOf(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string"
+	case []any:
+		return "an array"
+	case nil:
+		return "null"
+	}
+	return fmt.Sprintf("a %T", v)
+}

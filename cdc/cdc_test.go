@@ -1,0 +1,185 @@
+package cdc
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/starcdc/starcdc/decode"
+)
+
+func dec(t *testing.T, schemas bool, s string) decode.Record {
+	t.Helper()
+	r, err := (&decode.JSONConverter{SchemasEnable: schemas}).Decode(context.Background(), "t", []byte(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func fixture(t *testing.T, schemas bool, name string) decode.Record {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "shared", "fixtures", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dec(t, schemas, string(b))
+}
+
+func row(ev Event) map[string]any {
+	m := map[string]any{}
+	r := ev.Changes[0].Row
+	for i, n := range r.Names {
+		m[n] = r.Values[i]
+		if num, ok := r.Values[i].(interface{ String() string }); ok {
+			m[n] = num.String()
+		}
+	}
+	return m
+}
+
+func TestFixtures(t *testing.T) {
+	u := New(Options{})
+	for _, tc := range []struct {
+		file    string
+		schemas bool
+		kind    Kind
+		op      Op
+		id      any
+	}{
+		{"mysql195_c_noschema.json", false, KindRows, OpUpsert, "1005"},
+		{"mysql195_d_noschema.json", false, KindRows, OpDelete, "1006"},
+		{"mysql195_d_withschema.json", true, KindRows, OpDelete, int64(1006)},
+		{"mysql195_r_snapshot_withschema.json", true, KindRows, OpUpsert, int64(1001)},
+		{"mysql195_u_withschema.json", true, KindRows, OpUpsert, int64(1004)},
+		{"mysql301_r_snapshot_noschema.json", false, KindRows, OpUpsert, "1004"},
+		{"pg121_d_replica_full_noschema.json", false, KindRows, OpDelete, "111"},
+		{"pg121_r_snapshot_noschema.json", false, KindRows, OpUpsert, "101"},
+		{"pg198_d_arrays_withschema.json", true, KindRows, OpDelete, int64(1)},
+		{"mysql254_d_logical_types_withschema.json", true, KindRows, OpDelete, int64(8)},
+		{"pg_txn_begin.json", true, KindControl, 0, nil},
+		{"pg_txn_end.json", true, KindControl, 0, nil},
+		{"mysql242_schema_change_event.json", true, KindControl, 0, nil},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			ev, err := u.Unwrap(decode.Record{}, fixture(t, tc.schemas, tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ev.Kind != tc.kind {
+				t.Fatalf("kind %v (%s), want %v", ev.Kind, ev.Reason, tc.kind)
+			}
+			if tc.kind != KindRows {
+				return
+			}
+			if len(ev.Changes) != 1 || ev.Changes[0].Op != tc.op {
+				t.Fatalf("changes %+v, want one with op %v", ev.Changes, tc.op)
+			}
+			if id := row(ev)["id"]; id != tc.id {
+				t.Fatalf("id %#v, want %#v", id, tc.id)
+			}
+		})
+	}
+}
+
+// PostgreSQL REPLICA IDENTITY DEFAULT: the delete's before image holds only
+// the key (debezium.md §1.6), or there is no before at all.
+func TestDeleteFallsBackToKey(t *testing.T) {
+	u := New(Options{})
+	key := dec(t, false, `{"id":7}`)
+	ev, err := u.Unwrap(key, dec(t, false, `{"before":null,"after":null,"source":{"connector":"postgresql"},"op":"d"}`))
+	if err != nil || ev.Changes[0].Op != OpDelete || row(ev)["id"] != "7" {
+		t.Fatalf("%+v %v", ev, err)
+	}
+	ev, err = u.Unwrap(key, dec(t, false, `{"before":{"id":null,"name":null},"after":null,"source":{},"op":"d"}`))
+	if err != nil || row(ev)["id"] != "7" || row(ev)["name"] != nil {
+		t.Fatalf("%+v %v", row(ev), err)
+	}
+	if _, err := u.Unwrap(decode.Record{}, dec(t, false, `{"before":null,"after":null,"source":{},"op":"d"}`)); !errors.Is(err, ErrNotChangeEvent) {
+		t.Fatalf("delete with no before and no key: err %v", err)
+	}
+}
+
+func TestFlattened(t *testing.T) {
+	u := New(Options{})
+	for in, op := range map[string]Op{
+		`{"id":1,"__deleted":"true"}`:  OpDelete,
+		`{"id":1,"__deleted":"false"}`: OpUpsert,
+		`{"id":1,"__op":"d"}`:          OpDelete,
+		`{"id":1,"__op":"u"}`:          OpUpsert,
+		`{"id":1,"__op":1}`:            OpDelete,
+		`{"id":1}`:                     OpUpsert,
+	} {
+		ev, err := u.Unwrap(decode.Record{}, dec(t, false, in))
+		if err != nil || ev.Changes[0].Op != op {
+			t.Errorf("%s: %+v %v, want op %v", in, ev, err, op)
+		}
+	}
+	// delete.tombstone.handling.mode=tombstone: schema with a null payload.
+	flat := dec(t, true, `{"schema":{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"}],"name":"x.Value"},"payload":null}`)
+	ev, err := u.Unwrap(dec(t, false, `{"id":3}`), flat)
+	if err != nil || ev.Changes[0].Op != OpDelete || row(ev)["id"] != "3" {
+		t.Fatalf("flattened delete: %+v %v", ev, err)
+	}
+}
+
+func TestTombstoneTruncateAndUnknown(t *testing.T) {
+	u := New(Options{})
+	if ev, _ := u.Unwrap(decode.Record{}, decode.Record{}); ev.Kind != KindTombstone {
+		t.Errorf("tombstone: %+v", ev)
+	}
+	if ev, _ := u.Unwrap(decode.Record{}, dec(t, false, `{"before":null,"after":null,"source":{},"op":"t"}`)); ev.Kind != KindTruncate {
+		t.Errorf("truncate: %+v", ev)
+	}
+	if _, err := u.Unwrap(decode.Record{}, dec(t, false, `{"before":null,"after":{"id":1},"source":{},"op":"x"}`)); !errors.Is(err, ErrNotChangeEvent) {
+		t.Errorf("unknown op: %v", err)
+	}
+	if _, err := u.Unwrap(decode.Record{}, dec(t, false, `[1,2]`)); !errors.Is(err, ErrNotChangeEvent) {
+		t.Errorf("array value: %v", err)
+	}
+}
+
+// The seed configuration's ExtractNewRecordState options: rewrite adds
+// __deleted; add.fields adds __op/__source_ts_ms (debezium.md §2.2).
+func TestRewriteAndAddFields(t *testing.T) {
+	u := New(Options{RewriteDeleted: true, AddFields: []string{"op", "source.ts_ms", "table", "db:database", "missing"}})
+	ev, err := u.Unwrap(decode.Record{}, fixture(t, false, "mysql195_d_noschema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ev.Changes[0].Row.Names
+	want := []string{"id", "first_name", "last_name", "email", "__op", "__source_ts_ms", "__table", "__database", "__deleted"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("columns %v, want %v", got, want)
+	}
+	if r := row(ev); r["__deleted"] != "true" || r["__op"] != "d" || r["__table"] != "customers" || ev.Changes[0].Op != OpDelete {
+		t.Fatalf("row %v", r)
+	}
+}
+
+// Rewriting rows must keep the field schemas: without them logical types
+// (dates, timestamps) would be sent as epoch integers, which StarRocks
+// silently loads as NULL.
+func TestRewriteKeepsSchemas(t *testing.T) {
+	u := New(Options{RewriteDeleted: true, AddFields: []string{"op", "source.ts_ms"}})
+	ev, err := u.Unwrap(decode.Record{}, fixture(t, true, "mysql254_c_logical_types_withschema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := ev.Changes[0].Row
+	if s := r.FieldSchema("birth_date"); s == nil || s.Name != "io.debezium.time.Date" {
+		t.Fatalf("birth_date schema %+v: lost by the rewrite", s)
+	}
+	if s := r.FieldSchema("__deleted"); s == nil || s.Type != decode.TypeString {
+		t.Fatalf("__deleted schema %+v", s)
+	}
+	if s := r.FieldSchema("__source_ts_ms"); s == nil || s.Type != decode.TypeInt64 {
+		t.Fatalf("__source_ts_ms schema %+v", s)
+	}
+	if len(r.Schema.Fields) != len(r.Names) {
+		t.Fatalf("%d schema fields for %d columns", len(r.Schema.Fields), len(r.Names))
+	}
+}

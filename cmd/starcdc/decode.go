@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/starcdc/starcdc/config"
+	"github.com/starcdc/starcdc/replicator"
+)
+
+// cmdDecode prints, per row a raw record yields, "<db>.<table>\t<row>" with
+// the row exactly as it goes into the Stream Load body. This output is a
+// stable contract.
+func cmdDecode(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("decode", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	topic := fs.String("topic", "", "topic the record was read from")
+	valueFile := fs.String("value", "", "file holding the raw record value (empty file: null value)")
+	keyFile := fs.String("key", "", "file holding the raw record key")
+	if len(args) == 0 {
+		return usageError{errors.New("usage: starcdc decode CONNECTOR.properties --topic T --value FILE [--key FILE]")}
+	}
+	props := args[0]
+	if err := fs.Parse(args[1:]); err != nil {
+		return usageError{fmt.Errorf("%w; usage: starcdc decode CONNECTOR.properties --topic T --value FILE [--key FILE]", err)}
+	}
+	if *topic == "" || *valueFile == "" {
+		return usageError{errors.New("--topic and --value are required")}
+	}
+	cfg, _, err := config.Load(props)
+	if err != nil {
+		return usageError{fmt.Errorf("invalid configuration:\n%w", err)}
+	}
+	c := cfg.Connectors[0]
+	p, err := replicator.NewPipeline(c)
+	if err != nil {
+		return usageError{err}
+	}
+	value, err := os.ReadFile(*valueFile)
+	if err != nil {
+		return usageError{err}
+	}
+	if len(value) == 0 {
+		value = nil
+	}
+	var key []byte
+	if *keyFile != "" {
+		if key, err = os.ReadFile(*keyFile); err != nil {
+			return usageError{err}
+		}
+		if len(key) == 0 {
+			key = nil
+		}
+	}
+	var out []byte
+	_, _, err = p.Rows(ctx, *topic, key, value, nil, func(table string, row []byte) {
+		out = fmt.Appendf(out, "%s.%s\t%s\n", c.Database, table, row)
+	})
+	if err != nil {
+		return usageError{fmt.Errorf("topic %s, value %s: %w", *topic, *valueFile, err)}
+	}
+	_, err = stdout.Write(out)
+	return err
+}

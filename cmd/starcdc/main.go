@@ -1,0 +1,80 @@
+// Command starcdc replicates Debezium change-data-capture topics from Kafka
+// into StarRocks primary-key tables. It reads the same properties files as
+// the StarRocks Kafka connector under Kafka Connect.
+//
+//	starcdc run [WORKER.properties] CONNECTOR.properties...
+//	starcdc decode CONNECTOR.properties --topic T --value FILE [--key FILE]
+//	starcdc demo [--keep-running]
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `starcdc replicates Debezium change events from Kafka into StarRocks.
+
+Usage:
+  starcdc run [WORKER.properties] CONNECTOR.properties...
+        Run connectors, like Kafka's connect-standalone. One file may hold
+        worker and connector keys. Stops cleanly on SIGINT/SIGTERM.
+  starcdc decode CONNECTOR.properties --topic T --value FILE [--key FILE]
+        Decode one raw Kafka record with the connector's converters and print
+        each row it yields as <db>.<table> TAB <Stream Load JSON>. An empty
+        value file is a null value (tombstone).
+  starcdc demo [--keep-running]
+        Start an in-process Kafka, schema registry and StarRocks emulator,
+        replicate a Debezium inventory database and verify the result.
+`
+
+// exitUsage is the exit code of bad input or arguments.
+const exitUsage = 2
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch args[0] {
+	case "run":
+		err = cmdRun(ctx, args[1:], logger)
+	case "decode":
+		err = cmdDecode(ctx, args[1:], stdout)
+	case "demo":
+		err = cmdDemo(ctx, args[1:], stdout, logger)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "starcdc: unknown command %q\n\n%s", args[0], usage)
+		return exitUsage
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "starcdc %s: %v\n", args[0], err)
+		var ue usageError
+		if errors.As(err, &ue) {
+			return exitUsage
+		}
+		return 1
+	}
+	return 0
+}
+
+// usageError marks errors of arguments or input (exit code 2).
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }

@@ -1,0 +1,31 @@
+// Package config owns starcdc's configuration surface: it reads Kafka Connect
+// style Java .properties files (the worker file and the connector files a user
+// already passes to connect-standalone, such as connect-StarRocks-sink.properties),
+// validates every key the StarRocks Kafka connector and the Kafka Connect
+// framework define, and returns one typed, defaulted Config.
+//
+// It owns:
+//   - the .properties syntax (ParseProperties), which follows java.util.Properties.load;
+//   - which files are worker files and which are connector files (Load);
+//   - defaults and ranges of the connector keys (spec connector.md §1), kept
+//     identical to the Java connector's code, including where the code and
+//     the StarRocks docs disagree (bufferflush.maxbytes defaults to 64 MiB, not
+//     90 MiB; connect.timeoutms defaults to 100, not 1000);
+//   - converter, transform, errors.* and security key grouping;
+//   - Kafka config provider substitution (${file:path:key}, ${dir:path:file},
+//     ${env:VAR}) for the three providers that ship with Apache Kafka;
+//   - secret redaction: Secret, and fmt and encoding/json methods on every
+//     struct here that may hold secret-valued map entries (see IsSecretKey):
+//     Format and MarshalJSON on Worker, Converter and Transform; String,
+//     GoString and MarshalJSON on Connector (whose Format field rules out a
+//     Format method, so only %v, %+v, %#v, %s, %q, %x and %X are covered
+//     there). Config holds only these types, so printing a Config with those
+//     verbs, logging it with log/slog, or marshalling it to JSON never shows
+//     a secret.
+//
+// It does not act on any setting: other packages read Config. Keys that
+// starcdc accepts but does not use produce a Warning that says why, unknown keys
+// produce a Warning, and every invalid value produces an error that wraps
+// ErrInvalid. Load and FromMap collect all such errors and return them joined
+// with errors.Join, so that a user can fix every problem in one pass.
+package config

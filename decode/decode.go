@@ -1,0 +1,195 @@
+package decode
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+)
+
+// Sentinel errors. Every decoding error wraps one of them.
+var (
+	// ErrMalformed means the bytes are not what the configured converter
+	// expects (bad JSON, a payload that does not match its schema, ...).
+	// Such a record is poison: it goes to the dead-letter path or stops the
+	// pipeline, per errors.tolerance.
+	ErrMalformed = errors.New("malformed record")
+	// ErrUnsupported means the configuration names a converter or an option
+	// that starcdc does not implement.
+	ErrUnsupported = errors.New("unsupported converter")
+)
+
+// Converter decodes the bytes of one Kafka record key or value. A nil or
+// empty data slice is a Kafka null (tombstone) and decodes to a null Record.
+// Implementations are safe for concurrent use.
+type Converter interface {
+	Decode(ctx context.Context, topic string, data []byte) (Record, error)
+}
+
+// Kafka Connect converter class names.
+const (
+	ClassJSON       = "org.apache.kafka.connect.json.JsonConverter"
+	ClassString     = "org.apache.kafka.connect.storage.StringConverter"
+	ClassAvro       = "io.confluent.connect.avro.AvroConverter"
+	ClassProtobuf   = "io.confluent.connect.protobuf.ProtobufConverter"
+	ClassJSONSchema = "io.confluent.connect.json.JsonSchemaConverter"
+)
+
+// New returns the converter for a Kafka Connect converter class and its
+// sub-keys (the "value.converter." prefix stripped), as in a connector's
+// properties file. It is a convenience that builds a fresh Registries for
+// every call, so Schema Registry converters built by New share no registry
+// client or schema cache; the replicator should create one Registries and
+// call its New for every key and value converter instead.
+func New(class string, props map[string]string) (Converter, error) {
+	return NewRegistries().New(class, props)
+}
+
+// New returns the converter for a Kafka Connect converter class and its
+// sub-keys (the "value.converter." prefix stripped). Schema Registry
+// converters (Avro, Protobuf, JSON Schema) whose schema.registry.url and
+// credentials are equal share one registry client and per-ID schema cache.
+func (r *Registries) New(class string, props map[string]string) (Converter, error) {
+	switch class {
+	case ClassJSON, "":
+		schemas, err := boolProp(props, "schemas.enable", true)
+		if err != nil {
+			return nil, err
+		}
+		replace, err := boolProp(props, "replace.null.with.default", false)
+		if err != nil {
+			return nil, err
+		}
+		return &JSONConverter{SchemasEnable: schemas, ReplaceNullWithDefault: replace}, nil
+	case ClassString:
+		return StringConverter{}, nil
+	case ClassAvro:
+		return r.NewAvroConverter(props)
+	case ClassProtobuf:
+		return r.NewProtobufConverter(props)
+	case ClassJSONSchema:
+		return r.NewJSONSchemaConverter(props)
+	}
+	return nil, fmt.Errorf("%w: unknown converter class %q; use one of %s, %s, %s, %s, %s",
+		ErrUnsupported, class, ClassJSON, ClassAvro, ClassProtobuf, ClassJSONSchema, ClassString)
+}
+
+func boolProp(props map[string]string, key string, def bool) (bool, error) {
+	v, ok := props[key]
+	if !ok {
+		return def, nil
+	}
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	}
+	return false, fmt.Errorf("%w: converter option %s=%q must be true or false", ErrUnsupported, key, v)
+}
+
+// StringConverter is Kafka's StringConverter: the value is the UTF-8 text,
+// with no schema. starcdc uses it for CSV passthrough.
+type StringConverter struct{}
+
+// Decode implements Converter.
+func (StringConverter) Decode(_ context.Context, _ string, data []byte) (Record, error) {
+	if data == nil {
+		return Record{}, nil
+	}
+	return Record{Schema: &Schema{Type: TypeString, Optional: true}, Value: string(data)}, nil
+}
+
+// Decimal is the neutral value of org.apache.kafka.connect.data.Decimal and
+// io.debezium.data.VariableScaleDecimal: Unscaled × 10^-Scale, exact.
+type Decimal struct {
+	Unscaled *big.Int
+	Scale    int32
+}
+
+// String renders the exact decimal text, e.g. "-123.45", "0.001".
+func (d Decimal) String() string {
+	return string(d.Append(nil))
+}
+
+// Append appends the exact decimal text to dst.
+func (d Decimal) Append(dst []byte) []byte {
+	if d.Unscaled == nil {
+		return append(dst, '0')
+	}
+	digits := d.Unscaled.Text(10)
+	neg := strings.HasPrefix(digits, "-")
+	if neg {
+		digits = digits[1:]
+		dst = append(dst, '-')
+	}
+	scale := int(d.Scale)
+	if scale <= 0 {
+		dst = append(dst, digits...)
+		if digits != "0" {
+			for i := 0; i < -scale; i++ {
+				dst = append(dst, '0')
+			}
+		}
+		return dst
+	}
+	if len(digits) <= scale {
+		dst = append(dst, '0', '.')
+		for i := len(digits); i < scale; i++ {
+			dst = append(dst, '0')
+		}
+		return append(dst, digits...)
+	}
+	dst = append(dst, digits[:len(digits)-scale]...)
+	dst = append(dst, '.')
+	return append(dst, digits[len(digits)-scale:]...)
+}
+
+// DecimalFromBytes builds a Decimal from Kafka Connect's encoding: the
+// big-endian two's-complement unscaled integer.
+func DecimalFromBytes(b []byte, scale int32) Decimal {
+	u := new(big.Int).SetBytes(b)
+	if len(b) > 0 && b[0]&0x80 != 0 {
+		u.Sub(u, new(big.Int).Lsh(big.NewInt(1), uint(len(b))*8))
+	}
+	return Decimal{Unscaled: u, Scale: scale}
+}
+
+// maxDecimalScale bounds exponents so that hostile input cannot make
+// ParseDecimal allocate without limit. StarRocks' widest type has 76 digits.
+const maxDecimalScale = 1000
+
+// ParseDecimal parses decimal text ("-1.50", "1e3") exactly. When scale >= 0
+// the result is rescaled to it if that loses no digits.
+func ParseDecimal(s string) (Decimal, error) {
+	r, ok := new(big.Rat).SetString(s)
+	if !ok {
+		return Decimal{}, fmt.Errorf("%w: %q is not a decimal number", ErrMalformed, s)
+	}
+	// Scale = digits after the point in the plain text, adjusted for exponent.
+	mant, exp := s, 0
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		mant = s[:i]
+		if _, err := fmt.Sscan(s[i+1:], &exp); err != nil {
+			return Decimal{}, fmt.Errorf("%w: %q is not a decimal number", ErrMalformed, s)
+		}
+	}
+	if exp > maxDecimalScale || exp < -maxDecimalScale {
+		return Decimal{}, fmt.Errorf("%w: %q has an exponent beyond ±%d", ErrMalformed, s, maxDecimalScale)
+	}
+	scale := 0
+	if i := strings.IndexByte(mant, '.'); i >= 0 {
+		scale = len(mant) - i - 1
+	}
+	scale -= exp
+	if scale < 0 {
+		scale = 0
+	}
+	n := new(big.Int).Mul(r.Num(), new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil))
+	q, m := new(big.Int).QuoRem(n, r.Denom(), new(big.Int))
+	if m.Sign() != 0 {
+		return Decimal{}, fmt.Errorf("%w: %q is not a finite decimal", ErrMalformed, s)
+	}
+	return Decimal{Unscaled: q, Scale: int32(scale)}, nil
+}

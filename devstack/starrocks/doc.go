@@ -1,0 +1,72 @@
+// Package starrocks is an in-process emulator of one StarRocks 3.4 FE plus
+// one BE, speaking the HTTP Stream Load and Transaction Stream Load protocols
+// over real loopback sockets, for starcdc's tests and `starcdc demo`.
+//
+// It owns: an FE HTTP server (the 8030 role) and a BE HTTP server (the 8040
+// role), the label/transaction registry, the BE's transaction contexts, an
+// in-memory store of primary-key tables, error logs, and fault injection.
+// The specification it follows is shared/spec/streamload.md; code comments
+// cite its sections (§n.n).
+//
+// # Faithful
+//
+//   - FE `PUT /api/{db}/{table}/_stream_load`: 401 + `WWW-Authenticate` and the
+//     RestBaseResult body on bad auth; 200 FAILED without `Expect:
+//     100-continue`; otherwise 307 to the BE with the same path and query,
+//     an empty body and `Connection: close`. The FE never reads the body, so
+//     it never sends "100 Continue" (§1.1).
+//   - BE Stream Load: its own Basic auth check, begin (user, database, table,
+//     label format and reuse) and plan before the body is read; always HTTP
+//     200 with the §2.1 body in its key order; Status Success / Publish
+//     Timeout / Label Already Exists (+ExistingJobStatus) / Fail (§2.2) and the
+//     §2.3 messages.
+//   - Bodies: CSV (`column_separator`, `row_delimiter` incl. hex and escapes,
+//     `\N` = NULL, `skip_header`, `trim_space`) and JSON (§1.4: NDJSON or
+//     concatenated objects, `strip_outer_array`, exact keys, first duplicate
+//     key wins, missing key = NULL, malformed JSON fails the whole load, the
+//     100 MB limit and `ignore_json_size`).
+//   - `columns` with plain names, temporaries, `c=src`, literals and
+//     `__op='delete'|'upsert'`; `__op` read from JSON automatically (§1.3).
+//   - Value conversion of §5.2 for every supported type, strict and non-strict
+//     (a failed conversion into a nullable column silently stores NULL, into
+//     a NOT NULL column filters the row), `max_filter_ratio`, "too many
+//     filtered rows" failing the load atomically, and an ErrorURL served by the
+//     BE at `GET /api/_load_error_log?file=...` with one "Error: <reason>.
+//     Row: <row>" line per rejected row (at most 1000).
+//   - Apply: rows in order, last op per primary key wins, `__op`=1 deletes,
+//     upserts replace the row or, with `partial_update: true`, only the
+//     listed columns. Each committed transaction is one atomic version; the
+//     128-byte primary key limit fails the load.
+//   - Labels per database (§2.5), with eviction beyond 1000 final txns or 3
+//     days; `GET /api/{db}/get_load_state` (§2.6).
+//   - Transaction interface (§3): FE routing (307 for begin/load/prepare and
+//     for commit/rollback of a PREPARE txn, FE-side commit/abort of PREPARED
+//     txns, the label→BE map and "has no node"), BE statuses and messages,
+//     "load request not equal last.", data errors at prepare/commit, automatic
+//     rollback of failed loads, TXN_IN_PROCESSING, `timeout`,
+//     `idle_transaction_timeout` and `prepared_timeout` (checked lazily on
+//     each request rather than by a 30 s cleaner).
+//
+// # Not emulated (a clear error, never a fake success)
+//
+// `where`, `jsonpaths`, `json_root`, `partitions`, `temporary_partitions`,
+// `merge_condition`, `enclose`, `escape`, compression (`compression`,
+// `Content-Encoding`, compressed `format`s), `negative`, merge commit, and
+// column expressions other than those above are refused with a Fail whose
+// message says the emulator does not support them. Column DEFAULTs do not
+// exist: a NOT NULL column a load does not fill is refused at plan time
+// ("Column has no default value"), and a partial update that would insert a
+// new row without a value for a NOT NULL column fails at commit. MAP, STRUCT,
+// HLL and BITMAP columns and non-primary-key tables cannot be created.
+//
+// Ignored as they only tune a real cluster: `timezone`, `load_mem_limit`,
+// `exec_mem_limit`, `load_dop`, `log_rejected_record_num`, `warehouse`, the
+// Stream Load `timeout` (loads complete synchronously). Privileges beyond the
+// password check do not exist: every configured user may load every table.
+// There is one BE, no leader redirect, no MySQL protocol (yet), nothing is
+// persisted, and the 3.4 behaviours are emulated, not v4.0 multi-table
+// transactions. The timing fields of replies are measured but meaningless.
+//
+// The table store (store.go) is independent of HTTP so that a MySQL-protocol
+// front end can reuse it.
+package starrocks

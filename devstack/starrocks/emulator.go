@@ -1,0 +1,231 @@
+package starrocks
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Config configures an Emulator.
+type Config struct {
+	Users map[string]string // user -> password; nil means {"root": ""}
+	Host  string            // default "127.0.0.1"; FE and BE listen on random ports
+}
+
+// Column is a column definition for CreateTable.
+type Column struct {
+	Name string
+	// Type is StarRocks type text: BOOLEAN, TINYINT, SMALLINT, INT, BIGINT,
+	// LARGEINT, FLOAT, DOUBLE, DECIMAL(p,s), CHAR(n), VARCHAR(n), STRING,
+	// DATE, DATETIME, JSON, VARBINARY, ARRAY<T> (case-insensitive).
+	Type     string
+	Nullable bool // key columns must be NOT NULL
+}
+
+// TableStats counts successful loads of a table. Each committed transaction
+// is one load (one version). LoadedRows includes delete rows; DeletedRows
+// counts the rows with __op=1 among them (not the rows actually removed).
+type TableStats struct {
+	Loads, LoadedRows, FilteredRows, DeletedRows int64
+}
+
+// Emulator is one in-process StarRocks FE plus one BE. It is safe for
+// concurrent use.
+type Emulator struct {
+	users map[string]string
+	store *store
+
+	feSrv, beSrv *http.Server
+	feURL, beURL string
+	serveWG      sync.WaitGroup
+	closing      chan struct{}
+	closeOnce    sync.Once
+	closeErr     error
+
+	// mu guards the transaction registry, the BE's transaction contexts,
+	// the FE's label→node map, faults and error logs. It may be held while
+	// calling into the store (never the reverse).
+	mu          sync.Mutex
+	nextTxnID   int64
+	labels      map[string]*labelDB // per database (streamload.md §2.5)
+	prepared    map[*txn]struct{}   // PREPARED txns, for prepared_timeout
+	beCtxs      map[string]*beTxnCtx
+	feNodes     *labelLRU
+	faults      []*Fault
+	errLogs     map[string]string
+	errLogOrder []string
+	errLogSeq   int64
+
+	// Tunables; tests in this package shrink them.
+	labelKeepMaxNum int           // label_keep_max_num
+	labelKeepMax    time.Duration // label_keep_max_second
+	publishDelay    time.Duration // COMMITTED → VISIBLE after FaultPublishTimeout
+	maxBodyBytes    int64
+	maxJSONBytes    int64
+}
+
+// Start starts the FE and BE HTTP servers on random ports of cfg.Host.
+func Start(cfg Config) (*Emulator, error) {
+	host := cfg.Host
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	users := map[string]string{}
+	if cfg.Users == nil {
+		users["root"] = ""
+	}
+	for u, p := range cfg.Users {
+		if u == "" {
+			return nil, errors.New("starrocks emulator: empty user name in Config.Users")
+		}
+		users[u] = p
+	}
+	e := &Emulator{
+		users:           users,
+		store:           newStore(),
+		closing:         make(chan struct{}),
+		nextTxnID:       1000,
+		labels:          map[string]*labelDB{},
+		prepared:        map[*txn]struct{}{},
+		beCtxs:          map[string]*beTxnCtx{},
+		feNodes:         newLabelLRU(512), // (#BE+#CN)×512 (streamload.md §3.2)
+		errLogs:         map[string]string{},
+		labelKeepMaxNum: 1000,
+		labelKeepMax:    259200 * time.Second,
+		publishDelay:    time.Second,
+		maxBodyBytes:    defaultMaxBodyBytes,
+		maxJSONBytes:    defaultMaxJSONBytes,
+	}
+	feLn, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		return nil, fmt.Errorf("starrocks emulator: FE listen: %w", err)
+	}
+	beLn, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		feLn.Close()
+		return nil, fmt.Errorf("starrocks emulator: BE listen: %w", err)
+	}
+	e.feURL = "http://" + feLn.Addr().String()
+	e.beURL = "http://" + beLn.Addr().String()
+	quiet := log.New(io.Discard, "", 0)
+	e.feSrv = &http.Server{Handler: http.HandlerFunc(e.serveFE), ErrorLog: quiet, ReadHeaderTimeout: 30 * time.Second}
+	e.beSrv = &http.Server{Handler: http.HandlerFunc(e.serveBE), ErrorLog: quiet, ReadHeaderTimeout: 30 * time.Second}
+	for _, p := range []struct {
+		srv *http.Server
+		ln  net.Listener
+	}{{e.feSrv, feLn}, {e.beSrv, beLn}} {
+		e.serveWG.Add(1)
+		go func(srv *http.Server, ln net.Listener) {
+			defer e.serveWG.Done()
+			_ = srv.Serve(ln)
+		}(p.srv, p.ln)
+	}
+	return e, nil
+}
+
+// FEURL is the FE HTTP base URL (the 8030 role), e.g. "http://127.0.0.1:PORT".
+func (e *Emulator) FEURL() string { return e.feURL }
+
+// BEURL is the BE HTTP base URL (the 8040 role).
+func (e *Emulator) BEURL() string { return e.beURL }
+
+// Close stops both servers and closes their connections. It is idempotent.
+func (e *Emulator) Close() error {
+	e.closeOnce.Do(func() {
+		close(e.closing)
+		err1 := e.feSrv.Close()
+		err2 := e.beSrv.Close()
+		e.serveWG.Wait()
+		e.closeErr = errors.Join(err1, err2)
+	})
+	return e.closeErr
+}
+
+// CreateDatabase creates a database; it is idempotent.
+func (e *Emulator) CreateDatabase(db string) error {
+	return e.store.createDatabase(db)
+}
+
+// CreateTable creates a primary-key table. It validates per streamload.md §4:
+// key columns first and in key order, NOT NULL, of an allowed key type. It
+// fails if the database is unknown or the table exists.
+func (e *Emulator) CreateTable(db, table string, cols []Column, primaryKey []string) error {
+	return e.store.createTable(db, table, cols, primaryKey)
+}
+
+// Rows returns the table's rows ordered by primary key, each as column name →
+// the value as StarRocks prints it over the MySQL text protocol (a string),
+// or nil for NULL.
+func (e *Emulator) Rows(db, table string) ([]map[string]any, error) {
+	t, err := e.store.table(db, table)
+	if err != nil {
+		return nil, lookupError(db, table, err)
+	}
+	return t.sortedRows(), nil
+}
+
+// Stats returns the table's load counters (zero for an unknown table).
+func (e *Emulator) Stats(db, table string) TableStats {
+	t, err := e.store.table(db, table)
+	if err != nil {
+		return TableStats{}
+	}
+	return t.getStats()
+}
+
+// lookupError renders store lookup errors with the FE's messages (§2.3).
+func lookupError(db, table string, err error) error {
+	switch {
+	case errors.Is(err, errUnknownDB):
+		return fmt.Errorf("unknown database, database=%s", db)
+	case errors.Is(err, errUnknownTable):
+		return fmt.Errorf("unknown table \"%s.%s\"", db, table)
+	}
+	return err
+}
+
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// labelLRU is the FE's in-memory label → BE map for the transaction
+// interface (streamload.md §3.2). There is one BE, so only membership matters.
+type labelLRU struct {
+	cap   int
+	order []string
+	set   map[string]struct{}
+}
+
+func newLabelLRU(n int) *labelLRU { return &labelLRU{cap: n, set: map[string]struct{}{}} }
+
+func (l *labelLRU) put(label string) {
+	if _, ok := l.set[label]; ok {
+		for i, s := range l.order {
+			if s == label {
+				l.order = append(l.order[:i], l.order[i+1:]...)
+				break
+			}
+		}
+	}
+	l.order = append(l.order, label)
+	l.set[label] = struct{}{}
+	for len(l.order) > l.cap {
+		delete(l.set, l.order[0])
+		l.order = l.order[1:]
+	}
+}
+
+func (l *labelLRU) has(label string) bool {
+	_, ok := l.set[label]
+	return ok
+}

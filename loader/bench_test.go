@@ -1,0 +1,153 @@
+package loader
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// discardSR answers every Stream Load with Success after reading (and
+// discarding) the body. delay, when set, slows every reply.
+func discardSR(tb testing.TB, delay time.Duration) (*httptest.Server, *atomic.Int64) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, _ := io.Copy(io.Discard, r.Body)
+		n.Add(c)
+		if delay > 0 {
+			time.Sleep(delay)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"TxnId":1,"Label":%q,"Status":"Success","Message":"OK","NumberLoadedRows":1}`, r.Header.Get("label"))
+	}))
+	tb.Cleanup(srv.Close)
+	return srv, &n
+}
+
+func benchRows(size, n int) [][]byte {
+	rows := make([][]byte, n)
+	for i := range rows {
+		head := fmt.Sprintf(`{"id":%d,"name":"row-%d","pad":"`, i, i)
+		rows[i] = []byte(head + strings.Repeat("x", size-len(head)-2) + `"}`)
+	}
+	return rows
+}
+
+// BenchmarkThroughput measures the Loader's throughput in MB/s of encoded
+// rows (1 KiB JSON rows, one table) into an endpoint that discards, and a
+// bare HTTP PUT loop sending prebuilt bodies of the Loader's load size
+// (MaxBytes/2) to the same endpoint. Each op runs one 512 MiB round of
+// each, interleaved, so machine noise hits both alike. Metrics:
+// loader_MB/s and bare_MB/s over all rounds, and ratio, the median of the
+// per-round ratios loader/bare (robust against other processes); a Loader
+// round includes filling the pipeline and the final Flush. Run with
+// -benchtime 8x or more.
+func BenchmarkThroughput(b *testing.B) {
+	srv, _ := discardSR(b, 0)
+	const rowSize = 1024
+	const perRound = 512 << 20
+	const maxBytes = 64 << 20
+	rows := benchRows(rowSize, 1024)
+	l, err := New(Options{URLs: []string{srv.URL}, Username: "u", Password: "p", Database: "db",
+		MinLoadInterval: -1, FlushInterval: -1, MaxBytes: maxBytes})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	bodySize := maxBytes / 2
+	body := bytes.Repeat(rows[0][:rowSize-1], bodySize/(rowSize-1))
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4, WriteBufferSize: 256 << 10}}
+	defer client.CloseIdleConnections()
+
+	var loaderDur, bareDur time.Duration
+	var ratios []float64
+	b.SetBytes(perRound)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		for j := range perRound / rowSize {
+			l.Append("t", rows[j%len(rows)])
+		}
+		if err := l.Flush(context.Background(), fmt.Sprint("r", i)); err != nil {
+			b.Fatal(err)
+		}
+		ld := time.Since(start)
+		loaderDur += ld
+
+		start = time.Now()
+		for sent := 0; sent < perRound; {
+			n := min(len(body), perRound-sent)
+			req, _ := http.NewRequest(http.MethodPut, srv.URL+"/api/db/t/_stream_load", bytes.NewReader(body[:n]))
+			req.SetBasicAuth("u", "p")
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			sent += n
+		}
+		bd := time.Since(start)
+		bareDur += bd
+		ratios = append(ratios, bd.Seconds()/ld.Seconds())
+	}
+	slices.Sort(ratios)
+	mb := float64(b.N) * perRound / 1e6
+	lr, br := mb/loaderDur.Seconds(), mb/bareDur.Seconds()
+	b.ReportMetric(lr, "loader_MB/s")
+	b.ReportMetric(br, "bare_MB/s")
+	b.ReportMetric(ratios[len(ratios)/2], "ratio")
+}
+
+// BenchmarkOverloadMemory appends far faster than a slow endpoint accepts
+// (every load takes 20 ms) across 8 tables and reports the peak heap in
+// use and the peak BufferedBytes against the 16 MiB budget.
+func BenchmarkOverloadMemory(b *testing.B) {
+	srv, _ := discardSR(b, 20*time.Millisecond)
+	const budget = 16 << 20
+	rows := benchRows(512, 256)
+	tables := []string{"t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7"}
+	l, err := New(Options{URLs: []string{srv.URL}, Username: "u", Password: "p", Database: "db",
+		MinLoadInterval: -1, FlushInterval: -1, MaxBytes: budget, ChunkBytes: 1 << 20})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	runtime.GC()
+	var base runtime.MemStats
+	runtime.ReadMemStats(&base)
+	var peakHeap, peakLive, peakBuf uint64
+	var ms runtime.MemStats
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for j := range 64 << 10 { // 32 MiB per op through a 16 MiB budget
+			l.Append(tables[j%8], rows[j%len(rows)])
+			if j%4096 == 0 {
+				runtime.ReadMemStats(&ms)
+				peakHeap = max(peakHeap, ms.HeapInuse)
+				peakBuf = max(peakBuf, uint64(l.BufferedBytes()))
+			}
+			if j%16384 == 0 { // live heap: after a collection
+				runtime.GC()
+				runtime.ReadMemStats(&ms)
+				peakLive = max(peakLive, ms.HeapAlloc)
+			}
+		}
+	}
+	if err := l.Flush(context.Background(), "end"); err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(peakHeap-min(peakHeap, base.HeapInuse))/(1<<20), "peak_heap_growth_MiB")
+	b.ReportMetric(float64(peakLive-min(peakLive, base.HeapAlloc))/(1<<20), "peak_live_heap_growth_MiB")
+	b.ReportMetric(float64(peakBuf)/(1<<20), "peak_buffered_MiB")
+	b.ReportMetric(float64(budget)/(1<<20), "budget_MiB")
+}

@@ -1,0 +1,150 @@
+package loader
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+
+	"github.com/pierrec/lz4/v4"
+)
+
+// chunk holds rows of one table, every row followed by the separator
+// ("," for JSON, the row delimiter for CSV).
+type chunk struct {
+	buf      []byte
+	ends     []uint32 // end offset of every row, separator included
+	firstSeq uint64
+	lastSeq  uint64
+	pooled   bool // buf has the pool capacity and may be reused
+}
+
+func (c *chunk) rows() int { return len(c.ends) }
+
+// held is the memory accounted for c.
+func (c *chunk) held() int64 { return int64(len(c.buf)) + 4*int64(len(c.ends)) }
+
+// body is the byte sequence of one request: a list of segments sent back
+// to back. It can be read any number of times (redirects, retries).
+type body struct {
+	segs [][]byte
+	size int64
+}
+
+// frame builds the request body for chunks: JSON "[" rows "]" (the last
+// separator dropped), CSV every row followed by the delimiter.
+func frame(f Format, chunks []*chunk) body {
+	var b body
+	if f == FormatJSON {
+		b.segs = make([][]byte, 0, len(chunks)+2)
+		b.segs = append(b.segs, jsonOpen)
+	} else {
+		b.segs = make([][]byte, 0, len(chunks))
+	}
+	last := -1
+	for i, c := range chunks {
+		if len(c.buf) > 0 {
+			last = i
+		}
+	}
+	for i, c := range chunks {
+		if len(c.buf) == 0 {
+			continue
+		}
+		s := c.buf
+		if f == FormatJSON && i == last {
+			s = s[:len(s)-1] // the trailing ","
+		}
+		b.segs = append(b.segs, s)
+	}
+	if f == FormatJSON {
+		b.segs = append(b.segs, jsonClose)
+	}
+	for _, s := range b.segs {
+		b.size += int64(len(s))
+	}
+	return b
+}
+
+var (
+	jsonOpen  = []byte("[")
+	jsonClose = []byte("]")
+)
+
+func (b body) reader() io.ReadCloser {
+	return &segReader{segs: b.segs}
+}
+
+// segReader reads segments in order. It implements io.WriterTo so that the
+// transport writes each segment without an intermediate copy.
+type segReader struct {
+	segs [][]byte
+	off  int
+}
+
+func (r *segReader) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) && len(r.segs) > 0 {
+		s := r.segs[0][r.off:]
+		c := copy(p[n:], s)
+		n += c
+		r.off += c
+		if r.off == len(r.segs[0]) {
+			r.segs = r.segs[1:]
+			r.off = 0
+		}
+	}
+	if n == 0 && len(r.segs) == 0 {
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+func (r *segReader) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for len(r.segs) > 0 {
+		s := r.segs[0][r.off:]
+		n, err := w.Write(s)
+		total += int64(n)
+		r.off += n
+		if err != nil {
+			return total, err
+		}
+		if r.off < len(r.segs[0]) {
+			return total, io.ErrShortWrite
+		}
+		r.segs = r.segs[1:]
+		r.off = 0
+	}
+	return total, nil
+}
+
+func (r *segReader) Close() error { return nil }
+
+// compress returns b compressed with c as a single segment; it appends
+// to dst's storage.
+func compress(c Compression, b body, dst []byte) (body, error) {
+	buf := bytes.NewBuffer(dst[:0])
+	var w io.WriteCloser
+	switch c {
+	case CompressionGzip:
+		gw, _ := gzip.NewWriterLevel(buf, gzip.BestSpeed)
+		w = gw
+	case CompressionLZ4:
+		lw := lz4.NewWriter(buf)
+		if err := lw.Apply(lz4.BlockSizeOption(lz4.Block4Mb), lz4.ConcurrencyOption(1)); err != nil {
+			return body{}, fmt.Errorf("loader: lz4 options: %w", err)
+		}
+		w = lw
+	default:
+		return b, nil
+	}
+	if _, err := b.reader().(*segReader).WriteTo(w); err != nil {
+		return body{}, fmt.Errorf("loader: compressing body: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return body{}, fmt.Errorf("loader: compressing body: %w", err)
+	}
+	out := buf.Bytes()
+	return body{segs: [][]byte{out}, size: int64(len(out))}, nil
+}

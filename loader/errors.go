@@ -1,0 +1,115 @@
+package loader
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+var (
+	// ErrPermanent is matched (errors.Is) by a *LoadError whose failure
+	// cannot be cured by retrying the same rows: bad data ("too many filtered
+	// rows"), denied access, a missing table or database, an unsupported
+	// option. The rows stay buffered; fix the cause and Flush again, or take
+	// them out with TakeFailed (e.g. to a dead-letter topic).
+	ErrPermanent = errors.New("permanent load failure")
+	// ErrRetriesExhausted is wrapped by a *LoadError whose retryable failure
+	// persisted through Options.MaxRetries retries. The rows stay buffered;
+	// Flush again to retry once StarRocks is healthy.
+	ErrRetriesExhausted = errors.New("load retries exhausted")
+	// ErrClosed is returned by Flush and Wait after Close.
+	ErrClosed = errors.New("loader closed")
+	// ErrInvalidOptions is wrapped by New's errors about Options.
+	ErrInvalidOptions = errors.New("invalid loader options")
+)
+
+// LoadError describes a failed load of one table.
+type LoadError struct {
+	Table   string
+	Label   string
+	Status  string // the StarRocks Status, e.g. "Fail", or "HTTP 500"; empty for network errors
+	Message string // the StarRocks Message
+	// ErrorLog is the start (at most 3000 characters) of the error log
+	// fetched from the response's ErrorURL, naming the rejected rows.
+	ErrorLog string
+	// Permanent is true when retrying the same rows cannot succeed.
+	Permanent bool
+	// Err is the cause: a network error, ErrRetriesExhausted, or nil.
+	Err error
+}
+
+// Error says what failed and what to do about it.
+func (e *LoadError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "loader: load of table %q (label %s) failed", e.Table, e.Label)
+	if e.Status != "" {
+		fmt.Fprintf(&b, ": status %q", e.Status)
+	}
+	if e.Message != "" {
+		fmt.Fprintf(&b, ": %s", e.Message)
+	}
+	if e.Err != nil {
+		fmt.Fprintf(&b, ": %v", e.Err)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.advice())
+	if e.ErrorLog != "" {
+		fmt.Fprintf(&b, "; error log: %s", e.ErrorLog)
+	}
+	return b.String()
+}
+
+func (e *LoadError) advice() string {
+	m := strings.ToLower(e.Message)
+	switch {
+	case strings.Contains(m, "too many filtered rows"):
+		return "rows do not match the table (see the error log); fix the mapping or the table, raise max_filter_ratio, or take the rows out with TakeFailed"
+	case strings.Contains(m, "access denied") || e.Status == "HTTP 401" || e.Status == "HTTP 403":
+		return "check Username, Password and the INSERT privilege on the table"
+	case strings.Contains(m, "unknown table") || strings.Contains(m, "unknown database"):
+		return "create the database and table, then Flush again"
+	case strings.Contains(m, "primary key size exceed"):
+		return "the encoded primary key exceeds 128 bytes; shorten the key columns"
+	case strings.Contains(m, "only primary key table support partial update"):
+		return "partial_update needs a Primary Key table; remove it from the headers"
+	case e.Permanent:
+		return "the rows are kept; fix the cause and Flush again, or take them out with TakeFailed"
+	default:
+		return "the rows are kept; check that StarRocks is reachable and healthy, then Flush again"
+	}
+}
+
+// Unwrap returns Err.
+func (e *LoadError) Unwrap() error { return e.Err }
+
+// Is reports whether target is ErrPermanent and the failure is permanent.
+func (e *LoadError) Is(target error) bool { return target == ErrPermanent && e.Permanent }
+
+// permanentMessages are substrings of a Fail message that no retry cures
+// (the SDK's ErrorUtils, plus configuration errors).
+var permanentMessages = []string{
+	"too many filtered rows",
+	"access denied",
+	"primary key size exceed the limit",
+	"only primary key table support partial update",
+	"unknown table",
+	"unknown database",
+	"label format error",
+	"unknown data format",
+	"unsupported compression",
+	"only one of http header content-encoding and compression",
+	"there is no 100-continue header",
+	"mapping column is not in table",
+	"invalid argument",
+	"invalidargument",
+}
+
+func isPermanentMessage(msg string) bool {
+	m := strings.ToLower(msg)
+	for _, p := range permanentMessages {
+		if strings.Contains(m, p) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,528 @@
+package loader
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+type recListener struct {
+	mu     sync.Mutex
+	events []LoadEvent
+}
+
+func (r *recListener) OnLoad(e LoadEvent) {
+	r.mu.Lock()
+	r.events = append(r.events, e)
+	r.mu.Unlock()
+}
+
+func (r *recListener) all() []LoadEvent {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.events)
+}
+
+func newLoader(t testing.TB, o Options) *Loader {
+	t.Helper()
+	l, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+func ctxT(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func TestFlushJSON(t *testing.T) {
+	f := newFakeSR(t)
+	lis := &recListener{}
+	o := f.opts()
+	o.Listener = lis
+	l := newLoader(t, o)
+	l.Append("orders", []byte(`{"id":1,"name":"a"}`))
+	l.Append("items", []byte(`{"id":7}`))
+	l.Append("orders", []byte(`{"id":2,"name":"b","__op":1}`))
+	if got := l.Seq(); got != 3 {
+		t.Fatalf("Seq = %d, want 3", got)
+	}
+	if l.BufferedBytes() == 0 {
+		t.Fatal("BufferedBytes = 0 after Append")
+	}
+	if err := l.Flush(ctxT(t), "t-0-15-99"); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := f.tableRows("orders"), []string{`{"id":1,"name":"a"}`, `{"id":2,"name":"b","__op":1}`}; !slices.Equal(got, want) {
+		t.Fatalf("orders rows = %q, want %q", got, want)
+	}
+	if got := f.tableRows("items"); len(got) != 1 {
+		t.Fatalf("items rows = %q", got)
+	}
+	if l.BufferedBytes() != 0 {
+		t.Fatalf("BufferedBytes = %d after Flush", l.BufferedBytes())
+	}
+	if d := l.Durable(); d != 3 {
+		t.Fatalf("Durable = %d, want 3", d)
+	}
+	for _, rq := range f.requests() {
+		h := rq.header
+		table := strings.Split(rq.path, "/")[3]
+		if want := Label("tst", table, "t-0-15-99"); h.Get("label") != want {
+			t.Errorf("label = %q, want %q", h.Get("label"), want)
+		}
+		for k, v := range map[string]string{"format": "json", "strip_outer_array": "true", "ignore_json_size": "true"} {
+			if h.Get(k) != v {
+				t.Errorf("header %s = %q, want %q", k, h.Get(k), v)
+			}
+		}
+		if h.Get("Authorization") == "" {
+			t.Error("no Authorization at the BE")
+		}
+		if rq.clen != int64(len(rq.body)) || len(rq.te) != 0 {
+			t.Errorf("Content-Length %d for %d bytes, Transfer-Encoding %v", rq.clen, len(rq.body), rq.te)
+		}
+		if table == "orders" && string(rq.body) != `[{"id":1,"name":"a"},{"id":2,"name":"b","__op":1}]` {
+			t.Errorf("body = %s", rq.body)
+		}
+	}
+	ev := lis.all()
+	if len(ev) != 2 {
+		t.Fatalf("%d events, want 2", len(ev))
+	}
+	for _, e := range ev {
+		if e.Err != nil || e.Attempt != 1 || e.Batch != "t-0-15-99" {
+			t.Errorf("event %+v", e)
+		}
+		if e.Table == "orders" && (e.Rows != 2 || e.Seq != 3) {
+			t.Errorf("orders event %+v", e)
+		}
+	}
+	// Nothing buffered: no request.
+	n := len(f.requests())
+	if err := l.Flush(ctxT(t), "t-0-100-100"); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.requests()) != n {
+		t.Fatal("empty Flush sent a request")
+	}
+}
+
+func TestFlushCSVDelimiter(t *testing.T) {
+	for i, tc := range []struct {
+		delim, header string
+		sep           string
+	}{
+		{"", "", "\n"},
+		{`\x02`, `\x02`, "\x02"},
+		{`\x0d0a`, `\x0d0a`, "\r\n"},
+		{"||", "||", "||"},
+	} {
+		f := newFakeSR(t)
+		o := f.opts()
+		o.Format = FormatCSV
+		if tc.delim != "" {
+			o.Headers = map[string]string{"row_delimiter": tc.delim, "column_separator": ","}
+		}
+		l := newLoader(t, o)
+		l.Append("t", []byte("1,a"))
+		l.Append("t", []byte("2,b"))
+		if err := l.Flush(ctxT(t), "b1"); err != nil {
+			t.Fatalf("#%d: %v", i, err)
+		}
+		rq := f.requests()[0]
+		if want := "1,a" + tc.sep + "2,b" + tc.sep; string(rq.body) != want {
+			t.Errorf("#%d: body %q, want %q", i, rq.body, want)
+		}
+		if rq.header.Get("row_delimiter") != tc.header || rq.header.Get("format") != "csv" {
+			t.Errorf("#%d: headers %v", i, rq.header)
+		}
+		if got := f.tableRows("t"); !slices.Equal(got, []string{"1,a", "2,b"}) {
+			t.Errorf("#%d: rows %q", i, got)
+		}
+	}
+}
+
+func TestAccessDeniedPermanent(t *testing.T) {
+	f := newFakeSR(t)
+	o := f.opts()
+	o.Password = "wrong-pass-XYZ"
+	o.MaxRetries = 5
+	var logBuf bytes.Buffer
+	o.Logger = slog.New(slog.NewTextHandler(&logBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	lis := &recListener{}
+	o.Listener = lis
+	l := newLoader(t, o)
+	l.Append("t", []byte(`{"id":1}`))
+	err := l.Flush(ctxT(t), "b")
+	var le *LoadError
+	if !errors.As(err, &le) || !errors.Is(err, ErrPermanent) || le.Status != "HTTP 401" {
+		t.Fatalf("err = %v", err)
+	}
+	if len(lis.all()) != 1 {
+		t.Fatalf("%d attempts, want 1 (permanent)", len(lis.all()))
+	}
+	if strings.Contains(err.Error(), "wrong-pass-XYZ") || strings.Contains(logBuf.String(), "wrong-pass-XYZ") {
+		t.Fatal("password leaked")
+	}
+	if !strings.Contains(err.Error(), "Password") {
+		t.Errorf("error gives no advice: %v", err)
+	}
+	if l.BufferedBytes() == 0 {
+		t.Fatal("rows dropped on error")
+	}
+}
+
+func TestFilteredRowsPermanentWithErrorLog(t *testing.T) {
+	f := newFakeSR(t)
+	f.inject(fault{op: "load", kind: fkFiltered})
+	o := f.opts()
+	o.MaxRetries = 3
+	l := newLoader(t, o)
+	l.Append("t", []byte(`{"id":1}`))
+	l.Append("t", []byte(`{"name":"x"}`))
+	err := l.Flush(ctxT(t), "b7")
+	var le *LoadError
+	if !errors.As(err, &le) || !le.Permanent || !errors.Is(err, ErrPermanent) {
+		t.Fatalf("err = %v", err)
+	}
+	if !strings.Contains(le.ErrorLog, "NULL value in non-nullable column") || le.Label != Label("tst", "t", "b7") {
+		t.Fatalf("LoadError %+v", le)
+	}
+	if len(f.tableRows("t")) != 0 {
+		t.Fatal("rows applied")
+	}
+	if l.Durable() != 0 {
+		t.Fatalf("Durable = %d after a failed load", l.Durable())
+	}
+	// Wait reports it and Append does not block.
+	if err := l.Wait(ctxT(t)); !errors.Is(err, ErrPermanent) {
+		t.Fatalf("Wait = %v", err)
+	}
+	// The rows are kept: Flush again (the fault is gone) with the same label.
+	if err := l.Flush(ctxT(t), "b8"); err != nil {
+		t.Fatal(err)
+	}
+	reqs := f.requests()
+	if len(reqs) != 2 || reqs[1].header.Get("label") != Label("tst", "t", "b7") {
+		t.Fatalf("retry label: %v", reqs)
+	}
+	if got := f.tableRows("t"); len(got) != 2 {
+		t.Fatalf("rows %q", got)
+	}
+}
+
+func TestTakeFailed(t *testing.T) {
+	f := newFakeSR(t)
+	f.inject(fault{op: "load", kind: fkFiltered, table: "bad"})
+	l := newLoader(t, f.opts())
+	l.Append("bad", []byte(`{"id":1}`))
+	l.Append("good", []byte(`{"id":2}`))
+	l.Append("bad", []byte(`{"id":3}`))
+	err := l.Flush(ctxT(t), "b")
+	if !errors.Is(err, ErrPermanent) {
+		t.Fatalf("err = %v", err)
+	}
+	if l.Durable() != 0 {
+		t.Fatalf("Durable = %d", l.Durable())
+	}
+	rows, terr := l.TakeFailed("bad")
+	if !errors.Is(terr, ErrPermanent) || len(rows) != 2 || string(rows[0]) != `{"id":1}` || string(rows[1]) != `{"id":3}` {
+		t.Fatalf("TakeFailed = %q, %v", rows, terr)
+	}
+	if rows, err := l.TakeFailed("good"); rows != nil || err != nil {
+		t.Fatal("TakeFailed of a healthy table")
+	}
+	if l.Durable() != 3 || l.BufferedBytes() != 0 {
+		t.Fatalf("Durable %d Buffered %d", l.Durable(), l.BufferedBytes())
+	}
+	if err := l.Flush(ctxT(t), "c"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRetryableStatuses(t *testing.T) {
+	for i, tc := range []struct {
+		name   string
+		faults []fault
+		tries  int // attempts reported
+	}{
+		{"fail-then-ok", []fault{{op: "load", kind: fkFail, msg: "current running txns on db 10 is 1000, larger than limit 1000", times: 2}}, 3},
+		{"fe500", []fault{{op: "fe", kind: fkFE500}}, 2},
+		{"publish-timeout", []fault{{op: "load", kind: fkPublish}}, 1},
+		{"reset-after-commit", []fault{{op: "load", kind: fkReset}}, 2},
+		{"label-running-commits", []fault{{op: "load", kind: fkResetRunning, delay: 300 * time.Millisecond}}, 2},
+		{"label-running-aborts", []fault{{op: "load", kind: fkResetAborting, delay: 300 * time.Millisecond}}, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeSR(t)
+			for _, fl := range tc.faults {
+				f.inject(fl)
+			}
+			lis := &recListener{}
+			o := f.opts()
+			o.MaxRetries = 5
+			o.Listener = lis
+			l := newLoader(t, o)
+			l.Append("t", []byte(`{"id":1}`))
+			l.Append("t", []byte(`{"id":2}`))
+			if err := l.Flush(ctxT(t), "b"); err != nil {
+				t.Fatalf("#%d: %v", i, err)
+			}
+			if got := f.tableRows("t"); len(got) != 2 {
+				t.Fatalf("#%d: rows %q (lost or duplicated)", i, got)
+			}
+			ev := lis.all()
+			if len(ev) != tc.tries || ev[len(ev)-1].Err != nil {
+				t.Fatalf("#%d: events %+v", i, ev)
+			}
+			for _, rq := range f.requests() {
+				if rq.header.Get("label") != Label("tst", "t", "b") {
+					t.Fatalf("#%d: label changed on retry: %s", i, rq.header.Get("label"))
+				}
+			}
+		})
+	}
+}
+
+func TestRetriesExhaustedKeepsRows(t *testing.T) {
+	f := newFakeSR(t)
+	f.inject(fault{op: "load", kind: fkFail, msg: "internal error", times: 2})
+	lis := &recListener{}
+	o := f.opts()
+	o.MaxRetries = 1
+	o.Listener = lis
+	l := newLoader(t, o)
+	l.Append("t", []byte(`{"id":1}`))
+	err := l.Flush(ctxT(t), "b")
+	if !errors.Is(err, ErrRetriesExhausted) || errors.Is(err, ErrPermanent) {
+		t.Fatalf("err = %v", err)
+	}
+	if len(lis.all()) != 2 {
+		t.Fatalf("%d attempts, want 2", len(lis.all()))
+	}
+	if err := l.Flush(ctxT(t), "b"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.tableRows("t"); len(got) != 1 {
+		t.Fatalf("rows %q", got)
+	}
+}
+
+func TestReusedBatchGetsNewLabel(t *testing.T) {
+	f := newFakeSR(t)
+	l := newLoader(t, f.opts())
+	l.Append("t", []byte(`{"id":1}`))
+	if err := l.Flush(ctxT(t), "same"); err != nil {
+		t.Fatal(err)
+	}
+	l.Append("t", []byte(`{"id":2}`))
+	if err := l.Flush(ctxT(t), "same"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.tableRows("t"); len(got) != 2 {
+		t.Fatalf("second load deduplicated away: %q", got)
+	}
+}
+
+func TestFailover(t *testing.T) {
+	f := newFakeSR(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := "http://" + ln.Addr().String()
+	ln.Close()
+	o := f.opts()
+	o.URLs = []string{dead, f.fe.URL}
+	o.MaxRetries = 0
+	l := newLoader(t, o)
+	for i := range 3 {
+		l.Append("t", []byte(`{"id":1}`))
+		if err := l.Flush(ctxT(t), fmt.Sprint(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := f.tableRows("t"); len(got) != 3 {
+		t.Fatalf("rows %q", got)
+	}
+	// The dead FE is cooling down: it is now tried last.
+	if ord := l.eps.order(time.Now()); ord[0] != 1 {
+		t.Fatalf("order %v", ord)
+	}
+}
+
+func TestMissingExpectAndBadJSON(t *testing.T) {
+	f := newFakeSR(t)
+	o := f.opts()
+	o.Headers = map[string]string{"strip_outer_array": "false"}
+	l := newLoader(t, o)
+	l.Append("t", []byte(`{"id":1}`))
+	err := l.Flush(ctxT(t), "b")
+	var le *LoadError
+	if !errors.As(err, &le) || le.Status != "Fail" || !strings.Contains(le.Message, "strip_outer_array") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestFlushContextCancel(t *testing.T) {
+	f := newFakeSR(t)
+	f.inject(fault{op: "load", kind: fkSlow, delay: 500 * time.Millisecond})
+	l := newLoader(t, f.opts())
+	l.Append("t", []byte(`{"id":1}`))
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := l.Flush(ctx, "b"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v", err)
+	}
+	// The load goes on; a second Flush waits for it.
+	if err := l.Flush(ctxT(t), "b"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.tableRows("t"); len(got) != 1 {
+		t.Fatalf("rows %q", got)
+	}
+}
+
+func TestClose(t *testing.T) {
+	f := newFakeSR(t)
+	l := newLoader(t, f.opts())
+	l.Append("t", []byte(`{"id":1}`))
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Flush(ctxT(t), "b"); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Flush after Close = %v", err)
+	}
+	l.Append("t", []byte(`{"id":2}`)) // no-op, must not block or panic
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLabel(t *testing.T) {
+	for i, tc := range []struct {
+		prefix, table, batch string
+		want                 string // "" = only check validity
+	}{
+		{"p", "orders", "t-0-15-99", "p-orders-t-0-15-99"},
+		{"", "orders", "b", "orders-b"},
+		{"p", "orders", "topic.with.dots-0-1", ""},
+		{"p", "a-b", "c", ""},
+		{"p", strings.Repeat("x", 300), "b", ""},
+		{"p", "t", strings.Repeat("é", 100), ""},
+	} {
+		got := Label(tc.prefix, tc.table, tc.batch)
+		if tc.want != "" && got != tc.want {
+			t.Errorf("#%d: %q, want %q", i, got, tc.want)
+		}
+		if len(got) == 0 || len(got) > 128 || strings.IndexFunc(got, func(r rune) bool { return !isLabelByte(byte(r)) || r > 127 }) >= 0 {
+			t.Errorf("#%d: invalid label %q", i, got)
+		}
+		if Label(tc.prefix, tc.table, tc.batch) != got {
+			t.Errorf("#%d: not deterministic", i)
+		}
+	}
+	distinct := map[string]bool{}
+	for _, p := range [][3]string{{"p", "a-b", "c"}, {"p", "a", "b-c"}, {"p", "t", "x.y"}, {"p", "t", "x_y"}, {"p", strings.Repeat("t", 200), "1"}, {"p", strings.Repeat("t", 200), "2"}} {
+		distinct[Label(p[0], p[1], p[2])] = true
+	}
+	if len(distinct) != 6 {
+		t.Errorf("label collision: %v", distinct)
+	}
+}
+
+func TestParseDelimiter(t *testing.T) {
+	for i, tc := range []struct {
+		in   string
+		want string
+		err  bool
+	}{
+		{"", "\n", false},
+		{`\n`, "\n", false},
+		{`\x01`, "\x01", false},
+		{`\X0A0D`, "\n\r", false},
+		{"|", "|", false},
+		{`\xzz`, "", true},
+		{strings.Repeat("a", 51), "", true},
+	} {
+		got, err := ParseDelimiter(tc.in)
+		if (err != nil) != tc.err || (err == nil && string(got) != tc.want) {
+			t.Errorf("#%d: ParseDelimiter(%q) = %q, %v", i, tc.in, got, err)
+		}
+	}
+}
+
+func TestOptionsValidation(t *testing.T) {
+	base := Options{URLs: []string{"http://127.0.0.1:8030"}, Username: "u", Database: "db"}
+	for i, mod := range []func(*Options){
+		func(o *Options) { o.URLs = nil },
+		func(o *Options) { o.URLs = []string{"ftp://x"} },
+		func(o *Options) { o.URLs = []string{"http://u:secretpw@h:8030"} },
+		func(o *Options) { o.Username = "" },
+		func(o *Options) { o.Database = "" },
+		func(o *Options) { o.Headers = map[string]string{"label": "x"} },
+		func(o *Options) { o.Headers = map[string]string{"format": "csv"} },
+		func(o *Options) { o.Headers = map[string]string{"compression": "lz4_frame"} },
+		func(o *Options) { o.Headers = map[string]string{"timeout": "soon"} },
+		func(o *Options) { o.MaxRetries = -2 },
+		func(o *Options) { o.Format = 9 },
+	} {
+		o := base
+		mod(&o)
+		_, err := New(o)
+		if !errors.Is(err, ErrInvalidOptions) {
+			t.Errorf("#%d: err = %v", i, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "secretpw") {
+			t.Errorf("#%d: password in error", i)
+		}
+	}
+	o := base
+	o.URLs = []string{"127.0.0.1:8030"} // scheme added, as the Java SDK does
+	o.Headers = map[string]string{"format": "JSON", "Columns": "a,b"}
+	l, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if l.cfg.headers.Get("columns") != "a,b" || l.cfg.bases[0].String() != "http://127.0.0.1:8030" {
+		t.Fatalf("cfg %+v", l.cfg)
+	}
+}
+
+// TestHTTPClientOption: a caller-supplied client is used with its own
+// CheckRedirect replaced.
+func TestHTTPClientOption(t *testing.T) {
+	f := newFakeSR(t)
+	o := f.opts()
+	followed := false
+	o.HTTPClient = &http.Client{
+		Transport: &http.Transport{ExpectContinueTimeout: time.Second},
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			followed = true
+			return nil
+		},
+	}
+	l := newLoader(t, o)
+	l.Append("t", []byte(`{"id":1}`))
+	if err := l.Flush(ctxT(t), "b"); err != nil {
+		t.Fatal(err)
+	}
+	if followed {
+		t.Fatal("caller CheckRedirect used")
+	}
+}

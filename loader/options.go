@@ -1,0 +1,430 @@
+package loader
+
+import (
+	"crypto/tls"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Format is the encoding of the rows given to Append.
+type Format uint8
+
+const (
+	// FormatJSON: every row is one JSON object. A load body is the rows
+	// joined by "," inside "[" and "]" (strip_outer_array=true).
+	FormatJSON Format = iota
+	// FormatCSV: every row is one CSV line without its delimiter. A load
+	// body is every row followed by the row delimiter.
+	FormatCSV
+)
+
+// String returns the value sent in the format header.
+func (f Format) String() string {
+	switch f {
+	case FormatJSON:
+		return "json"
+	case FormatCSV:
+		return "csv"
+	}
+	return fmt.Sprintf("Format(%d)", uint8(f))
+}
+
+// Mode selects the StarRocks load protocol.
+type Mode uint8
+
+const (
+	// ModeStreamLoad sends every load as one PUT /api/{db}/{table}/_stream_load
+	// (streamload.md §1–2). This is the default.
+	ModeStreamLoad Mode = iota
+	// ModeTransaction sends every load as one transaction of the
+	// /api/transaction/{begin,load,prepare,commit,rollback} interface
+	// (streamload.md §3): one load call per buffered chunk, then
+	// prepare and commit. Needs StarRocks 2.4 or later.
+	ModeTransaction
+)
+
+// String returns the name of the mode.
+func (m Mode) String() string {
+	switch m {
+	case ModeStreamLoad:
+		return "stream_load"
+	case ModeTransaction:
+		return "transaction"
+	}
+	return fmt.Sprintf("Mode(%d)", uint8(m))
+}
+
+// Compression selects the compression of load bodies.
+type Compression uint8
+
+const (
+	// CompressionNone sends bodies as they are (the default).
+	CompressionNone Compression = iota
+	// CompressionGzip sends gzip bodies with the header compression: GZIP
+	// (StarRocks 3.2.7 or later).
+	CompressionGzip
+	// CompressionLZ4 sends LZ4 frame bodies with the header
+	// compression: LZ4_FRAME (StarRocks 3.2.7 or later).
+	CompressionLZ4
+)
+
+// String returns the value sent in the compression header.
+func (c Compression) String() string {
+	switch c {
+	case CompressionNone:
+		return ""
+	case CompressionGzip:
+		return "GZIP"
+	case CompressionLZ4:
+		return "LZ4_FRAME"
+	}
+	return fmt.Sprintf("Compression(%d)", uint8(c))
+}
+
+// Defaults applied by New to zero-valued options.
+const (
+	// DefaultMaxBytes is the default memory budget, the default of
+	// bufferflush.maxbytes (64 MiB).
+	DefaultMaxBytes = 64 << 20
+	// DefaultFlushInterval is the default age after which a table's
+	// buffered rows are loaded in the background (bufferflush.intervalms).
+	DefaultFlushInterval = time.Second
+	// DefaultMinLoadInterval is the default minimum time between the starts
+	// of two age-triggered loads of one table. StarRocks creates one
+	// tablet version per load and rejects writes at 1000 pending versions
+	// ("too many tablet versions"); its ingestion guidance asks for at
+	// least 5 s between batches of a table (peers.md §3).
+	DefaultMinLoadInterval = 5 * time.Second
+	// DefaultMaxConcurrentLoads is the default bound on loads running at
+	// once, across tables (the Java connector's ioThreadCount).
+	DefaultMaxConcurrentLoads = 2
+	// DefaultConnectTimeout is the default dial timeout (connect.timeoutms
+	// defaults to 100 ms in the Java connector, which is too short for a
+	// WAN; 1 s is what its documentation claims).
+	DefaultConnectTimeout = time.Second
+	// DefaultChunkBytes is the default size of one buffer chunk. In
+	// ModeTransaction every chunk is one load call.
+	DefaultChunkBytes = 8 << 20
+)
+
+// Options configures a Loader. The zero value of every field except URLs,
+// Username and Database is usable.
+type Options struct {
+	// URLs are the FE base URLs with scheme, e.g. http://127.0.0.1:8030.
+	// With several, a request goes to the first healthy one; an FE that
+	// cannot be reached is skipped for a growing cool-down. No probe is sent
+	// per request.
+	URLs []string
+	// Username and Password authenticate every request (HTTP Basic). The
+	// password never appears in logs or errors.
+	Username string
+	Password string
+	// Database receives every table.
+	Database string
+	// Format of the rows given to Append.
+	Format Format
+	// Headers are the sink.properties.* entries (keys lowercased), sent as
+	// headers on every load. For FormatJSON, strip_outer_array=true and
+	// ignore_json_size=true are sent unless set here. The format header is
+	// always sent from Format. label, expect, authorization, content-length,
+	// transfer-encoding, compression and content-encoding are owned by
+	// the Loader and rejected here.
+	Headers map[string]string
+	// ConnectTimeout is the dial timeout of the pooled client
+	// (connect.timeoutms). Zero means DefaultConnectTimeout.
+	ConnectTimeout time.Duration
+	// MaxRetries is the number of retries of a failed load (sink.maxretries),
+	// with exponential backoff and jitter; -1 retries without limit, 0 never
+	// retries. Permanent failures are never retried.
+	MaxRetries int64
+	// LabelPrefix starts every label. Use one prefix per replicator
+	// deployment writing into Database.
+	LabelPrefix string
+	// Listener, when not nil, is told about every load attempt.
+	Listener Listener
+	// Logger, when not nil, receives warnings about failed attempts and
+	// debug records about loads.
+	Logger *slog.Logger
+	// HTTPClient, when not nil, is used for every request. The Loader uses
+	// a shallow copy whose CheckRedirect returns http.ErrUseLastResponse,
+	// because redirects to the BE are followed by hand. Its transport
+	// should set ExpectContinueTimeout > 0. When nil one pooled client is
+	// built (HTTP/1.1, keep-alive, TLSConfig for https URLs).
+	HTTPClient *http.Client
+
+	// Phase 2 options.
+
+	// MaxBytes bounds the bytes held by the Loader (bufferflush.maxbytes):
+	// rows waiting, and loads not yet committed. When the held bytes reach
+	// half of it, the tables holding the most are loaded at once (ignoring
+	// MinLoadInterval); when they reach it, Append blocks (and Full reports
+	// true) until a load commits and frees memory. Zero means
+	// DefaultMaxBytes.
+	MaxBytes int64
+	// FlushInterval is the age of a table's oldest buffered row after
+	// which the table is loaded in the background (bufferflush.intervalms).
+	// Zero means DefaultFlushInterval; negative disables age loads (then
+	// only Flush and memory pressure load).
+	FlushInterval time.Duration
+	// MinLoadInterval is the minimum time between the starts of two
+	// age-triggered loads of one table (see DefaultMinLoadInterval). It
+	// paces background loads only: Flush and memory pressure start loads
+	// at once, and retries follow their own backoff. Zero means
+	// DefaultMinLoadInterval; negative disables it.
+	MinLoadInterval time.Duration
+	// MaxConcurrentLoads bounds the loads running at once across tables;
+	// one table never has more than one load running. Zero means
+	// DefaultMaxConcurrentLoads.
+	MaxConcurrentLoads int
+	// Mode selects Stream Load (default) or the transaction interface.
+	Mode Mode
+	// Compression of load bodies (the compression header).
+	Compression Compression
+	// ChunkBytes is the size of one buffer chunk; in ModeTransaction one
+	// chunk is sent per load call. Zero means DefaultChunkBytes, capped at
+	// MaxBytes/4.
+	ChunkBytes int
+	// TLSConfig is used by the built client for https URLs; nil means the
+	// system roots.
+	TLSConfig *tls.Config
+}
+
+// reserved headers are set by the Loader itself.
+var reservedHeaders = map[string]string{
+	"label":             "labels are derived from LabelPrefix, the table and the batch",
+	"expect":            "Expect: 100-continue is always sent",
+	"authorization":     "set Username and Password",
+	"content-length":    "the exact length is always sent",
+	"transfer-encoding": "bodies are sent with an exact Content-Length",
+	"compression":       "set Options.Compression",
+	"content-encoding":  "set Options.Compression",
+	"db":                "set Options.Database",
+	"table":             "tables are given to Append",
+}
+
+// config is the validated form of Options.
+type config struct {
+	Options
+	bases         []*url.URL
+	headers       http.Header // per-load data headers (without label)
+	sep           []byte      // row terminator in the buffer: "," or the row delimiter
+	maxBytes      int64
+	flushBytes    int64
+	chunkBytes    int
+	flushInterval time.Duration
+	minInterval   time.Duration
+	maxConc       int
+	timeout       time.Duration // timeout header, for polling budgets
+}
+
+func (o Options) validate() (*config, error) {
+	c := &config{Options: o}
+	if len(o.URLs) == 0 {
+		return nil, fmt.Errorf("loader: no FE URL: set Options.URLs (starrocks.http.url), e.g. http://127.0.0.1:8030: %w", ErrInvalidOptions)
+	}
+	for _, raw := range o.URLs {
+		s := strings.TrimSpace(raw)
+		if !strings.Contains(s, "://") {
+			s = "http://" + s // the Java SDK accepts host:port
+		}
+		u, err := url.Parse(s)
+		if err != nil || u.Host == "" {
+			return nil, fmt.Errorf("loader: FE URL %q is not a URL like http://host:8030: %w", redactRaw(raw), ErrInvalidOptions)
+		}
+		if u.Scheme != "http" && u.Scheme != "https" {
+			return nil, fmt.Errorf("loader: FE URL %q must use http or https: %w", u.Redacted(), ErrInvalidOptions)
+		}
+		if u.User != nil {
+			return nil, fmt.Errorf("loader: FE URL %q contains credentials; set Username and Password instead: %w", u.Redacted(), ErrInvalidOptions)
+		}
+		u.Path = strings.TrimRight(u.Path, "/")
+		u.RawQuery, u.Fragment = "", ""
+		c.bases = append(c.bases, u)
+	}
+	if o.Username == "" {
+		return nil, fmt.Errorf("loader: empty Username (starrocks.username): %w", ErrInvalidOptions)
+	}
+	if o.Database == "" {
+		return nil, fmt.Errorf("loader: empty Database (starrocks.database.name): %w", ErrInvalidOptions)
+	}
+	if o.Format != FormatJSON && o.Format != FormatCSV {
+		return nil, fmt.Errorf("loader: unknown %v: use FormatJSON or FormatCSV: %w", o.Format, ErrInvalidOptions)
+	}
+	if o.Mode != ModeStreamLoad && o.Mode != ModeTransaction {
+		return nil, fmt.Errorf("loader: unknown %v: %w", o.Mode, ErrInvalidOptions)
+	}
+	if o.Compression > CompressionLZ4 {
+		return nil, fmt.Errorf("loader: unknown %v: %w", o.Compression, ErrInvalidOptions)
+	}
+	if o.MaxRetries < -1 {
+		return nil, fmt.Errorf("loader: MaxRetries %d: use -1 (unlimited) or a count ≥ 0: %w", o.MaxRetries, ErrInvalidOptions)
+	}
+	if len(o.LabelPrefix) > 64 {
+		return nil, fmt.Errorf("loader: LabelPrefix is %d bytes; use at most 64: %w", len(o.LabelPrefix), ErrInvalidOptions)
+	}
+
+	c.headers = make(http.Header)
+	rowDelim := "\n"
+	for k, v := range o.Headers {
+		lk := strings.ToLower(strings.TrimSpace(k))
+		if why, ok := reservedHeaders[lk]; ok {
+			return nil, fmt.Errorf("loader: header %q cannot be set in Headers: %s: %w", lk, why, ErrInvalidOptions)
+		}
+		switch lk {
+		case "format":
+			if !strings.EqualFold(strings.TrimSpace(v), o.Format.String()) {
+				return nil, fmt.Errorf("loader: header format=%q contradicts Options.Format=%v; set only Options.Format: %w", v, o.Format, ErrInvalidOptions)
+			}
+			continue
+		case "row_delimiter":
+			rowDelim = v
+			continue
+		case "timeout":
+			var secs int64
+			if _, err := fmt.Sscanf(strings.TrimSpace(v), "%d", &secs); err != nil || secs <= 0 {
+				return nil, fmt.Errorf("loader: header timeout=%q is not a number of seconds: %w", v, ErrInvalidOptions)
+			}
+			c.timeout = time.Duration(secs) * time.Second
+		}
+		c.headers.Set(lk, v)
+	}
+	c.headers.Set("format", o.Format.String())
+	switch o.Format {
+	case FormatJSON:
+		if c.headers.Get("strip_outer_array") == "" {
+			c.headers.Set("strip_outer_array", "true")
+		}
+		if c.headers.Get("ignore_json_size") == "" {
+			c.headers.Set("ignore_json_size", "true")
+		}
+		c.sep = []byte(",")
+	case FormatCSV:
+		d, err := ParseDelimiter(rowDelim)
+		if err != nil {
+			return nil, fmt.Errorf("loader: sink.properties.row_delimiter: %w", err)
+		}
+		c.sep = d
+		if rowDelim != "\n" || o.Headers["row_delimiter"] != "" {
+			c.headers.Set("row_delimiter", delimiterHeader(d))
+		}
+	}
+	if o.Compression != CompressionNone {
+		c.headers.Set("compression", o.Compression.String())
+	}
+	if c.timeout == 0 {
+		c.timeout = 600 * time.Second
+	}
+
+	c.maxBytes = o.MaxBytes
+	if c.maxBytes <= 0 {
+		c.maxBytes = DefaultMaxBytes
+	}
+	c.flushBytes = c.maxBytes / 2
+	c.chunkBytes = o.ChunkBytes
+	if c.chunkBytes <= 0 {
+		c.chunkBytes = DefaultChunkBytes
+	}
+	if max := c.maxBytes / 4; int64(c.chunkBytes) > max {
+		c.chunkBytes = int(max)
+	}
+	if c.chunkBytes < 1024 {
+		c.chunkBytes = 1024
+	}
+	c.flushInterval = o.FlushInterval
+	if c.flushInterval == 0 {
+		c.flushInterval = DefaultFlushInterval
+	}
+	c.minInterval = o.MinLoadInterval
+	if c.minInterval == 0 {
+		c.minInterval = DefaultMinLoadInterval
+	}
+	if c.minInterval < 0 {
+		c.minInterval = 0
+	}
+	c.maxConc = o.MaxConcurrentLoads
+	if c.maxConc <= 0 {
+		c.maxConc = DefaultMaxConcurrentLoads
+	}
+	if c.ConnectTimeout <= 0 {
+		c.ConnectTimeout = DefaultConnectTimeout
+	}
+	return c, nil
+}
+
+func (c *config) buildClient() *http.Client {
+	if c.HTTPClient != nil {
+		cl := *c.HTTPClient
+		cl.CheckRedirect = noRedirect
+		return &cl
+	}
+	d := &net.Dialer{Timeout: c.ConnectTimeout, KeepAlive: 30 * time.Second}
+	tr := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           d.DialContext,
+		TLSClientConfig:       c.TLSConfig,
+		TLSHandshakeTimeout:   10 * time.Second,
+		MaxIdleConns:          64,
+		MaxIdleConnsPerHost:   c.maxConc + 4,
+		IdleConnTimeout:       90 * time.Second,
+		ExpectContinueTimeout: 3 * time.Second, // the SDK's waitForContinue
+		ResponseHeaderTimeout: c.timeout + time.Minute,
+		WriteBufferSize:       256 << 10,
+		ReadBufferSize:        64 << 10,
+		// StarRocks speaks HTTP/1.1; 100-continue is an HTTP/1.1 feature.
+		ForceAttemptHTTP2: false,
+	}
+	return &http.Client{Transport: tr, CheckRedirect: noRedirect}
+}
+
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// ParseDelimiter parses a row_delimiter value as the Java connector does:
+// "\xHH..." (or "\XHH...") is a hex byte string; otherwise the text is the
+// delimiter, with the escapes \n, \t and \r also accepted.
+func ParseDelimiter(s string) ([]byte, error) {
+	if s == "" {
+		return []byte("\n"), nil
+	}
+	if len(s) > 2 && (strings.HasPrefix(s, `\x`) || strings.HasPrefix(s, `\X`)) {
+		b, err := hex.DecodeString(s[2:])
+		if err != nil || len(b) == 0 {
+			return nil, fmt.Errorf("delimiter %q is not \\x followed by hex bytes: %w", s, ErrInvalidOptions)
+		}
+		if len(b) > 50 {
+			return nil, fmt.Errorf("delimiter %q is longer than 50 bytes: %w", s, ErrInvalidOptions)
+		}
+		return b, nil
+	}
+	r := strings.NewReplacer(`\n`, "\n", `\t`, "\t", `\r`, "\r").Replace(s)
+	if len(r) > 50 {
+		return nil, fmt.Errorf("delimiter %q is longer than 50 bytes: %w", s, ErrInvalidOptions)
+	}
+	return []byte(r), nil
+}
+
+// delimiterHeader renders d for the row_delimiter header: printable text as
+// is, anything else as \xHH... (header values cannot hold control bytes).
+func delimiterHeader(d []byte) string {
+	for _, b := range d {
+		if b < 0x20 || b >= 0x7f {
+			return `\x` + hex.EncodeToString(d)
+		}
+	}
+	return string(d)
+}
+
+func redactRaw(s string) string {
+	if u, err := url.Parse(s); err == nil {
+		return u.Redacted()
+	}
+	if i := strings.LastIndex(s, "@"); i >= 0 {
+		return "…@" + s[i+1:]
+	}
+	return s
+}

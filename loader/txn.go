@@ -1,0 +1,253 @@
+package loader
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Transaction Stream Load (streamload.md §3, connector.md §5 "Deciding
+// success"). One unit is one transaction: begin, one load call per chunk,
+// prepare, commit. A failure before commit rolls the transaction back; the
+// label is only begun again once it is ABORTED (or unknown).
+
+const (
+	txnOK             = "OK"
+	txnLabelExists    = "LABEL_ALREADY_EXISTS"
+	txnNotExists      = "TXN_NOT_EXISTS"
+	txnInProcessing   = "TXN_IN_PROCESSING"
+	txnInProcessTries = 10
+)
+
+// txnHeaders returns the control headers of a transaction call.
+func (l *Loader) txnHeaders(table, label string) http.Header {
+	h := http.Header{}
+	h.Set("label", label)
+	h.Set("db", l.cfg.Database)
+	h.Set("table", table)
+	return h
+}
+
+// txnCall POSTs (or PUTs, for load) a transaction op and parses the reply.
+func (l *Loader) txnCall(ctx context.Context, op string, table, label string, hdr http.Header, b *body) (*response, error) {
+	method := http.MethodPost
+	if op == "load" {
+		method = http.MethodPut
+	}
+	if b == nil {
+		b = &body{}
+	}
+	res, err := l.do(ctx, method, "/api/transaction/"+op, hdr, b)
+	if err != nil {
+		return nil, &LoadError{Table: table, Label: label, Status: op, Err: err}
+	}
+	if res.code != http.StatusOK {
+		e := l.httpFailure(table, label, res)
+		e.Status = op + ": " + e.Status
+		return nil, e
+	}
+	r, err := parseResponse(res)
+	if err != nil {
+		return nil, &LoadError{Table: table, Label: label, Status: op, Err: err}
+	}
+	r.Status = strings.ToUpper(strings.TrimSpace(r.Status))
+	return r, nil
+}
+
+// txnFailure builds the LoadError for an unexpected reply of op.
+func (l *Loader) txnFailure(ctx context.Context, op, table, label string, r *response) *LoadError {
+	e := &LoadError{Table: table, Label: label, Status: op + ": " + r.Status, Message: r.message()}
+	e.Permanent = isPermanentMessage(e.Message) || r.Status == "ANALYSIS_ERROR" || r.Status == "INVALID_ARGUMENT"
+	if r.ErrorURL != "" {
+		e.ErrorLog = l.errorLog(ctx, r.ErrorURL)
+	}
+	return e
+}
+
+// errSettled is returned internally when the label turned out committed.
+var errSettled = errors.New("label already committed")
+
+// txnLoad makes one attempt to load u through the transaction interface.
+func (l *Loader) txnLoad(ctx context.Context, table string, u *unit, bodies []body) (outcome, error) {
+	label := u.label
+	ctl := l.txnHeaders(table, label)
+
+	// begin
+	bh := ctl.Clone()
+	if v := l.cfg.headers.Get("timeout"); v != "" {
+		bh.Set("timeout", v)
+	}
+	if v := l.cfg.headers.Get("warehouse"); v != "" {
+		bh.Set("warehouse", v)
+	}
+	r, err := l.txnCall(ctx, "begin", table, label, bh, nil)
+	if err != nil {
+		return outcome{}, err
+	}
+	switch r.Status {
+	case txnOK:
+	case txnLabelExists:
+		if strings.EqualFold(r.ExistingJobStatus, "FINISHED") {
+			return outcome{loaded: int64(u.rows)}, nil
+		}
+		return l.txnResolve(ctx, table, label)
+	default:
+		return outcome{}, l.txnFailure(ctx, "begin", table, label, r)
+	}
+
+	// load, one call per chunk
+	dh := l.cfg.headers.Clone()
+	for k, v := range ctl {
+		dh[k] = v
+	}
+	dh.Set("Content-Type", "application/octet-stream")
+	for i := range bodies {
+		r, err := l.txnCall(ctx, "load", table, label, dh, &bodies[i])
+		if err == nil && r.Status != txnOK {
+			err = l.txnFailure(ctx, "load", table, label, r)
+		}
+		if err != nil {
+			l.rollback(table, label)
+			return outcome{}, err
+		}
+	}
+
+	// prepare
+	ph := ctl.Clone()
+	if v := l.cfg.headers.Get("prepared_timeout"); v != "" {
+		ph.Set("prepared_timeout", v)
+	}
+	var out outcome
+	for try := 1; ; try++ {
+		r, err := l.txnCall(ctx, "prepare", table, label, ph, nil)
+		if err != nil {
+			// Unknown outcome: roll back; the next attempt begins again
+			// (or finds the label committed).
+			l.rollback(table, label)
+			return outcome{}, err
+		}
+		if r.Status == txnOK {
+			out = outcome{loaded: r.NumberLoadedRows, filtered: r.NumberFilteredRows}
+			break
+		}
+		if r.Status == txnInProcessing && try < txnInProcessTries {
+			if err := sleepCtx(ctx, backoff(try)); err != nil {
+				return outcome{}, err
+			}
+			continue
+		}
+		if r.Status == txnNotExists {
+			st, perr := l.pollState(ctx, label, time.Minute, func(s string) bool { return s != "PREPARE" })
+			switch st {
+			case "PREPARED":
+				out = outcome{}
+			case "COMMITTED", "VISIBLE":
+				return outcome{}, nil
+			default:
+				e := l.txnFailure(ctx, "prepare", table, label, r)
+				e.Err = perr
+				return outcome{}, e
+			}
+			break
+		}
+		e := l.txnFailure(ctx, "prepare", table, label, r)
+		l.rollback(table, label)
+		return outcome{}, e
+	}
+
+	// commit
+	if err := l.txnCommit(ctx, table, label); err != nil {
+		return outcome{}, err
+	}
+	return out, nil
+}
+
+// txnCommit commits a PREPARED label. A non-OK reply is settled by polling
+// the label (success iff COMMITTED or VISIBLE); PREPARED is committed
+// again; TXN_IN_PROCESSING is retried.
+func (l *Loader) txnCommit(ctx context.Context, table, label string) error {
+	for try := 1; ; try++ {
+		r, err := l.txnCall(ctx, "commit", table, label, l.txnHeaders(table, label), nil)
+		if err == nil && r.Status == txnOK {
+			return nil
+		}
+		if err == nil && r.Status == txnInProcessing && try < txnInProcessTries {
+			if err := sleepCtx(ctx, backoff(try)); err != nil {
+				return err
+			}
+			continue
+		}
+		var le *LoadError
+		if err == nil {
+			le = l.txnFailure(ctx, "commit", table, label, r)
+		} else {
+			errors.As(err, &le)
+		}
+		st, perr := l.pollState(ctx, label, time.Minute, func(s string) bool { return s != "PREPARE" && s != "" })
+		switch st {
+		case "COMMITTED", "VISIBLE":
+			return nil
+		case "PREPARED":
+			if try < txnInProcessTries {
+				if err := sleepCtx(ctx, backoff(try)); err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		if le == nil {
+			le = &LoadError{Table: table, Label: label, Status: "commit"}
+		}
+		le.Permanent = false // the rows are fine; the commit did not settle
+		if perr != nil {
+			le.Err = errors.Join(le.Err, perr)
+		} else {
+			le.Err = errors.Join(le.Err, fmt.Errorf("label state %s after commit", st))
+		}
+		return le
+	}
+}
+
+// txnResolve settles a label that begin found in use and not finished:
+// committed → success; PREPARED (ours, from an attempt whose commit reply
+// was lost) → commit; still loading → roll back and fail retryably, so the
+// next attempt begins again once it is ABORTED.
+func (l *Loader) txnResolve(ctx context.Context, table, label string) (outcome, error) {
+	st, err := l.loadState(ctx, label)
+	if err != nil {
+		return outcome{}, &LoadError{Table: table, Label: label, Status: "begin: " + txnLabelExists, Err: err}
+	}
+	switch st {
+	case "COMMITTED", "VISIBLE":
+		return outcome{}, nil
+	case "PREPARED":
+		if err := l.txnCommit(ctx, table, label); err != nil {
+			return outcome{}, err
+		}
+		return outcome{}, nil
+	case "ABORTED":
+	default:
+		l.rollback(table, label)
+		st, _ = l.pollState(ctx, label, 10*time.Second, func(s string) bool { return s == "ABORTED" || s == "UNKNOWN" })
+	}
+	return outcome{}, &LoadError{Table: table, Label: label, Status: "begin: " + txnLabelExists,
+		Message: fmt.Sprintf("label was %s; it is begun again", st)}
+}
+
+// rollback aborts label, best effort, even when ctx has ended.
+func (l *Loader) rollback(table, label string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	r, err := l.txnCall(ctx, "rollback", table, label, l.txnHeaders(table, label), nil)
+	if l.log == nil {
+		return
+	}
+	if err != nil {
+		l.log.Warn("loader: rollback failed", "table", table, "label", label, "err", err)
+	} else if r.Status != txnOK && r.Status != "SUCCESS" {
+		l.log.Warn("loader: rollback not OK", "table", table, "label", label, "status", r.Status, "message", r.message())
+	}
+}

@@ -1,0 +1,344 @@
+package mapping
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/starcdc/starcdc/cdc"
+	"github.com/starcdc/starcdc/decode"
+)
+
+// ErrValue means a value cannot be represented so that StarRocks loads it
+// exactly; the record belongs on the dead-letter path.
+var ErrValue = errors.New("value cannot be loaded exactly")
+
+// Logical type names (Kafka Connect and Debezium).
+const (
+	connectDecimal   = "org.apache.kafka.connect.data.Decimal"
+	connectDate      = "org.apache.kafka.connect.data.Date"
+	connectTime      = "org.apache.kafka.connect.data.Time"
+	connectTimestamp = "org.apache.kafka.connect.data.Timestamp"
+	dbzDate          = "io.debezium.time.Date"
+	dbzTime          = "io.debezium.time.Time"
+	dbzMicroTime     = "io.debezium.time.MicroTime"
+	dbzNanoTime      = "io.debezium.time.NanoTime"
+	dbzTimestamp     = "io.debezium.time.Timestamp"
+	dbzMicroTS       = "io.debezium.time.MicroTimestamp"
+	dbzNanoTS        = "io.debezium.time.NanoTimestamp"
+	dbzZonedTS       = "io.debezium.time.ZonedTimestamp"
+	dbzJSON          = "io.debezium.data.Json"
+	dbzVarDecimal    = "io.debezium.data.VariableScaleDecimal"
+)
+
+// OpColumn is StarRocks' virtual operation column (streamload.md §1.3).
+const OpColumn = "__op"
+
+// Encoder renders change rows as Stream Load JSON objects.
+type Encoder struct {
+	// Zone is where ZonedTimestamp values are converted before they are
+	// written as DATETIME wall-clock text. Default UTC.
+	Zone *time.Location
+}
+
+// AppendJSON appends ch as one JSON object: every column of the row, then
+// "__op". Fields named __op in the source row are replaced by ours.
+func (e *Encoder) AppendJSON(dst []byte, ch cdc.Change) ([]byte, error) {
+	dst = append(dst, '{')
+	for i, name := range ch.Row.Names {
+		if name == OpColumn {
+			continue
+		}
+		dst = appendString(dst, name)
+		dst = append(dst, ':')
+		var err error
+		dst, err = e.appendValue(dst, ch.Row.FieldSchema(name), ch.Row.Values[i], 0)
+		if err != nil {
+			return dst, fmt.Errorf("column %s: %w", name, err)
+		}
+		dst = append(dst, ',')
+	}
+	dst = append(dst, `"__op":`...)
+	dst = strconv.AppendUint(dst, uint64(ch.Op), 10)
+	return append(dst, '}'), nil
+}
+
+func (e *Encoder) zone() *time.Location {
+	if e.Zone == nil {
+		return time.UTC
+	}
+	return e.Zone
+}
+
+func (e *Encoder) appendValue(dst []byte, s *decode.Schema, v any, depth int) ([]byte, error) {
+	if v == nil {
+		return append(dst, "null"...), nil
+	}
+	if depth > 256 {
+		return dst, fmt.Errorf("%w: nested deeper than 256 levels", ErrValue)
+	}
+	if s != nil && s.Name != "" {
+		if out, ok, err := e.appendLogical(dst, s, v); ok || err != nil {
+			return out, err
+		}
+	}
+	switch t := v.(type) {
+	case bool:
+		return strconv.AppendBool(dst, t), nil
+	case int64:
+		return strconv.AppendInt(dst, t, 10), nil
+	case float64:
+		if math.IsNaN(t) || math.IsInf(t, 0) {
+			return dst, fmt.Errorf("%w: %v has no JSON representation", ErrValue, t)
+		}
+		bits := 64
+		if s != nil && s.Type == decode.TypeFloat32 {
+			bits = 32
+		}
+		return strconv.AppendFloat(dst, t, 'g', -1, bits), nil
+	case json.Number:
+		return append(dst, t...), nil
+	case string:
+		return appendString(dst, t), nil
+	case []byte:
+		dst = append(dst, '"')
+		dst = base64.StdEncoding.AppendEncode(dst, t)
+		return append(dst, '"'), nil
+	case decode.Decimal:
+		return t.Append(dst), nil
+	case []any:
+		var items *decode.Schema
+		if s != nil {
+			items = s.Items
+		}
+		dst = append(dst, '[')
+		for i, el := range t {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			var err error
+			if dst, err = e.appendValue(dst, items, el, depth+1); err != nil {
+				return dst, err
+			}
+		}
+		return append(dst, ']'), nil
+	case *decode.Struct:
+		dst = append(dst, '{')
+		for i, name := range t.Names {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendString(dst, name)
+			dst = append(dst, ':')
+			var err error
+			if dst, err = e.appendValue(dst, t.FieldSchema(name), t.Values[i], depth+1); err != nil {
+				return dst, err
+			}
+		}
+		return append(dst, '}'), nil
+	case map[string]any:
+		var vs *decode.Schema
+		if s != nil {
+			vs = s.Values
+		}
+		dst = append(dst, '{')
+		for i, k := range slices.Sorted(maps.Keys(t)) { // sorted: deterministic
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendString(dst, k)
+			dst = append(dst, ':')
+			var err error
+			if dst, err = e.appendValue(dst, vs, t[k], depth+1); err != nil {
+				return dst, err
+			}
+		}
+		return append(dst, '}'), nil
+	}
+	return dst, fmt.Errorf("%w: unexpected value type %T", ErrValue, v)
+}
+
+// appendLogical renders Kafka Connect and Debezium logical types as the text
+// StarRocks parses back to the exact source value (streamload.md §5.2,
+// debezium.md §3.1). ok is false when s is not a logical type handled here.
+func (e *Encoder) appendLogical(dst []byte, s *decode.Schema, v any) (out []byte, ok bool, err error) {
+	switch s.Name {
+	case connectDate, dbzDate:
+		days, isInt := v.(int64)
+		if !isInt {
+			return dst, true, fmt.Errorf("%w: %s value is %T, want an integer", ErrValue, s.Name, v)
+		}
+		t := time.Unix(days*86400, 0).UTC()
+		return appendQuoted(dst, t.AppendFormat, "2006-01-02"), true, nil
+	case connectTimestamp, dbzTimestamp, dbzMicroTS, dbzNanoTS:
+		n, isInt := v.(int64)
+		if !isInt {
+			return dst, true, fmt.Errorf("%w: %s value is %T, want an integer", ErrValue, s.Name, v)
+		}
+		var t time.Time
+		switch s.Name {
+		case dbzMicroTS:
+			t = time.UnixMicro(n).UTC()
+		case dbzNanoTS:
+			t = time.Unix(0, n).UTC()
+		default:
+			t = time.UnixMilli(n).UTC()
+		}
+		return appendDatetime(dst, t), true, nil
+	case dbzZonedTS:
+		str, isStr := v.(string)
+		if !isStr {
+			return dst, true, fmt.Errorf("%w: %s value is %T, want a string", ErrValue, s.Name, v)
+		}
+		t, perr := time.Parse(time.RFC3339Nano, str)
+		if perr != nil {
+			return dst, true, fmt.Errorf("%w: %s %q is not ISO-8601: %v", ErrValue, s.Name, str, perr)
+		}
+		return appendDatetime(dst, t.In(e.zone())), true, nil
+	case connectTime, dbzTime, dbzMicroTime, dbzNanoTime:
+		n, isInt := v.(int64)
+		if !isInt {
+			return dst, true, fmt.Errorf("%w: %s value is %T, want an integer", ErrValue, s.Name, v)
+		}
+		var micros int64
+		switch s.Name {
+		case dbzMicroTime:
+			micros = n
+		case dbzNanoTime:
+			micros = n / 1000
+		default:
+			micros = n * 1000
+		}
+		return appendTimeOfDay(dst, micros), true, nil
+	case dbzJSON:
+		str, isStr := v.(string)
+		if !isStr {
+			return dst, false, nil
+		}
+		if !json.Valid([]byte(str)) {
+			return dst, true, fmt.Errorf("%w: %s value is not valid JSON", ErrValue, s.Name)
+		}
+		return append(dst, str...), true, nil
+	case dbzVarDecimal:
+		st, isStruct := v.(*decode.Struct)
+		if !isStruct {
+			return dst, false, nil
+		}
+		sc, _ := st.Get("scale")
+		raw, _ := st.Get("value")
+		scale, ok1 := sc.(int64)
+		b, ok2 := raw.([]byte)
+		if !ok1 || !ok2 {
+			return dst, true, fmt.Errorf("%w: %s needs {scale int, value bytes}", ErrValue, s.Name)
+		}
+		return decode.DecimalFromBytes(b, int32(scale)).Append(dst), true, nil
+	case connectDecimal:
+		if d, isDec := v.(decode.Decimal); isDec {
+			return d.Append(dst), true, nil
+		}
+		return dst, true, fmt.Errorf("%w: Decimal value is %T", ErrValue, v)
+	}
+	return dst, false, nil
+}
+
+func appendQuoted(dst []byte, f func([]byte, string) []byte, layout string) []byte {
+	dst = append(dst, '"')
+	dst = f(dst, layout)
+	return append(dst, '"')
+}
+
+// appendDatetime writes "YYYY-MM-DD HH:MM:SS[.ffffff]": the wall clock, no
+// zone, microseconds only when non-zero (StarRocks DATETIME keeps µs).
+func appendDatetime(dst []byte, t time.Time) []byte {
+	dst = append(dst, '"')
+	if t.Nanosecond()/1000 != 0 {
+		dst = t.AppendFormat(dst, "2006-01-02 15:04:05.000000")
+	} else {
+		dst = t.AppendFormat(dst, "2006-01-02 15:04:05")
+	}
+	return append(dst, '"')
+}
+
+// appendTimeOfDay writes a time as "HH:MM:SS[.ffffff]" text. MySQL TIME may
+// be negative or beyond 24h, so hours are not wrapped.
+func appendTimeOfDay(dst []byte, micros int64) []byte {
+	dst = append(dst, '"')
+	if micros < 0 {
+		dst = append(dst, '-')
+		micros = -micros
+	}
+	h := micros / 3_600_000_000
+	m := micros / 60_000_000 % 60
+	sec := micros / 1_000_000 % 60
+	frac := micros % 1_000_000
+	if h < 10 {
+		dst = append(dst, '0')
+	}
+	dst = strconv.AppendInt(dst, h, 10)
+	dst = append(dst, ':', byte('0'+m/10), byte('0'+m%10), ':', byte('0'+sec/10), byte('0'+sec%10))
+	if frac != 0 {
+		f := strconv.AppendInt(nil, frac+1_000_000, 10)
+		dst = append(dst, '.')
+		dst = append(dst, f[1:]...)
+	}
+	return append(dst, '"')
+}
+
+// appendString appends s as a JSON string. Invalid UTF-8 is refused by the
+// caller's JSON parser in StarRocks, so it is replaced, as encoding/json does.
+func appendString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\u202`...)
+			dst = append(dst, hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}

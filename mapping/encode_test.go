@@ -1,0 +1,122 @@
+package mapping
+
+import (
+	"errors"
+	"math"
+	"math/big"
+	"testing"
+	"time"
+
+	"github.com/starcdc/starcdc/cdc"
+	"github.com/starcdc/starcdc/decode"
+)
+
+func one(t *testing.T, e *Encoder, s *decode.Schema, v any) (string, error) {
+	t.Helper()
+	row := &decode.Struct{Schema: &decode.Schema{Type: decode.TypeStruct, Fields: []decode.Field{{Name: "c", Schema: s}}}, Names: []string{"c"}, Values: []any{v}}
+	out, err := e.AppendJSON(nil, cdc.Change{Op: cdc.OpUpsert, Row: row})
+	return string(out), err
+}
+
+func logical(typ decode.Type, name string) *decode.Schema {
+	return &decode.Schema{Type: typ, Name: name, Optional: true}
+}
+
+func TestLogicalTypes(t *testing.T) {
+	shanghai, _ := time.LoadLocation("Asia/Shanghai")
+	big38, _ := new(big.Int).SetString("-99999999999999999999999999999999999999", 10)
+	for _, tc := range []struct {
+		name string
+		enc  Encoder
+		s    *decode.Schema
+		v    any
+		want string
+	}{
+		{"Date", Encoder{}, logical(decode.TypeInt32, "io.debezium.time.Date"), int64(8905), `"1994-05-20"`},
+		{"Date year 1", Encoder{}, logical(decode.TypeInt32, "org.apache.kafka.connect.data.Date"), int64(-719162), `"0001-01-01"`},
+		{"Date 9999", Encoder{}, logical(decode.TypeInt32, "io.debezium.time.Date"), int64(2932896), `"9999-12-31"`},
+		{"Timestamp ms", Encoder{}, logical(decode.TypeInt64, "io.debezium.time.Timestamp"), int64(1712917800000), `"2024-04-12 10:30:00"`},
+		{"Timestamp ms fraction", Encoder{}, logical(decode.TypeInt64, "org.apache.kafka.connect.data.Timestamp"), int64(1712917800123), `"2024-04-12 10:30:00.123000"`},
+		{"MicroTimestamp", Encoder{}, logical(decode.TypeInt64, "io.debezium.time.MicroTimestamp"), int64(1725885296000001), `"2024-09-09 12:34:56.000001"`},
+		{"MicroTimestamp before epoch", Encoder{}, logical(decode.TypeInt64, "io.debezium.time.MicroTimestamp"), int64(-1), `"1969-12-31 23:59:59.999999"`},
+		{"NanoTimestamp", Encoder{}, logical(decode.TypeInt64, "io.debezium.time.NanoTimestamp"), int64(1725885296123456789), `"2024-09-09 12:34:56.123456"`},
+		{"ZonedTimestamp UTC", Encoder{}, logical(decode.TypeString, "io.debezium.time.ZonedTimestamp"), "2020-07-17T10:00:22Z", `"2020-07-17 10:00:22"`},
+		{"ZonedTimestamp padded", Encoder{}, logical(decode.TypeString, "io.debezium.time.ZonedTimestamp"), "2024-09-09T04:34:56.000000Z", `"2024-09-09 04:34:56"`},
+		{"ZonedTimestamp to zone", Encoder{Zone: shanghai}, logical(decode.TypeString, "io.debezium.time.ZonedTimestamp"), "2024-09-09T04:34:56.5Z", `"2024-09-09 12:34:56.500000"`},
+		{"MicroTime", Encoder{}, logical(decode.TypeInt64, "io.debezium.time.MicroTime"), int64(37800000000), `"10:30:00"`},
+		{"MicroTime fraction", Encoder{}, logical(decode.TypeInt64, "io.debezium.time.MicroTime"), int64(37800000123), `"10:30:00.000123"`},
+		{"MicroTime negative", Encoder{}, logical(decode.TypeInt64, "io.debezium.time.MicroTime"), int64(-3723000000), `"-01:02:03"`},
+		{"MicroTime over 24h", Encoder{}, logical(decode.TypeInt64, "io.debezium.time.MicroTime"), int64(838*3600e6 + 59*60e6 + 59e6), `"838:59:59"`},
+		{"Time ms", Encoder{}, logical(decode.TypeInt32, "org.apache.kafka.connect.data.Time"), int64(45296789), `"12:34:56.789000"`},
+		{"NanoTime", Encoder{}, logical(decode.TypeInt64, "io.debezium.time.NanoTime"), int64(1_000_001_999), `"00:00:01.000001"`},
+		{"Decimal", Encoder{}, logical(decode.TypeBytes, "org.apache.kafka.connect.data.Decimal"), decode.DecimalFromBytes([]byte{0x30, 0x39}, 2), `123.45`},
+		{"Decimal 38 digits", Encoder{}, logical(decode.TypeBytes, "org.apache.kafka.connect.data.Decimal"), decode.Decimal{Unscaled: big38, Scale: 0}, `-99999999999999999999999999999999999999`},
+		{"VariableScaleDecimal", Encoder{}, &decode.Schema{Type: decode.TypeStruct, Name: "io.debezium.data.VariableScaleDecimal"},
+			&decode.Struct{Names: []string{"scale", "value"}, Values: []any{int64(3), []byte{0x01, 0xe2, 0x40}}}, `123.456`},
+		{"Json", Encoder{}, logical(decode.TypeString, "io.debezium.data.Json"), `{"key1": "value1"}`, `{"key1": "value1"}`},
+		{"Enum", Encoder{}, logical(decode.TypeString, "io.debezium.data.Enum"), "red", `"red"`},
+		{"Year", Encoder{}, logical(decode.TypeInt32, "io.debezium.time.Year"), int64(2021), `2021`},
+		{"non-BMP string", Encoder{}, &decode.Schema{Type: decode.TypeString}, "a😀\"\\\n\u2028", `"a😀\"\\\n\u2028"`},
+		{"empty string", Encoder{}, &decode.Schema{Type: decode.TypeString}, "", `""`},
+		{"null", Encoder{}, &decode.Schema{Type: decode.TypeString, Optional: true}, nil, `null`},
+		{"float32", Encoder{}, &decode.Schema{Type: decode.TypeFloat32}, float64(float32(45.67)), `45.67`},
+		{"double", Encoder{}, &decode.Schema{Type: decode.TypeFloat64}, 0.1, `0.1`},
+		{"bytes", Encoder{}, &decode.Schema{Type: decode.TypeBytes}, []byte{1, 2, 3}, `"AQID"`},
+		{"array of dates", Encoder{}, &decode.Schema{Type: decode.TypeArray, Items: logical(decode.TypeInt32, "io.debezium.time.Date")}, []any{int64(0), nil}, `["1970-01-01",null]`},
+		{"map", Encoder{}, &decode.Schema{Type: decode.TypeMap, Keys: &decode.Schema{Type: decode.TypeString}, Values: &decode.Schema{Type: decode.TypeInt32}}, map[string]any{"b": int64(2), "a": int64(1)}, `{"a":1,"b":2}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := one(t, &tc.enc, tc.s, tc.v)
+			want := `{"c":` + tc.want + `,"__op":0}`
+			if err != nil || got != want {
+				t.Fatalf("got %s, %v; want %s", got, err, want)
+			}
+		})
+	}
+}
+
+func TestUnloadableValues(t *testing.T) {
+	e := &Encoder{}
+	for name, v := range map[string]any{"NaN": math.NaN(), "+Inf": math.Inf(1), "-Inf": math.Inf(-1)} {
+		if _, err := one(t, e, &decode.Schema{Type: decode.TypeFloat64}, v); !errors.Is(err, ErrValue) {
+			t.Errorf("%s: err %v, want ErrValue", name, err)
+		}
+	}
+	if _, err := one(t, e, logical(decode.TypeString, "io.debezium.time.ZonedTimestamp"), "yesterday"); !errors.Is(err, ErrValue) {
+		t.Errorf("bad ZonedTimestamp: %v", err)
+	}
+	if _, err := one(t, e, logical(decode.TypeString, "io.debezium.data.Json"), "{not json"); !errors.Is(err, ErrValue) {
+		t.Errorf("bad Json: %v", err)
+	}
+}
+
+// A source column named __op (ExtractNewRecordState add.fields=op) never
+// reaches StarRocks: the virtual __op column is ours.
+func TestOpColumnIsOurs(t *testing.T) {
+	row := &decode.Struct{Names: []string{"id", "__op"}, Values: []any{int64(1), "d"}}
+	out, err := (&Encoder{}).AppendJSON(nil, cdc.Change{Op: cdc.OpDelete, Row: row})
+	if err != nil || string(out) != `{"id":1,"__op":1}` {
+		t.Fatalf("%s %v", out, err)
+	}
+}
+
+func TestRouter(t *testing.T) {
+	r, err := NewRouter(map[string]string{"dbserver1.inventory.customers": "customers"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tbl, err := r.Table("dbserver1.inventory.customers"); err != nil || tbl != "customers" {
+		t.Fatalf("%s %v", tbl, err)
+	}
+	if tbl, err := r.Table("orders"); err != nil || tbl != "orders" {
+		t.Fatalf("%s %v", tbl, err)
+	}
+	if _, err := r.Table("dbserver1.inventory.orders"); !errors.Is(err, ErrInvalidTable) {
+		t.Fatalf("unmapped dotted topic: %v", err)
+	}
+	for _, bad := range []string{"a`b", "x; DROP TABLE y", "1abc", ""} {
+		if _, err := NewRouter(map[string]string{"t": bad}); !errors.Is(err, ErrInvalidTable) {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}

@@ -1,0 +1,135 @@
+package replicator
+
+import (
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"maps"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/starcdc/starcdc/config"
+	"github.com/starcdc/starcdc/loader"
+)
+
+// starcdc's own connector keys (beyond the Java connector's). They live in
+// the starrocks.* namespace so that the Java connector ignores them.
+const (
+	// KeyLoadMinInterval is the minimum time between two age-triggered
+	// loads of one table, in ms (default loader.DefaultMinLoadInterval; 0
+	// disables the pacing).
+	KeyLoadMinInterval = "starrocks.load.min.interval.ms"
+	// KeyLoadMode is "stream_load" (default) or "transaction" (the
+	// transaction interface of StarRocks ≥ 2.4, as the Java connector uses).
+	KeyLoadMode = "starrocks.load.mode"
+)
+
+// FromConfig builds the replicator of one connector of a validated
+// configuration, with its pipeline and its loader.
+func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger) (*Replicator, error) {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	if p := strings.ToUpper(w.Security["security.protocol"]); p != "" && p != "PLAINTEXT" {
+		return nil, fmt.Errorf("security.protocol=%s: starcdc does not support Kafka TLS/SASL yet; use a PLAINTEXT listener", p)
+	}
+	p, err := NewPipeline(c)
+	if err != nil {
+		return nil, fmt.Errorf("connector %s: %w", c.Name, err)
+	}
+	lopts, err := loaderOptions(c)
+	if err != nil {
+		return nil, fmt.Errorf("connector %s: %w", c.Name, err)
+	}
+	lopts.Logger = logger.With("connector", c.Name)
+	ld, err := loader.New(lopts)
+	if err != nil {
+		return nil, fmt.Errorf("connector %s: %w", c.Name, err)
+	}
+	dl := DeadLetter(Stop{})
+	if c.ErrorsTolerance == "all" {
+		dl = LogAndSkip{Logger: logger}
+	}
+	r, err := New(Config{
+		Name:           c.Name,
+		Brokers:        w.BootstrapServers,
+		Topics:         c.Topics,
+		TopicsRegex:    c.TopicsRegex,
+		Pipeline:       p,
+		Sink:           ld,
+		CommitInterval: min(c.BufferFlushInterval, time.Second),
+		DeadLetter:     dl,
+		Logger:         logger,
+	})
+	if err != nil {
+		return nil, errors.Join(err, ld.Close())
+	}
+	r.closer = ld.Close
+	return r, nil
+}
+
+func loaderOptions(c config.Connector) (loader.Options, error) {
+	o := loader.Options{
+		URLs:           c.HTTPURLs,
+		Username:       c.Username,
+		Password:       c.Password.Reveal(),
+		Database:       c.Database,
+		Format:         loader.FormatJSON,
+		Headers:        maps.Clone(c.SinkProperties),
+		ConnectTimeout: c.ConnectTimeout,
+		MaxRetries:     c.MaxRetries,
+		LabelPrefix:    labelPrefix(c.Name),
+		MaxBytes:       c.BufferFlushMaxBytes,
+		FlushInterval:  c.BufferFlushInterval,
+	}
+	if c.Format == "csv" {
+		o.Format = loader.FormatCSV
+	}
+	if v, ok := o.Headers["compression"]; ok {
+		delete(o.Headers, "compression")
+		switch strings.ToLower(v) {
+		case "lz4_frame", "lz4":
+			o.Compression = loader.CompressionLZ4
+		case "gzip":
+			o.Compression = loader.CompressionGzip
+		default:
+			return o, fmt.Errorf("%w: sink.properties.compression=%q: use lz4_frame or gzip", config.ErrInvalid, v)
+		}
+	}
+	if v, ok := c.Extra[KeyLoadMinInterval]; ok {
+		ms, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil || ms < 0 || ms > 3600000 {
+			return o, fmt.Errorf("%w: %s=%q: must be a number of milliseconds between 0 and 3600000", config.ErrInvalid, KeyLoadMinInterval, v)
+		}
+		o.MinLoadInterval = time.Duration(ms) * time.Millisecond
+		if ms == 0 {
+			o.MinLoadInterval = -1
+		}
+	}
+	switch v := strings.ToLower(strings.TrimSpace(c.Extra[KeyLoadMode])); v {
+	case "", "stream_load":
+	case "transaction":
+		o.Mode = loader.ModeTransaction
+	default:
+		return o, fmt.Errorf("%w: %s=%q: use stream_load or transaction", config.ErrInvalid, KeyLoadMode, v)
+	}
+	return o, nil
+}
+
+// labelPrefix is "starcdc-<name>", hashed when the name is long or has
+// characters a label may not hold (^[-\w]{1,128}$, streamload.md §2.5).
+func labelPrefix(name string) string {
+	ok := len(name) <= 40
+	for i := 0; ok && i < len(name); i++ {
+		c := name[i]
+		ok = c == '-' || c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+	}
+	if ok {
+		return "starcdc-" + name
+	}
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return "starcdc-" + strconv.FormatUint(h.Sum64(), 36)
+}

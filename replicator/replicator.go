@@ -1,0 +1,423 @@
+// Package replicator owns the Kafka consumer group of one connector and runs
+// its pipeline: fetch → decode → cdc → mapping → loader, then commit.
+//
+// Delivery contract: a Kafka offset is committed only after every row of the
+// records before it was durably loaded by StarRocks (or, for a record that
+// yields no row, after everything before it was). A crash therefore replays
+// at most the records after the last commit; the loader's deterministic
+// labels and the primary-key tables make such a replay harmless. A record
+// that cannot be loaded goes to the DeadLetter policy, which either takes it
+// or stops the pipeline before its offset is committed: nothing is lost.
+//
+// Several processes with the same connector name share the work through the
+// Kafka group protocol; on a rebalance the revoked partitions' data is
+// flushed and committed before they are released.
+package replicator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"maps"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/starcdc/starcdc/cdc"
+	"github.com/starcdc/starcdc/loader"
+)
+
+// Sink is what the replicator loads into: the loader's buffer core. Rows
+// are numbered in Append order; Durable says up to which number every row is
+// committed in StarRocks (see package loader's delivery contract).
+type Sink interface {
+	Append(table string, row []byte)
+	Seq() uint64
+	Durable() uint64
+	Flush(ctx context.Context, batch string) error
+	Full() bool
+	Wait(ctx context.Context) error
+}
+
+var _ Sink = (*loader.Loader)(nil)
+
+// Config configures a Replicator. Every field without a default is required.
+type Config struct {
+	// Name is the connector name; the consumer group is "connect-<Name>",
+	// as Kafka Connect names it, so starcdc takes over a Connect sink's
+	// committed offsets.
+	Name        string
+	Brokers     []string
+	Topics      []string // or TopicsRegex
+	TopicsRegex string
+	// KafkaOpts are extra client options (TLS, SASL, ...).
+	KafkaOpts []kgo.Opt
+
+	Pipeline *Pipeline
+	Sink     Sink
+
+	// CommitInterval bounds how long durable progress waits before its
+	// offsets are committed. Default 1s.
+	CommitInterval time.Duration
+
+	DeadLetter DeadLetter   // default Stop
+	Logger     *slog.Logger // default slog.Default()
+}
+
+// Stats are running totals.
+type Stats struct {
+	Records int64 // Kafka records processed
+	Rows    int64 // change rows handed to the sink
+	Skipped int64 // records that yield no row (tombstones, control records)
+	Dead    int64 // records handed to the dead-letter policy and skipped
+	Flushes int64 // successful flush + commit rounds
+}
+
+// Replicator runs one connector. Create it with New, run it with Run.
+type Replicator struct {
+	cfg Config
+	cl  *kgo.Client
+	log *slog.Logger
+
+	mu sync.Mutex // guards the fields below and the pipeline
+	// pending holds, per partition and in offset order, the positions
+	// processed but not yet committable: each waits until the Sink's
+	// Durable reaches its seq.
+	pending map[string]map[int32][]position
+	// ready holds committable offsets not yet committed (a failed commit
+	// is retried with the next one).
+	ready map[string]map[int32]kgo.EpochOffset
+	row   []byte
+
+	records, rows, skipped, dead, flushes atomic.Int64
+
+	closer func() error // closes what FromConfig built (the loader)
+}
+
+// New validates cfg and creates the Kafka client (it does not connect yet).
+func New(cfg Config) (*Replicator, error) {
+	switch {
+	case cfg.Name == "":
+		return nil, errors.New("replicator: the connector needs a name")
+	case len(cfg.Brokers) == 0:
+		return nil, errors.New("replicator: bootstrap.servers is empty")
+	case len(cfg.Topics) == 0 && cfg.TopicsRegex == "":
+		return nil, errors.New("replicator: set topics or topics.regex")
+	case cfg.Pipeline == nil || cfg.Sink == nil:
+		return nil, errors.New("replicator: a pipeline and a sink are required")
+	}
+	if cfg.CommitInterval <= 0 {
+		cfg.CommitInterval = time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.DeadLetter == nil {
+		cfg.DeadLetter = Stop{}
+	}
+	r := &Replicator{
+		cfg:     cfg,
+		log:     cfg.Logger.With("connector", cfg.Name),
+		pending: map[string]map[int32][]position{},
+		ready:   map[string]map[int32]kgo.EpochOffset{},
+	}
+	opts := []kgo.Opt{
+		kgo.SeedBrokers(cfg.Brokers...),
+		kgo.ConsumerGroup(GroupID(cfg.Name)),
+		kgo.DisableAutoCommit(),
+		kgo.BlockRebalanceOnPoll(),
+		kgo.OnPartitionsRevoked(r.onRevoked),
+		kgo.OnPartitionsLost(r.onLost),
+	}
+	if cfg.TopicsRegex != "" {
+		opts = append(opts, kgo.ConsumeRegex(), kgo.ConsumeTopics(cfg.TopicsRegex))
+	} else {
+		opts = append(opts, kgo.ConsumeTopics(cfg.Topics...))
+	}
+	opts = append(opts, cfg.KafkaOpts...)
+	cl, err := kgo.NewClient(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("replicator: creating the Kafka client: %w", err)
+	}
+	r.cl = cl
+	return r, nil
+}
+
+// GroupID is the consumer group of a connector, as Kafka Connect names it.
+func GroupID(name string) string { return "connect-" + name }
+
+// Stats returns the running totals.
+func (r *Replicator) Stats() Stats {
+	return Stats{Records: r.records.Load(), Rows: r.rows.Load(), Skipped: r.skipped.Load(), Dead: r.dead.Load(), Flushes: r.flushes.Load()}
+}
+
+// position is a processed record: committing offset is allowed once every
+// row appended up to seq is durable.
+type position struct {
+	offset kgo.EpochOffset // the record's offset + 1
+	from   int64           // the record's offset
+	seq    uint64
+}
+
+// Run consumes until ctx is done or a record stops the pipeline. On ctx
+// cancellation it stops fetching, flushes, commits and returns nil.
+func (r *Replicator) Run(ctx context.Context) (err error) {
+	defer func() {
+		// Final flush and commit, also after an error: what was loaded
+		// before a poison record is committed, so a restart resumes at it.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+		defer cancel()
+		r.mu.Lock()
+		ferr := r.flushAndCommit(fctx)
+		r.mu.Unlock()
+		if ferr != nil {
+			err = errors.Join(err, fmt.Errorf("final flush: %w", ferr))
+		}
+		r.cl.AllowRebalance()
+		r.cl.Close()
+		if r.closer != nil {
+			err = errors.Join(err, r.closer())
+		}
+	}()
+	lastCommit := time.Now()
+	for {
+		// Back-pressure: while the loader's memory budget is full, fetch
+		// nothing. Wait also reports loads that failed for good.
+		if err := r.cfg.Sink.Wait(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("loading into StarRocks: %w (Kafka offsets were not committed past the unloaded rows; they are replayed on restart)", err)
+		}
+		pctx, cancel := context.WithTimeout(ctx, pollWait)
+		fetches := r.cl.PollRecords(pctx, maxPollRecords)
+		cancel()
+		if ctx.Err() != nil {
+			return nil
+		}
+		if fetches.IsClientClosed() {
+			return errors.New("replicator: the Kafka client was closed")
+		}
+		// franz-go retries retriable fetch errors itself; what reaches us
+		// is logged (e.g. a topic that does not exist yet).
+		fetches.EachError(func(topic string, p int32, ferr error) {
+			if errors.Is(ferr, context.DeadlineExceeded) || errors.Is(ferr, context.Canceled) {
+				return
+			}
+			r.log.Warn("fetch error", "topic", topic, "partition", p, "error", ferr)
+		})
+		r.mu.Lock()
+		err := r.processAll(ctx, fetches)
+		if err == nil && time.Since(lastCommit) >= r.cfg.CommitInterval {
+			err = r.commitDurable(ctx)
+			lastCommit = time.Now()
+		}
+		r.mu.Unlock()
+		r.cl.AllowRebalance()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+const (
+	// pollWait bounds one poll, so that durable progress is committed
+	// while the topics are idle.
+	pollWait       = 200 * time.Millisecond
+	maxPollRecords = 10000
+)
+
+func (r *Replicator) processAll(ctx context.Context, fetches kgo.Fetches) error {
+	var err error
+	fetches.EachRecord(func(rec *kgo.Record) {
+		if err != nil {
+			return
+		}
+		if perr := r.process(ctx, rec); perr != nil {
+			var cerr errConfig
+			if errors.As(perr, &cerr) {
+				err = fmt.Errorf("%s: %w", Position(rec), perr)
+				return
+			}
+			if derr := r.cfg.DeadLetter.Handle(ctx, rec, perr); derr != nil {
+				err = derr
+				return
+			}
+			r.dead.Add(1)
+		}
+		r.records.Add(1)
+		r.mark(rec)
+	})
+	return err
+}
+
+func (r *Replicator) process(ctx context.Context, rec *kgo.Record) error {
+	out, buf, err := r.cfg.Pipeline.Rows(ctx, rec.Topic, rec.Key, rec.Value, r.row, r.cfg.Sink.Append)
+	r.row = buf
+	if err != nil {
+		return err
+	}
+	r.rows.Add(int64(out.Rows))
+	switch out.Event.Kind {
+	case cdc.KindRows:
+	case cdc.KindTruncate:
+		r.log.Warn("skipping a truncate event: starcdc does not empty StarRocks tables from replayed events", "topic", rec.Topic, "partition", rec.Partition, "offset", rec.Offset, "table", out.Table)
+		r.skipped.Add(1)
+	default:
+		r.skipped.Add(1)
+	}
+	return nil
+}
+
+// mark records that rec is processed: its offset+1 is committable once the
+// rows appended so far are durable.
+func (r *Replicator) mark(rec *kgo.Record) {
+	ps := r.pending[rec.Topic]
+	if ps == nil {
+		ps = map[int32][]position{}
+		r.pending[rec.Topic] = ps
+	}
+	ps[rec.Partition] = append(ps[rec.Partition], position{
+		offset: kgo.EpochOffset{Epoch: rec.LeaderEpoch, Offset: rec.Offset + 1},
+		from:   rec.Offset,
+		seq:    r.cfg.Sink.Seq(),
+	})
+}
+
+// batchTag names the Kafka positions that the rows still pending cover, so
+// that the loader derives the same labels when the same batch is retried.
+func (r *Replicator) batchTag() string {
+	topics := slices.Sorted(maps.Keys(r.pending))
+	h := fnv.New64a()
+	for _, t := range topics {
+		for _, p := range slices.Sorted(maps.Keys(r.pending[t])) {
+			q := r.pending[t][p]
+			if len(q) > 0 {
+				fmt.Fprintf(h, "%s/%d/%d-%d;", t, p, q[0].from, q[len(q)-1].offset.Offset)
+			}
+		}
+	}
+	return strconv.FormatUint(h.Sum64(), 36)
+}
+
+// commitDurable commits the offsets of every record whose rows are durable.
+// r.mu must be held.
+func (r *Replicator) commitDurable(ctx context.Context) error {
+	durable := r.cfg.Sink.Durable()
+	for t, ps := range r.pending {
+		for p, q := range ps {
+			n := 0
+			for n < len(q) && q[n].seq <= durable {
+				n++
+			}
+			if n == 0 {
+				continue
+			}
+			if r.ready[t] == nil {
+				r.ready[t] = map[int32]kgo.EpochOffset{}
+			}
+			r.ready[t][p] = q[n-1].offset
+			ps[p] = slices.Delete(q, 0, n)
+			if len(ps[p]) == 0 {
+				delete(ps, p)
+			}
+		}
+		if len(ps) == 0 {
+			delete(r.pending, t)
+		}
+	}
+	if len(r.ready) == 0 {
+		return nil
+	}
+	if err := r.commit(ctx, r.ready); err != nil {
+		// Not fatal: the rows are loaded; the commit is retried with the
+		// next progress, and a crash before it only replays them.
+		r.log.Warn("committing Kafka offsets failed; retrying with the next commit", "error", err)
+		return nil
+	}
+	r.ready = map[string]map[int32]kgo.EpochOffset{}
+	r.flushes.Add(1)
+	return nil
+}
+
+// flushAndCommit loads everything buffered, then commits every processed
+// record. r.mu must be held.
+func (r *Replicator) flushAndCommit(ctx context.Context) error {
+	if len(r.pending) > 0 {
+		if err := r.cfg.Sink.Flush(ctx, r.batchTag()); err != nil {
+			return fmt.Errorf("loading into StarRocks: %w (Kafka offsets were not committed past the unloaded rows; they are replayed on restart)", err)
+		}
+	}
+	if err := r.commitDurable(ctx); err != nil {
+		return err
+	}
+	if len(r.ready) > 0 {
+		return r.commit(ctx, r.ready)
+	}
+	return nil
+}
+
+func (r *Replicator) commit(ctx context.Context, offsets map[string]map[int32]kgo.EpochOffset) error {
+	var cerr error
+	r.cl.CommitOffsetsSync(ctx, offsets, func(_ *kgo.Client, _ *kmsg.OffsetCommitRequest, resp *kmsg.OffsetCommitResponse, err error) {
+		if err != nil {
+			cerr = err
+			return
+		}
+		for _, t := range resp.Topics {
+			for _, p := range t.Partitions {
+				if p.ErrorCode != 0 {
+					cerr = errors.Join(cerr, fmt.Errorf("%s/%d: error code %d", t.Topic, p.Partition, p.ErrorCode))
+				}
+			}
+		}
+	})
+	if cerr != nil {
+		return fmt.Errorf("committing Kafka offsets after a successful load: %w (the loaded rows will be replayed idempotently after a restart)", cerr)
+	}
+	return nil
+}
+
+// onRevoked flushes and commits before partitions are handed to another
+// member, so that the new owner does not load the same rows again.
+func (r *Replicator) onRevoked(ctx context.Context, _ *kgo.Client, revoked map[string][]int32) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.flushAndCommit(ctx); err != nil {
+		r.log.Error("flush on partition revocation failed; the new owner replays the uncommitted records", "error", err)
+		r.dropPending(revoked)
+	}
+}
+
+// onLost forgets the positions of lost partitions: their offsets can no
+// longer be committed by this member.
+func (r *Replicator) onLost(_ context.Context, _ *kgo.Client, lost map[string][]int32) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.dropPending(lost)
+}
+
+func (r *Replicator) dropPending(parts map[string][]int32) {
+	for t, ps := range parts {
+		for _, p := range ps {
+			delete(r.pending[t], p)
+			delete(r.ready[t], p)
+		}
+		if len(r.pending[t]) == 0 {
+			delete(r.pending, t)
+		}
+		if len(r.ready[t]) == 0 {
+			delete(r.ready, t)
+		}
+	}
+}
