@@ -46,6 +46,8 @@ type Encoder struct {
 	// Zone is where ZonedTimestamp values are converted before they are
 	// written as DATETIME wall-clock text. Default UTC.
 	Zone *time.Location
+	// Geometry selects WKT (default) or hex WKB for geometry values.
+	Geometry GeometryFormat
 }
 
 // AppendJSON appends ch as one JSON object: every column of the row, then
@@ -93,6 +95,11 @@ func (e *Encoder) appendValue(dst []byte, s *decode.Schema, v any, depth int) ([
 	case bool:
 		return strconv.AppendBool(dst, t), nil
 	case int64:
+		if t < 0 && s != nil && isUnsignedBigint(s) {
+			// bigint.unsigned.handling.mode=long wraps values ≥ 2^63
+			// negative (debezium.md §3.2); LARGEINT takes the real value.
+			return strconv.AppendUint(dst, uint64(t), 10), nil
+		}
 		return strconv.AppendInt(dst, t, 10), nil
 	case float64:
 		if math.IsNaN(t) || math.IsInf(t, 0) {
@@ -239,6 +246,9 @@ func (e *Encoder) appendLogical(dst []byte, s *decode.Schema, v any) (out []byte
 			return dst, true, fmt.Errorf("%w: %s needs {scale int, value bytes}", ErrValue, s.Name)
 		}
 		return decode.DecimalFromBytes(b, int32(scale)).Append(dst), true, nil
+	case dbzPoint, dbzGeometry, dbzGeography:
+		out, err := e.appendGeometry(dst, v)
+		return out, true, err
 	case connectDecimal:
 		if d, isDec := v.(decode.Decimal); isDec {
 			return d.Append(dst), true, nil

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/big"
+	"regexp"
 	"testing"
 	"time"
 
@@ -118,5 +119,100 @@ func TestRouter(t *testing.T) {
 		if _, err := NewRouter(map[string]string{"t": bad}); !errors.Is(err, ErrInvalidTable) {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+func TestRouterRegex(t *testing.T) {
+	rn := Rename{Regex: regexp.MustCompile(`dbserver1\.(\w+)\.(\w+)`), Replacement: "$1_$2"}
+	r, err := NewRouter(map[string]string{"inventory_orders": "orders_v2"}, rn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for topic, want := range map[string]string{
+		"dbserver1.inventory.customers": "inventory_customers",
+		"dbserver1.inventory.orders":    "orders_v2", // the map applies after the rename, as in the Java connector
+		"plain":                         "plain",
+	} {
+		if got, err := r.Table(topic); err != nil || got != want {
+			t.Errorf("%s → %s, %v; want %s", topic, got, err, want)
+		}
+	}
+	// The whole topic must match (RegexRouter uses Matcher.matches).
+	if _, err := r.Table("x.dbserver1.a.b"); !errors.Is(err, ErrInvalidTable) {
+		t.Errorf("partial match renamed: %v", err)
+	}
+	bad := Rename{Regex: regexp.MustCompile(`(.*)`), Replacement: "t`; DROP TABLE x; --$1"}
+	r, _ = NewRouter(nil, bad)
+	if _, err := r.Table("a"); !errors.Is(err, ErrInvalidTable) {
+		t.Errorf("injection through a replacement accepted: %v", err)
+	}
+}
+
+func TestColumnTypes(t *testing.T) {
+	p := func(kv ...string) map[string]string {
+		m := map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	}
+	for _, tc := range []struct {
+		s    *decode.Schema
+		o    TypeOptions
+		want string
+	}{
+		{&decode.Schema{Type: decode.TypeInt8}, TypeOptions{}, "TINYINT"},
+		{&decode.Schema{Type: decode.TypeInt16}, TypeOptions{}, "SMALLINT"},
+		{&decode.Schema{Type: decode.TypeInt32}, TypeOptions{}, "INT"},
+		{&decode.Schema{Type: decode.TypeInt64}, TypeOptions{}, "BIGINT"},
+		{&decode.Schema{Type: decode.TypeInt64, Parameters: p(paramSourceType, "BIGINT UNSIGNED")}, TypeOptions{}, "LARGEINT"},
+		{&decode.Schema{Type: decode.TypeFloat32}, TypeOptions{}, "FLOAT"},
+		{&decode.Schema{Type: decode.TypeFloat64}, TypeOptions{}, "DOUBLE"},
+		{&decode.Schema{Type: decode.TypeBoolean}, TypeOptions{}, "BOOLEAN"},
+		{&decode.Schema{Type: decode.TypeString}, TypeOptions{}, "VARCHAR(1048576)"},
+		{&decode.Schema{Type: decode.TypeString, Parameters: p(paramSourceLength, "255")}, TypeOptions{}, "VARCHAR(1020)"},
+		{&decode.Schema{Type: decode.TypeBytes}, TypeOptions{}, "VARCHAR(1048576)"},
+		{logical(decode.TypeBytes, connectDecimal), TypeOptions{}, "DECIMAL(38,0)"},
+		{&decode.Schema{Type: decode.TypeBytes, Name: connectDecimal, Parameters: p("scale", "2", "connect.decimal.precision", "10")}, TypeOptions{}, "DECIMAL(10,2)"},
+		{&decode.Schema{Type: decode.TypeBytes, Name: connectDecimal, Parameters: p("scale", "4", "connect.decimal.precision", "65")}, TypeOptions{}, "VARCHAR(67)"},
+		{&decode.Schema{Type: decode.TypeBytes, Name: connectDecimal, Parameters: p("scale", "4", "connect.decimal.precision", "65")}, TypeOptions{Decimal256: true}, "DECIMAL256(65,4)"},
+		{&decode.Schema{Type: decode.TypeBytes, Name: connectDecimal, Parameters: p("scale", "0", paramSourceType, "BIGINT UNSIGNED")}, TypeOptions{}, "LARGEINT"},
+		{&decode.Schema{Type: decode.TypeStruct, Name: dbzVarDecimal}, TypeOptions{}, "VARCHAR(1048576)"},
+		{logical(decode.TypeInt32, dbzDate), TypeOptions{}, "DATE"},
+		{logical(decode.TypeInt64, dbzMicroTS), TypeOptions{}, "DATETIME"},
+		{logical(decode.TypeString, dbzZonedTS), TypeOptions{}, "DATETIME"},
+		{logical(decode.TypeInt64, dbzMicroTime), TypeOptions{}, "VARCHAR(32)"},
+		{logical(decode.TypeString, dbzJSON), TypeOptions{}, "JSON"},
+		{logical(decode.TypeString, "io.debezium.data.Uuid"), TypeOptions{}, "VARCHAR(36)"},
+		{&decode.Schema{Type: decode.TypeString, Name: "io.debezium.data.Enum", Parameters: p("allowed", "red,green,yellow")}, TypeOptions{}, "VARCHAR(6)"},
+		{&decode.Schema{Type: decode.TypeString, Name: "io.debezium.data.EnumSet", Parameters: p("allowed", "a,bb")}, TypeOptions{}, "VARCHAR(5)"},
+		{logical(decode.TypeInt32, "io.debezium.time.Year"), TypeOptions{}, "INT"},
+		{logical(decode.TypeStruct, dbzGeometry), TypeOptions{}, "VARCHAR(1048576)"},
+		{&decode.Schema{Type: decode.TypeArray, Items: logical(decode.TypeInt32, dbzDate)}, TypeOptions{}, "ARRAY<DATE>"},
+		{&decode.Schema{Type: decode.TypeStruct}, TypeOptions{}, "JSON"},
+		{&decode.Schema{Type: decode.TypeMap}, TypeOptions{}, "JSON"},
+	} {
+		got, err := ColumnType(tc.s, tc.o)
+		if err != nil || got != tc.want {
+			t.Errorf("%s %s %v: %s, %v; want %s", tc.s.Type, tc.s.Name, tc.s.Parameters, got, err, tc.want)
+		}
+	}
+	if _, err := ColumnType(nil, TypeOptions{}); !errors.Is(err, ErrNoType) {
+		t.Errorf("schemaless: %v", err)
+	}
+	for in, want := range map[string]string{"DOUBLE": "VARCHAR(64)", "DECIMAL(10,2)": "VARCHAR(80)", "JSON": "VARCHAR(1048576)", "INT": "INT", "DATETIME": "DATETIME"} {
+		if got, _ := PrimaryKeyType(in); got != want {
+			t.Errorf("PrimaryKeyType(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestUnsignedBigint(t *testing.T) {
+	s := &decode.Schema{Type: decode.TypeInt64, Parameters: map[string]string{paramSourceType: "BIGINT UNSIGNED"}}
+	if got, err := one(t, &Encoder{}, s, int64(-1)); err != nil || got != `{"c":18446744073709551615,"__op":0}` {
+		t.Fatalf("%s %v", got, err)
+	}
+	if got, _ := one(t, &Encoder{}, &decode.Schema{Type: decode.TypeInt64}, int64(-1)); got != `{"c":-1,"__op":0}` {
+		t.Fatalf("signed: %s", got)
 	}
 }

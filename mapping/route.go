@@ -19,16 +19,82 @@ var ErrInvalidTable = errors.New("invalid table name")
 // keeps names safe to quote.
 var tableName = regexp.MustCompile(`^[_a-zA-Z][_$a-zA-Z0-9]*$`)
 
-// Router resolves the StarRocks table of a topic: starrocks.topic2table.map
-// first, else the topic name itself.
+// Rename is a regular-expression rename of topics, as Kafka Connect's
+// RegexRouter does it: a topic that the whole of Regex matches becomes
+// Replacement, with $1, ${name} ... expanded; other topics are kept.
+type Rename struct {
+	Regex       *regexp.Regexp
+	Replacement string
+}
+
+// Apply renames topic.
+func (r Rename) Apply(topic string) string {
+	m := r.Regex.FindStringSubmatchIndex(topic)
+	if m == nil || m[0] != 0 || m[1] != len(topic) {
+		return topic
+	}
+	return javaExpand(r.Regex, r.Replacement, topic, m)
+}
+
+// javaExpand expands a replacement with java.util.regex.Matcher's rules, so
+// that RegexRouter configurations mean the same here: $n takes as many
+// digits as name an existing group ("$1_$2" is group 1, "_", group 2),
+// ${name} is a named group, and a backslash escapes the next character.
+func javaExpand(re *regexp.Regexp, repl, src string, m []int) string {
+	group := func(i int) string {
+		if 2*i+1 < len(m) && m[2*i] >= 0 {
+			return src[m[2*i]:m[2*i+1]]
+		}
+		return ""
+	}
+	var out []byte
+	for i := 0; i < len(repl); i++ {
+		c := repl[i]
+		switch {
+		case c == '\\' && i+1 < len(repl):
+			i++
+			out = append(out, repl[i])
+		case c == '$' && i+1 < len(repl) && repl[i+1] == '{':
+			end := i + 2
+			for end < len(repl) && repl[end] != '}' {
+				end++
+			}
+			if idx := re.SubexpIndex(repl[i+2 : min(end, len(repl))]); idx >= 0 {
+				out = append(out, group(idx)...)
+			}
+			i = end
+		case c == '$' && i+1 < len(repl) && repl[i+1] >= '0' && repl[i+1] <= '9':
+			n := int(repl[i+1] - '0')
+			i++
+			for i+1 < len(repl) && repl[i+1] >= '0' && repl[i+1] <= '9' {
+				next := n*10 + int(repl[i+1]-'0')
+				if next > re.NumSubexp() {
+					break
+				}
+				n = next
+				i++
+			}
+			out = append(out, group(n)...)
+		default:
+			out = append(out, c)
+		}
+	}
+	return string(out)
+}
+
+// Router resolves the StarRocks table of a topic the way the Java connector
+// does after its transforms: the topic is first renamed (RegexRouter
+// transforms, starrocks.topic2table.regex), then looked up in
+// starrocks.topic2table.map, else the renamed topic itself is the table.
 type Router struct {
+	renames  []Rename
 	explicit map[string]string
 }
 
-// NewRouter returns a Router for a topic → table map (may be nil). Every
-// mapped name is checked.
-func NewRouter(topic2table map[string]string) (*Router, error) {
-	r := &Router{explicit: map[string]string{}}
+// NewRouter returns a Router for a topic → table map (may be nil) and
+// renames applied in order before it. Every mapped name is checked.
+func NewRouter(topic2table map[string]string, renames ...Rename) (*Router, error) {
+	r := &Router{explicit: map[string]string{}, renames: renames}
 	for t, tbl := range topic2table {
 		if err := ValidTable(tbl); err != nil {
 			return nil, fmt.Errorf("starrocks.topic2table.map entry %s:%s: %w", t, tbl, err)
@@ -39,15 +105,22 @@ func NewRouter(topic2table map[string]string) (*Router, error) {
 }
 
 // Table returns the table for topic, or an error that says how to fix the
-// configuration when the topic name is not a valid table name.
+// configuration when the result is not a valid table name.
 func (r *Router) Table(topic string) (string, error) {
-	if t, ok := r.explicit[topic]; ok {
+	renamed := topic
+	for _, rn := range r.renames {
+		renamed = rn.Apply(renamed)
+	}
+	if t, ok := r.explicit[renamed]; ok {
 		return t, nil
 	}
-	if err := ValidTable(topic); err != nil {
-		return "", fmt.Errorf("topic %q has no entry in starrocks.topic2table.map and is not itself a valid table name: %w; add %s:<table> to starrocks.topic2table.map", topic, err, topic)
+	if err := ValidTable(renamed); err != nil {
+		if renamed != topic {
+			return "", fmt.Errorf("topic %q is renamed to %q, which is not a valid table name: %w; fix the replacement or add %s:<table> to starrocks.topic2table.map", topic, renamed, err, renamed)
+		}
+		return "", fmt.Errorf("topic %q has no entry in starrocks.topic2table.map and is not itself a valid table name: %w; add %s:<table> to starrocks.topic2table.map, or set starrocks.topic2table.regex, e.g. dbserver1\\.(\\w+)\\.(\\w+) with starrocks.topic2table.replacement=$2", topic, err, topic)
 	}
-	return topic, nil
+	return renamed, nil
 }
 
 // ValidTable checks a StarRocks table name.

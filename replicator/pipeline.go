@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -109,12 +110,32 @@ func NewPipeline(c config.Connector) (*Pipeline, error) {
 	if p.ValueConverter, err = decode.New(c.ValueConverter.Class, c.ValueConverter.Props); err != nil {
 		errs = append(errs, fmt.Errorf("value.converter: %w", err))
 	}
-	if p.Router, err = mapping.NewRouter(c.Topic2Table); err != nil {
-		errs = append(errs, err)
-	}
-	opts, err := cdcOptions(c.Transforms)
+	opts, renames, err := transforms(c.Transforms)
 	if err != nil {
 		errs = append(errs, err)
+	}
+	if rx, ok := c.Extra[KeyTopic2TableRegex]; ok {
+		re, err := regexp.Compile(rx)
+		repl, hasRepl := c.Extra[KeyTopic2TableReplacement]
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("%w: %s=%q does not compile: %v", config.ErrInvalid, KeyTopic2TableRegex, rx, err))
+		case !hasRepl:
+			errs = append(errs, fmt.Errorf("%w: %s is set without %s (e.g. $2 or $1_$2)", config.ErrInvalid, KeyTopic2TableRegex, KeyTopic2TableReplacement))
+		default:
+			renames = append(renames, mapping.Rename{Regex: re, Replacement: repl})
+		}
+	}
+	if p.Router, err = mapping.NewRouter(c.Topic2Table, renames...); err != nil {
+		errs = append(errs, err)
+	} else {
+		// Refuse at start-up the configured topics whose table name
+		// StarRocks would refuse (topics.regex ones are checked as they come).
+		for _, t := range c.Topics {
+			if _, err := p.Router.Table(t); err != nil {
+				errs = append(errs, err)
+			}
+		}
 	}
 	p.Unwrapper = cdc.New(opts)
 	if c.Format == "csv" {
@@ -129,14 +150,34 @@ func NewPipeline(c config.Connector) (*Pipeline, error) {
 	return p, nil
 }
 
-// cdcOptions reads the transform chain of the Java connector's documented
+// starcdc's routing keys: a RegexRouter-style rename of topics into table
+// names, applied before starrocks.topic2table.map.
+const (
+	KeyTopic2TableRegex       = "starrocks.topic2table.regex"
+	KeyTopic2TableReplacement = "starrocks.topic2table.replacement"
+)
+
+// transformRegexRouter is Kafka's topic-renaming transform, which the Java
+// connector honours because it routes on the renamed topic.
+const transformRegexRouter = "org.apache.kafka.connect.transforms.RegexRouter"
+
+// transforms reads the transform chain of the Java connector's documented
 // Debezium setup. starcdc unwraps envelopes natively, so the chain is not
-// run; its options that change the rows are honoured.
-func cdcOptions(ts []config.Transform) (cdc.Options, error) {
+// run; its options that change the rows or the routing are honoured.
+func transforms(ts []config.Transform) (cdc.Options, []mapping.Rename, error) {
 	var opts cdc.Options
+	var renames []mapping.Rename
 	var unknown []string
+	var errs []error
 	for _, t := range ts {
 		switch t.Type {
+		case transformRegexRouter:
+			re, err := regexp.Compile(t.Props["regex"])
+			if err != nil || t.Props["regex"] == "" {
+				errs = append(errs, fmt.Errorf("%w: transforms.%s.regex=%q must be a regular expression (%v)", config.ErrInvalid, t.Name, t.Props["regex"], err))
+				continue
+			}
+			renames = append(renames, mapping.Rename{Regex: re, Replacement: t.Props["replacement"]})
 		case transformAddOp:
 			// Native: every row carries __op.
 		case transformExtract:
@@ -161,7 +202,7 @@ func cdcOptions(ts []config.Transform) (cdc.Options, error) {
 		}
 	}
 	if len(unknown) > 0 {
-		return opts, fmt.Errorf("unsupported transforms %s: starcdc does not run Kafka Connect transforms; it unwraps Debezium envelopes natively (%s and %s are understood) and routes topics with starrocks.topic2table.map; remove them from the transforms list", strings.Join(unknown, ", "), transformAddOp, transformExtract)
+		errs = append(errs, fmt.Errorf("unsupported transforms %s: starcdc does not run Kafka Connect transforms; it unwraps Debezium envelopes natively (%s, %s and %s are understood) and routes topics with starrocks.topic2table.map and starrocks.topic2table.regex; remove them from the transforms list", strings.Join(unknown, ", "), transformAddOp, transformExtract, transformRegexRouter))
 	}
-	return opts, nil
+	return opts, renames, errors.Join(errs...)
 }

@@ -113,8 +113,9 @@ func (e *Emulator) beStreamLoad(w http.ResponseWriter, r *http.Request, db, tabl
 		fail("no valid Basic authorization")
 		return
 	}
-	if r.ContentLength > e.maxBodyBytes {
-		fail(bodyTooLarge(r.ContentLength, e.maxBodyBytes))
+	maxBody, maxJSON := e.limits()
+	if r.ContentLength > maxBody {
+		fail(bodyTooLarge(r.ContentLength, maxBody))
 		return
 	}
 	format, se := parseFormat(r.Header)
@@ -123,8 +124,8 @@ func (e *Emulator) beStreamLoad(w http.ResponseWriter, r *http.Request, db, tabl
 		return
 	}
 	ignoreJSONSize := strings.EqualFold(r.Header.Get("ignore_json_size"), "true")
-	if format == "json" && !ignoreJSONSize && r.ContentLength > e.maxJSONBytes {
-		fail(jsonTooLarge(r.ContentLength, e.maxJSONBytes))
+	if format == "json" && !ignoreJSONSize && r.ContentLength > maxJSON {
+		fail(jsonTooLarge(r.ContentLength, maxJSON))
 		return
 	}
 
@@ -162,15 +163,15 @@ func (e *Emulator) beStreamLoad(w http.ResponseWriter, r *http.Request, db, tabl
 	}
 
 	t0 = time.Now()
-	body, err := readBody(r.Body, e.maxBodyBytes)
+	body, err := readBody(r.Body, maxBody)
 	rep.readMs = ms(time.Since(t0))
 	rep.size = int64(len(body))
 	if err != nil {
 		abort(err.Error())
 		return
 	}
-	if format == "json" && !ignoreJSONSize && int64(len(body)) > e.maxJSONBytes {
-		abort(jsonTooLarge(int64(len(body)), e.maxJSONBytes))
+	if format == "json" && !ignoreJSONSize && int64(len(body)) > maxJSON {
+		abort(jsonTooLarge(int64(len(body)), maxJSON))
 		return
 	}
 
@@ -442,6 +443,7 @@ func (e *Emulator) beTxnLoad(r *http.Request, label, db string) *txnReply {
 		return rep
 	}
 	// From here on this request holds the context's try-lock.
+	maxBody, maxJSON := e.limits()
 	failLocked := func(se *statusErr) *txnReply {
 		c.busy = false
 		e.abortCtxLocked(c, se.msg) // a failed load rolls the txn back
@@ -451,16 +453,16 @@ func (e *Emulator) beTxnLoad(r *http.Request, label, db string) *txnReply {
 	se := func() *statusErr {
 		if r.ContentLength > 0 {
 			c.bodyBytes += r.ContentLength
-			if c.bodyBytes > e.maxBodyBytes {
-				return newStatus(codeInternalError, "%s", bodyTooLarge(c.bodyBytes, e.maxBodyBytes))
+			if c.bodyBytes > maxBody {
+				return newStatus(codeInternalError, "%s", bodyTooLarge(c.bodyBytes, maxBody))
 			}
 		}
 		p, se := parseLoadParams(r.Header)
 		if se != nil {
 			return se
 		}
-		if p.format == "json" && !p.ignoreJSONSize && c.bodyBytes > e.maxJSONBytes {
-			return newStatus(codeInternalError, "%s", jsonTooLarge(c.bodyBytes, e.maxJSONBytes))
+		if p.format == "json" && !p.ignoreJSONSize && c.bodyBytes > maxJSON {
+			return newStatus(codeInternalError, "%s", jsonTooLarge(c.bodyBytes, maxJSON))
 		}
 		if c.params != nil {
 			if c.params.sig != p.sig {
@@ -479,7 +481,7 @@ func (e *Emulator) beTxnLoad(r *http.Request, label, db string) *txnReply {
 		defer e.mu.Unlock()
 		return failLocked(se)
 	}
-	body, err := readBody(r.Body, e.maxBodyBytes-c.totalReceived)
+	body, err := readBody(r.Body, maxBody-c.totalReceived)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if c.aborted != "" {

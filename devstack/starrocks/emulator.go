@@ -179,6 +179,13 @@ func (e *Emulator) Stats(db, table string) TableStats {
 	return t.getStats()
 }
 
+// limits returns the body and JSON size limits (§2.4).
+func (e *Emulator) limits() (body, jsonBody int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.maxBodyBytes, e.maxJSONBytes
+}
+
 // lookupError renders store lookup errors with the FE's messages (§2.3).
 func lookupError(db, table string, err error) error {
 	switch {

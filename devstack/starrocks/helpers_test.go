@@ -252,7 +252,6 @@ func keyOrder(t *testing.T, raw []byte, keys ...string) {
 	}
 }
 
-
 // trackingReader records whether anything read it.
 type trackingReader struct {
 	r    io.Reader

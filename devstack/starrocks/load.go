@@ -13,17 +13,17 @@ import (
 
 // TStatusCode names used in replies (streamload.md §3.3).
 const (
-	codeOK                 = "OK"
-	codeLabelExists        = "LABEL_ALREADY_EXISTS"
-	codeTxnNotExists       = "TXN_NOT_EXISTS"
-	codeTxnInProcessing    = "TXN_IN_PROCESSING"
-	codeInvalidArgument    = "INVALID_ARGUMENT"
-	codeInternalError      = "INTERNAL_ERROR"
-	codeAborted            = "ABORTED"
-	codeAnalysisError      = "ANALYSIS_ERROR"
-	codePublishTimeout     = "PUBLISH_TIMEOUT"
-	codeDataQualityError   = "DATA_QUALITY_ERROR"
-	codeNotImplementedHere = "NOT_IMPLEMENTED_ERROR"
+	codeOK               = "OK"
+	codeLabelExists      = "LABEL_ALREADY_EXISTS"
+	codeTxnNotExists     = "TXN_NOT_EXISTS"
+	codeTxnInProcessing  = "TXN_IN_PROCESSING"
+	codeInvalidArgument  = "INVALID_ARGUMENT"
+	codeInternalError    = "INTERNAL_ERROR"
+	codeAborted          = "ABORTED"
+	codeAnalysisError    = "ANALYSIS_ERROR"
+	codePublishTimeout   = "PUBLISH_TIMEOUT"
+	codeDataQualityError = "DATA_QUALITY_ERROR"
+	codeNotImplemented   = "NOT_IMPLEMENTED_ERROR"
 )
 
 // statusErr is a failed status with its TStatusCode. A plain Stream Load
@@ -43,7 +43,7 @@ func newStatus(code, format string, args ...any) *statusErr {
 }
 
 func unsupported(what string) *statusErr {
-	return newStatus(codeNotImplementedHere, "starrocks emulator: %s is not supported by the emulator", what)
+	return newStatus(codeNotImplemented, "starrocks emulator: %s is not supported by the emulator", what)
 }
 
 // Size limits (streamload.md §2.4).

@@ -434,7 +434,7 @@ func TestLabels(t *testing.T) {
 
 	// A label held by a running load: RUNNING.
 	pr, pw := io.Pipe()
-	done := make(chan map[string]any, 1)
+	done := make(chan []byte, 1)
 	go func() {
 		req, _ := http.NewRequest(http.MethodPut, e.BEURL()+"/api/db/t/_stream_load", pr)
 		req.SetBasicAuth("root", "")
@@ -442,10 +442,9 @@ func TestLabels(t *testing.T) {
 		req.Header.Set("label", "L3")
 		_, _, b, err := c.do(req)
 		if err != nil {
-			done <- map[string]any{"err": err.Error()}
-			return
+			b = []byte(err.Error())
 		}
-		done <- decodeJSON(t, b)
+		done <- b
 	}()
 	if _, err := pw.Write([]byte("7\tg\t7\n")); err != nil {
 		t.Fatal(err)
@@ -459,7 +458,7 @@ func TestLabels(t *testing.T) {
 		t.Fatalf("%v", m)
 	}
 	pw.Close()
-	m = <-done
+	m = decodeJSON(t, <-done)
 	wantStatus(t, m, "Success")
 	wantRows(t, e, "t", []string{"id", "name"}, "1|a", "2|b", "7|g")
 }
@@ -680,4 +679,34 @@ func TestCloseStopsServers(t *testing.T) {
 	if _, err := http.Get(fe + "/api/db/get_load_state?label=x"); err == nil {
 		t.Fatal("FE still answers after Close")
 	}
+}
+
+func TestIgnoreJSONSizeAndChunkedBodies(t *testing.T) {
+	e := startEmu(t)
+	e.mu.Lock()
+	e.maxJSONBytes = 16
+	e.mu.Unlock()
+	c := newClient(t, e)
+	body := `{"id":1,"name":"abcdef"}` // 24 bytes
+	m := c.streamLoad("t", hdr{"format": "json"}, body)
+	wantStatus(t, m, "Fail")
+	wantMessage(t, m, "The size of this batch exceed the max size [16]")
+	// Chunked: no Content-Length, so the check runs after reading.
+	req := c.newReq(http.MethodPut, e.BEURL()+"/api/db/t/_stream_load", hdr{"format": "json", "label": "ch1"}, nil)
+	req.Body = io.NopCloser(struct{ io.Reader }{strings.NewReader(body)})
+	req.ContentLength = -1
+	_, _, b, err := c.do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m = decodeJSON(t, b)
+	wantStatus(t, m, "Fail")
+	wantMessage(t, m, "The size of this batch exceed the max size [16]")
+	if st := c.loadState("ch1"); st["state"] != "ABORTED" {
+		t.Fatalf("%v", st)
+	}
+	wantStatus(t, c.streamLoad("t", hdr{"format": "json", "ignore_json_size": "true"}, body), "Success")
+	// CSV is not subject to the JSON limit.
+	wantStatus(t, c.streamLoad("t", nil, "2\tabcdefghij\t2\n"), "Success")
+	wantRows(t, e, "t", []string{"id", "name"}, "1|abcdef", "2|abcdefghij")
 }

@@ -1,0 +1,261 @@
+package mapping
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/starcdc/starcdc/decode"
+)
+
+// GeometryFormat is how Debezium geometry values are sent (StarRocks has no
+// geometry type: they go into VARCHAR columns).
+type GeometryFormat uint8
+
+// The geometry formats.
+const (
+	// GeometryWKT sends well-known text, e.g. "POINT(1 1)", the form
+	// MySQL's ST_AsText prints and StarRocks' ST_GeomFromText reads.
+	GeometryWKT GeometryFormat = iota
+	// GeometryWKBHex sends the well-known binary as hex text.
+	GeometryWKBHex
+)
+
+const (
+	dbzPoint     = "io.debezium.data.geometry.Point"
+	dbzGeometry  = "io.debezium.data.geometry.Geometry"
+	dbzGeography = "io.debezium.data.geometry.Geography"
+)
+
+// appendGeometry renders a Debezium geometry struct {wkb, srid} (Point also
+// carries x, y).
+func (e *Encoder) appendGeometry(dst []byte, v any) ([]byte, error) {
+	st, ok := v.(*decode.Struct)
+	if !ok {
+		return dst, fmt.Errorf("%w: geometry value is %T, want a struct", ErrValue, v)
+	}
+	raw, _ := st.Get("wkb")
+	wkb, _ := raw.([]byte)
+	if wkb == nil {
+		// A Point may come without wkb: build it from x and y.
+		x, okx := st.Get("x")
+		y, oky := st.Get("y")
+		xf, ok1 := x.(float64)
+		yf, ok2 := y.(float64)
+		if !okx || !oky || !ok1 || !ok2 {
+			return dst, fmt.Errorf("%w: geometry has neither wkb nor x/y", ErrValue)
+		}
+		wkb = binary.LittleEndian.AppendUint32([]byte{1}, 1)
+		wkb = binary.LittleEndian.AppendUint64(wkb, math.Float64bits(xf))
+		wkb = binary.LittleEndian.AppendUint64(wkb, math.Float64bits(yf))
+	}
+	dst = append(dst, '"')
+	if e.Geometry == GeometryWKBHex {
+		dst = hex.AppendEncode(dst, wkb)
+		return append(dst, '"'), nil
+	}
+	p := wkbParser{b: wkb}
+	out, err := p.geometry(dst, 0)
+	if err != nil {
+		return dst, fmt.Errorf("%w: invalid WKB: %v", ErrValue, err)
+	}
+	if p.i != len(wkb) {
+		return dst, fmt.Errorf("%w: invalid WKB: %d trailing bytes", ErrValue, len(wkb)-p.i)
+	}
+	return append(out, '"'), nil
+}
+
+// wkbParser converts OGC WKB (and PostGIS EWKB flags) to WKT.
+type wkbParser struct {
+	b     []byte
+	i     int
+	order binary.ByteOrder
+}
+
+var wkbNames = [...]string{1: "POINT", 2: "LINESTRING", 3: "POLYGON", 4: "MULTIPOINT", 5: "MULTILINESTRING", 6: "MULTIPOLYGON", 7: "GEOMETRYCOLLECTION"}
+
+func (p *wkbParser) u32() (uint32, error) {
+	if p.i+4 > len(p.b) {
+		return 0, fmt.Errorf("truncated at byte %d", p.i)
+	}
+	v := p.order.Uint32(p.b[p.i:])
+	p.i += 4
+	return v, nil
+}
+
+func (p *wkbParser) f64() (float64, error) {
+	if p.i+8 > len(p.b) {
+		return 0, fmt.Errorf("truncated at byte %d", p.i)
+	}
+	v := math.Float64frombits(p.order.Uint64(p.b[p.i:]))
+	p.i += 8
+	return v, nil
+}
+
+// header reads byte order and type; dims is 2, 3 or 4.
+func (p *wkbParser) header() (typ uint32, dims int, err error) {
+	if p.i >= len(p.b) {
+		return 0, 0, fmt.Errorf("truncated at byte %d", p.i)
+	}
+	switch p.b[p.i] {
+	case 0:
+		p.order = binary.BigEndian
+	case 1:
+		p.order = binary.LittleEndian
+	default:
+		return 0, 0, fmt.Errorf("bad byte order %d", p.b[p.i])
+	}
+	p.i++
+	t, err := p.u32()
+	if err != nil {
+		return 0, 0, err
+	}
+	dims = 2
+	if t&0x80000000 != 0 { // EWKB Z
+		dims++
+	}
+	if t&0x40000000 != 0 { // EWKB M
+		dims++
+	}
+	if t&0x20000000 != 0 { // EWKB SRID
+		if _, err := p.u32(); err != nil {
+			return 0, 0, err
+		}
+	}
+	t &= 0x0fffffff
+	switch t / 1000 { // ISO Z / M / ZM
+	case 1, 2:
+		dims++
+	case 3:
+		dims += 2
+	}
+	t %= 1000
+	if t == 0 || int(t) >= len(wkbNames) {
+		return 0, 0, fmt.Errorf("unknown geometry type %d", t)
+	}
+	return t, dims, nil
+}
+
+func (p *wkbParser) point(dst []byte, dims int) ([]byte, error) {
+	for d := 0; d < dims; d++ {
+		f, err := p.f64()
+		if err != nil {
+			return dst, err
+		}
+		if d > 0 {
+			dst = append(dst, ' ')
+		}
+		dst = strconv.AppendFloat(dst, f, 'f', -1, 64)
+	}
+	return dst, nil
+}
+
+func (p *wkbParser) count() (int, error) {
+	n, err := p.u32()
+	if err != nil {
+		return 0, err
+	}
+	if int64(n) > int64(len(p.b)) { // every element takes at least a byte
+		return 0, fmt.Errorf("count %d exceeds the data", n)
+	}
+	return int(n), nil
+}
+
+func (p *wkbParser) points(dst []byte, dims int) ([]byte, error) {
+	n, err := p.count()
+	if err != nil {
+		return dst, err
+	}
+	dst = append(dst, '(')
+	for j := 0; j < n; j++ {
+		if j > 0 {
+			dst = append(dst, ',')
+		}
+		if dst, err = p.point(dst, dims); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, ')'), nil
+}
+
+func (p *wkbParser) rings(dst []byte, dims int) ([]byte, error) {
+	n, err := p.count()
+	if err != nil {
+		return dst, err
+	}
+	dst = append(dst, '(')
+	for j := 0; j < n; j++ {
+		if j > 0 {
+			dst = append(dst, ',')
+		}
+		if dst, err = p.points(dst, dims); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, ')'), nil
+}
+
+func (p *wkbParser) geometry(dst []byte, depth int) ([]byte, error) {
+	if depth > 32 {
+		return dst, fmt.Errorf("geometry collections nested too deeply")
+	}
+	typ, dims, err := p.header()
+	if err != nil {
+		return dst, err
+	}
+	dst = append(dst, wkbNames[typ]...)
+	switch typ {
+	case 1:
+		dst = append(dst, '(')
+		if dst, err = p.point(dst, dims); err != nil {
+			return dst, err
+		}
+		return append(dst, ')'), nil
+	case 2:
+		return p.points(dst, dims)
+	case 3:
+		return p.rings(dst, dims)
+	}
+	// Multi* and collections: n nested geometries, each with its header.
+	n, err := p.count()
+	if err != nil {
+		return dst, err
+	}
+	dst = append(dst, '(')
+	for j := 0; j < n; j++ {
+		if j > 0 {
+			dst = append(dst, ',')
+		}
+		if typ == 7 {
+			if dst, err = p.geometry(dst, depth+1); err != nil {
+				return dst, err
+			}
+			continue
+		}
+		sub, subDims, err := p.header()
+		if err != nil {
+			return dst, err
+		}
+		if sub != typ-3 {
+			return dst, fmt.Errorf("%s holds a %s", wkbNames[typ], wkbNames[sub])
+		}
+		switch sub {
+		case 1:
+			dst = append(dst, '(')
+			if dst, err = p.point(dst, subDims); err != nil {
+				return dst, err
+			}
+			dst = append(dst, ')')
+		case 2:
+			dst, err = p.points(dst, subDims)
+		case 3:
+			dst, err = p.rings(dst, subDims)
+		}
+		if err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, ')'), nil
+}

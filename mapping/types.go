@@ -1,0 +1,172 @@
+package mapping
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/starcdc/starcdc/decode"
+)
+
+// ErrNoType means a schema has no StarRocks column type.
+var ErrNoType = errors.New("no StarRocks type for the schema")
+
+// MaxVarchar is StarRocks' largest VARCHAR, in bytes (streamload.md §5.1).
+const MaxVarchar = 1048576
+
+// TypeOptions choose between the mappings that have alternatives.
+type TypeOptions struct {
+	// Decimal256 maps decimals of precision 39..76 to DECIMAL256(p,s)
+	// (StarRocks ≥ 4.0) instead of VARCHAR.
+	Decimal256 bool
+}
+
+// Debezium's propagated source-type parameters (debezium.md §3.3).
+const (
+	paramSourceType   = "__debezium.source.column.type"
+	paramSourceLength = "__debezium.source.column.length"
+)
+
+// ColumnType returns the StarRocks column type that holds every value of s
+// exactly, as the Encoder renders it. It is the one type table of starcdc:
+// the Encoder's value text and ddl's CREATE/ALTER statements both follow it.
+func ColumnType(s *decode.Schema, o TypeOptions) (string, error) {
+	if s == nil {
+		return "", fmt.Errorf("%w: the value has no schema (schemaless JSON); declare the table yourself", ErrNoType)
+	}
+	switch s.Name {
+	case connectDecimal:
+		return decimalType(s, o)
+	case dbzVarDecimal:
+		return varchar(MaxVarchar), nil // any precision and scale: exact text
+	case connectDate, dbzDate:
+		return "DATE", nil
+	case connectTimestamp, dbzTimestamp, dbzMicroTS, dbzNanoTS, dbzZonedTS:
+		return "DATETIME", nil
+	case connectTime, dbzTime, dbzMicroTime, dbzNanoTime, "io.debezium.time.ZonedTime":
+		return varchar(32), nil // StarRocks has no TIME; "HH:MM:SS.ffffff", hours may exceed 24 or be negative
+	case "io.debezium.time.Year":
+		return "INT", nil
+	case "io.debezium.time.MicroDuration":
+		return "BIGINT", nil
+	case "io.debezium.time.Interval":
+		return varchar(64), nil
+	case dbzJSON:
+		return "JSON", nil
+	case "io.debezium.data.Uuid":
+		return varchar(36), nil
+	case "io.debezium.data.Enum", "io.debezium.data.EnumSet":
+		return enumType(s), nil
+	case dbzPoint, dbzGeometry, dbzGeography:
+		return varchar(MaxVarchar), nil // WKT or hex WKB text
+	case "io.debezium.data.Bits":
+		return varchar(MaxVarchar), nil // base64 of the little-endian bits
+	}
+	switch s.Type {
+	case decode.TypeInt8:
+		return "TINYINT", nil
+	case decode.TypeInt16:
+		return "SMALLINT", nil
+	case decode.TypeInt32:
+		return "INT", nil
+	case decode.TypeInt64:
+		if isUnsignedBigint(s) {
+			return "LARGEINT", nil
+		}
+		return "BIGINT", nil
+	case decode.TypeFloat32:
+		return "FLOAT", nil
+	case decode.TypeFloat64:
+		return "DOUBLE", nil
+	case decode.TypeBoolean:
+		return "BOOLEAN", nil
+	case decode.TypeString:
+		if n, err := strconv.Atoi(s.Parameters[paramSourceLength]); err == nil && n > 0 {
+			return varchar(min(n*4, MaxVarchar)), nil // n characters of up to 4 UTF-8 bytes
+		}
+		return varchar(MaxVarchar), nil
+	case decode.TypeBytes:
+		return varchar(MaxVarchar), nil // base64 text
+	case decode.TypeArray:
+		el, err := ColumnType(s.Items, o)
+		if err != nil {
+			return "", err
+		}
+		return "ARRAY<" + el + ">", nil
+	case decode.TypeStruct, decode.TypeMap:
+		return "JSON", nil
+	}
+	return "", fmt.Errorf("%w: type %s", ErrNoType, s.Type)
+}
+
+func varchar(n int) string { return "VARCHAR(" + strconv.Itoa(n) + ")" }
+
+// decimalType: DECIMAL(p,s) with p from connect.decimal.precision (Avro's
+// "precision"); beyond 38 digits DECIMAL256 or exact text.
+func decimalType(s *decode.Schema, o TypeOptions) (string, error) {
+	scale, err := strconv.Atoi(s.Parameters["scale"])
+	if err != nil && s.Parameters["scale"] != "" {
+		return "", fmt.Errorf("%w: Decimal scale %q", ErrNoType, s.Parameters["scale"])
+	}
+	prec, perr := strconv.Atoi(s.Parameters["connect.decimal.precision"])
+	if perr != nil {
+		if isUnsignedBigint(s) { // bigint.unsigned.handling.mode=precise
+			return "LARGEINT", nil
+		}
+		prec = 38 // unknown precision: the widest DECIMAL
+		if scale > prec {
+			return varchar(MaxVarchar), nil
+		}
+	}
+	if scale < 0 || scale > prec {
+		return varchar(MaxVarchar), nil
+	}
+	switch {
+	case prec <= 38:
+		return fmt.Sprintf("DECIMAL(%d,%d)", max(prec, 1), scale), nil
+	case prec <= 76 && o.Decimal256:
+		return fmt.Sprintf("DECIMAL256(%d,%d)", prec, scale), nil
+	}
+	return varchar(prec + 2), nil
+}
+
+func enumType(s *decode.Schema) string {
+	allowed := strings.Split(s.Parameters["allowed"], ",")
+	n := 0
+	for _, a := range allowed {
+		if s.Name == "io.debezium.data.EnumSet" {
+			n += len(a) + 1
+		} else {
+			n = max(n, len(a))
+		}
+	}
+	if n == 0 {
+		return varchar(MaxVarchar)
+	}
+	return varchar(min(max(n, 1), MaxVarchar))
+}
+
+func isUnsignedBigint(s *decode.Schema) bool {
+	return strings.HasPrefix(strings.ToUpper(s.Parameters[paramSourceType]), "BIGINT UNSIGNED")
+}
+
+// PrimaryKeyType returns the type a key column gets in a primary key:
+// StarRocks refuses FLOAT, DOUBLE, DECIMAL, JSON and complex types there
+// (streamload.md §4), so those become VARCHAR holding the same text the
+// Encoder sends (a JSON number token is stored verbatim in VARCHAR). The
+// second result says why the type changed ("" when it did not).
+func PrimaryKeyType(colType string) (string, string) {
+	u := strings.ToUpper(colType)
+	switch {
+	case u == "FLOAT" || u == "DOUBLE":
+		return varchar(64), "StarRocks does not allow " + u + " in a primary key; the key is stored as its text"
+	case strings.HasPrefix(u, "DECIMAL"):
+		return varchar(80), "StarRocks does not allow DECIMAL in a primary key; the key is stored as its exact text"
+	case u == "JSON" || strings.HasPrefix(u, "ARRAY"):
+		return varchar(MaxVarchar), "StarRocks does not allow " + u + " in a primary key; the key is stored as text"
+	case strings.HasPrefix(u, "VARCHAR("):
+		return colType, ""
+	}
+	return colType, ""
+}
