@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -379,5 +380,72 @@ func TestRestartResumes(t *testing.T) {
 	})
 	if st := s.StarRocks.Stats(db, "customers"); st.Loads != loads+1 || st.LoadedRows != 2 {
 		t.Errorf("after restart: %d loads / %d rows loaded in all, want %d / 2: the second process must not reload the first record", st.Loads, st.LoadedRows, loads+1)
+	}
+}
+
+// TestTwoProcessesOneGroup: two replicators with the same connector name
+// share the partitions through the Kafka group protocol; when one stops, the
+// other takes over its partitions from the committed offsets, and nothing is
+// lost.
+func TestTwoProcessesOneGroup(t *testing.T) {
+	s := startStack(t)
+	createTable(t, s, "customers", customerCols...)
+	if err := s.Kafka.CreateTopic("multi", 4, nil); err != nil {
+		t.Fatal(err)
+	}
+	event := func(op string, id int, last string) *kgo.Record {
+		row := fmt.Sprintf(`{"id":%d,"first_name":"f%d","last_name":%q,"email":"e%d@x"}`, id, id, last, id)
+		before, after := "null", row
+		if op == "d" {
+			before, after = row, "null"
+		}
+		return &kgo.Record{Topic: "multi", Partition: int32(id % 4), Key: []byte(fmt.Sprintf(`{"id":%d}`, id)),
+			Value: []byte(fmt.Sprintf(`{"before":%s,"after":%s,"source":{"connector":"mysql"},"op":%q}`, before, after, op))}
+	}
+	produceRecs := func(recs []*kgo.Record) {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := s.Produce(ctx, recs...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var recs []*kgo.Record
+	for id := 1; id <= 200; id++ {
+		recs = append(recs, event("c", id, "v1"))
+	}
+	produceRecs(recs)
+
+	props := connectorProps(s, "shared", false, "multi", "multi:customers")
+	a := startReplicator(t, props)
+	b := startReplicator(t, props)
+	drain(t, s, a.group, "multi")
+	a.stop(t) // its partitions move to b
+
+	recs = recs[:0]
+	for id := 1; id <= 200; id++ {
+		if id%10 == 0 {
+			recs = append(recs, event("d", id, "v1"), &kgo.Record{Topic: "multi", Partition: int32(id % 4), Key: []byte(fmt.Sprintf(`{"id":%d}`, id))})
+		} else {
+			recs = append(recs, event("u", id, "v2"))
+		}
+	}
+	produceRecs(recs)
+	drain(t, s, b.group, "multi")
+	b.stop(t)
+
+	got := rows(t, s, "customers")
+	if len(got) != 180 {
+		t.Fatalf("%d rows, want 180", len(got))
+	}
+	for _, r := range got {
+		if r["last_name"] != "v2" {
+			t.Fatalf("row %v was not updated", r)
+		}
+		if id := r["id"].(string); strings.HasSuffix(id, "0") {
+			t.Fatalf("row %v should have been deleted", r)
+		}
+	}
+	if sa, sb := a.rep.Stats(), b.rep.Stats(); sa.Records == 0 || sb.Records == 0 {
+		t.Errorf("the two processes did not share the work: %d and %d records", sa.Records, sb.Records)
 	}
 }

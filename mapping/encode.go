@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"math/big"
 	"slices"
 	"strconv"
 	"time"
@@ -183,6 +184,9 @@ func (e *Encoder) appendLogical(dst []byte, s *decode.Schema, v any) (out []byte
 			return dst, true, fmt.Errorf("%w: %s value is %T, want an integer", ErrValue, s.Name, v)
 		}
 		t := time.Unix(days*86400, 0).UTC()
+		if err := inRange(s.Name, t); err != nil {
+			return dst, true, err
+		}
 		return appendQuoted(dst, t.AppendFormat, "2006-01-02"), true, nil
 	case connectTimestamp, dbzTimestamp, dbzMicroTS, dbzNanoTS:
 		n, isInt := v.(int64)
@@ -198,6 +202,9 @@ func (e *Encoder) appendLogical(dst []byte, s *decode.Schema, v any) (out []byte
 		default:
 			t = time.UnixMilli(n).UTC()
 		}
+		if err := inRange(s.Name, t); err != nil {
+			return dst, true, err
+		}
 		return appendDatetime(dst, t), true, nil
 	case dbzZonedTS:
 		str, isStr := v.(string)
@@ -208,7 +215,11 @@ func (e *Encoder) appendLogical(dst []byte, s *decode.Schema, v any) (out []byte
 		if perr != nil {
 			return dst, true, fmt.Errorf("%w: %s %q is not ISO-8601: %v", ErrValue, s.Name, str, perr)
 		}
-		return appendDatetime(dst, t.In(e.zone())), true, nil
+		t = t.In(e.zone())
+		if err := inRange(s.Name, t); err != nil {
+			return dst, true, err
+		}
+		return appendDatetime(dst, t), true, nil
 	case connectTime, dbzTime, dbzMicroTime, dbzNanoTime:
 		n, isInt := v.(int64)
 		if !isInt {
@@ -251,11 +262,37 @@ func (e *Encoder) appendLogical(dst []byte, s *decode.Schema, v any) (out []byte
 		return out, true, err
 	case connectDecimal:
 		if d, isDec := v.(decode.Decimal); isDec {
+			if err := fitsDecimal(s, d); err != nil {
+				return dst, true, err
+			}
 			return d.Append(dst), true, nil
 		}
 		return dst, true, fmt.Errorf("%w: Decimal value is %T", ErrValue, v)
 	}
 	return dst, false, nil
+}
+
+// inRange refuses dates StarRocks cannot hold (0000-01-01..9999-12-31,
+// streamload.md §5.1): it would store NULL without an error.
+func inRange(name string, t time.Time) error {
+	if y := t.Year(); y < 0 || y > 9999 {
+		return fmt.Errorf("%w: %s value %s is outside StarRocks' DATE/DATETIME range (years 0000-9999) and would be loaded as NULL", ErrValue, name, t.Format(time.RFC3339Nano))
+	}
+	return nil
+}
+
+// fitsDecimal refuses a decimal that overflows the DECIMAL(p,s) column of
+// the type table: StarRocks would store NULL (streamload.md §5.2).
+func fitsDecimal(s *decode.Schema, d decode.Decimal) error {
+	p, sc, ok := decimalPrecision(s, TypeOptions{Decimal256: true})
+	if !ok || d.Unscaled == nil || d.Unscaled.Sign() == 0 {
+		return nil // VARCHAR or LARGEINT: any value fits
+	}
+	intDigits := len(new(big.Int).Abs(d.Unscaled).String()) - int(d.Scale)
+	if intDigits > p-sc {
+		return fmt.Errorf("%w: decimal %s has %d integer digits; DECIMAL(%d,%d) holds %d and StarRocks would load NULL", ErrValue, d, intDigits, p, sc, p-sc)
+	}
+	return nil
 }
 
 func appendQuoted(dst []byte, f func([]byte, string) []byte, layout string) []byte {

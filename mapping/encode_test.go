@@ -216,3 +216,24 @@ func TestUnsignedBigint(t *testing.T) {
 		t.Fatalf("signed: %s", got)
 	}
 }
+
+// Values StarRocks would silently store as NULL go to the dead-letter path.
+func TestSilentNullsRefused(t *testing.T) {
+	e := &Encoder{}
+	dec := &decode.Schema{Type: decode.TypeBytes, Name: connectDecimal, Parameters: map[string]string{"scale": "2", "connect.decimal.precision": "5"}}
+	if got, err := one(t, e, dec, decode.DecimalFromBytes([]byte{0x01, 0x86, 0x9f}, 2)); err != nil || got != `{"c":999.99,"__op":0}` { // 99999 → 999.99 fits (5,2)
+		t.Errorf("999.99 in DECIMAL(5,2): %s %v", got, err)
+	}
+	if _, err := one(t, e, dec, decode.DecimalFromBytes([]byte{0x01, 0x86, 0xa0}, 2)); !errors.Is(err, ErrValue) { // 1000.00
+		t.Errorf("1000.00 in DECIMAL(5,2): %v", err)
+	}
+	if _, err := one(t, e, logical(decode.TypeInt32, dbzDate), int64(2932897)); !errors.Is(err, ErrValue) { // 10000-01-01
+		t.Errorf("year 10000: %v", err)
+	}
+	if _, err := one(t, e, logical(decode.TypeInt64, dbzMicroTS), int64(-62167219200000001)); !errors.Is(err, ErrValue) { // before 0000-01-01
+		t.Errorf("year -1: %v", err)
+	}
+	if got, err := one(t, e, logical(decode.TypeInt64, dbzMicroTS), int64(-62167219200000000)); err != nil || got != `{"c":"0000-01-01 00:00:00","__op":0}` {
+		t.Errorf("year 0: %s %v", got, err)
+	}
+}

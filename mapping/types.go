@@ -105,30 +105,43 @@ func varchar(n int) string { return "VARCHAR(" + strconv.Itoa(n) + ")" }
 // decimalType: DECIMAL(p,s) with p from connect.decimal.precision (Avro's
 // "precision"); beyond 38 digits DECIMAL256 or exact text.
 func decimalType(s *decode.Schema, o TypeOptions) (string, error) {
-	scale, err := strconv.Atoi(s.Parameters["scale"])
-	if err != nil && s.Parameters["scale"] != "" {
+	if _, err := strconv.Atoi(s.Parameters["scale"]); err != nil && s.Parameters["scale"] != "" {
 		return "", fmt.Errorf("%w: Decimal scale %q", ErrNoType, s.Parameters["scale"])
 	}
-	prec, perr := strconv.Atoi(s.Parameters["connect.decimal.precision"])
-	if perr != nil {
-		if isUnsignedBigint(s) { // bigint.unsigned.handling.mode=precise
-			return "LARGEINT", nil
-		}
-		prec = 38 // unknown precision: the widest DECIMAL
-		if scale > prec {
-			return varchar(MaxVarchar), nil
-		}
-	}
-	if scale < 0 || scale > prec {
-		return varchar(MaxVarchar), nil
-	}
+	p, sc, ok := decimalPrecision(s, o)
 	switch {
-	case prec <= 38:
-		return fmt.Sprintf("DECIMAL(%d,%d)", max(prec, 1), scale), nil
-	case prec <= 76 && o.Decimal256:
-		return fmt.Sprintf("DECIMAL256(%d,%d)", prec, scale), nil
+	case ok && p <= 38:
+		return fmt.Sprintf("DECIMAL(%d,%d)", p, sc), nil
+	case ok:
+		return fmt.Sprintf("DECIMAL256(%d,%d)", p, sc), nil
+	case isUnsignedBigint(s): // bigint.unsigned.handling.mode=precise
+		return "LARGEINT", nil
 	}
-	return varchar(prec + 2), nil
+	if prec, err := strconv.Atoi(s.Parameters["connect.decimal.precision"]); err == nil && prec > 0 {
+		return varchar(prec + 2), nil
+	}
+	return varchar(MaxVarchar), nil
+}
+
+// decimalPrecision returns the DECIMAL(p,s) of the type table, ok false
+// when the decimal maps to something else (LARGEINT, VARCHAR).
+func decimalPrecision(s *decode.Schema, o TypeOptions) (p, sc int, ok bool) {
+	sc, _ = strconv.Atoi(s.Parameters["scale"])
+	p, err := strconv.Atoi(s.Parameters["connect.decimal.precision"])
+	if err != nil {
+		if isUnsignedBigint(s) {
+			return 0, 0, false
+		}
+		p = 38 // unknown precision: the widest DECIMAL
+	}
+	limit := 38
+	if o.Decimal256 {
+		limit = 76
+	}
+	if p < 1 || p > limit || sc < 0 || sc > p {
+		return 0, 0, false
+	}
+	return p, sc, true
 }
 
 func enumType(s *decode.Schema) string {
