@@ -21,6 +21,7 @@ import (
 	"github.com/starcdc/starcdc/config"
 	"github.com/starcdc/starcdc/devstack"
 	"github.com/starcdc/starcdc/devstack/starrocks"
+	"github.com/starcdc/starcdc/metrics"
 	"github.com/starcdc/starcdc/replicator"
 )
 
@@ -105,6 +106,7 @@ func connectorProps(s *devstack.Stack, name string, schemas bool, topics string,
 }
 
 type running struct {
+	reg    *metrics.Registry
 	rep    *replicator.Replicator
 	cancel context.CancelFunc
 	done   chan error
@@ -118,12 +120,13 @@ func startReplicator(t *testing.T, props map[string]string) *running {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	rep, err := replicator.FromConfig(cfg.Worker, cfg.Connectors[0], logger)
+	reg := metrics.New()
+	rep, err := replicator.FromConfig(cfg.Worker, cfg.Connectors[0], logger, reg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{rep: rep, cancel: cancel, done: make(chan error, 1), group: replicator.GroupID(props["name"])}
+	r := &running{reg: reg, rep: rep, cancel: cancel, done: make(chan error, 1), group: replicator.GroupID(props["name"])}
 	go func() { r.done <- rep.Run(ctx) }()
 	t.Cleanup(func() {
 		cancel()
@@ -262,6 +265,20 @@ func TestMySQLWithSchemas(t *testing.T) {
 	drain(t, s, r.group, topics...)
 	wantRows(t, s, "logical", []map[string]any{})
 	r.stop(t)
+
+	var text strings.Builder
+	r.reg.WriteText(&text)
+	for _, want := range []string{
+		`starcdc_records_total{connector="mysql-schemas"} 11`,
+		`starcdc_rows_total{connector="mysql-schemas"} 6`,
+		`starcdc_records_skipped_total{connector="mysql-schemas"} 5`,
+		`starcdc_load_rows_total{connector="mysql-schemas",table="customers"} 4`,
+		`starcdc_loads_total{connector="mysql-schemas",table="logical",result="ok"}`,
+	} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("metrics lack %q:\n%s", want, text.String())
+		}
+	}
 }
 
 // TestSchemaless replays JsonConverter schemas.enable=false fixtures of MySQL

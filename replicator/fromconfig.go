@@ -12,6 +12,7 @@ import (
 
 	"github.com/starcdc/starcdc/config"
 	"github.com/starcdc/starcdc/loader"
+	"github.com/starcdc/starcdc/metrics"
 )
 
 // starcdc's own connector keys (beyond the Java connector's). They live in
@@ -28,9 +29,12 @@ const (
 
 // FromConfig builds the replicator of one connector of a validated
 // configuration, with its pipeline and its loader.
-func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger) (*Replicator, error) {
+func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *metrics.Registry) (*Replicator, error) {
 	if logger == nil {
 		logger = slog.Default()
+	}
+	if reg == nil {
+		reg = metrics.New() // counted, not served
 	}
 	if p := strings.ToUpper(w.Security["security.protocol"]); p != "" && p != "PLAINTEXT" {
 		return nil, fmt.Errorf("security.protocol=%s: starcdc does not support Kafka TLS/SASL yet; use a PLAINTEXT listener", p)
@@ -44,6 +48,8 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger) (*Repl
 		return nil, fmt.Errorf("connector %s: %w", c.Name, err)
 	}
 	lopts.Logger = logger.With("connector", c.Name)
+	inst := newInstruments(reg, c.Name)
+	lopts.Listener = inst
 	ld, err := loader.New(lopts)
 	if err != nil {
 		return nil, fmt.Errorf("connector %s: %w", c.Name, err)
@@ -62,6 +68,7 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger) (*Repl
 		CommitInterval: min(c.BufferFlushInterval, time.Second),
 		DeadLetter:     dl,
 		Logger:         logger,
+		Metrics:        reg,
 	})
 	if err != nil {
 		return nil, errors.Join(err, ld.Close())

@@ -104,6 +104,18 @@ func NewPipeline(c config.Connector) (*Pipeline, error) {
 	var errs []error
 	p := &Pipeline{Encoder: &mapping.Encoder{Zone: time.UTC}}
 	var err error
+	if z, ok := c.Extra[KeyTimezone]; ok {
+		if p.Encoder.Zone, err = time.LoadLocation(z); err != nil {
+			errs = append(errs, fmt.Errorf("%w: %s=%q is not an IANA time zone (e.g. UTC, Asia/Shanghai): %v", config.ErrInvalid, KeyTimezone, z, err))
+		}
+	}
+	switch g := strings.ToLower(c.Extra[KeyGeometryFormat]); g {
+	case "", "wkt":
+	case "wkb_hex":
+		p.Encoder.Geometry = mapping.GeometryWKBHex
+	default:
+		errs = append(errs, fmt.Errorf("%w: %s=%q: use wkt or wkb_hex", config.ErrInvalid, KeyGeometryFormat, g))
+	}
 	if p.KeyConverter, err = decode.New(c.KeyConverter.Class, c.KeyConverter.Props); err != nil {
 		errs = append(errs, fmt.Errorf("key.converter: %w", err))
 	}
@@ -149,6 +161,16 @@ func NewPipeline(c config.Connector) (*Pipeline, error) {
 	}
 	return p, nil
 }
+
+// starcdc's value keys.
+const (
+	// KeyTimezone is the zone io.debezium.time.ZonedTimestamp values are
+	// converted to before they are written as DATETIME (default UTC;
+	// StarRocks' own session default, Asia/Shanghai, is not assumed).
+	KeyTimezone = "starrocks.datetime.timezone"
+	// KeyGeometryFormat is wkt (default) or wkb_hex.
+	KeyGeometryFormat = "starrocks.geometry.format"
+)
 
 // starcdc's routing keys: a RegexRouter-style rename of topics into table
 // names, applied before starrocks.topic2table.map.

@@ -32,6 +32,7 @@ import (
 
 	"github.com/starcdc/starcdc/cdc"
 	"github.com/starcdc/starcdc/loader"
+	"github.com/starcdc/starcdc/metrics"
 )
 
 // Sink is what the replicator loads into: the loader's buffer core. Rows
@@ -44,6 +45,7 @@ type Sink interface {
 	Flush(ctx context.Context, batch string) error
 	Full() bool
 	Wait(ctx context.Context) error
+	BufferedBytes() int64
 }
 
 var _ Sink = (*loader.Loader)(nil)
@@ -67,8 +69,9 @@ type Config struct {
 	// offsets are committed. Default 1s.
 	CommitInterval time.Duration
 
-	DeadLetter DeadLetter   // default Stop
-	Logger     *slog.Logger // default slog.Default()
+	DeadLetter DeadLetter        // default Stop
+	Logger     *slog.Logger      // default slog.Default()
+	Metrics    *metrics.Registry // may be nil
 }
 
 // Stats are running totals.
@@ -97,6 +100,7 @@ type Replicator struct {
 	row   []byte
 
 	records, rows, skipped, dead, flushes atomic.Int64
+	m                                     *instruments
 
 	closer func() error // closes what FromConfig built (the loader)
 }
@@ -127,6 +131,7 @@ func New(cfg Config) (*Replicator, error) {
 		log:     cfg.Logger.With("connector", cfg.Name),
 		pending: map[string]map[int32][]position{},
 		ready:   map[string]map[int32]kgo.EpochOffset{},
+		m:       newInstruments(cfg.Metrics, cfg.Name),
 	}
 	opts := []kgo.Opt{
 		kgo.SeedBrokers(cfg.Brokers...),
@@ -215,6 +220,7 @@ func (r *Replicator) Run(ctx context.Context) (err error) {
 		})
 		r.mu.Lock()
 		err := r.processAll(ctx, fetches)
+		r.m.buffer.Set(float64(r.cfg.Sink.BufferedBytes()))
 		if err == nil && time.Since(lastCommit) >= r.cfg.CommitInterval {
 			err = r.commitDurable(ctx)
 			lastCommit = time.Now()
@@ -254,8 +260,10 @@ func (r *Replicator) processAll(ctx context.Context, fetches kgo.Fetches) error 
 				return
 			}
 			r.dead.Add(1)
+			r.m.dead.Add(1)
 		}
 		r.records.Add(1)
+		r.m.records.Add(1)
 		r.mark(rec)
 	})
 	return err
@@ -268,13 +276,16 @@ func (r *Replicator) process(ctx context.Context, rec *kgo.Record) error {
 		return err
 	}
 	r.rows.Add(int64(out.Rows))
+	r.m.rows.Add(float64(out.Rows))
 	switch out.Event.Kind {
 	case cdc.KindRows:
 	case cdc.KindTruncate:
 		r.log.Warn("skipping a truncate event: starcdc does not empty StarRocks tables from replayed events", "topic", rec.Topic, "partition", rec.Partition, "offset", rec.Offset, "table", out.Table)
 		r.skipped.Add(1)
+		r.m.skipped.Add(1)
 	default:
 		r.skipped.Add(1)
+		r.m.skipped.Add(1)
 	}
 	return nil
 }
@@ -347,6 +358,7 @@ func (r *Replicator) commitDurable(ctx context.Context) error {
 	}
 	r.ready = map[string]map[int32]kgo.EpochOffset{}
 	r.flushes.Add(1)
+	r.m.commits.Add(1)
 	return nil
 }
 

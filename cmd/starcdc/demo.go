@@ -66,7 +66,7 @@ func cmdDemo(ctx context.Context, args []string, stdout io.Writer, logger *slog.
 	if err != nil {
 		return fmt.Errorf("demo configuration: %w", err)
 	}
-	rep, err := replicator.FromConfig(cfg.Worker, cfg.Connectors[0], logger)
+	rep, err := replicator.FromConfig(cfg.Worker, cfg.Connectors[0], logger, nil)
 	if err != nil {
 		return err
 	}

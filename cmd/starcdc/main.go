@@ -2,7 +2,7 @@
 // into StarRocks primary-key tables. It reads the same properties files as
 // the StarRocks Kafka connector under Kafka Connect.
 //
-//	starcdc run [WORKER.properties] CONNECTOR.properties...
+//	starcdc run [--metrics-addr ADDR] [WORKER.properties] CONNECTOR.properties...
 //	starcdc decode CONNECTOR.properties --topic T --value FILE [--key FILE]
 //	starcdc demo [--keep-running]
 package main
@@ -21,9 +21,10 @@ import (
 const usage = `starcdc replicates Debezium change events from Kafka into StarRocks.
 
 Usage:
-  starcdc run [WORKER.properties] CONNECTOR.properties...
+  starcdc run [--metrics-addr ADDR] [WORKER.properties] CONNECTOR.properties...
         Run connectors, like Kafka's connect-standalone. One file may hold
         worker and connector keys. Stops cleanly on SIGINT/SIGTERM.
+        --metrics-addr serves Prometheus metrics at http://ADDR/metrics.
   starcdc decode CONNECTOR.properties --topic T --value FILE [--key FILE]
         Decode one raw Kafka record with the connector's converters and print
         each row it yields as <db>.<table> TAB <Stream Load JSON>. An empty

@@ -3,17 +3,30 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"sync"
+	"time"
 
 	"github.com/starcdc/starcdc/config"
+	"github.com/starcdc/starcdc/metrics"
 	"github.com/starcdc/starcdc/replicator"
 )
 
 func cmdRun(ctx context.Context, args []string, logger *slog.Logger) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics (e.g. :9464)")
+	if err := fs.Parse(args); err != nil {
+		return usageError{fmt.Errorf("%w; usage: starcdc run [--metrics-addr ADDR] [WORKER.properties] CONNECTOR.properties...", err)}
+	}
+	args = fs.Args()
 	if len(args) == 0 {
-		return usageError{errors.New("usage: starcdc run [WORKER.properties] CONNECTOR.properties...")}
+		return usageError{errors.New("usage: starcdc run [--metrics-addr ADDR] [WORKER.properties] CONNECTOR.properties...")}
 	}
 	cfg, warnings, err := config.Load(args...)
 	for _, w := range warnings {
@@ -22,9 +35,20 @@ func cmdRun(ctx context.Context, args []string, logger *slog.Logger) error {
 	if err != nil {
 		return usageError{fmt.Errorf("invalid configuration:\n%w", err)}
 	}
+	reg := metrics.New()
+	if *metricsAddr != "" {
+		ln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			return usageError{fmt.Errorf("--metrics-addr: %w", err)}
+		}
+		srv := &http.Server{Handler: reg.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = srv.Serve(ln) }()
+		defer srv.Close()
+		logger.Info("serving Prometheus metrics", "url", "http://"+ln.Addr().String()+"/metrics")
+	}
 	reps := make([]*replicator.Replicator, 0, len(cfg.Connectors))
 	for _, c := range cfg.Connectors {
-		r, err := replicator.FromConfig(cfg.Worker, c, logger)
+		r, err := replicator.FromConfig(cfg.Worker, c, logger, reg)
 		if err != nil {
 			return usageError{err}
 		}
