@@ -49,7 +49,8 @@ func benchRows(size, n int) [][]byte {
 // loader_MB/s and bare_MB/s over all rounds, and ratio, the median of the
 // per-round ratios loader/bare (robust against other processes); a Loader
 // round includes filling the pipeline and the final Flush. Run with
-// -benchtime 8x or more.
+// -benchtime 8x or more. loader_cpu_s/GB and bare_cpu_s/GB are the CPU
+// seconds the process (endpoint included) spent per GB.
 func BenchmarkThroughput(b *testing.B) {
 	srv, _ := discardSR(b, 0)
 	const rowSize = 1024
@@ -67,12 +68,12 @@ func BenchmarkThroughput(b *testing.B) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4, WriteBufferSize: 256 << 10}}
 	defer client.CloseIdleConnections()
 
-	var loaderDur, bareDur time.Duration
+	var loaderDur, bareDur, loaderCPU, bareCPU time.Duration
 	var ratios []float64
 	b.SetBytes(perRound)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		start := time.Now()
+		start, cpu := time.Now(), cpuTime()
 		for j := range perRound / rowSize {
 			l.Append("t", rows[j%len(rows)])
 		}
@@ -81,8 +82,9 @@ func BenchmarkThroughput(b *testing.B) {
 		}
 		ld := time.Since(start)
 		loaderDur += ld
+		loaderCPU += cpuTime() - cpu
 
-		start = time.Now()
+		start, cpu = time.Now(), cpuTime()
 		for sent := 0; sent < perRound; {
 			n := min(len(body), perRound-sent)
 			req, _ := http.NewRequest(http.MethodPut, srv.URL+"/api/db/t/_stream_load", bytes.NewReader(body[:n]))
@@ -97,6 +99,7 @@ func BenchmarkThroughput(b *testing.B) {
 		}
 		bd := time.Since(start)
 		bareDur += bd
+		bareCPU += cpuTime() - cpu
 		ratios = append(ratios, bd.Seconds()/ld.Seconds())
 	}
 	slices.Sort(ratios)
@@ -105,6 +108,9 @@ func BenchmarkThroughput(b *testing.B) {
 	b.ReportMetric(lr, "loader_MB/s")
 	b.ReportMetric(br, "bare_MB/s")
 	b.ReportMetric(ratios[len(ratios)/2], "ratio")
+	gb := mb / 1e3
+	b.ReportMetric(loaderCPU.Seconds()/gb, "loader_cpu_s/GB")
+	b.ReportMetric(bareCPU.Seconds()/gb, "bare_cpu_s/GB")
 }
 
 // BenchmarkOverloadMemory appends far faster than a slow endpoint accepts

@@ -3,8 +3,10 @@ package loader
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/pierrec/lz4/v4"
 )
@@ -29,7 +31,27 @@ func (c *chunk) held() int64 { return int64(len(c.buf)) + 4*int64(len(c.ends)) }
 type body struct {
 	segs [][]byte
 	size int64
+	g    *bodyGuard
 }
+
+// bodyGuard lets the Loader revoke the readers of a body before it reuses
+// the buffers: net/http may still read a request body after RoundTrip
+// returns (e.g. when the server answered early).
+type bodyGuard struct {
+	mu      sync.Mutex
+	revoked bool
+}
+
+func (g *bodyGuard) revoke() {
+	if g == nil {
+		return
+	}
+	g.mu.Lock()
+	g.revoked = true
+	g.mu.Unlock()
+}
+
+var errBodyRevoked = errors.New("loader: request body no longer available")
 
 // frame builds the request body for chunks: JSON "[" rows "]" (the last
 // separator dropped), CSV every row followed by the delimiter.
@@ -72,17 +94,24 @@ var (
 )
 
 func (b body) reader() io.ReadCloser {
-	return &segReader{segs: b.segs}
+	return &segReader{segs: b.segs, g: b.g}
 }
 
-// segReader reads segments in order. It implements io.WriterTo so that the
-// transport writes each segment without an intermediate copy.
+// segReader reads segments in order.
 type segReader struct {
 	segs [][]byte
 	off  int
+	g    *bodyGuard
 }
 
 func (r *segReader) Read(p []byte) (int, error) {
+	if r.g != nil {
+		r.g.mu.Lock()
+		defer r.g.mu.Unlock()
+		if r.g.revoked {
+			return 0, errBodyRevoked
+		}
+	}
 	n := 0
 	for n < len(p) && len(r.segs) > 0 {
 		s := r.segs[0][r.off:]
@@ -98,25 +127,6 @@ func (r *segReader) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	return n, nil
-}
-
-func (r *segReader) WriteTo(w io.Writer) (int64, error) {
-	var total int64
-	for len(r.segs) > 0 {
-		s := r.segs[0][r.off:]
-		n, err := w.Write(s)
-		total += int64(n)
-		r.off += n
-		if err != nil {
-			return total, err
-		}
-		if r.off < len(r.segs[0]) {
-			return total, io.ErrShortWrite
-		}
-		r.segs = r.segs[1:]
-		r.off = 0
-	}
-	return total, nil
 }
 
 func (r *segReader) Close() error { return nil }
@@ -139,7 +149,7 @@ func compress(c Compression, b body, dst []byte) (body, error) {
 	default:
 		return b, nil
 	}
-	if _, err := b.reader().(*segReader).WriteTo(w); err != nil {
+	if _, err := io.Copy(w, b.reader()); err != nil {
 		return body{}, fmt.Errorf("loader: compressing body: %w", err)
 	}
 	if err := w.Close(); err != nil {

@@ -68,6 +68,7 @@ type httpResult struct {
 	code int
 	body []byte
 	url  string // redacted URL that answered
+	hops int    // redirects followed
 }
 
 const maxRedirects = 5
@@ -84,7 +85,11 @@ func (l *Loader) do(ctx context.Context, method, path string, hdr http.Header, b
 		}
 		res, err, fe := l.follow(ctx, method, u, hdr, b)
 		if err == nil {
-			l.eps.ok(i)
+			if res.hops == 0 && res.code >= 500 {
+				l.eps.failed(i, time.Now()) // the next attempt asks another FE
+			} else {
+				l.eps.ok(i)
+			}
 			return res, nil
 		}
 		if !fe || ctx.Err() != nil {
@@ -151,7 +156,7 @@ func (l *Loader) follow(ctx context.Context, method string, u *url.URL, hdr http
 		if err != nil {
 			return nil, fmt.Errorf("loader: reading response of %s %s: %w", method, u.Redacted(), err), false
 		}
-		return &httpResult{code: resp.StatusCode, body: body, url: u.Redacted()}, nil, false
+		return &httpResult{code: resp.StatusCode, body: body, url: u.Redacted(), hops: hop}, nil, false
 	}
 }
 

@@ -20,10 +20,11 @@
 //     load: calling Flush again re-sends them under the same label, so a
 //     load that did commit before its reply was lost is not applied twice.
 //   - In the background, a table is loaded when its oldest row is
-//     FlushInterval old (at most once per MinLoadInterval), and the largest
-//     tables are loaded when memory runs short. Every attempt is reported to
-//     the Listener; LoadEvent.Seq and Durable tell which rows are committed,
-//     so a caller commits source positions only past durable rows.
+//     FlushInterval old (if set; at most once per MinLoadInterval), and the
+//     largest tables are loaded when memory runs short. Every attempt is
+//     reported to the Listener; LoadEvent.Seq, Durable and TableDurable
+//     tell which rows are committed, so a caller commits source positions
+//     only past durable rows.
 //   - Per table at most one load runs at a time and loads commit in Append
 //     order; tables load concurrently up to MaxConcurrentLoads.
 //   - Retryable failures (network errors, HTTP 5xx, Fail without a
@@ -41,6 +42,15 @@
 //   - Close does not flush: buffered rows are dropped and running loads are
 //     cancelled; nothing dropped was reported loaded.
 //
+// # Transactions
+//
+// With ModeTransaction a load is one transaction: begin, one load call per
+// buffer chunk, prepare, commit. A failure before the commit rolls it
+// back; a commit whose reply is not OK (or lost) is settled by polling
+// get_load_state (COMMITTED or VISIBLE is success, PREPARED is committed
+// again); TXN_IN_PROCESSING is retried; a label is begun again only once
+// it is ABORTED (or unknown). Data errors surface at prepare.
+//
 // # Memory
 //
 // BufferedBytes counts every byte held (buffer capacity, not just row
@@ -49,4 +59,7 @@
 // (Full, Wait) until a commit frees memory. The bound is MaxBytes plus one
 // chunk (ChunkBytes, or one row when a row is larger), plus, per running
 // load, a compressed copy of its body when Compression is set.
+//
+// The tests against the StarRocks emulator (devstack/starrocks) live in
+// loader/emutest, so that this package's tests do not depend on it.
 package loader

@@ -17,7 +17,10 @@ import (
 )
 
 // Listener is told about every load attempt. OnLoad is called from the
-// goroutine running the load, without locks held; it must not block long.
+// goroutine running the load, without locks held, before the load's memory
+// is released; it may be called concurrently for different tables, must
+// not block long and must not call Append or Flush (they may wait for that
+// very load).
 type Listener interface {
 	OnLoad(LoadEvent)
 }
@@ -95,8 +98,8 @@ type Loader struct {
 	mu        sync.Mutex
 	tables    map[string]*tableBuf
 	last      *tableBuf // table of the last Append
-	held      int64 // bytes held: open chunks and uncommitted units
-	openTotal int64 // bytes in open chunks
+	held      int64     // bytes held: open chunks and uncommitted units
+	openTotal int64     // bytes in open chunks
 	heldPub   atomic.Int64
 	seq       uint64
 	running   int
@@ -313,6 +316,19 @@ func (l *Loader) Durable() uint64 {
 		}
 	}
 	return d
+}
+
+// TableDurable returns the highest sequence number s such that every row
+// appended to table with a sequence number ≤ s is durably committed.
+func (l *Loader) TableDurable(table string) uint64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if t := l.tables[table]; t != nil {
+		if f := t.firstSeq(); f != 0 {
+			return f - 1
+		}
+	}
+	return l.seq
 }
 
 // firstSeq is the sequence number of t's first row not committed, 0 if
@@ -610,7 +626,7 @@ func (l *Loader) schedule(now time.Time) time.Time {
 		}
 	}
 	// 3. Age.
-	if l.cfg.flushInterval < 0 {
+	if l.cfg.flushInterval <= 0 {
 		return next
 	}
 	for _, t := range l.tables {
@@ -623,9 +639,12 @@ func (l *Loader) schedule(now time.Time) time.Time {
 				due = m
 			}
 		}
-		if due.After(now) || slots == 0 {
+		if due.After(now) {
 			soon(due)
 			continue
+		}
+		if slots == 0 {
+			continue // a finishing load wakes the dispatcher
 		}
 		l.cut(t, "", false)
 		l.start(t, now)
@@ -649,6 +668,7 @@ func (l *Loader) start(t *tableBuf, now time.Time) {
 func (l *Loader) run(t *tableBuf, u *unit) {
 	defer l.wg.Done()
 	b := frame(l.cfg.Format, u.chunks)
+	b.g = &bodyGuard{}
 	bodies, err := l.bodies(u, b)
 	if err != nil {
 		err = &LoadError{Table: t.name, Label: u.label, Permanent: true, Err: err}
@@ -695,7 +715,7 @@ func (l *Loader) run(t *tableBuf, u *unit) {
 		if l.log != nil {
 			l.log.Warn("loader: load failed, retrying", "table", t.name, "label", u.label, "attempt", attempt, "retry_in", d, "err", err)
 		}
-		if sleepCtx(l.ctx, d) != nil {
+		if !l.backoffSlot(d) {
 			le.Err = errors.Join(le.Err, ErrClosed)
 			break
 		}
@@ -704,6 +724,7 @@ func (l *Loader) run(t *tableBuf, u *unit) {
 	if err != nil && l.log != nil && l.ctx.Err() == nil {
 		l.log.Error("loader: load failed", "table", t.name, "label", u.label, "err", err)
 	}
+	b.g.revoke() // no reader touches the chunks once they are reused
 	l.mu.Lock()
 	t.running = false
 	l.running--
@@ -719,6 +740,31 @@ func (l *Loader) run(t *tableBuf, u *unit) {
 	l.kick()
 }
 
+// backoffSlot sleeps d without holding a load slot, so that other tables
+// load meanwhile, then takes a slot again. It reports false on Close.
+func (l *Loader) backoffSlot(d time.Duration) bool {
+	l.mu.Lock()
+	l.running--
+	l.notify()
+	l.mu.Unlock()
+	l.kick()
+	ok := sleepCtx(l.ctx, d) == nil
+	l.mu.Lock()
+	for ok && l.running >= l.cfg.maxConc && !l.closed {
+		ch := l.changed
+		l.mu.Unlock()
+		select {
+		case <-ch:
+		case <-l.ctx.Done():
+			ok = false
+		}
+		l.mu.Lock()
+	}
+	l.running++ // given back by run's epilogue
+	l.mu.Unlock()
+	return ok
+}
+
 // bodies returns what is sent for u: in ModeStreamLoad one body with
 // every chunk, in ModeTransaction one body per chunk; compressed when set.
 func (l *Loader) bodies(u *unit, all body) ([]body, error) {
@@ -726,7 +772,9 @@ func (l *Loader) bodies(u *unit, all body) ([]body, error) {
 	if l.cfg.Mode == ModeTransaction {
 		for _, c := range u.chunks {
 			if c.rows() > 0 {
-				out = append(out, frame(l.cfg.Format, []*chunk{c}))
+				cb := frame(l.cfg.Format, []*chunk{c})
+				cb.g = all.g
+				out = append(out, cb)
 			}
 		}
 	} else {

@@ -236,8 +236,8 @@ func TestTakeFailed(t *testing.T) {
 	if !errors.Is(err, ErrPermanent) {
 		t.Fatalf("err = %v", err)
 	}
-	if l.Durable() != 0 {
-		t.Fatalf("Durable = %d", l.Durable())
+	if l.Durable() != 0 || l.TableDurable("bad") != 0 || l.TableDurable("good") != 3 || l.TableDurable("other") != 3 {
+		t.Fatalf("Durable = %d, bad %d, good %d", l.Durable(), l.TableDurable("bad"), l.TableDurable("good"))
 	}
 	rows, terr := l.TakeFailed("bad")
 	if !errors.Is(terr, ErrPermanent) || len(rows) != 2 || string(rows[0]) != `{"id":1}` || string(rows[1]) != `{"id":3}` {
@@ -264,10 +264,13 @@ func TestRetryableStatuses(t *testing.T) {
 		{"fe500", []fault{{op: "fe", kind: fkFE500}}, 2},
 		{"publish-timeout", []fault{{op: "load", kind: fkPublish}}, 1},
 		{"reset-after-commit", []fault{{op: "load", kind: fkReset}}, 2},
-		{"label-running-commits", []fault{{op: "load", kind: fkResetRunning, delay: 300 * time.Millisecond}}, 2},
-		{"label-running-aborts", []fault{{op: "load", kind: fkResetAborting, delay: 300 * time.Millisecond}}, 3},
+		// The label stays running for 1 s, far longer than the first
+		// backoff (≤ 200 ms), so the retry finds it running and polls.
+		{"label-running-commits", []fault{{op: "load", kind: fkResetRunning, delay: time.Second}}, 2},
+		{"label-running-aborts", []fault{{op: "load", kind: fkResetAborting, delay: time.Second}}, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			f := newFakeSR(t)
 			for _, fl := range tc.faults {
 				f.inject(fl)
@@ -365,7 +368,7 @@ func TestFailover(t *testing.T) {
 	}
 }
 
-func TestMissingExpectAndBadJSON(t *testing.T) {
+func TestStripOuterArrayOverride(t *testing.T) {
 	f := newFakeSR(t)
 	o := f.opts()
 	o.Headers = map[string]string{"strip_outer_array": "false"}
@@ -524,5 +527,16 @@ func TestHTTPClientOption(t *testing.T) {
 	}
 	if followed {
 		t.Fatal("caller CheckRedirect used")
+	}
+}
+
+func TestOptionsRedactPassword(t *testing.T) {
+	o := Options{URLs: []string{"http://h:8030"}, Username: "u", Password: "hunter2-pw", Database: "db"}
+	var buf bytes.Buffer
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("x", "opts", o)
+	for _, s := range []string{fmt.Sprint(o), fmt.Sprintf("%+v", o), fmt.Sprintf("%#v", o), buf.String()} {
+		if strings.Contains(s, "hunter2") || !strings.Contains(s, "xxxxx") {
+			t.Fatalf("password shown: %s", s)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -92,9 +93,10 @@ const (
 	// DefaultMaxBytes is the default memory budget, the default of
 	// bufferflush.maxbytes (64 MiB).
 	DefaultMaxBytes = 64 << 20
-	// DefaultFlushInterval is the default age after which a table's
-	// buffered rows are loaded in the background (bufferflush.intervalms).
-	DefaultFlushInterval = time.Second
+	// ConnectorFlushInterval is the Java connector's default of
+	// bufferflush.intervalms (1 s), for callers mapping that key to
+	// FlushInterval. FlushInterval itself defaults to off.
+	ConnectorFlushInterval = time.Second
 	// DefaultMinLoadInterval is the default minimum time between the starts
 	// of two age-triggered loads of one table. StarRocks creates one
 	// tablet version per load and rejects writes at 1000 pending versions
@@ -114,7 +116,8 @@ const (
 )
 
 // Options configures a Loader. The zero value of every field except URLs,
-// Username and Database is usable.
+// Username and Database is usable; note that MaxRetries 0 means no retry
+// (the connector's sink.maxretries defaults to 3).
 type Options struct {
 	// URLs are the FE base URLs with scheme, e.g. http://127.0.0.1:8030.
 	// With several, a request goes to the first healthy one; an FE that
@@ -158,7 +161,7 @@ type Options struct {
 	// built (HTTP/1.1, keep-alive, TLSConfig for https URLs).
 	HTTPClient *http.Client
 
-	// Phase 2 options.
+	// Buffering and protocol.
 
 	// MaxBytes bounds the bytes held by the Loader (bufferflush.maxbytes):
 	// rows waiting, and loads not yet committed. When the held bytes reach
@@ -168,9 +171,10 @@ type Options struct {
 	// DefaultMaxBytes.
 	MaxBytes int64
 	// FlushInterval is the age of a table's oldest buffered row after
-	// which the table is loaded in the background (bufferflush.intervalms).
-	// Zero means DefaultFlushInterval; negative disables age loads (then
-	// only Flush and memory pressure load).
+	// which the table is loaded in the background (bufferflush.intervalms,
+	// see ConnectorFlushInterval). Zero or negative disables age loads, so
+	// that only Flush and memory pressure start loads (the behaviour a
+	// caller driving every load with Flush and its batch labels expects).
 	FlushInterval time.Duration
 	// MinLoadInterval is the minimum time between the starts of two
 	// age-triggered loads of one table (see DefaultMinLoadInterval). It
@@ -179,7 +183,8 @@ type Options struct {
 	// DefaultMinLoadInterval; negative disables it.
 	MinLoadInterval time.Duration
 	// MaxConcurrentLoads bounds the loads running at once across tables;
-	// one table never has more than one load running. Zero means
+	// one table never has more than one load running. A load waiting to
+	// retry gives up its slot while it waits. Zero means
 	// DefaultMaxConcurrentLoads.
 	MaxConcurrentLoads int
 	// Mode selects Stream Load (default) or the transaction interface.
@@ -270,7 +275,7 @@ func (o Options) validate() (*config, error) {
 	}
 
 	c.headers = make(http.Header)
-	rowDelim := "\n"
+	rowDelim, delimSet := "\n", false
 	for k, v := range o.Headers {
 		lk := strings.ToLower(strings.TrimSpace(k))
 		if why, ok := reservedHeaders[lk]; ok {
@@ -283,11 +288,11 @@ func (o Options) validate() (*config, error) {
 			}
 			continue
 		case "row_delimiter":
-			rowDelim = v
+			rowDelim, delimSet = v, true
 			continue
 		case "timeout":
-			var secs int64
-			if _, err := fmt.Sscanf(strings.TrimSpace(v), "%d", &secs); err != nil || secs <= 0 {
+			secs, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil || secs <= 0 {
 				return nil, fmt.Errorf("loader: header timeout=%q is not a number of seconds: %w", v, ErrInvalidOptions)
 			}
 			c.timeout = time.Duration(secs) * time.Second
@@ -310,7 +315,7 @@ func (o Options) validate() (*config, error) {
 			return nil, fmt.Errorf("loader: sink.properties.row_delimiter: %w", err)
 		}
 		c.sep = d
-		if rowDelim != "\n" || o.Headers["row_delimiter"] != "" {
+		if delimSet {
 			c.headers.Set("row_delimiter", delimiterHeader(d))
 		}
 	}
@@ -333,13 +338,8 @@ func (o Options) validate() (*config, error) {
 	if max := c.maxBytes / 4; int64(c.chunkBytes) > max {
 		c.chunkBytes = int(max)
 	}
-	if c.chunkBytes < 1024 {
-		c.chunkBytes = 1024
-	}
+	c.chunkBytes = min(max(c.chunkBytes, 1024), 1<<30)
 	c.flushInterval = o.FlushInterval
-	if c.flushInterval == 0 {
-		c.flushInterval = DefaultFlushInterval
-	}
 	c.minInterval = o.MinLoadInterval
 	if c.minInterval == 0 {
 		c.minInterval = DefaultMinLoadInterval
@@ -428,3 +428,20 @@ func redactRaw(s string) string {
 	}
 	return s
 }
+
+// String describes o with the password redacted, so that printing Options
+// (%v, %+v) never shows it.
+func (o Options) String() string {
+	pw := ""
+	if o.Password != "" {
+		pw = "xxxxx"
+	}
+	return fmt.Sprintf("loader.Options{URLs:%v Username:%q Password:%q Database:%q Format:%v Mode:%v Compression:%v Headers:%v MaxBytes:%d FlushInterval:%v MinLoadInterval:%v MaxConcurrentLoads:%d MaxRetries:%d LabelPrefix:%q}",
+		o.URLs, o.Username, pw, o.Database, o.Format, o.Mode, o.Compression, o.Headers, o.MaxBytes, o.FlushInterval, o.MinLoadInterval, o.MaxConcurrentLoads, o.MaxRetries, o.LabelPrefix)
+}
+
+// GoString is String, for %#v.
+func (o Options) GoString() string { return o.String() }
+
+// LogValue is String, for log/slog.
+func (o Options) LogValue() slog.Value { return slog.StringValue(o.String()) }

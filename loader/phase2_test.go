@@ -334,3 +334,30 @@ func TestFlushRetriesBackgroundFailure(t *testing.T) {
 		t.Fatalf("Durable %d", l.Durable())
 	}
 }
+
+// TestBackoffFreesSlot: a table backing off between retries does not hold
+// its load slot, so other tables load meanwhile.
+func TestBackoffFreesSlot(t *testing.T) {
+	f := newFakeSR(t)
+	f.inject(fault{op: "load", kind: fkFail, msg: "internal error", table: "a", times: 2})
+	lis := &recListener{}
+	o := f.opts()
+	o.MaxConcurrentLoads = 1
+	o.MaxRetries = -1
+	o.Listener = lis
+	l := newLoader(t, o)
+	l.Append("a", []byte(`{"id":1}`))
+	l.Append("b", []byte(`{"id":2}`))
+	if err := l.Flush(ctxT(t), "x"); err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, e := range lis.all() {
+		if e.Err == nil {
+			order = append(order, e.Table)
+		}
+	}
+	if !slices.Equal(order, []string{"b", "a"}) {
+		t.Fatalf("successes in order %v, want b first", order)
+	}
+}

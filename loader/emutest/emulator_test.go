@@ -1,14 +1,65 @@
-package loader
+// Package emutest_test runs package loader against the StarRocks emulator
+// (devstack/starrocks). It lives apart from package loader's own tests so
+// that `go test ./loader/` does not depend on the emulator building.
+package emutest_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/starcdc/starcdc/devstack/starrocks"
+	"github.com/starcdc/starcdc/loader"
 )
+
+type recListener struct {
+	mu     sync.Mutex
+	events []loader.LoadEvent
+}
+
+func (r *recListener) OnLoad(e loader.LoadEvent) {
+	r.mu.Lock()
+	r.events = append(r.events, e)
+	r.mu.Unlock()
+}
+
+func (r *recListener) all() []loader.LoadEvent {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.events)
+}
+
+func newLoader(t testing.TB, o loader.Options) *loader.Loader {
+	t.Helper()
+	l, err := loader.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+func ctxT(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
 
 // Tests against the StarRocks emulator (devstack/starrocks): every fault
 // kind on every operation, checking that rows are loaded exactly once.
@@ -36,47 +87,69 @@ func startEmulator(t *testing.T) *starrocks.Emulator {
 	return em
 }
 
-func emOptions(em *starrocks.Emulator, mode Mode) Options {
-	return Options{URLs: []string{em.FEURL()}, Username: "root", Password: "pw-secret", Database: "db",
+func emOptions(em *starrocks.Emulator, mode loader.Mode) loader.Options {
+	return loader.Options{URLs: []string{em.FEURL()}, Username: "root", Password: "pw-secret", Database: "db",
 		LabelPrefix: "em", Mode: mode, MaxRetries: 4, MinLoadInterval: -1, FlushInterval: -1, ChunkBytes: 1024}
 }
 
-func appendOrders(l *Loader, from, n int) {
+func appendOrders(l *loader.Loader, from, n int) {
 	for i := from; i < from+n; i++ {
 		l.Append("orders", fmt.Appendf(nil, `{"id":%d,"name":"n%d","qty":%d}`, i, i, i%7))
 	}
 }
 
 func TestEmulatorFaults(t *testing.T) {
-	type tc struct {
-		mode  Mode
-		fault starrocks.Fault
+	const (
+		h500  = starrocks.FaultHTTP500
+		reset = starrocks.FaultResetAfterBody
+		slow  = starrocks.FaultSlow
+		pubTO = starrocks.FaultPublishTimeout
+		cfac  = starrocks.FaultCommitFailsAfterCommit
+	)
+	f := func(op string, k starrocks.FaultKind) starrocks.Fault {
+		return starrocks.Fault{Op: op, Kind: k, Times: 1, Delay: 50 * time.Millisecond}
 	}
-	var cases []tc
-	kinds := []starrocks.FaultKind{starrocks.FaultHTTP500, starrocks.FaultResetAfterBody, starrocks.FaultSlow,
-		starrocks.FaultPublishTimeout, starrocks.FaultCommitFailsAfterCommit}
-	commitKinds := map[starrocks.FaultKind]bool{starrocks.FaultPublishTimeout: true, starrocks.FaultCommitFailsAfterCommit: true}
-	for _, k := range kinds {
-		cases = append(cases, tc{ModeStreamLoad, starrocks.Fault{Op: "stream_load", Kind: k}})
-		if !commitKinds[k] {
-			cases = append(cases, tc{ModeStreamLoad, starrocks.Fault{Op: "get_load_state", Kind: k}})
+	for _, c := range []struct {
+		mode   loader.Mode
+		faults []starrocks.Fault
+		tries  int // attempts over both flushes, proving the fault acted
+	}{
+		{loader.ModeStreamLoad, []starrocks.Fault{f("stream_load", h500)}, 3},
+		{loader.ModeStreamLoad, []starrocks.Fault{f("stream_load", reset)}, 3}, // retry → Label Already Exists FINISHED
+		{loader.ModeStreamLoad, []starrocks.Fault{f("stream_load", slow)}, 2},
+		{loader.ModeStreamLoad, []starrocks.Fault{f("stream_load", pubTO)}, 2},
+		{loader.ModeStreamLoad, []starrocks.Fault{f("stream_load", cfac)}, 3},
+		{loader.ModeTransaction, []starrocks.Fault{f("begin", h500)}, 3},
+		{loader.ModeTransaction, []starrocks.Fault{f("begin", reset)}, 4}, // label live → rollback → begin again
+		{loader.ModeTransaction, []starrocks.Fault{f("begin", slow)}, 2},
+		{loader.ModeTransaction, []starrocks.Fault{f("load", h500)}, 3},
+		{loader.ModeTransaction, []starrocks.Fault{f("load", reset)}, 3},
+		{loader.ModeTransaction, []starrocks.Fault{f("load", slow)}, 2},
+		{loader.ModeTransaction, []starrocks.Fault{f("prepare", h500)}, 3},
+		{loader.ModeTransaction, []starrocks.Fault{f("prepare", reset)}, 3},
+		{loader.ModeTransaction, []starrocks.Fault{f("prepare", slow)}, 2},
+		{loader.ModeTransaction, []starrocks.Fault{f("commit", h500)}, 2}, // polled PREPARED → commit again
+		{loader.ModeTransaction, []starrocks.Fault{f("commit", reset)}, 2},
+		{loader.ModeTransaction, []starrocks.Fault{f("commit", slow)}, 2},
+		{loader.ModeTransaction, []starrocks.Fault{f("commit", pubTO)}, 2},
+		{loader.ModeTransaction, []starrocks.Fault{f("commit", cfac)}, 2},
+		{loader.ModeTransaction, []starrocks.Fault{f("load", h500), f("rollback", h500)}, 4},
+		{loader.ModeTransaction, []starrocks.Fault{f("load", h500), f("rollback", reset)}, 3},
+		{loader.ModeTransaction, []starrocks.Fault{f("load", h500), f("rollback", slow)}, 3},
+		{loader.ModeTransaction, []starrocks.Fault{f("commit", h500), f("get_load_state", h500)}, 2},
+		{loader.ModeTransaction, []starrocks.Fault{f("commit", h500), f("get_load_state", reset)}, 2},
+		{loader.ModeTransaction, []starrocks.Fault{f("commit", h500), f("get_load_state", slow)}, 2},
+	} {
+		var name []string
+		for _, fl := range c.faults {
+			name = append(name, fl.Op+"-"+strings.TrimPrefix(fl.Kind.String(), "Fault"))
 		}
-		for _, op := range []string{"begin", "load", "prepare", "commit", "rollback", "get_load_state"} {
-			if commitKinds[k] && op != "commit" {
-				continue
-			}
-			cases = append(cases, tc{ModeTransaction, starrocks.Fault{Op: op, Kind: k}})
-		}
-	}
-	for _, c := range cases {
-		c.fault.Times = 1
-		if c.fault.Kind == starrocks.FaultSlow {
-			c.fault.Delay = 50 * time.Millisecond
-		}
-		t.Run(fmt.Sprintf("%v/%s/%v", c.mode, c.fault.Op, c.fault.Kind), func(t *testing.T) {
+		t.Run(c.mode.String()+"/"+strings.Join(name, "+"), func(t *testing.T) {
 			t.Parallel()
 			em := startEmulator(t)
-			em.Inject(c.fault)
+			for _, fl := range c.faults {
+				em.Inject(fl)
+			}
 			lis := &recListener{}
 			o := emOptions(em, c.mode)
 			o.Listener = lis
@@ -95,17 +168,20 @@ func TestEmulatorFaults(t *testing.T) {
 			}
 			st := em.Stats("db", "orders")
 			if len(rows) != 100 || st.LoadedRows != 100 || st.Loads != 2 {
-				t.Fatalf("%d rows, stats %+v; events %+v", len(rows), st, lis.all())
+				t.Fatalf("%d rows, stats %+v (lost or duplicated); events %+v", len(rows), st, lis.all())
 			}
 			if rows[42]["name"] != "n42" {
 				t.Fatalf("row 42 = %v", rows[42])
+			}
+			if n := len(lis.all()); n != c.tries {
+				t.Fatalf("%d attempts, want %d: %+v", n, c.tries, lis.all())
 			}
 		})
 	}
 }
 
 func TestEmulatorDeletesAndCSV(t *testing.T) {
-	for _, mode := range []Mode{ModeStreamLoad, ModeTransaction} {
+	for _, mode := range []loader.Mode{loader.ModeStreamLoad, loader.ModeTransaction} {
 		em := startEmulator(t)
 		l := newLoader(t, emOptions(em, mode))
 		appendOrders(l, 0, 10)
@@ -119,7 +195,7 @@ func TestEmulatorDeletesAndCSV(t *testing.T) {
 		}
 
 		o := emOptions(em, mode)
-		o.Format = FormatCSV
+		o.Format = loader.FormatCSV
 		o.LabelPrefix = "csv"
 		o.Headers = map[string]string{"column_separator": ",", "row_delimiter": `\x02`, "columns": "id,name,qty,__op"}
 		lc := newLoader(t, o)
@@ -137,7 +213,7 @@ func TestEmulatorDeletesAndCSV(t *testing.T) {
 }
 
 func TestEmulatorPermanentErrors(t *testing.T) {
-	for _, mode := range []Mode{ModeStreamLoad, ModeTransaction} {
+	for _, mode := range []loader.Mode{loader.ModeStreamLoad, loader.ModeTransaction} {
 		em := startEmulator(t)
 		lis := &recListener{}
 		o := emOptions(em, mode)
@@ -148,8 +224,8 @@ func TestEmulatorPermanentErrors(t *testing.T) {
 		l.Append("orders", []byte(`{"id":1,"name":"ok","qty":1}`))
 		l.Append("orders", []byte(`{"id":2,"name":"bad","qty":null}`))
 		err := l.Flush(ctxT(t), "bad")
-		var le *LoadError
-		if !errors.As(err, &le) || !errors.Is(err, ErrPermanent) || !strings.Contains(le.Message, "too many filtered rows") {
+		var le *loader.LoadError
+		if !errors.As(err, &le) || !errors.Is(err, loader.ErrPermanent) || !strings.Contains(le.Message, "too many filtered rows") {
 			t.Fatalf("%v: err = %v", mode, err)
 		}
 		if !strings.Contains(le.ErrorLog, "qty") {
@@ -169,7 +245,7 @@ func TestEmulatorPermanentErrors(t *testing.T) {
 		// Unknown table.
 		l.Append("nope", []byte(`{"id":1}`))
 		err = l.Flush(ctxT(t), "x")
-		if !errors.Is(err, ErrPermanent) || !strings.Contains(err.Error(), "create the database and table") {
+		if !errors.Is(err, loader.ErrPermanent) || !strings.Contains(err.Error(), "create the database and table") {
 			t.Fatalf("%v: unknown table: %v", mode, err)
 		}
 		l.TakeFailed("nope")
@@ -179,16 +255,16 @@ func TestEmulatorPermanentErrors(t *testing.T) {
 		lb := newLoader(t, o)
 		lb.Append("orders", []byte(`{"id":1,"qty":1}`))
 		err = lb.Flush(ctxT(t), "x")
-		if !errors.Is(err, ErrPermanent) || strings.Contains(err.Error(), "not-it") {
+		if !errors.Is(err, loader.ErrPermanent) || strings.Contains(err.Error(), "not-it") {
 			t.Fatalf("%v: bad password: %v", mode, err)
 		}
 	}
 }
 
-// TestEmulatorRestartDedup: a second Loader (a restarted replicator) that
+// TestEmulatorRestartDedup: a second loader.Loader (a restarted replicator) that
 // replays the same batch under the same label does not load it twice.
 func TestEmulatorRestartDedup(t *testing.T) {
-	for _, mode := range []Mode{ModeStreamLoad, ModeTransaction} {
+	for _, mode := range []loader.Mode{loader.ModeStreamLoad, loader.ModeTransaction} {
 		em := startEmulator(t)
 		for run := range 2 {
 			l := newLoader(t, emOptions(em, mode))
@@ -207,7 +283,7 @@ func TestEmulatorRestartDedup(t *testing.T) {
 // TestEmulatorBackground: continuous appends to two tables with age and
 // memory-pressure loads; everything arrives once and Durable catches up.
 func TestEmulatorBackground(t *testing.T) {
-	for _, mode := range []Mode{ModeStreamLoad, ModeTransaction} {
+	for _, mode := range []loader.Mode{loader.ModeStreamLoad, loader.ModeTransaction} {
 		em := startEmulator(t)
 		o := emOptions(em, mode)
 		o.FlushInterval = 10 * time.Millisecond
