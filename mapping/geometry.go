@@ -206,17 +206,8 @@ func (p *wkbParser) geometry(dst []byte, depth int) ([]byte, error) {
 		return dst, err
 	}
 	dst = append(dst, wkbNames[typ]...)
-	switch typ {
-	case 1:
-		dst = append(dst, '(')
-		if dst, err = p.point(dst, dims); err != nil {
-			return dst, err
-		}
-		return append(dst, ')'), nil
-	case 2:
-		return p.points(dst, dims)
-	case 3:
-		return p.rings(dst, dims)
+	if typ <= 3 {
+		return p.body(dst, typ, dims)
 	}
 	// Multi* and collections: n nested geometries, each with its header.
 	n, err := p.count()
@@ -241,21 +232,26 @@ func (p *wkbParser) geometry(dst []byte, depth int) ([]byte, error) {
 		if sub != typ-3 {
 			return dst, fmt.Errorf("%s holds a %s", wkbNames[typ], wkbNames[sub])
 		}
-		switch sub {
-		case 1:
-			dst = append(dst, '(')
-			if dst, err = p.point(dst, subDims); err != nil {
-				return dst, err
-			}
-			dst = append(dst, ')')
-		case 2:
-			dst, err = p.points(dst, subDims)
-		case 3:
-			dst, err = p.rings(dst, subDims)
-		}
-		if err != nil {
+		if dst, err = p.body(dst, sub, subDims); err != nil {
 			return dst, err
 		}
 	}
 	return append(dst, ')'), nil
+}
+
+// body writes the parenthesised coordinates of a point (1), line (2) or
+// polygon (3).
+func (p *wkbParser) body(dst []byte, typ uint32, dims int) ([]byte, error) {
+	switch typ {
+	case 1:
+		dst = append(dst, '(')
+		dst, err := p.point(dst, dims)
+		if err != nil {
+			return dst, err
+		}
+		return append(dst, ')'), nil
+	case 2:
+		return p.points(dst, dims)
+	}
+	return p.rings(dst, dims)
 }
