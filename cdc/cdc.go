@@ -48,6 +48,10 @@ const (
 type Change struct {
 	Op  Op
 	Row *decode.Struct
+	// Unavailable names the columns of an upsert whose value Debezium did
+	// not send (PostgreSQL TOAST: __debezium_unavailable_value). They must
+	// keep their stored value: the row is a partial update without them.
+	Unavailable []string
 }
 
 // Event is what one Kafka record means.
@@ -85,7 +89,14 @@ type Options struct {
 	// field:NEWNAME ...). AddFieldsPrefix defaults to "__".
 	AddFields       []string
 	AddFieldsPrefix string
+	// UnavailablePlaceholder is Debezium's unavailable.value.placeholder,
+	// default "__debezium_unavailable_value".
+	UnavailablePlaceholder string
 }
+
+// DefaultUnavailablePlaceholder is Debezium's default placeholder for
+// values it could not read (debezium.md §1.6).
+const DefaultUnavailablePlaceholder = "__debezium_unavailable_value"
 
 // Unwrapper turns decoded records into Events. It is stateless and safe for
 // concurrent use.
@@ -97,6 +108,9 @@ type Unwrapper struct {
 func New(opts Options) *Unwrapper {
 	if opts.AddFieldsPrefix == "" {
 		opts.AddFieldsPrefix = "__"
+	}
+	if opts.UnavailablePlaceholder == "" {
+		opts.UnavailablePlaceholder = DefaultUnavailablePlaceholder
 	}
 	return &Unwrapper{opts: opts}
 }
@@ -147,7 +161,7 @@ func (u *Unwrapper) envelope(key decode.Record, v *decode.Struct) (Event, error)
 		if !ok {
 			return Event{}, fmt.Errorf("%w: Debezium %q event has no \"after\" row", ErrNotChangeEvent, op)
 		}
-		return Event{Kind: KindRows, Changes: []Change{{Op: OpUpsert, Row: u.decorate(row, v, false)}}}, nil
+		return Event{Kind: KindRows, Changes: []Change{{Op: OpUpsert, Row: u.decorate(row, v, false), Unavailable: u.unavailable(row)}}}, nil
 	case "d":
 		before, _ := v.Get("before")
 		row, _ := before.(*decode.Struct)
@@ -162,6 +176,25 @@ func (u *Unwrapper) envelope(key decode.Record, v *decode.Struct) (Event, error)
 		return Event{Kind: KindControl, Reason: "logical decoding message"}, nil
 	}
 	return Event{}, fmt.Errorf("%w: unknown Debezium op %q", ErrNotChangeEvent, opv)
+}
+
+// unavailable lists the columns holding the placeholder (as text, or as
+// its bytes in a bytes column).
+func (u *Unwrapper) unavailable(row *decode.Struct) []string {
+	var cols []string
+	for i, v := range row.Values {
+		switch t := v.(type) {
+		case string:
+			if t == u.opts.UnavailablePlaceholder {
+				cols = append(cols, row.Names[i])
+			}
+		case []byte:
+			if string(t) == u.opts.UnavailablePlaceholder {
+				cols = append(cols, row.Names[i])
+			}
+		}
+	}
+	return cols
 }
 
 // withKey returns the before image with the key's fields filled in where the

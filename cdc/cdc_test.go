@@ -183,3 +183,20 @@ func TestRewriteKeepsSchemas(t *testing.T) {
 		t.Fatalf("%d schema fields for %d columns", len(r.Schema.Fields), len(r.Names))
 	}
 }
+
+// PostgreSQL TOAST: an update that did not carry an unchanged large value.
+func TestUnavailableValue(t *testing.T) {
+	u := New(Options{})
+	ev, err := u.Unwrap(decode.Record{}, dec(t, false, `{"before":null,"after":{"id":1,"doc":"__debezium_unavailable_value","n":2},"source":{},"op":"u"}`))
+	if err != nil || !reflect.DeepEqual(ev.Changes[0].Unavailable, []string{"doc"}) {
+		t.Fatalf("%+v %v", ev, err)
+	}
+	ev, _ = New(Options{UnavailablePlaceholder: "??"}).Unwrap(decode.Record{}, dec(t, false, `{"before":null,"after":{"id":1,"doc":"??"},"source":{},"op":"u"}`))
+	if !reflect.DeepEqual(ev.Changes[0].Unavailable, []string{"doc"}) {
+		t.Fatalf("custom placeholder: %+v", ev)
+	}
+	ev, _ = u.Unwrap(decode.Record{}, dec(t, false, `{"before":{"id":1,"doc":"__debezium_unavailable_value"},"after":null,"source":{},"op":"d"}`))
+	if ev.Changes[0].Unavailable != nil {
+		t.Fatalf("a delete needs no partial update: %+v", ev)
+	}
+}

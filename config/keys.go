@@ -64,8 +64,11 @@ var connectorKeys = map[string]bool{
 // knownStarRocksKeys are starrocks.* keys that other packages read from
 // Connector.Extra. Only used to suggest corrections of misspelt keys.
 var knownStarRocksKeys = []string{
-	"starrocks.topic2table.regex", "starrocks.auto.create.tables", "starrocks.mysql.url",
-	"starrocks.schema.evolution",
+	"starrocks.topic2table.regex", "starrocks.topic2table.replacement", "starrocks.auto.create.tables",
+	"starrocks.mysql.url", "starrocks.schema.evolution", "starrocks.table.buckets",
+	"starrocks.table.replication.num", "starrocks.table.keyless", "starrocks.decimal256",
+	"starrocks.load.min.interval.ms", "starrocks.load.mode", "starrocks.datetime.timezone",
+	"starrocks.geometry.format",
 }
 
 type reasoned struct {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strconv"
 	"strings"
 )
 
@@ -163,21 +164,25 @@ const maxDecimalScale = 1000
 // ParseDecimal parses decimal text ("-1.50", "1e3") exactly. When scale >= 0
 // the result is rescaled to it if that loses no digits.
 func ParseDecimal(s string) (Decimal, error) {
+	// Check the exponent before big.Rat sees it: 1e999999999 must not
+	// allocate a billion-digit integer.
+	mant, exp := s, 0
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		mant = s[:i]
+		e, err := strconv.Atoi(strings.TrimPrefix(s[i+1:], "+"))
+		if err != nil {
+			return Decimal{}, fmt.Errorf("%w: %q is not a decimal number", ErrMalformed, s)
+		}
+		exp = e
+	}
+	if exp > maxDecimalScale || exp < -maxDecimalScale || len(mant) > 4*maxDecimalScale {
+		return Decimal{}, fmt.Errorf("%w: %q has an exponent beyond ±%d or too many digits", ErrMalformed, s, maxDecimalScale)
+	}
 	r, ok := new(big.Rat).SetString(s)
 	if !ok {
 		return Decimal{}, fmt.Errorf("%w: %q is not a decimal number", ErrMalformed, s)
 	}
 	// Scale = digits after the point in the plain text, adjusted for exponent.
-	mant, exp := s, 0
-	if i := strings.IndexAny(s, "eE"); i >= 0 {
-		mant = s[:i]
-		if _, err := fmt.Sscan(s[i+1:], &exp); err != nil {
-			return Decimal{}, fmt.Errorf("%w: %q is not a decimal number", ErrMalformed, s)
-		}
-	}
-	if exp > maxDecimalScale || exp < -maxDecimalScale {
-		return Decimal{}, fmt.Errorf("%w: %q has an exponent beyond ±%d", ErrMalformed, s, maxDecimalScale)
-	}
 	scale := 0
 	if i := strings.IndexByte(mant, '.'); i >= 0 {
 		scale = len(mant) - i - 1

@@ -3,15 +3,18 @@ package decode
 import (
 	"context"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
+	"sync"
 )
 
 // JSONConverter is Kafka's org.apache.kafka.connect.json.JsonConverter.
 // With SchemasEnable each message is {"schema":S,"payload":P}; without it the
-// message is the bare payload, decoded schemaless.
+// message is the bare payload, decoded schemaless. Parsed schemas are cached
+// by their exact text (bounded), so records of one table share one *Schema.
 type JSONConverter struct {
 	SchemasEnable bool
 	// ReplaceNullWithDefault replaces a null field that has a schema default
@@ -19,44 +22,146 @@ type JSONConverter struct {
 	// replace.null.with.default=true. starcdc defaults it to false: a NULL
 	// column stays NULL.
 	ReplaceNullWithDefault bool
+
+	mu      sync.RWMutex
+	schemas map[string]*Schema
 }
+
+// maxCachedSchemas bounds JSONConverter's schema cache.
+const maxCachedSchemas = 1024
+
+const errEnvelopeShape = "JsonConverter with schemas.enable=true requires \"schema\" and \"payload\" fields and may not contain additional fields; set value.converter.schemas.enable=false if the topic holds plain JSON"
 
 // Decode implements Converter.
 func (c *JSONConverter) Decode(_ context.Context, _ string, data []byte) (Record, error) {
 	if len(data) == 0 {
 		return Record{}, nil
 	}
-	tree, err := parseJSON(data)
-	if err != nil {
-		return Record{}, err
+	if len(data) >= 5 && data[0] == 0 {
+		return Record{}, fmt.Errorf("%w: the record starts with the Confluent wire-format prefix (magic byte 0, schema ID %d), not JSON; set the converter class to %s, %s or %s to match the producer's serializer",
+			ErrMalformed, binary.BigEndian.Uint32(data[1:5]), ClassAvro, ClassProtobuf, ClassJSONSchema)
 	}
 	if !c.SchemasEnable {
+		tree, err := parseJSON(data)
+		if err != nil {
+			return Record{}, err
+		}
 		return Record{Value: tree}, nil
 	}
-	env, ok := tree.(*Struct)
-	if tree == nil {
-		return Record{}, nil // the text null: Kafka's converter reads it as a null value
+	p := jsonParser{b: data}
+	p.ws()
+	if p.pos < len(p.b) && p.b[p.pos] != '{' {
+		tree, err := parseJSON(data)
+		if err != nil {
+			return Record{}, err
+		}
+		if tree == nil {
+			return Record{}, nil // the text null: Kafka's converter reads it as a null value
+		}
+		return Record{}, fmt.Errorf("%w: %s", ErrMalformed, errEnvelopeShape)
 	}
-	if !ok || len(env.Names) != 2 {
-		return Record{}, fmt.Errorf("%w: JsonConverter with schemas.enable=true requires \"schema\" and \"payload\" fields and may not contain additional fields; set value.converter.schemas.enable=false if the topic holds plain JSON", ErrMalformed)
+	// {"schema": S, "payload": P}: S is kept raw for the cache.
+	var rawSchema, rawPayload []byte
+	var haveS, haveP bool
+	n := 0
+	p.pos++
+	p.ws()
+	if p.pos < len(p.b) && p.b[p.pos] == '}' {
+		p.pos++
+	} else {
+		for {
+			p.ws()
+			if p.pos >= len(p.b) || p.b[p.pos] != '"' {
+				return Record{}, p.errf("expected an object key")
+			}
+			k, err := p.str()
+			if err != nil {
+				return Record{}, err
+			}
+			p.ws()
+			if p.pos >= len(p.b) || p.b[p.pos] != ':' {
+				return Record{}, p.errf("expected ':' after an object key")
+			}
+			p.pos++
+			n++
+			switch k {
+			case "schema":
+				if rawSchema, err = p.skip(); err != nil {
+					return Record{}, err
+				}
+				haveS = true
+			case "payload":
+				if rawPayload, err = p.skip(); err != nil {
+					return Record{}, err
+				}
+				haveP = true
+			default:
+				if _, err = p.skip(); err != nil {
+					return Record{}, err
+				}
+			}
+			p.ws()
+			if p.pos < len(p.b) && p.b[p.pos] == ',' {
+				p.pos++
+				continue
+			}
+			if p.pos < len(p.b) && p.b[p.pos] == '}' {
+				p.pos++
+				break
+			}
+			return Record{}, p.errf("expected ',' or '}' in an object")
+		}
 	}
-	st, okS := env.Get("schema")
-	payload, okP := env.Get("payload")
-	if !okS || !okP {
-		return Record{}, fmt.Errorf("%w: JsonConverter with schemas.enable=true requires \"schema\" and \"payload\" fields; set value.converter.schemas.enable=false if the topic holds plain JSON", ErrMalformed)
+	p.ws()
+	if p.pos != len(p.b) {
+		return Record{}, fmt.Errorf("%w: trailing data after the JSON document", ErrMalformed)
 	}
-	if st == nil {
-		return Record{Value: payload}, nil // schema null: schemaless payload
+	if n != 2 || !haveS || !haveP {
+		return Record{}, fmt.Errorf("%w: %s", ErrMalformed, errEnvelopeShape)
 	}
-	schema, err := parseConnectSchema(st, 0)
+	if string(rawSchema) == "null" { // schema null: schemaless payload
+		payload, err := parseJSON(rawPayload)
+		if err != nil {
+			return Record{}, err
+		}
+		return Record{Value: payload}, nil
+	}
+	schema, err := c.schema(rawSchema)
 	if err != nil {
 		return Record{}, err
 	}
-	v, err := c.convert(schema, payload, "")
+	q := jsonParser{b: rawPayload}
+	var buf [8]jelem
+	path := rootPath(&buf)
+	v, err := c.decodeDirect(&q, schema, &path, 1)
 	if err != nil {
 		return Record{}, err
 	}
 	return Record{Schema: schema, Value: v}, nil
+}
+
+// schema returns the parsed schema for its raw JSON text, cached.
+func (c *JSONConverter) schema(raw []byte) (*Schema, error) {
+	c.mu.RLock()
+	s, ok := c.schemas[string(raw)]
+	c.mu.RUnlock()
+	if ok {
+		return s, nil
+	}
+	tree, err := parseJSON(raw)
+	if err != nil {
+		return nil, err
+	}
+	if s, err = parseConnectSchema(tree, 0); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.schemas == nil || len(c.schemas) >= maxCachedSchemas {
+		c.schemas = make(map[string]*Schema)
+	}
+	c.schemas[string(raw)] = s
+	c.mu.Unlock()
+	return s, nil
 }
 
 // parseConnectSchema reads a JsonConverter schema object.

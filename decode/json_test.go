@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -158,4 +159,11 @@ func FuzzJSONConverter(f *testing.F) {
 		_, _ = on.Decode(context.Background(), "t", b)
 		_, _ = off.Decode(context.Background(), "t", b)
 	})
+}
+
+func TestJSONConverterSeesConfluentFraming(t *testing.T) {
+	_, err := (&JSONConverter{SchemasEnable: true}).Decode(context.Background(), "t", AppendConfluentHeader(nil, 7, nil))
+	if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), ClassAvro) {
+		t.Fatalf("%v", err)
+	}
 }

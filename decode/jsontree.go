@@ -1,24 +1,25 @@
 package decode
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // parseJSON parses one JSON document into the neutral schemaless form:
-// objects become *Struct (source key order kept), numbers json.Number.
-// Trailing non-space data is an error.
+// objects become *Struct (source key order kept, duplicate keys kept),
+// numbers json.Number. Trailing non-space data is an error. Invalid UTF-8 in
+// strings is replaced by U+FFFD, as encoding/json does.
 func parseJSON(data []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	v, err := parseValue(dec, 0)
+	p := jsonParser{b: data}
+	v, err := p.value(0)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+	p.ws()
+	if p.pos != len(p.b) {
 		return nil, fmt.Errorf("%w: trailing data after the JSON document", ErrMalformed)
 	}
 	return v, nil
@@ -27,58 +28,416 @@ func parseJSON(data []byte) (any, error) {
 // maxDepth bounds nesting so that hostile input cannot exhaust the stack.
 const maxDepth = 512
 
-func parseValue(dec *json.Decoder, depth int) (any, error) {
+// jsonParser is a strict recursive-descent JSON parser over a byte slice.
+// Allocation is proportional to the input.
+type jsonParser struct {
+	b   []byte
+	pos int
+}
+
+func (p *jsonParser) errf(format string, a ...any) error {
+	return fmt.Errorf("%w: invalid JSON at offset %d: %s", ErrMalformed, p.pos, fmt.Sprintf(format, a...))
+}
+
+func (p *jsonParser) ws() {
+	for p.pos < len(p.b) {
+		switch p.b[p.pos] {
+		case ' ', '\t', '\n', '\r':
+			p.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (p *jsonParser) value(depth int) (any, error) {
 	if depth > maxDepth {
 		return nil, fmt.Errorf("%w: JSON nested deeper than %d levels", ErrMalformed, maxDepth)
 	}
-	tok, err := dec.Token()
-	if err != nil {
-		if errors.Is(err, io.EOF) {
-			err = io.ErrUnexpectedEOF
-		}
-		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	p.ws()
+	if p.pos >= len(p.b) {
+		return nil, p.errf("unexpected end of input")
 	}
-	switch t := tok.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			s := &Struct{}
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
-				}
-				k, ok := kt.(string)
-				if !ok {
-					return nil, fmt.Errorf("%w: object key is not a string", ErrMalformed)
-				}
-				v, err := parseValue(dec, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				s.Names = append(s.Names, k)
-				s.Values = append(s.Values, v)
-			}
-			if _, err := dec.Token(); err != nil {
-				return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
-			}
+	switch c := p.b[p.pos]; {
+	case c == '{':
+		p.pos++
+		s := &Struct{}
+		p.ws()
+		if p.pos < len(p.b) && p.b[p.pos] == '}' {
+			p.pos++
 			return s, nil
-		case '[':
-			arr := []any{}
-			for dec.More() {
-				v, err := parseValue(dec, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				arr = append(arr, v)
+		}
+		for {
+			p.ws()
+			if p.pos >= len(p.b) || p.b[p.pos] != '"' {
+				return nil, p.errf("expected an object key")
 			}
-			if _, err := dec.Token(); err != nil {
-				return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+			k, err := p.str()
+			if err != nil {
+				return nil, err
 			}
+			p.ws()
+			if p.pos >= len(p.b) || p.b[p.pos] != ':' {
+				return nil, p.errf("expected ':' after an object key")
+			}
+			p.pos++
+			v, err := p.value(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			s.Names = append(s.Names, k)
+			s.Values = append(s.Values, v)
+			p.ws()
+			if p.pos >= len(p.b) {
+				return nil, p.errf("unexpected end of input in an object")
+			}
+			if p.b[p.pos] == ',' {
+				p.pos++
+				continue
+			}
+			if p.b[p.pos] == '}' {
+				p.pos++
+				return s, nil
+			}
+			return nil, p.errf("expected ',' or '}' in an object")
+		}
+	case c == '[':
+		p.pos++
+		arr := []any{}
+		p.ws()
+		if p.pos < len(p.b) && p.b[p.pos] == ']' {
+			p.pos++
 			return arr, nil
 		}
-		return nil, fmt.Errorf("%w: unexpected %v", ErrMalformed, t)
-	default:
-		return t, nil // nil, bool, string, json.Number
+		for {
+			v, err := p.value(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			arr = append(arr, v)
+			p.ws()
+			if p.pos >= len(p.b) {
+				return nil, p.errf("unexpected end of input in an array")
+			}
+			if p.b[p.pos] == ',' {
+				p.pos++
+				continue
+			}
+			if p.b[p.pos] == ']' {
+				p.pos++
+				return arr, nil
+			}
+			return nil, p.errf("expected ',' or ']' in an array")
+		}
+	case c == '"':
+		return p.str()
+	case c == 't':
+		return true, p.lit("true")
+	case c == 'f':
+		return false, p.lit("false")
+	case c == 'n':
+		return nil, p.lit("null")
+	case c == '-' || (c >= '0' && c <= '9'):
+		return p.number()
 	}
+	return nil, p.errf("unexpected character %q", p.b[p.pos])
+}
+
+func (p *jsonParser) lit(s string) error {
+	if len(p.b)-p.pos < len(s) || string(p.b[p.pos:p.pos+len(s)]) != s {
+		return p.errf("invalid literal")
+	}
+	p.pos += len(s)
+	return nil
+}
+
+func (p *jsonParser) number() (json.Number, error) {
+	start := p.pos
+	if p.b[p.pos] == '-' {
+		p.pos++
+	}
+	digits := func() int {
+		n := 0
+		for p.pos < len(p.b) && p.b[p.pos] >= '0' && p.b[p.pos] <= '9' {
+			p.pos++
+			n++
+		}
+		return n
+	}
+	if p.pos < len(p.b) && p.b[p.pos] == '0' {
+		p.pos++
+	} else if digits() == 0 {
+		return "", p.errf("invalid number")
+	}
+	if p.pos < len(p.b) && p.b[p.pos] == '.' {
+		p.pos++
+		if digits() == 0 {
+			return "", p.errf("invalid number")
+		}
+	}
+	if p.pos < len(p.b) && (p.b[p.pos] == 'e' || p.b[p.pos] == 'E') {
+		p.pos++
+		if p.pos < len(p.b) && (p.b[p.pos] == '+' || p.b[p.pos] == '-') {
+			p.pos++
+		}
+		if digits() == 0 {
+			return "", p.errf("invalid number")
+		}
+	}
+	return json.Number(p.b[start:p.pos]), nil
+}
+
+// str parses a string starting at the opening quote.
+func (p *jsonParser) str() (string, error) {
+	p.pos++ // opening quote
+	start := p.pos
+	ascii := true
+	for p.pos < len(p.b) {
+		c := p.b[p.pos]
+		switch {
+		case c == '"':
+			s := p.b[start:p.pos]
+			p.pos++
+			if ascii || utf8.Valid(s) {
+				return string(s), nil
+			}
+			return string(appendValidUTF8(nil, s)), nil
+		case c == '\\':
+			return p.strSlow(start)
+		case c < 0x20:
+			return "", p.errf("control character in a string")
+		case c >= 0x80:
+			ascii = false
+		}
+		p.pos++
+	}
+	return "", p.errf("unterminated string")
+}
+
+// strSlow handles strings with escapes, from the string's first byte.
+func (p *jsonParser) strSlow(start int) (string, error) {
+	buf := appendValidUTF8(make([]byte, 0, p.pos-start+16), p.b[start:p.pos])
+	for p.pos < len(p.b) {
+		c := p.b[p.pos]
+		switch {
+		case c == '"':
+			p.pos++
+			return string(buf), nil
+		case c < 0x20:
+			return "", p.errf("control character in a string")
+		case c != '\\':
+			end := p.pos
+			for end < len(p.b) && p.b[end] != '"' && p.b[end] != '\\' && p.b[end] >= 0x20 {
+				end++
+			}
+			buf = appendValidUTF8(buf, p.b[p.pos:end])
+			p.pos = end
+			continue
+		}
+		// escape
+		if p.pos+1 >= len(p.b) {
+			return "", p.errf("unterminated escape")
+		}
+		e := p.b[p.pos+1]
+		p.pos += 2
+		switch e {
+		case '"', '\\', '/':
+			buf = append(buf, e)
+		case 'b':
+			buf = append(buf, '\b')
+		case 'f':
+			buf = append(buf, '\f')
+		case 'n':
+			buf = append(buf, '\n')
+		case 'r':
+			buf = append(buf, '\r')
+		case 't':
+			buf = append(buf, '\t')
+		case 'u':
+			r, ok := p.hex4()
+			if !ok {
+				return "", p.errf("invalid \\u escape")
+			}
+			if utf16.IsSurrogate(r) {
+				r2 := rune(-1)
+				if p.pos+1 < len(p.b) && p.b[p.pos] == '\\' && p.b[p.pos+1] == 'u' {
+					save := p.pos
+					p.pos += 2
+					if x, ok := p.hex4(); ok {
+						r2 = x
+					} else {
+						p.pos = save
+					}
+					if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+						buf = utf8.AppendRune(buf, dec)
+						continue
+					}
+					p.pos = save
+				}
+				r = utf8.RuneError
+			}
+			buf = utf8.AppendRune(buf, r)
+		default:
+			return "", p.errf("invalid escape '\\%c'", e)
+		}
+	}
+	return "", p.errf("unterminated string")
+}
+
+func (p *jsonParser) hex4() (rune, bool) {
+	if len(p.b)-p.pos < 4 {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(string(p.b[p.pos:p.pos+4]), 16, 32)
+	if err != nil {
+		return 0, false
+	}
+	p.pos += 4
+	return rune(v), true
+}
+
+// appendValidUTF8 appends s with invalid UTF-8 replaced by U+FFFD.
+func appendValidUTF8(dst, s []byte) []byte {
+	for len(s) > 0 {
+		r, n := utf8.DecodeRune(s)
+		if r == utf8.RuneError && n == 1 {
+			dst = utf8.AppendRune(dst, utf8.RuneError)
+		} else {
+			dst = append(dst, s[:n]...)
+		}
+		s = s[n:]
+	}
+	return dst
+}
+
+// skip validates and skips one value, returning its raw bytes. It does not
+// allocate.
+func (p *jsonParser) skip() ([]byte, error) {
+	p.ws()
+	start := p.pos
+	var stack [maxDepth + 1]byte // open containers: '{' or '['
+	depth := 0
+	for {
+		if p.pos >= len(p.b) {
+			return nil, p.errf("unexpected end of input")
+		}
+		switch c := p.b[p.pos]; c {
+		case '{', '[':
+			if depth >= maxDepth {
+				return nil, fmt.Errorf("%w: JSON nested deeper than %d levels", ErrMalformed, maxDepth)
+			}
+			stack[depth] = c
+			depth++
+			p.pos++
+			p.ws()
+			if p.pos < len(p.b) && p.b[p.pos] == c+2 { // '{'+2 == '}', '['+2 == ']'
+				p.pos++
+				depth--
+				break
+			}
+			if c == '{' {
+				if err := p.skipKey(); err != nil {
+					return nil, err
+				}
+			}
+			continue
+		case '"':
+			if err := p.skipStr(); err != nil {
+				return nil, err
+			}
+		case 't':
+			if err := p.lit("true"); err != nil {
+				return nil, err
+			}
+		case 'f':
+			if err := p.lit("false"); err != nil {
+				return nil, err
+			}
+		case 'n':
+			if err := p.lit("null"); err != nil {
+				return nil, err
+			}
+		default:
+			if c != '-' && (c < '0' || c > '9') {
+				return nil, p.errf("unexpected character %q", c)
+			}
+			if _, err := p.number(); err != nil {
+				return nil, err
+			}
+		}
+		// After a complete value: close containers, or expect a separator.
+		for {
+			p.ws()
+			if depth == 0 {
+				return p.b[start:p.pos], nil
+			}
+			if p.pos >= len(p.b) {
+				return nil, p.errf("unexpected end of input")
+			}
+			if p.b[p.pos] == stack[depth-1]+2 {
+				p.pos++
+				depth--
+				continue
+			}
+			if p.b[p.pos] != ',' {
+				return nil, p.errf("expected ',' or a closing bracket")
+			}
+			p.pos++
+			if stack[depth-1] == '{' {
+				if err := p.skipKey(); err != nil {
+					return nil, err
+				}
+			}
+			break
+		}
+	}
+}
+
+func (p *jsonParser) skipKey() error {
+	p.ws()
+	if p.pos >= len(p.b) || p.b[p.pos] != '"' {
+		return p.errf("expected an object key")
+	}
+	if err := p.skipStr(); err != nil {
+		return err
+	}
+	p.ws()
+	if p.pos >= len(p.b) || p.b[p.pos] != ':' {
+		return p.errf("expected ':' after an object key")
+	}
+	p.pos++
+	p.ws()
+	return nil
+}
+
+func (p *jsonParser) skipStr() error {
+	p.pos++
+	for p.pos < len(p.b) {
+		c := p.b[p.pos]
+		switch {
+		case c == '"':
+			p.pos++
+			return nil
+		case c == '\\':
+			if p.pos+1 >= len(p.b) {
+				return p.errf("unterminated escape")
+			}
+			switch p.b[p.pos+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				p.pos += 2
+			case 'u':
+				p.pos += 2
+				if _, ok := p.hex4(); !ok {
+					return p.errf("invalid \\u escape")
+				}
+			default:
+				return p.errf("invalid escape")
+			}
+			continue
+		case c < 0x20:
+			return p.errf("control character in a string")
+		}
+		p.pos++
+	}
+	return p.errf("unterminated string")
 }

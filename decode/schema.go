@@ -4,8 +4,31 @@
 // (key.converter / value.converter) is implemented here, so the packages after it
 // (cdc, mapping, ddl) never know which wire format a record came in.
 //
-// decode owns wire framing, schema-registry access and format decoding. It knows
-// nothing of Debezium or StarRocks.
+// decode owns:
+//
+//   - the converters, chosen by class name: JsonConverter, StringConverter,
+//     Confluent's AvroConverter, ProtobufConverter and JsonSchemaConverter;
+//   - the Confluent wire framing (magic byte 0, 4-byte schema ID, Protobuf
+//     message indexes): ParseConfluentHeader, AppendMessageIndexes;
+//   - Schema Registry access: a Registries value shares one client set and
+//     per-ID schema cache (with singleflight) per registry URL list and
+//     credentials; references are resolved recursively; several URLs fail
+//     over; 5xx and timeouts are retried with bounded backoff;
+//   - mapping each format's schema to Kafka Connect's, as Confluent's
+//     AvroData, ProtobufData and JsonSchemaData do, and decoding the bytes.
+//
+// It knows nothing of Debezium or StarRocks.
+//
+// Use: create one Registries for the process (NewRegistries) and build every
+// key and value converter with its New(class, props), props being the
+// converter's sub-keys (value.converter.schema.registry.url → schema.registry.url).
+// Converters are safe for concurrent use.
+//
+// Errors: every decoding error wraps ErrMalformed (a poison record: dead
+// letter or stop, per errors.tolerance; ErrNotFramed and ErrSchemaNotFound
+// are kinds of it), or ErrRegistryUnavailable (the registry is down or
+// refuses the credentials: stop and retry later, never dead-letter).
+// Configuration errors wrap ErrUnsupported.
 //
 // Values are represented as:
 //
@@ -15,10 +38,19 @@
 //	float64             float32, float64
 //	string              string
 //	[]byte              bytes (JsonConverter base64 is decoded)
+//	Decimal             org.apache.kafka.connect.data.Decimal, exact
 //	json.Number         a number in a schemaless document, kept exact
 //	[]any               array
 //	*Struct             struct, or a JSON object in a schemaless document
-//	map[string]any      map with string keys
+//	map[string]any      map (non-string keys rendered as text)
+//
+// Logical types other than Decimal stay in their Kafka Connect physical form
+// with Schema.Name set: Date is int64 days, Time int64 milliseconds,
+// Timestamp int64 epoch milliseconds, io.debezium.time.MicroTimestamp int64
+// microseconds, and so on.
+//
+// Schemas, and the Names of struct values, are shared between the records
+// of one schema: treat them as read-only.
 package decode
 
 import "strings"

@@ -52,11 +52,12 @@ type Encoder struct {
 }
 
 // AppendJSON appends ch as one JSON object: every column of the row, then
-// "__op". Fields named __op in the source row are replaced by ours.
+// "__op". Fields named __op in the source row are replaced by ours; the
+// Unavailable columns of a partial row are left out (see PartialColumns).
 func (e *Encoder) AppendJSON(dst []byte, ch cdc.Change) ([]byte, error) {
 	dst = append(dst, '{')
 	for i, name := range ch.Row.Names {
-		if name == OpColumn {
+		if name == OpColumn || slices.Contains(ch.Unavailable, name) {
 			continue
 		}
 		dst = appendString(dst, name)
@@ -71,6 +72,24 @@ func (e *Encoder) AppendJSON(dst []byte, ch cdc.Change) ([]byte, error) {
 	dst = append(dst, `"__op":`...)
 	dst = strconv.AppendUint(dst, uint64(ch.Op), 10)
 	return append(dst, '}'), nil
+}
+
+// PartialColumns returns, for a row with Unavailable columns, the Stream
+// Load "columns" header of its partial update: the columns it carries and
+// __op. It returns "" for a full row.
+func PartialColumns(ch cdc.Change) string {
+	if len(ch.Unavailable) == 0 || ch.Op == cdc.OpDelete {
+		return ""
+	}
+	var b []byte
+	for _, name := range ch.Row.Names {
+		if name == OpColumn || slices.Contains(ch.Unavailable, name) {
+			continue
+		}
+		b = append(b, name...)
+		b = append(b, ',')
+	}
+	return string(append(b, OpColumn...))
 }
 
 func (e *Encoder) zone() *time.Location {

@@ -237,3 +237,18 @@ func TestSilentNullsRefused(t *testing.T) {
 		t.Errorf("year 0: %s %v", got, err)
 	}
 }
+
+func TestPartialRow(t *testing.T) {
+	row := &decode.Struct{Names: []string{"id", "doc", "n"}, Values: []any{int64(1), "__debezium_unavailable_value", int64(2)}}
+	ch := cdc.Change{Op: cdc.OpUpsert, Row: row, Unavailable: []string{"doc"}}
+	out, err := (&Encoder{}).AppendJSON(nil, ch)
+	if err != nil || string(out) != `{"id":1,"n":2,"__op":0}` {
+		t.Fatalf("%s %v", out, err)
+	}
+	if got := PartialColumns(ch); got != "id,n,__op" {
+		t.Fatalf("columns %q", got)
+	}
+	if got := PartialColumns(cdc.Change{Row: row}); got != "" {
+		t.Fatalf("full row columns %q", got)
+	}
+}

@@ -154,7 +154,7 @@ func (e *Emulator) beStreamLoad(w http.ResponseWriter, r *http.Request, db, tabl
 	t0 = time.Now()
 	params, se := parseLoadParams(r.Header)
 	if se == nil {
-		_, se = params.plan(tbl.schema)
+		_, se = params.plan(tbl.currentSchema())
 	}
 	rep.planMs = ms(time.Since(t0))
 	if se != nil {
@@ -470,7 +470,7 @@ func (e *Emulator) beTxnLoad(r *http.Request, label, db string) *txnReply {
 			}
 			return nil
 		}
-		if _, se := p.plan(c.tbl.schema); se != nil {
+		if _, se := p.plan(c.tbl.currentSchema()); se != nil {
 			return se
 		}
 		c.params = p // max_filter_ratio comes from the first load

@@ -63,10 +63,13 @@
 // `exec_mem_limit`, `load_dop`, `log_rejected_record_num`, `warehouse`, the
 // Stream Load `timeout` (loads complete synchronously). Privileges beyond the
 // password check do not exist: every configured user may load every table.
-// There is one BE, no leader redirect, no MySQL protocol (yet), nothing is
-// persisted, and the 3.4 behaviours are emulated, not v4.0 multi-table
-// transactions. The timing fields of replies are measured but meaningless.
+// There is one BE, no leader redirect, nothing is persisted, and the 3.4
+// behaviours are emulated, not v4.0 multi-table transactions. The timing
+// fields of replies are measured but meaningless.
 //
-// The table store (store.go) is independent of HTTP so that a MySQL-protocol
-// front end can reuse it.
+// The FE's MySQL-protocol port (9030 role; MySQLAddr, ServeMySQL) serves the
+// DDL and queries documented in mysql.go over the same table store
+// (store.go) as the HTTP side: CREATE DATABASE/TABLE with StarRocks'
+// validation, ALTER TABLE ADD/MODIFY COLUMN, information_schema.columns,
+// SHOW CREATE TABLE, DESC, SELECT * / COUNT(*), TRUNCATE.
 package starrocks

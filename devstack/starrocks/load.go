@@ -381,11 +381,12 @@ func (r *loadResult) tooManyFiltered(ratio float64) bool {
 // (malformed JSON, primary key too long, bad plan) is returned as an error;
 // row failures are counted as filtered.
 func process(tbl *table, p *loadParams, bodies [][]byte) (*loadResult, *statusErr) {
-	pl, se := p.plan(tbl.schema)
+	sc := tbl.currentSchema() // one schema for the whole load: an ALTER may run concurrently
+	pl, se := p.plan(sc)
 	if se != nil {
 		return nil, se
 	}
-	res := &loadResult{tbl: tbl, batch: &applyBatch{schema: tbl.schema}}
+	res := &loadResult{tbl: tbl, batch: &applyBatch{schema: sc}}
 	addRow := func(vals []srcVal, opVal srcVal, rowText string) *statusErr {
 		res.total++
 		op, reason := pl.convertRow(vals, opVal)
@@ -396,7 +397,7 @@ func process(tbl *table, p *loadParams, bodies [][]byte) (*loadResult, *statusEr
 			}
 			return nil
 		}
-		if keySize(tbl.schema, op.cells) > primaryKeyLimit {
+		if keySize(sc, op.cells) > primaryKeyLimit {
 			return newStatus(codeInternalError, "primary key size exceed the limit.")
 		}
 		res.loaded++

@@ -19,6 +19,10 @@ import (
 type store struct {
 	mu  sync.RWMutex
 	dbs map[string]*database
+
+	// mysql is the MySQL-protocol front end (mysql.go), started on first
+	// use by Emulator.MySQLAddr. It only reads and alters the store.
+	mysql mysqlFront
 }
 
 type database struct {
@@ -26,17 +30,20 @@ type database struct {
 	tables map[string]*table // guarded by store.mu
 }
 
-// column is one column of a table schema.
+// column is one column of a table schema. Columns are immutable once in a
+// schema: ALTER TABLE builds new ones.
 type column struct {
 	name     string
 	typ      *colType
 	nullable bool
 	key      bool
+	comment  string // from SQL CREATE/ALTER; shown by SHOW CREATE TABLE
 }
 
-// schema is immutable once a table is created. A future ALTER TABLE must
-// install a new *schema; loads planned against the old one are then refused
-// at apply time (see table.apply).
+// schema is immutable once a table is created. ALTER TABLE (sqlalter.go)
+// installs a new *schema under table.mu, rewriting the rows to the new
+// layout in the same critical section; loads planned against the old one
+// are then refused at apply time (see table.apply).
 type schema struct {
 	cols    []*column
 	nKeys   int
@@ -52,7 +59,8 @@ func (s *schema) lookup(name string) (int, bool) {
 // cells, each nil (NULL) or the value rendered as StarRocks prints it.
 type table struct {
 	db, name string
-	schema   *schema
+	schema   *schema    // replaced only under mu (ALTER TABLE); read it with currentSchema
+	meta     *tableMeta // CREATE TABLE clauses from SQL; nil for CreateTable (Go API)
 
 	mu    sync.RWMutex
 	rows  map[string][]any
@@ -97,30 +105,67 @@ var reservedColumn = regexp.MustCompile(`(?i)^(__op|__row.*)$`)
 
 // createTable validates and creates a primary-key table (streamload.md §4).
 func (s *store) createTable(db, name string, cols []Column, pk []string) error {
+	_, err := s.createTableMeta(db, name, cols, pk, nil, false)
+	return err
+}
+
+// createTableMeta is createTable with the SQL front end's extras: the
+// table's CREATE clauses and IF NOT EXISTS (created=false, no error when the
+// table exists).
+func (s *store) createTableMeta(db, name string, cols []Column, pk []string, meta *tableMeta, ifNotExists bool) (created bool, err error) {
+	sc, err := buildSchema(db, name, cols, pk)
+	if err != nil {
+		return false, err
+	}
+	if meta != nil {
+		for i, c := range meta.colComments {
+			if i < len(sc.cols) {
+				sc.cols[i].comment = c
+			}
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.dbs[db]
+	if !ok {
+		return false, fmt.Errorf("Unknown database '%s'", db)
+	}
+	if _, exists := d.tables[name]; exists {
+		if ifNotExists {
+			return false, nil
+		}
+		return false, fmt.Errorf("Table '%s' already exists", name)
+	}
+	d.tables[name] = &table{db: db, name: name, schema: sc, meta: meta, rows: map[string][]any{}}
+	return true, nil
+}
+
+// buildSchema validates the columns and key of a primary-key table.
+func buildSchema(db, name string, cols []Column, pk []string) (*schema, error) {
 	if name == "" || len(name) > maxTableNameLen {
-		return fmt.Errorf("invalid table name %q: must be 1..%d characters", name, maxTableNameLen)
+		return nil, fmt.Errorf("invalid table name %q: must be 1..%d characters", name, maxTableNameLen)
 	}
 	if len(cols) == 0 {
-		return fmt.Errorf("table %s.%s: no columns", db, name)
+		return nil, fmt.Errorf("table %s.%s: no columns", db, name)
 	}
 	if len(pk) == 0 {
-		return fmt.Errorf("table %s.%s: PRIMARY KEY is required (the emulator only has primary key tables)", db, name)
+		return nil, fmt.Errorf("table %s.%s: PRIMARY KEY is required (the emulator only has primary key tables)", db, name)
 	}
 	sc := &schema{byLower: map[string]int{}, nKeys: len(pk)}
 	for i, c := range cols {
 		if c.Name == "" || len(c.Name) > maxColNameLen {
-			return fmt.Errorf("invalid column name %q", c.Name)
+			return nil, fmt.Errorf("invalid column name %q", c.Name)
 		}
 		if reservedColumn.MatchString(c.Name) {
-			return fmt.Errorf("column name '%s' is reserved", c.Name)
+			return nil, fmt.Errorf("column name '%s' is reserved", c.Name)
 		}
 		lower := strings.ToLower(c.Name)
 		if _, dup := sc.byLower[lower]; dup {
-			return fmt.Errorf("Duplicate column name '%s'", c.Name)
+			return nil, fmt.Errorf("Duplicate column name '%s'", c.Name)
 		}
 		typ, err := parseType(c.Type)
 		if err != nil {
-			return fmt.Errorf("column '%s': %v", c.Name, err)
+			return nil, fmt.Errorf("column '%s': %v", c.Name, err)
 		}
 		sc.byLower[lower] = i
 		sc.cols = append(sc.cols, &column{name: c.Name, typ: typ, nullable: c.Nullable})
@@ -128,31 +173,21 @@ func (s *store) createTable(db, name string, cols []Column, pk []string) error {
 	for i, k := range pk {
 		idx, ok := sc.lookup(k)
 		if !ok {
-			return fmt.Errorf("Key column '%s' doesn't exist in table", k)
+			return nil, fmt.Errorf("Key column '%s' doesn't exist in table", k)
 		}
 		if idx != i {
-			return errors.New("Key columns must be the first few columns of the schema and the order of the key columns must be consistent with the order of the schema")
+			return nil, errors.New("Key columns must be the first few columns of the schema and the order of the key columns must be consistent with the order of the schema")
 		}
 		c := sc.cols[idx]
 		if c.nullable {
-			return fmt.Errorf("primary key column[%s] cannot be nullable", c.name)
+			return nil, fmt.Errorf("primary key column[%s] cannot be nullable", c.name)
 		}
 		if !c.typ.keyAllowed() {
-			return fmt.Errorf("primary key column[%s] type not supported", c.name)
+			return nil, fmt.Errorf("primary key column[%s] type not supported", c.name)
 		}
 		c.key = true
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	d, ok := s.dbs[db]
-	if !ok {
-		return fmt.Errorf("Unknown database '%s'", db)
-	}
-	if _, exists := d.tables[name]; exists {
-		return fmt.Errorf("Table '%s' already exists", name)
-	}
-	d.tables[name] = &table{db: db, name: name, schema: sc, rows: map[string][]any{}}
-	return nil
+	return sc, nil
 }
 
 // table returns the named table, or errUnknownDB / errUnknownTable.
@@ -194,6 +229,13 @@ func (t *table) apply(b *applyBatch) error {
 	defer t.mu.Unlock()
 	if b.schema != t.schema {
 		return fmt.Errorf("the schema of table %s.%s changed during the load, retry it", t.db, t.name)
+	}
+	for _, op := range b.ops {
+		// A load that read table.schema twice across an ALTER TABLE has
+		// rows of the old width: refuse it like a stale plan.
+		if !op.del && len(op.cells) != len(t.schema.cols) {
+			return fmt.Errorf("the schema of table %s.%s changed during the load, retry it", t.db, t.name)
+		}
 	}
 	type pending struct {
 		row     []any
@@ -245,6 +287,15 @@ func (t *table) apply(b *applyBatch) error {
 	return nil
 }
 
+// currentSchema returns the table's schema under its lock. The HTTP load
+// path (load.go, be.go) still reads table.schema directly; that is safe as
+// long as no ALTER TABLE runs concurrently with a load's planning.
+func (t *table) currentSchema() *schema {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.schema
+}
+
 func (t *table) getStats() TableStats {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
@@ -258,8 +309,8 @@ func (t *table) sortedRows() []map[string]any {
 	for _, r := range t.rows {
 		rows = append(rows, r)
 	}
+	sc := t.schema // rows and schema from the same version (ALTER TABLE)
 	t.mu.RUnlock()
-	sc := t.schema
 	sort.Slice(rows, func(i, j int) bool {
 		return compareKeys(sc, rows[i], rows[j]) < 0
 	})

@@ -1,0 +1,593 @@
+package decode
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/riferrei/srclient"
+	"golang.org/x/sync/singleflight"
+)
+
+// Registry errors.
+var (
+	// ErrSchemaNotFound means the registry answered 404 for a schema ID (or
+	// for a reference of it). It is permanent and wraps ErrMalformed: the
+	// record goes to the dead-letter path or stops the pipeline per
+	// errors.tolerance. Check that the converter's schema.registry.url names
+	// the registry the producer wrote to.
+	ErrSchemaNotFound = fmt.Errorf("%w: schema not found in the schema registry", ErrMalformed)
+	// ErrRegistryUnavailable means the registry could not be reached or kept
+	// failing (5xx, timeouts, refused connections) after bounded retries, or
+	// refused the credentials. It does NOT wrap ErrMalformed: the record is
+	// fine, the pipeline must stop and retry later instead of dead-lettering.
+	ErrRegistryUnavailable = errors.New("schema registry unavailable")
+	// ErrRegistryAuth means the registry answered 401 or 403. It wraps
+	// ErrRegistryUnavailable; fix basic.auth.* / bearer.auth.* in the
+	// converter configuration.
+	ErrRegistryAuth = fmt.Errorf("%w: authentication failed", ErrRegistryUnavailable)
+)
+
+// RegistryOpt configures how Registries reach schema registries.
+type RegistryOpt interface{ apply(*registryCfg) }
+
+type registryOpt func(*registryCfg)
+
+func (o registryOpt) apply(c *registryCfg) { o(c) }
+
+type registryCfg struct {
+	transport   http.RoundTripper
+	timeout     time.Duration
+	retries     int
+	backoffMin  time.Duration
+	backoffMax  time.Duration
+	maxResponse int64
+}
+
+func defaultRegistryCfg() registryCfg {
+	return registryCfg{
+		timeout:     10 * time.Second,
+		retries:     5,
+		backoffMin:  100 * time.Millisecond,
+		backoffMax:  2 * time.Second,
+		maxResponse: 16 << 20,
+	}
+}
+
+// RegistryTransport sets the HTTP transport (TLS, proxies) used to reach the
+// registries. The default is a clone of http.DefaultTransport.
+func RegistryTransport(rt http.RoundTripper) RegistryOpt {
+	return registryOpt(func(c *registryCfg) { c.transport = rt })
+}
+
+// RegistryTimeout bounds one registry HTTP request (default 10s).
+func RegistryTimeout(d time.Duration) RegistryOpt {
+	return registryOpt(func(c *registryCfg) { c.timeout = d })
+}
+
+// RegistryRetries sets how many times a request that failed on every URL
+// (5xx, timeout, connection error) is retried before ErrRegistryUnavailable
+// (default 5).
+func RegistryRetries(n int) RegistryOpt {
+	return registryOpt(func(c *registryCfg) { c.retries = max(n, 0) })
+}
+
+// RegistryBackoff sets the exponential backoff between retries (default
+// 100ms doubling up to 2s), jittered.
+func RegistryBackoff(minDelay, maxDelay time.Duration) RegistryOpt {
+	return registryOpt(func(c *registryCfg) { c.backoffMin, c.backoffMax = minDelay, max(minDelay, maxDelay) })
+}
+
+// Registries shares schema-registry clients and their schema caches between
+// converters: converters whose schema.registry.url and credentials are equal
+// (typically a connector's key and value converters) share one registry and
+// one per-ID cache. It is an explicit value, not global state: the replicator
+// creates one (NewRegistries) and builds every converter with its New.
+// A Registries is safe for concurrent use.
+//
+// The zero Registries is usable and has the default options.
+type Registries struct {
+	cfg    registryCfg
+	cfgSet bool
+	mu     sync.Mutex
+	m      map[string]*registry
+}
+
+// NewRegistries returns an empty set of registries.
+func NewRegistries(opts ...RegistryOpt) *Registries {
+	r := &Registries{cfg: defaultRegistryCfg(), cfgSet: true}
+	for _, o := range opts {
+		o.apply(&r.cfg)
+	}
+	return r
+}
+
+// Close closes the idle HTTP connections to every registry. Converters
+// built from r keep working (new connections are opened on demand).
+func (r *Registries) Close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, reg := range r.m {
+		reg.hc.CloseIdleConnections()
+	}
+}
+
+// registryAuth is what the converter keys say about authentication.
+type registryAuth struct {
+	user, pass string
+	token      string
+	headers    map[string]string
+}
+
+// registryFor returns the shared registry for a converter's properties.
+func (r *Registries) registryFor(class string, props map[string]string) (*registry, error) {
+	raw := strings.TrimSpace(props["schema.registry.url"])
+	if raw == "" {
+		return nil, fmt.Errorf("%w: %s needs schema.registry.url (e.g. value.converter.schema.registry.url=http://registry:8081)", ErrUnsupported, class)
+	}
+	var urls []*url.URL
+	for _, s := range strings.Split(raw, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		u, err := url.Parse(s)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("%w: %s schema.registry.url entry %q is not an http(s) URL", ErrUnsupported, class, redactURL(s))
+		}
+		urls = append(urls, u)
+	}
+	auth, err := parseRegistryAuth(class, props, urls)
+	if err != nil {
+		return nil, err
+	}
+	bases := make([]string, len(urls))
+	for i, u := range urls {
+		c := *u
+		c.User = nil
+		bases[i] = strings.TrimRight(c.String(), "/")
+	}
+	var key strings.Builder
+	key.WriteString(strings.Join(bases, ","))
+	for _, s := range []string{auth.user, auth.pass, auth.token} {
+		key.WriteByte(0)
+		key.WriteString(s)
+	}
+	for _, h := range []string{"target-sr-cluster", "Confluent-Identity-Pool-Id"} {
+		key.WriteByte(0)
+		key.WriteString(auth.headers[h])
+	}
+
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.cfgSet { // the zero Registries
+		r.cfg, r.cfgSet = defaultRegistryCfg(), true
+	}
+	if reg, ok := r.m[key.String()]; ok {
+		return reg, nil
+	}
+	reg := newRegistry(r.cfg, bases, auth)
+	if r.m == nil {
+		r.m = make(map[string]*registry)
+	}
+	r.m[key.String()] = reg
+	return reg, nil
+}
+
+func parseRegistryAuth(class string, props map[string]string, urls []*url.URL) (registryAuth, error) {
+	var a registryAuth
+	src := strings.ToUpper(strings.TrimSpace(props["basic.auth.credentials.source"]))
+	if src == "" {
+		src = "URL"
+	}
+	userInfo := props["basic.auth.user.info"]
+	if userInfo == "" {
+		userInfo = props["schema.registry.basic.auth.user.info"]
+	}
+	switch src {
+	case "USER_INFO":
+		if userInfo != "" {
+			u, p, ok := strings.Cut(userInfo, ":")
+			if !ok {
+				return a, fmt.Errorf("%w: %s basic.auth.user.info must be USER:PASSWORD", ErrUnsupported, class)
+			}
+			a.user, a.pass = u, p
+		}
+	case "URL":
+		for _, u := range urls {
+			if u.User != nil {
+				a.user = u.User.Username()
+				a.pass, _ = u.User.Password()
+				break
+			}
+		}
+	case "SASL_INHERIT":
+		jaas := props["sasl.jaas.config"]
+		a.user, a.pass = jaasOption(jaas, "username"), jaasOption(jaas, "password")
+		if a.user == "" {
+			return a, fmt.Errorf("%w: %s basic.auth.credentials.source=SASL_INHERIT needs the SASL PLAIN/SCRAM sasl.jaas.config among the converter keys; or use basic.auth.credentials.source=USER_INFO with basic.auth.user.info", ErrUnsupported, class)
+		}
+	default:
+		return a, fmt.Errorf("%w: %s basic.auth.credentials.source=%q; use USER_INFO, URL or SASL_INHERIT", ErrUnsupported, class, src)
+	}
+	if bsrc := strings.ToUpper(strings.TrimSpace(props["bearer.auth.credentials.source"])); bsrc != "" {
+		if bsrc != "STATIC_TOKEN" {
+			return a, fmt.Errorf("%w: %s bearer.auth.credentials.source=%q; only STATIC_TOKEN (with bearer.auth.token) is supported", ErrUnsupported, class, bsrc)
+		}
+		a.token = props["bearer.auth.token"]
+		if a.token == "" {
+			return a, fmt.Errorf("%w: %s bearer.auth.credentials.source=STATIC_TOKEN needs bearer.auth.token", ErrUnsupported, class)
+		}
+		a.user, a.pass = "", ""
+		a.headers = map[string]string{}
+		if v := props["bearer.auth.logical.cluster"]; v != "" {
+			a.headers["target-sr-cluster"] = v
+		}
+		if v := props["bearer.auth.identity.pool.id"]; v != "" {
+			a.headers["Confluent-Identity-Pool-Id"] = v
+		}
+	}
+	return a, nil
+}
+
+// jaasOption extracts key="value" from a JAAS configuration line.
+func jaasOption(jaas, key string) string {
+	for _, f := range strings.Fields(strings.TrimSuffix(strings.TrimSpace(jaas), ";")) {
+		k, v, ok := strings.Cut(f, "=")
+		if ok && k == key {
+			return strings.Trim(v, `"';`)
+		}
+	}
+	return ""
+}
+
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		u.User = nil
+		return u.String()
+	}
+	if i := strings.LastIndexByte(s, '@'); i >= 0 {
+		return "…" + s[i:]
+	}
+	return s
+}
+
+// registry is one logical schema registry (one or more URLs with failover)
+// with a per-ID schema cache.
+type registry struct {
+	cfg     registryCfg
+	hc      *http.Client
+	clients []*srclient.SchemaRegistryClient
+	urls    []string
+	good    atomic.Int32 // index of the URL that answered last
+
+	ids  idCache[*rawSchema]
+	refs idCache[*rawSchema] // keyed by subject+version through refKeys
+	mu   sync.Mutex
+	keys map[string]int
+}
+
+// schemaKind is the format a registered schema is written in.
+type schemaKind uint8
+
+// Schema kinds, as the registry's schemaType names them.
+const (
+	kindAvro schemaKind = iota
+	kindProtobuf
+	kindJSON
+)
+
+func (k schemaKind) String() string {
+	switch k {
+	case kindProtobuf:
+		return "PROTOBUF"
+	case kindJSON:
+		return "JSON"
+	}
+	return "AVRO"
+}
+
+// rawSchema is a registered schema with its references resolved.
+type rawSchema struct {
+	id   int
+	kind schemaKind
+	text string
+	// refs holds every transitive reference, dependencies first, deduplicated.
+	refs []schemaRef
+}
+
+type schemaRef struct {
+	name, subject string
+	version       int
+	kind          schemaKind
+	text          string
+}
+
+func newRegistry(cfg registryCfg, bases []string, auth registryAuth) *registry {
+	base := cfg.transport
+	if base == nil {
+		base = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	hc := &http.Client{
+		Timeout:   cfg.timeout,
+		Transport: &registryTransport{base: base, headers: auth.headers, maxResponse: cfg.maxResponse},
+	}
+	reg := &registry{cfg: cfg, hc: hc, urls: bases, keys: map[string]int{}}
+	for _, b := range bases {
+		c := srclient.NewSchemaRegistryClient(b, srclient.WithClient(hc))
+		c.CachingEnabled(false) // we cache, bounded and with singleflight
+		if auth.token != "" {
+			c.SetBearerToken(auth.token)
+		} else if auth.user != "" {
+			c.SetCredentials(auth.user, auth.pass)
+		}
+		reg.clients = append(reg.clients, c)
+	}
+	return reg
+}
+
+// schema returns the schema registered under id, with its references.
+func (r *registry) schema(ctx context.Context, id int) (*rawSchema, error) {
+	return r.ids.get(id, func() (*rawSchema, error) {
+		s, err := r.fetch(ctx, "schema ID "+strconv.Itoa(id), func(c *srclient.SchemaRegistryClient) (*srclient.Schema, error) {
+			return c.GetSchema(id)
+		})
+		if err != nil {
+			return nil, err
+		}
+		rs := &rawSchema{id: id, kind: kindOf(s), text: s.Schema()}
+		seen := map[string]bool{}
+		if err := r.resolveRefs(ctx, s.References(), seen, &rs.refs, 0); err != nil {
+			return nil, fmt.Errorf("schema ID %d: %w", id, err)
+		}
+		return rs, nil
+	})
+}
+
+const maxRefDepth = 32
+
+// resolveRefs appends the references' schemas, dependencies first.
+func (r *registry) resolveRefs(ctx context.Context, refs []srclient.Reference, seen map[string]bool, out *[]schemaRef, depth int) error {
+	if depth > maxRefDepth {
+		return fmt.Errorf("%w: schema references nest deeper than %d", ErrMalformed, maxRefDepth)
+	}
+	for _, ref := range refs {
+		key := ref.Subject + "\x00" + strconv.Itoa(ref.Version)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		s, refRefs, err := r.refSchema(ctx, ref.Subject, ref.Version)
+		if err != nil {
+			return fmt.Errorf("reference %q (subject %q version %d): %w", ref.Name, ref.Subject, ref.Version, err)
+		}
+		if err := r.resolveRefs(ctx, refRefs, seen, out, depth+1); err != nil {
+			return err
+		}
+		*out = append(*out, schemaRef{name: ref.Name, subject: ref.Subject, version: ref.Version, kind: s.kind, text: s.text})
+	}
+	return nil
+}
+
+// refSchema fetches one subject version (cached), with its direct references.
+func (r *registry) refSchema(ctx context.Context, subject string, version int) (*rawSchema, []srclient.Reference, error) {
+	key := subject + "\x00" + strconv.Itoa(version)
+	r.mu.Lock()
+	k, ok := r.keys[key]
+	if !ok {
+		k = len(r.keys)
+		r.keys[key] = k
+	}
+	r.mu.Unlock()
+	var refs []srclient.Reference
+	s, err := r.refs.get(k, func() (*rawSchema, error) {
+		s, err := r.fetch(ctx, fmt.Sprintf("subject %q version %d", subject, version), func(c *srclient.SchemaRegistryClient) (*srclient.Schema, error) {
+			return c.GetSchemaByVersion(subject, version)
+		})
+		if err != nil {
+			return nil, err
+		}
+		return &rawSchema{id: s.ID(), kind: kindOf(s), text: s.Schema(), refs: toRefs(s.References())}, nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, x := range s.refs {
+		refs = append(refs, srclient.Reference{Name: x.name, Subject: x.subject, Version: x.version})
+	}
+	return s, refs, nil
+}
+
+func toRefs(in []srclient.Reference) []schemaRef {
+	out := make([]schemaRef, len(in))
+	for i, r := range in {
+		out[i] = schemaRef{name: r.Name, subject: r.Subject, version: r.Version}
+	}
+	return out
+}
+
+func kindOf(s *srclient.Schema) schemaKind {
+	t := s.SchemaType()
+	if t == nil {
+		return kindAvro
+	}
+	switch strings.ToUpper(string(*t)) {
+	case "PROTOBUF":
+		return kindProtobuf
+	case "JSON":
+		return kindJSON
+	}
+	return kindAvro
+}
+
+// fetch runs call against the registry URLs with failover and bounded,
+// jittered exponential backoff.
+func (r *registry) fetch(ctx context.Context, what string, call func(*srclient.SchemaRegistryClient) (*srclient.Schema, error)) (*srclient.Schema, error) {
+	n := len(r.clients)
+	delay := r.cfg.backoffMin
+	var last error
+	for attempt := 0; ; attempt++ {
+		start := int(r.good.Load())
+		for i := 0; i < n; i++ {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("%w: fetching %s: %w", ErrRegistryUnavailable, what, err)
+			}
+			idx := (start + i) % n
+			s, err := call(r.clients[idx])
+			if err == nil {
+				r.good.Store(int32(idx))
+				return s, nil
+			}
+			var he *registryHTTPError
+			if errors.As(err, &he) {
+				switch {
+				case he.status == http.StatusNotFound:
+					return nil, fmt.Errorf("%w: %s at %s: %s (error code %d); check that schema.registry.url names the registry the producer used", ErrSchemaNotFound, what, r.urls[idx], he.message, he.code)
+				case he.status == http.StatusUnauthorized || he.status == http.StatusForbidden:
+					return nil, fmt.Errorf("%w: %s at %s answered HTTP %d: %s; check the converter's basic.auth.* / bearer.auth.* settings", ErrRegistryAuth, what, r.urls[idx], he.status, he.message)
+				case he.status < 500 && he.status != http.StatusTooManyRequests && he.status != http.StatusRequestTimeout:
+					return nil, fmt.Errorf("%w: %s at %s answered HTTP %d: %s", ErrRegistryUnavailable, what, r.urls[idx], he.status, he.message)
+				}
+			}
+			last = fmt.Errorf("%s: %w", r.urls[idx], err)
+		}
+		if attempt >= r.cfg.retries {
+			return nil, fmt.Errorf("%w: fetching %s failed on every schema.registry.url after %d attempts; check that the registry is up and reachable: %w", ErrRegistryUnavailable, what, attempt+1, last)
+		}
+		d := delay/2 + rand.N(delay/2+1)
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("%w: fetching %s: %w (last error: %w)", ErrRegistryUnavailable, what, ctx.Err(), last)
+		case <-t.C:
+		}
+		delay = min(delay*2, r.cfg.backoffMax)
+	}
+}
+
+// registryHTTPError is a non-2xx registry answer, produced by registryTransport
+// so that the status survives srclient (whose errors keep only the body).
+type registryHTTPError struct {
+	status  int
+	code    int
+	message string
+}
+
+func (e *registryHTTPError) Error() string {
+	return fmt.Sprintf("HTTP %d: %s (error code %d)", e.status, e.message, e.code)
+}
+
+// registryTransport adds headers, bounds response bodies and turns non-2xx
+// answers into *registryHTTPError.
+type registryTransport struct {
+	base        http.RoundTripper
+	headers     map[string]string
+	maxResponse int64
+}
+
+func (t *registryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if len(t.headers) > 0 {
+		req = req.Clone(req.Context())
+		for k, v := range t.headers {
+			req.Header.Set(k, v)
+		}
+	}
+	resp, err := t.base.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		resp.Body.Close()
+		he := &registryHTTPError{status: resp.StatusCode}
+		var e struct {
+			Code    int    `json:"error_code"`
+			Message string `json:"message"`
+		}
+		if json.Unmarshal(body, &e) == nil && e.Message != "" {
+			he.code, he.message = e.Code, e.Message
+		} else {
+			he.message = strings.TrimSpace(resp.Status)
+		}
+		return nil, he
+	}
+	resp.Body = &limitedBody{ReadCloser: resp.Body, left: t.maxResponse}
+	return resp, nil
+}
+
+type limitedBody struct {
+	io.ReadCloser
+	left int64
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, errors.New("schema registry response exceeds the size limit")
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+// maxNegative bounds how many permanently failed IDs are remembered.
+const maxNegative = 4096
+
+// idCache is a per-ID cache with singleflight. Successes are kept forever
+// (schema IDs are immutable); permanent failures (ErrMalformed) are kept,
+// bounded; transient failures are not kept.
+type idCache[T any] struct {
+	mu  sync.RWMutex
+	ok  map[int]T
+	bad map[int]error
+	sf  singleflight.Group
+}
+
+func (c *idCache[T]) get(id int, load func() (T, error)) (T, error) {
+	c.mu.RLock()
+	v, hit := c.ok[id]
+	err := c.bad[id]
+	c.mu.RUnlock()
+	if hit {
+		return v, nil
+	}
+	if err != nil {
+		return v, err
+	}
+	r, err, _ := c.sf.Do(strconv.Itoa(id), func() (any, error) {
+		v, err := load()
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		switch {
+		case err == nil:
+			if c.ok == nil {
+				c.ok = make(map[int]T)
+			}
+			c.ok[id] = v
+		case errors.Is(err, ErrMalformed):
+			if c.bad == nil || len(c.bad) >= maxNegative {
+				c.bad = make(map[int]error)
+			}
+			c.bad[id] = err
+		}
+		return v, err
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return r.(T), nil
+}
