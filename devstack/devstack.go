@@ -51,6 +51,11 @@ func Start(opts Options) (*Stack, error) {
 		k.Close()
 		return nil, fmt.Errorf("devstack: starting the StarRocks emulator: %w", err)
 	}
+	if _, err := sr.ServeMySQL(); err != nil {
+		k.Close()
+		_ = sr.Close()
+		return nil, fmt.Errorf("devstack: starting the emulator's MySQL port: %w", err)
+	}
 	return &Stack{Kafka: k, Registry: srfake.New(), StarRocks: sr}, nil
 }
 

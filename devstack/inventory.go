@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
-
-	"github.com/starcdc/starcdc/devstack/starrocks"
 )
 
 // The demo data set: Debezium's MySQL tutorial "inventory" database, as a
@@ -44,7 +42,9 @@ type Table struct {
 type row []any
 
 // Inventory is the demo workload: its tables, the records to produce, and
-// the table contents expected once they are all applied.
+// the table contents expected once they are all applied. starcdc creates
+// the tables itself (starrocks.auto.create.tables) and adds the column that
+// appears mid-stream.
 type Inventory struct {
 	Tables   []Table
 	Records  []*kgo.Record
@@ -139,6 +139,12 @@ func NewInventory() *Inventory {
 	b.op(prod, "d", old, nil)
 	b.op(prod, "c", nil, row{int64(110), old[1], old[2], old[3], old[4]})
 	b.op(ord, "u", b.state["orders"][10002], row{int64(10002), days("2016-01-17"), int64(1002), int64(5), int64(105), micros("2016-01-18 09:00:00")})
+	// Schema evolution: ALTER TABLE customers ADD COLUMN phone. Debezium's
+	// later events carry the new field; starcdc must add the column before
+	// it loads them.
+	cust.Columns = append(cust.Columns, Column{Name: "phone", Connect: "string", Optional: true, SR: "VARCHAR(1048576)"})
+	b.op(cust, "u", b.state["customers"][1002], row{int64(1002), "George", "Bailey", "gbailey@foobar.com", "+1 555 0102"})
+	b.op(cust, "c", nil, row{int64(1006), "Ada", "Lovelace", "ada@analytical.example", "+44 20 7946 0958"})
 	b.expect()
 	return b.inv
 }
@@ -182,7 +188,11 @@ func (b *invBuilder) expect() {
 			r := b.state[t.Name][id]
 			m := map[string]any{}
 			for i, c := range t.Columns {
-				m[c.Name] = render(c, r[i])
+				var v any
+				if i < len(r) { // rows written before a column was added hold NULL
+					v = r[i]
+				}
+				m[c.Name] = render(c, v)
 			}
 			rows = append(rows, m)
 		}
@@ -251,7 +261,11 @@ func rowJSON(t *Table, r row) string {
 	parts := make([]string, len(t.Columns))
 	for i, c := range t.Columns {
 		var v string
-		switch x := r[i].(type) {
+		var val any
+		if i < len(r) {
+			val = r[i]
+		}
+		switch x := val.(type) {
 		case nil:
 			v = "null"
 		case int64:
@@ -287,24 +301,6 @@ func decimalBase64(s string) string {
 		b = new(big.Int).Add(new(big.Int).Lsh(big.NewInt(1), uint(n*8)), unscaled).Bytes()
 	}
 	return base64.StdEncoding.EncodeToString(b)
-}
-
-// CreateTables creates the demo's database and primary-key tables in the
-// emulator (until auto-creation lands, as a user would by hand).
-func (inv *Inventory) CreateTables(e *starrocks.Emulator) error {
-	if err := e.CreateDatabase(Database); err != nil {
-		return err
-	}
-	for _, t := range inv.Tables {
-		cols := make([]starrocks.Column, len(t.Columns))
-		for i, c := range t.Columns {
-			cols[i] = starrocks.Column{Name: c.Name, Type: c.SR, Nullable: c.Name != t.Key}
-		}
-		if err := e.CreateTable(Database, t.Name, cols, []string{t.Key}); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // Topics lists the demo's topics.

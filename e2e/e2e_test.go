@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/starcdc/starcdc/config"
@@ -426,15 +427,16 @@ func TestTwoProcessesOneGroup(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	props := connectorProps(s, "shared", false, "multi", "multi:customers")
+	a := startReplicator(t, props)
+	b := startReplicator(t, props)
+	waitMembers(t, s, a.group, 2)
+
 	var recs []*kgo.Record
 	for id := 1; id <= 200; id++ {
 		recs = append(recs, event("c", id, "v1"))
 	}
 	produceRecs(recs)
-
-	props := connectorProps(s, "shared", false, "multi", "multi:customers")
-	a := startReplicator(t, props)
-	b := startReplicator(t, props)
 	drain(t, s, a.group, "multi")
 	a.stop(t) // its partitions move to b
 
@@ -465,4 +467,34 @@ func TestTwoProcessesOneGroup(t *testing.T) {
 	if sa, sb := a.rep.Stats(), b.rep.Stats(); sa.Records == 0 || sb.Records == 0 {
 		t.Errorf("the two processes did not share the work: %d and %d records", sa.Records, sb.Records)
 	}
+}
+
+// waitMembers waits until group is stable with n members that each own
+// partitions.
+func waitMembers(t *testing.T, s *devstack.Stack, group string, n int) {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(s.Brokers()...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		gs, err := adm.DescribeGroups(context.Background(), group)
+		if err == nil {
+			g := gs[group]
+			owning := 0
+			for _, m := range g.Members {
+				if ca, ok := m.Assigned.AsConsumer(); ok && len(ca.Topics) > 0 {
+					owning++
+				}
+			}
+			if g.State == "Stable" && owning == n {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("group %s did not reach %d members owning partitions", group, n)
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/starcdc/starcdc/config"
+	"github.com/starcdc/starcdc/ddl"
+	"github.com/starcdc/starcdc/decode"
 	"github.com/starcdc/starcdc/loader"
 	"github.com/starcdc/starcdc/metrics"
 )
@@ -29,7 +31,7 @@ const (
 
 // FromConfig builds the replicator of one connector of a validated
 // configuration, with its pipeline and its loader.
-func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *metrics.Registry) (*Replicator, error) {
+func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *metrics.Registry) (_ *Replicator, err error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
@@ -39,9 +41,35 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 	if p := strings.ToUpper(w.Security["security.protocol"]); p != "" && p != "PLAINTEXT" {
 		return nil, fmt.Errorf("security.protocol=%s: starcdc does not support Kafka TLS/SASL yet; use a PLAINTEXT listener", p)
 	}
-	p, err := NewPipeline(c)
+	var closers []func() error
+	defer func() {
+		if err != nil {
+			for _, c := range closers {
+				_ = c()
+			}
+		}
+	}()
+	regs := decode.NewRegistries()
+	closers = append(closers, func() error { regs.Close(); return nil })
+	p, err := NewPipeline(c, regs)
 	if err != nil {
 		return nil, fmt.Errorf("connector %s: %w", c.Name, err)
+	}
+	do, err := ddl.OptionsFromConfig(c.Extra)
+	if err != nil {
+		return nil, fmt.Errorf("connector %s: %w", c.Name, err)
+	}
+	if do.AutoCreate || do.Evolution != ddl.EvolveNone {
+		addr, err := do.MySQLAddr(c.HTTPURLs)
+		if err != nil {
+			return nil, fmt.Errorf("connector %s: %w", c.Name, err)
+		}
+		m, err := ddl.Open(addr, c.Username, c.Password.Reveal())
+		if err != nil {
+			return nil, fmt.Errorf("connector %s: %w", c.Name, err)
+		}
+		closers = append(closers, m.Close)
+		p.Schemas = newTableSync(m, do, c.Database, logger.With("connector", c.Name))
 	}
 	lopts, err := loaderOptions(c)
 	if err != nil {
@@ -54,6 +82,7 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 	if err != nil {
 		return nil, fmt.Errorf("connector %s: %w", c.Name, err)
 	}
+	closers = append(closers, ld.Close)
 	dl := DeadLetter(Stop{})
 	if c.ErrorsTolerance == "all" {
 		dl = LogAndSkip{Logger: logger}
@@ -71,9 +100,15 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 		Metrics:        reg,
 	})
 	if err != nil {
-		return nil, errors.Join(err, ld.Close())
+		return nil, err
 	}
-	r.closer = ld.Close
+	r.closer = func() error {
+		var errs []error
+		for _, c := range closers {
+			errs = append(errs, c())
+		}
+		return errors.Join(errs...)
+	}
 	return r, nil
 }
 

@@ -25,6 +25,9 @@ type Pipeline struct {
 	// Passthrough sends the value text itself as the row (CSV with
 	// StringConverter, as the Java connector does).
 	Passthrough bool
+	// Schemas, when set, runs before the rows of a record are emitted
+	// (table auto-creation and schema evolution).
+	Schemas SchemaHook
 }
 
 // Outcome says what one record yielded.
@@ -34,19 +37,25 @@ type Outcome struct {
 	Event cdc.Event
 }
 
-// errConfig marks errors that are the configuration's fault, not the
-// record's: they stop the pipeline whatever the dead-letter policy.
-type errConfig struct{ error }
+// errStop marks errors that are not the record's fault (configuration,
+// an unreachable StarRocks): they stop the pipeline whatever the
+// dead-letter policy.
+type errStop struct{ error }
 
-func (e errConfig) Unwrap() error { return e.error }
+func (e errStop) Unwrap() error { return e.error }
+
+// Emit receives one Stream Load row of table. partial is "" for a full row,
+// else the "columns" header of the partial update the row needs (its
+// Unavailable columns keep their stored values). row is valid until the
+// next call.
+type Emit func(table, partial string, row []byte)
 
 // Rows decodes one record and appends each row it yields to buf, calling
-// emit with the table and the row bytes (valid until the next call). A
-// record yields all its rows or, on error, none.
-func (p *Pipeline) Rows(ctx context.Context, topic string, key, value []byte, buf []byte, emit func(table string, row []byte)) (Outcome, []byte, error) {
+// emit for each. A record yields all its rows or, on error, none.
+func (p *Pipeline) Rows(ctx context.Context, topic string, key, value []byte, buf []byte, emit Emit) (Outcome, []byte, error) {
 	table, err := p.Router.Table(topic)
 	if err != nil {
-		return Outcome{}, buf, errConfig{err}
+		return Outcome{}, buf, errStop{err}
 	}
 	out := Outcome{Table: table}
 	if p.Passthrough {
@@ -54,18 +63,18 @@ func (p *Pipeline) Rows(ctx context.Context, topic string, key, value []byte, bu
 			out.Event = cdc.Event{Kind: cdc.KindTombstone, Reason: "tombstone"}
 			return out, buf, nil
 		}
-		emit(table, value)
+		emit(table, "", value)
 		out.Rows = 1
 		return out, buf, nil
 	}
 	val, err := p.ValueConverter.Decode(ctx, topic, value)
 	if err != nil {
-		return out, buf, fmt.Errorf("decoding the value: %w", err)
+		return out, buf, decodeErr("value", err)
 	}
 	var k decode.Record
 	if key != nil {
 		if k, err = p.KeyConverter.Decode(ctx, topic, key); err != nil {
-			return out, buf, fmt.Errorf("decoding the key: %w", err)
+			return out, buf, decodeErr("key", err)
 		}
 	}
 	ev, err := p.Unwrapper.Unwrap(k, val)
@@ -76,6 +85,13 @@ func (p *Pipeline) Rows(ctx context.Context, topic string, key, value []byte, bu
 	if ev.Kind != cdc.KindRows {
 		return out, buf, nil
 	}
+	if p.Schemas != nil {
+		for _, ch := range ev.Changes {
+			if err := p.Schemas.Ensure(ctx, table, k, ch); err != nil {
+				return out, buf, err
+			}
+		}
+	}
 	buf = buf[:0]
 	ends := make([]int, 0, len(ev.Changes))
 	for _, ch := range ev.Changes {
@@ -85,12 +101,22 @@ func (p *Pipeline) Rows(ctx context.Context, topic string, key, value []byte, bu
 		ends = append(ends, len(buf))
 	}
 	start := 0
-	for _, end := range ends {
-		emit(table, buf[start:end])
+	for i, end := range ends {
+		emit(table, mapping.PartialColumns(ev.Changes[i]), buf[start:end])
 		start = end
 	}
 	out.Rows = len(ends)
 	return out, buf, nil
+}
+
+// decodeErr says which part failed; an unreachable registry stops the
+// pipeline instead of dead-lettering records that are fine.
+func decodeErr(part string, err error) error {
+	err = fmt.Errorf("decoding the %s: %w", part, err)
+	if errors.Is(err, decode.ErrRegistryUnavailable) {
+		return errStop{fmt.Errorf("%w (the schema registry is unreachable or refuses the credentials; the record is retried after a restart)", err)}
+	}
+	return err
 }
 
 // Transform class names that starcdc understands natively.
@@ -99,8 +125,13 @@ const (
 	transformExtract = "io.debezium.transforms.ExtractNewRecordState"
 )
 
-// NewPipeline builds the pipeline of one connector configuration.
-func NewPipeline(c config.Connector) (*Pipeline, error) {
+// NewPipeline builds the pipeline of one connector configuration. Its
+// converters take their schema-registry clients from regs, so that
+// converters of one registry share a schema cache; nil means a fresh set.
+func NewPipeline(c config.Connector, regs *decode.Registries) (*Pipeline, error) {
+	if regs == nil {
+		regs = decode.NewRegistries()
+	}
 	var errs []error
 	p := &Pipeline{Encoder: &mapping.Encoder{Zone: time.UTC}}
 	var err error
@@ -116,10 +147,10 @@ func NewPipeline(c config.Connector) (*Pipeline, error) {
 	default:
 		errs = append(errs, fmt.Errorf("%w: %s=%q: use wkt or wkb_hex", config.ErrInvalid, KeyGeometryFormat, g))
 	}
-	if p.KeyConverter, err = decode.New(c.KeyConverter.Class, c.KeyConverter.Props); err != nil {
+	if p.KeyConverter, err = regs.New(c.KeyConverter.Class, c.KeyConverter.Props); err != nil {
 		errs = append(errs, fmt.Errorf("key.converter: %w", err))
 	}
-	if p.ValueConverter, err = decode.New(c.ValueConverter.Class, c.ValueConverter.Props); err != nil {
+	if p.ValueConverter, err = regs.New(c.ValueConverter.Class, c.ValueConverter.Props); err != nil {
 		errs = append(errs, fmt.Errorf("value.converter: %w", err))
 	}
 	opts, renames, err := transforms(c.Transforms)

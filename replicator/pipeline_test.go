@@ -36,7 +36,7 @@ func pipeline(t *testing.T, extra map[string]string) *Pipeline {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := NewPipeline(cfg.Connectors[0])
+	p, err := NewPipeline(cfg.Connectors[0], nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,10 @@ func TestGoldenFixtures(t *testing.T) {
 				p = on
 			}
 			var got strings.Builder
-			_, _, err = p.Rows(context.Background(), "t", nil, value, nil, func(table string, row []byte) {
+			_, _, err = p.Rows(context.Background(), "t", nil, value, nil, func(table, partial string, row []byte) {
+				if partial != "" {
+					table += " (partial " + partial + ")"
+				}
 				fmt.Fprintf(&got, "%s\t%s\n", table, row)
 			})
 			if err != nil {
@@ -112,7 +115,7 @@ func TestPipelineConfigErrors(t *testing.T) {
 		}
 		cfg, _, err := config.FromMap(m)
 		if err == nil {
-			_, err = NewPipeline(cfg.Connectors[0])
+			_, err = NewPipeline(cfg.Connectors[0], nil)
 		}
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: error %v, want one containing %q", tc.extra, err, tc.want)
@@ -141,7 +144,7 @@ func TestRoutingThroughTransformsAndRegex(t *testing.T) {
 func TestRowsAllOrNothing(t *testing.T) {
 	p := pipeline(t, map[string]string{"value.converter.schemas.enable": "false"})
 	var emitted int
-	_, _, err := p.Rows(context.Background(), "t", nil, []byte(`{"a":1`), nil, func(string, []byte) { emitted++ })
+	_, _, err := p.Rows(context.Background(), "t", nil, []byte(`{"a":1`), nil, func(string, string, []byte) { emitted++ })
 	if !errors.Is(err, decode.ErrMalformed) || emitted != 0 {
 		t.Fatalf("err %v, %d rows emitted", err, emitted)
 	}

@@ -40,6 +40,7 @@ import (
 // committed in StarRocks (see package loader's delivery contract).
 type Sink interface {
 	Append(table string, row []byte)
+	AppendWith(table string, h loader.Headers, row []byte)
 	Seq() uint64
 	Durable() uint64
 	Flush(ctx context.Context, batch string) error
@@ -250,8 +251,8 @@ func (r *Replicator) processAll(ctx context.Context, fetches kgo.Fetches) error 
 			return
 		}
 		if perr := r.process(ctx, rec); perr != nil {
-			var cerr errConfig
-			if errors.As(perr, &cerr) {
+			var serr errStop
+			if errors.As(perr, &serr) {
 				err = fmt.Errorf("%s: %w", Position(rec), perr)
 				return
 			}
@@ -270,7 +271,7 @@ func (r *Replicator) processAll(ctx context.Context, fetches kgo.Fetches) error 
 }
 
 func (r *Replicator) process(ctx context.Context, rec *kgo.Record) error {
-	out, buf, err := r.cfg.Pipeline.Rows(ctx, rec.Topic, rec.Key, rec.Value, r.row, r.cfg.Sink.Append)
+	out, buf, err := r.cfg.Pipeline.Rows(ctx, rec.Topic, rec.Key, rec.Value, r.row, r.emit)
 	r.row = buf
 	if err != nil {
 		return err
@@ -288,6 +289,15 @@ func (r *Replicator) process(ctx context.Context, rec *kgo.Record) error {
 		r.m.skipped.Add(1)
 	}
 	return nil
+}
+
+// emit hands one row to the sink.
+func (r *Replicator) emit(table, partial string, row []byte) {
+	if partial != "" {
+		r.cfg.Sink.AppendWith(table, loader.Headers{Columns: partial, PartialUpdate: true}, row)
+		return
+	}
+	r.cfg.Sink.Append(table, row)
 }
 
 // mark records that rec is processed: its offset+1 is committable once the

@@ -36,7 +36,7 @@ func cmdDecode(ctx context.Context, args []string, stdout io.Writer) error {
 		return usageError{fmt.Errorf("invalid configuration:\n%w", err)}
 	}
 	c := cfg.Connectors[0]
-	p, err := replicator.NewPipeline(c)
+	p, err := replicator.NewPipeline(c, nil)
 	if err != nil {
 		return usageError{err}
 	}
@@ -57,7 +57,13 @@ func cmdDecode(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	var out []byte
-	_, _, err = p.Rows(ctx, *topic, key, value, nil, func(table string, row []byte) {
+	_, _, err = p.Rows(ctx, *topic, key, value, nil, func(table, partial string, row []byte) {
+		if partial != "" {
+			// A partial update keeps the columns the row lacks: say which
+			// it sets (the load's "columns" header).
+			out = fmt.Appendf(out, "%s.%s\t%s\tpartial_update columns=%s\n", c.Database, table, row, partial)
+			return
+		}
 		out = fmt.Appendf(out, "%s.%s\t%s\n", c.Database, table, row)
 	})
 	if err != nil {

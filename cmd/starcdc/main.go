@@ -4,6 +4,7 @@
 //
 //	starcdc run [--metrics-addr ADDR] [WORKER.properties] CONNECTOR.properties...
 //	starcdc decode CONNECTOR.properties --topic T --value FILE [--key FILE]
+//	starcdc ddl [WORKER.properties] CONNECTOR.properties... [--apply]
 //	starcdc demo [--keep-running]
 package main
 
@@ -29,6 +30,10 @@ Usage:
         Decode one raw Kafka record with the connector's converters and print
         each row it yields as <db>.<table> TAB <Stream Load JSON>. An empty
         value file is a null value (tombstone).
+  starcdc ddl [WORKER.properties] CONNECTOR.properties... [--apply]
+        Print the CREATE TABLE (and ALTER TABLE) statements starcdc would run
+        for each topic, planned from the schemas of its newest record; --apply
+        runs them over the MySQL protocol (starrocks.mysql.url).
   starcdc demo [--keep-running]
         Start an in-process Kafka, schema registry and StarRocks emulator,
         replicate a Debezium inventory database and verify the result.
@@ -55,6 +60,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdRun(ctx, args[1:], logger)
 	case "decode":
 		err = cmdDecode(ctx, args[1:], stdout)
+	case "ddl":
+		err = cmdDDL(ctx, args[1:], stdout)
 	case "demo":
 		err = cmdDemo(ctx, args[1:], stdout, logger)
 	case "help", "-h", "--help":

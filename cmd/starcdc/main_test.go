@@ -2,10 +2,15 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/starcdc/starcdc/devstack"
 )
 
 func fixturePath(name string) string {
@@ -111,5 +116,55 @@ func TestDemo(t *testing.T) {
 	}
 	if !strings.Contains(out, "demo: OK") || !strings.Contains(out, "inventory.customers") {
 		t.Fatalf("demo output lacks the tables or the verdict:\n%s", out)
+	}
+}
+
+// TestDDLCommand: starcdc ddl plans the table from the newest record of the
+// topic, --apply creates it over the emulator's MySQL port, and a later
+// schema with a new field is shown as an ALTER.
+func TestDDLCommand(t *testing.T) {
+	s, err := devstack.Start(devstack.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	key := []byte(`{"schema":{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"}],"optional":false,"name":"dbserver1.inventory.customers.Key"},"payload":{"id":1001}}`)
+	value, err := os.ReadFile(fixturePath("mysql195_r_snapshot_withschema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := s.Produce(ctx, &kgo.Record{Topic: "dbserver1.inventory.customers", Key: key, Value: value}); err != nil {
+		t.Fatal(err)
+	}
+	props := writeProps(t, "bootstrap.servers="+strings.Join(s.Brokers(), ",")+"\nstarrocks.mysql.url="+s.StarRocks.MySQLAddr()+
+		"\nstarrocks.table.replication.num=1\nstarrocks.http.url="+strings.TrimPrefix(s.StarRocks.FEURL(), "http://")+"\nstarrocks.password=\n")
+
+	code, out, errOut := runCLI("ddl", props)
+	if code != 0 || !strings.Contains(out, "CREATE TABLE IF NOT EXISTS `inventory`.`customers`") || !strings.Contains(out, "PRIMARY KEY(`id`)") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if _, err := s.StarRocks.Rows("inventory", "customers"); err == nil {
+		t.Fatal("without --apply the table must not exist")
+	}
+	code, out, errOut = runCLI("ddl", props, "--apply")
+	if code != 0 || !strings.Contains(out, "-- applied to inventory.customers") {
+		t.Fatalf("--apply: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if _, err := s.StarRocks.Rows("inventory", "customers"); err != nil {
+		t.Fatalf("after --apply: %v", err)
+	}
+	// A newer record with an extra field: the table needs an ALTER.
+	v2 := strings.Replace(string(value), `{"type":"string","optional":false,"field":"email"}],"optional":true,"name":"dbserver1.inventory.customers.Value","field":"after"}`,
+		`{"type":"string","optional":false,"field":"email"},{"type":"string","optional":true,"field":"phone"}],"optional":true,"name":"dbserver1.inventory.customers.Value","field":"after"}`, 1)
+	if v2 == string(value) {
+		t.Fatal("the fixture changed shape; adapt the test")
+	}
+	if err := s.Produce(ctx, &kgo.Record{Topic: "dbserver1.inventory.customers", Key: key, Value: []byte(v2)}); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = runCLI("ddl", props)
+	if code != 0 || !strings.Contains(out, "ALTER TABLE `inventory`.`customers` ADD COLUMN `phone`") {
+		t.Fatalf("evolution: exit %d\n%s\n%s", code, out, errOut)
 	}
 }

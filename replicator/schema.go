@@ -1,0 +1,84 @@
+package replicator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/starcdc/starcdc/cdc"
+	"github.com/starcdc/starcdc/ddl"
+	"github.com/starcdc/starcdc/decode"
+)
+
+// SchemaHook runs before the rows of a record reach the loader. The
+// replicator's hook creates and evolves StarRocks tables (package ddl), so
+// that rows of a new shape are never loaded before their columns exist.
+type SchemaHook interface {
+	Ensure(ctx context.Context, table string, key decode.Record, ch cdc.Change) error
+}
+
+// tableSync is the SchemaHook of starrocks.auto.create.tables and
+// starrocks.schema.evolution: on the first record of a table, and whenever
+// a record's key or row schema differs from the last one seen, it plans the
+// table from the schemas and runs ddl.Manager.Sync.
+type tableSync struct {
+	m   *ddl.Manager
+	o   ddl.Options
+	db  string
+	log *slog.Logger
+
+	mu   sync.Mutex
+	last map[string]seenSchema
+}
+
+type seenSchema struct {
+	key, row *decode.Schema // pointers: registry converters reuse them
+	print    uint64
+}
+
+func newTableSync(m *ddl.Manager, o ddl.Options, db string, log *slog.Logger) *tableSync {
+	return &tableSync{m: m, o: o, db: db, log: log, last: map[string]seenSchema{}}
+}
+
+// Ensure implements SchemaHook.
+func (s *tableSync) Ensure(ctx context.Context, table string, key decode.Record, ch cdc.Change) error {
+	row := ch.Row.Schema
+	if ch.Op == cdc.OpDelete && (row == nil || row == key.Schema) {
+		return nil // a delete by key carries no row shape; the table must already exist
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	prev, ok := s.last[table]
+	if ok && prev.key == key.Schema && prev.row == row {
+		return nil
+	}
+	print := ddl.Fingerprint(key.Schema, row)
+	if ok && prev.print == print {
+		s.last[table] = seenSchema{key: key.Schema, row: row, print: print}
+		return nil
+	}
+	t, notes, err := ddl.Plan(table, key.Schema, row, s.o)
+	if err != nil {
+		return fmt.Errorf("planning table %s.%s: %w", s.db, table, err)
+	}
+	changed, err := s.m.Sync(ctx, s.db, t, s.o)
+	if err != nil {
+		if errors.Is(err, ddl.ErrIncompatible) || errors.Is(err, ddl.ErrNoTable) {
+			return fmt.Errorf("table %s.%s: %w", s.db, table, err) // this table's records go to the dead-letter path
+		}
+		return errStop{fmt.Errorf("running DDL for table %s.%s over the MySQL protocol: %w (check starrocks.mysql.url and the user's CREATE/ALTER privileges)", s.db, table, err)}
+	}
+	for _, n := range notes {
+		s.log.Warn("table planning note", "table", table, "note", n.String())
+	}
+	switch {
+	case changed:
+		s.log.Info("table evolved to the record's schema (ALTER TABLE)", "table", table, "columns", len(t.Columns))
+	case !ok:
+		s.log.Info("table ready", "table", table, "columns", len(t.Columns))
+	}
+	s.last[table] = seenSchema{key: key.Schema, row: row, print: print}
+	return nil
+}
