@@ -17,6 +17,7 @@ import (
 
 	"github.com/starcdc/starcdc/config"
 	"github.com/starcdc/starcdc/devstack"
+	"github.com/starcdc/starcdc/loader"
 	"github.com/starcdc/starcdc/replicator"
 )
 
@@ -59,7 +60,7 @@ func BenchmarkPipeline(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(msg)))
 		for i := 0; i < b.N; i++ {
-			_, buf, err = p.Rows(ctx, "t", nil, msg, buf, func(string, string, []byte) {})
+			_, buf, err = p.Rows(ctx, "t", nil, msg, buf, func(string, loader.Headers, []byte) {})
 			if err != nil {
 				b.Fatal(err)
 			}

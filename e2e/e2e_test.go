@@ -498,3 +498,75 @@ func waitMembers(t *testing.T, s *devstack.Stack, group string, n int) {
 	}
 	t.Fatalf("group %s did not reach %d members owning partitions", group, n)
 }
+
+// TestCSVAndToast: sink.properties.format=csv with Debezium envelopes (rows
+// rendered as CSV lines with a columns header including __op), and a
+// PostgreSQL TOAST update whose unchanged column arrives as
+// __debezium_unavailable_value: the stored value is kept (a partial update).
+func TestCSVAndToast(t *testing.T) {
+	for _, format := range []string{"json", "csv"} {
+		t.Run(format, func(t *testing.T) {
+			s := startStack(t)
+			createTable(t, s, "products", "id INT", "name VARCHAR(255)", "description VARCHAR(512)", "weight DOUBLE")
+			env := func(op, after string) []byte {
+				return []byte(`{"before":null,"after":` + after + `,"source":{"connector":"postgresql"},"op":"` + op + `"}`)
+			}
+			produce(t, s, "pg.products",
+				[2][]byte{[]byte(`{"id":101}`), fixture(t, "pg121_r_snapshot_noschema.json")},
+				[2][]byte{[]byte(`{"id":102}`), env("c", `{"id":102,"name":"tab\there","description":null,"weight":1.5}`)},
+				[2][]byte{[]byte(`{"id":101}`), env("u", `{"id":101,"name":"scooter v2","description":"__debezium_unavailable_value","weight":3.5}`)},
+			)
+			props := connectorProps(s, "fmt-"+format, false, "pg.products", "pg.products:products")
+			props["sink.properties.format"] = format
+			props["errors.tolerance"] = "all" // the tab cannot go into CSV: dead-lettered there
+			r := startReplicator(t, props)
+			drain(t, s, r.group, "pg.products")
+			r.stop(t)
+			want := []map[string]any{
+				{"id": "101", "name": "scooter v2", "description": "Small 2-wheel scooter", "weight": "3.5"},
+				{"id": "102", "name": "tab\there", "description": nil, "weight": "1.5"},
+			}
+			dead := int64(0)
+			if format == "csv" {
+				want = want[:1]
+				dead = 1
+			}
+			wantRows(t, s, "products", want)
+			if st := r.rep.Stats(); st.Dead != dead {
+				t.Errorf("dead letters %d, want %d", st.Dead, dead)
+			}
+		})
+	}
+}
+
+// TestTruncatePolicy: with starrocks.truncate.policy=truncate a Debezium
+// truncate event empties the table after the rows before it are loaded;
+// rows after it stay. The default policy skips it.
+func TestTruncatePolicy(t *testing.T) {
+	for _, policy := range []string{"skip", "truncate"} {
+		t.Run(policy, func(t *testing.T) {
+			s := startStack(t)
+			createTable(t, s, "customers", customerCols...)
+			row := func(id int, op string) []byte {
+				return []byte(fmt.Sprintf(`{"before":null,"after":{"id":%d,"first_name":"f","last_name":"l","email":"e"},"source":{"connector":"mysql"},"op":%q}`, id, op))
+			}
+			produce(t, s, "c",
+				[2][]byte{nil, row(1, "c")},
+				[2][]byte{nil, row(2, "c")},
+				[2][]byte{nil, []byte(`{"before":null,"after":null,"source":{"connector":"mysql","table":"customers"},"op":"t"}`)},
+				[2][]byte{nil, row(3, "c")},
+			)
+			props := connectorProps(s, "trunc-"+policy, false, "c", "c:customers")
+			props["starrocks.truncate.policy"] = policy
+			props["starrocks.mysql.url"] = s.StarRocks.MySQLAddr()
+			r := startReplicator(t, props)
+			drain(t, s, r.group, "c")
+			r.stop(t)
+			want := []map[string]any{cust("3", "f", "l", "e")}
+			if policy == "skip" {
+				want = []map[string]any{cust("1", "f", "l", "e"), cust("2", "f", "l", "e"), cust("3", "f", "l", "e")}
+			}
+			wantRows(t, s, "customers", want)
+		})
+	}
+}

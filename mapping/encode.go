@@ -133,6 +133,9 @@ func (e *Encoder) appendValue(dst []byte, s *decode.Schema, v any, depth int) ([
 	case json.Number:
 		return append(dst, t...), nil
 	case string:
+		if len(t) > MaxVarchar && (s == nil || s.Name == "") {
+			return dst, fmt.Errorf("%w: a string of %d bytes exceeds StarRocks' largest VARCHAR (%d bytes) and would be loaded as NULL", ErrValue, len(t), MaxVarchar)
+		}
 		return appendString(dst, t), nil
 	case []byte:
 		dst = append(dst, '"')

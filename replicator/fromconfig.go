@@ -1,6 +1,7 @@
 package replicator
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -27,6 +28,11 @@ const (
 	// KeyLoadMode is "stream_load" (default) or "transaction" (the
 	// transaction interface of StarRocks ≥ 2.4, as the Java connector uses).
 	KeyLoadMode = "starrocks.load.mode"
+	// KeyTruncatePolicy says what a Debezium truncate event does: "skip"
+	// (default: log it; a replayed truncate would wipe a table) or
+	// "truncate" (TRUNCATE TABLE over the MySQL protocol, after the rows
+	// before it are loaded).
+	KeyTruncatePolicy = "starrocks.truncate.policy"
 )
 
 // FromConfig builds the replicator of one connector of a validated
@@ -59,7 +65,16 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 	if err != nil {
 		return nil, fmt.Errorf("connector %s: %w", c.Name, err)
 	}
-	if do.AutoCreate || do.Evolution != ddl.EvolveNone {
+	truncate := false
+	switch v := strings.ToLower(strings.TrimSpace(c.Extra[KeyTruncatePolicy])); v {
+	case "", "skip":
+	case "truncate":
+		truncate = true
+	default:
+		return nil, fmt.Errorf("connector %s: %w: %s=%q: use skip or truncate", c.Name, config.ErrInvalid, KeyTruncatePolicy, v)
+	}
+	var truncateFn func(context.Context, string) error
+	if do.AutoCreate || do.Evolution != ddl.EvolveNone || truncate {
 		addr, err := do.MySQLAddr(c.HTTPURLs)
 		if err != nil {
 			return nil, fmt.Errorf("connector %s: %w", c.Name, err)
@@ -69,7 +84,12 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 			return nil, fmt.Errorf("connector %s: %w", c.Name, err)
 		}
 		closers = append(closers, m.Close)
-		p.Schemas = newTableSync(m, do, c.Database, logger.With("connector", c.Name))
+		if do.AutoCreate || do.Evolution != ddl.EvolveNone {
+			p.Schemas = newTableSync(m, do, c.Database, logger.With("connector", c.Name))
+		}
+		if truncate {
+			truncateFn = func(ctx context.Context, table string) error { return m.Truncate(ctx, c.Database, table) }
+		}
 	}
 	lopts, err := loaderOptions(c)
 	if err != nil {
@@ -95,6 +115,7 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 		Pipeline:       p,
 		Sink:           ld,
 		CommitInterval: min(c.BufferFlushInterval, time.Second),
+		Truncate:       truncateFn,
 		DeadLetter:     dl,
 		Logger:         logger,
 		Metrics:        reg,

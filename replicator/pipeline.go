@@ -11,6 +11,7 @@ import (
 	"github.com/starcdc/starcdc/cdc"
 	"github.com/starcdc/starcdc/config"
 	"github.com/starcdc/starcdc/decode"
+	"github.com/starcdc/starcdc/loader"
 	"github.com/starcdc/starcdc/mapping"
 )
 
@@ -22,6 +23,9 @@ type Pipeline struct {
 	Unwrapper                    *cdc.Unwrapper
 	Router                       *mapping.Router
 	Encoder                      *mapping.Encoder
+	// CSV, when set, renders rows as CSV lines (sink.properties.format=csv)
+	// instead of JSON objects.
+	CSV *mapping.CSV
 	// Passthrough sends the value text itself as the row (CSV with
 	// StringConverter, as the Java connector does).
 	Passthrough bool
@@ -44,11 +48,11 @@ type errStop struct{ error }
 
 func (e errStop) Unwrap() error { return e.error }
 
-// Emit receives one Stream Load row of table. partial is "" for a full row,
-// else the "columns" header of the partial update the row needs (its
-// Unavailable columns keep their stored values). row is valid until the
-// next call.
-type Emit func(table, partial string, row []byte)
+// Emit receives one Stream Load row of table with the load headers it
+// needs: zero for a plain JSON row; Columns for a CSV line; Columns and
+// PartialUpdate for a row whose Unavailable columns must keep their stored
+// values. row is valid until the next call.
+type Emit func(table string, h loader.Headers, row []byte)
 
 // Rows decodes one record and appends each row it yields to buf, calling
 // emit for each. A record yields all its rows or, on error, none.
@@ -63,7 +67,7 @@ func (p *Pipeline) Rows(ctx context.Context, topic string, key, value []byte, bu
 			out.Event = cdc.Event{Kind: cdc.KindTombstone, Reason: "tombstone"}
 			return out, buf, nil
 		}
-		emit(table, "", value)
+		emit(table, loader.Headers{}, value)
 		out.Rows = 1
 		return out, buf, nil
 	}
@@ -94,15 +98,25 @@ func (p *Pipeline) Rows(ctx context.Context, topic string, key, value []byte, bu
 	}
 	buf = buf[:0]
 	ends := make([]int, 0, len(ev.Changes))
+	hs := make([]loader.Headers, 0, len(ev.Changes))
 	for _, ch := range ev.Changes {
-		if buf, err = p.Encoder.AppendJSON(buf, ch); err != nil {
+		var h loader.Headers
+		if p.CSV != nil {
+			buf, h.Columns, err = p.CSV.AppendRow(buf, ch)
+		} else {
+			buf, err = p.Encoder.AppendJSON(buf, ch)
+			h.Columns = mapping.PartialColumns(ch)
+		}
+		if err != nil {
 			return out, buf, err
 		}
+		h.PartialUpdate = len(ch.Unavailable) > 0 && ch.Op == cdc.OpUpsert
 		ends = append(ends, len(buf))
+		hs = append(hs, h)
 	}
 	start := 0
 	for i, end := range ends {
-		emit(table, mapping.PartialColumns(ev.Changes[i]), buf[start:end])
+		emit(table, hs[i], buf[start:end])
 		start = end
 	}
 	out.Rows = len(ends)
@@ -182,10 +196,18 @@ func NewPipeline(c config.Connector, regs *decode.Registries) (*Pipeline, error)
 	}
 	p.Unwrapper = cdc.New(opts)
 	if c.Format == "csv" {
-		if c.ValueConverter.Class != decode.ClassString {
-			errs = append(errs, fmt.Errorf("sink.properties.format=csv: like the Java connector, starcdc sends CSV values verbatim and needs value.converter=%s; use format json for Debezium envelopes", decode.ClassString))
+		if c.ValueConverter.Class == decode.ClassString {
+			p.Passthrough = true // the Java connector's CSV: values sent verbatim
+		} else {
+			p.CSV = &mapping.CSV{Encoder: p.Encoder}
+			for key, dst := range map[string]*[]byte{"column_separator": &p.CSV.Separator, "row_delimiter": &p.CSV.Delimiter} {
+				if v, ok := c.SinkProperties[key]; ok {
+					if *dst, err = loader.ParseDelimiter(v); err != nil {
+						errs = append(errs, fmt.Errorf("%w: sink.properties.%s: %v", config.ErrInvalid, key, err))
+					}
+				}
+			}
 		}
-		p.Passthrough = true
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/starcdc/starcdc/config"
 	"github.com/starcdc/starcdc/decode"
+	"github.com/starcdc/starcdc/loader"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files (then review every change by reading the spec)")
@@ -69,9 +70,9 @@ func TestGoldenFixtures(t *testing.T) {
 				p = on
 			}
 			var got strings.Builder
-			_, _, err = p.Rows(context.Background(), "t", nil, value, nil, func(table, partial string, row []byte) {
-				if partial != "" {
-					table += " (partial " + partial + ")"
+			_, _, err = p.Rows(context.Background(), "t", nil, value, nil, func(table string, h loader.Headers, row []byte) {
+				if h.Columns != "" {
+					table += fmt.Sprintf(" (columns %s, partial %v)", h.Columns, h.PartialUpdate)
 				}
 				fmt.Fprintf(&got, "%s\t%s\n", table, row)
 			})
@@ -144,7 +145,7 @@ func TestRoutingThroughTransformsAndRegex(t *testing.T) {
 func TestRowsAllOrNothing(t *testing.T) {
 	p := pipeline(t, map[string]string{"value.converter.schemas.enable": "false"})
 	var emitted int
-	_, _, err := p.Rows(context.Background(), "t", nil, []byte(`{"a":1`), nil, func(string, string, []byte) { emitted++ })
+	_, _, err := p.Rows(context.Background(), "t", nil, []byte(`{"a":1`), nil, func(string, loader.Headers, []byte) { emitted++ })
 	if !errors.Is(err, decode.ErrMalformed) || emitted != 0 {
 		t.Fatalf("err %v, %d rows emitted", err, emitted)
 	}

@@ -70,6 +70,10 @@ type Config struct {
 	// offsets are committed. Default 1s.
 	CommitInterval time.Duration
 
+	// Truncate, when set, empties a table for a Debezium truncate event
+	// (starrocks.truncate.policy=truncate); nil skips such events.
+	Truncate func(ctx context.Context, table string) error
+
 	DeadLetter DeadLetter        // default Stop
 	Logger     *slog.Logger      // default slog.Default()
 	Metrics    *metrics.Registry // may be nil
@@ -281,9 +285,21 @@ func (r *Replicator) process(ctx context.Context, rec *kgo.Record) error {
 	switch out.Event.Kind {
 	case cdc.KindRows:
 	case cdc.KindTruncate:
-		r.log.Warn("skipping a truncate event: starcdc does not empty StarRocks tables from replayed events", "topic", rec.Topic, "partition", rec.Partition, "offset", rec.Offset, "table", out.Table)
-		r.skipped.Add(1)
-		r.m.skipped.Add(1)
+		if r.cfg.Truncate == nil {
+			r.log.Warn("skipping a truncate event (starrocks.truncate.policy=skip)", "topic", rec.Topic, "partition", rec.Partition, "offset", rec.Offset, "table", out.Table)
+			r.skipped.Add(1)
+			r.m.skipped.Add(1)
+			return nil
+		}
+		// Everything before the truncate must be loaded first, and nothing
+		// after it: flush, then truncate, in record order.
+		if err := r.cfg.Sink.Flush(ctx, r.batchTag()); err != nil {
+			return errStop{fmt.Errorf("loading the rows before a truncate of %s: %w", out.Table, err)}
+		}
+		if err := r.cfg.Truncate(ctx, out.Table); err != nil {
+			return errStop{fmt.Errorf("truncating %s for a Debezium truncate event: %w", out.Table, err)}
+		}
+		r.log.Warn("table truncated for a Debezium truncate event", "topic", rec.Topic, "partition", rec.Partition, "offset", rec.Offset, "table", out.Table)
 	default:
 		r.skipped.Add(1)
 		r.m.skipped.Add(1)
@@ -292,12 +308,12 @@ func (r *Replicator) process(ctx context.Context, rec *kgo.Record) error {
 }
 
 // emit hands one row to the sink.
-func (r *Replicator) emit(table, partial string, row []byte) {
-	if partial != "" {
-		r.cfg.Sink.AppendWith(table, loader.Headers{Columns: partial, PartialUpdate: true}, row)
+func (r *Replicator) emit(table string, h loader.Headers, row []byte) {
+	if h == (loader.Headers{}) {
+		r.cfg.Sink.Append(table, row)
 		return
 	}
-	r.cfg.Sink.Append(table, row)
+	r.cfg.Sink.AppendWith(table, h, row)
 }
 
 // mark records that rec is processed: its offset+1 is committable once the

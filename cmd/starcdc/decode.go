@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/starcdc/starcdc/config"
+	"github.com/starcdc/starcdc/loader"
 	"github.com/starcdc/starcdc/replicator"
 )
 
@@ -57,14 +58,16 @@ func cmdDecode(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	var out []byte
-	_, _, err = p.Rows(ctx, *topic, key, value, nil, func(table, partial string, row []byte) {
-		if partial != "" {
-			// A partial update keeps the columns the row lacks: say which
-			// it sets (the load's "columns" header).
-			out = fmt.Appendf(out, "%s.%s\t%s\tpartial_update columns=%s\n", c.Database, table, row, partial)
-			return
+	_, _, err = p.Rows(ctx, *topic, key, value, nil, func(table string, h loader.Headers, row []byte) {
+		out = fmt.Appendf(out, "%s.%s\t%s", c.Database, table, row)
+		// Rows that need their own load headers say so in a third field.
+		switch {
+		case h.PartialUpdate:
+			out = fmt.Appendf(out, "\tpartial_update columns=%s", h.Columns)
+		case h.Columns != "":
+			out = fmt.Appendf(out, "\tcolumns=%s", h.Columns)
 		}
-		out = fmt.Appendf(out, "%s.%s\t%s\n", c.Database, table, row)
+		out = append(out, '\n')
 	})
 	if err != nil {
 		return usageError{fmt.Errorf("topic %s, value %s: %w", *topic, *valueFile, err)}
