@@ -570,3 +570,58 @@ func TestTruncatePolicy(t *testing.T) {
 		})
 	}
 }
+
+// TestRejectedRows: a row StarRocks filters (NULL into a NOT NULL column)
+// fails its whole load; the loader isolates it, the other rows load, and
+// the row goes to the dead-letter policy: logged and skipped with
+// errors.tolerance=all, a stop (with nothing committed past it) with none.
+func TestRejectedRows(t *testing.T) {
+	for _, tolerance := range []string{"all", "none"} {
+		t.Run(tolerance, func(t *testing.T) {
+			s := startStack(t)
+			if err := s.StarRocks.CreateTable(db, "customers", []starrocks.Column{
+				{Name: "id", Type: "INT"}, {Name: "first_name", Type: "VARCHAR(255)", Nullable: true},
+				{Name: "last_name", Type: "VARCHAR(255)", Nullable: true}, {Name: "email", Type: "VARCHAR(255)"}, // NOT NULL
+			}, []string{"id"}); err != nil {
+				t.Fatal(err)
+			}
+			var recs [][2][]byte
+			for id := 1; id <= 50; id++ {
+				email := fmt.Sprintf("%q", fmt.Sprintf("u%d@x", id))
+				if id == 17 {
+					email = "null"
+				}
+				recs = append(recs, [2][]byte{nil, []byte(fmt.Sprintf(`{"before":null,"after":{"id":%d,"first_name":"f","last_name":"l","email":%s},"source":{"connector":"mysql"},"op":"c"}`, id, email))})
+			}
+			produce(t, s, "c", recs...)
+			props := connectorProps(s, "rejected-"+tolerance, false, "c", "c:customers")
+			props["errors.tolerance"] = tolerance
+			r := startReplicator(t, props)
+			if tolerance == "all" {
+				drain(t, s, r.group, "c")
+				r.stop(t)
+				if got := len(rows(t, s, "customers")); got != 49 {
+					t.Fatalf("%d rows, want 49", got)
+				}
+				if st := r.rep.Stats(); st.Dead != 1 {
+					t.Fatalf("dead letters %d, want 1", st.Dead)
+				}
+				return
+			}
+			var err error
+			select {
+			case err = <-r.done:
+				r.done <- nil
+			case <-time.After(30 * time.Second):
+				t.Fatal("the replicator did not stop on a rejected row")
+			}
+			if err == nil || !strings.Contains(err.Error(), "table customers") || !strings.Contains(err.Error(), "errors.tolerance") {
+				t.Fatalf("error %v; want one naming the table and errors.tolerance", err)
+			}
+			lag, lerr := devstack.Lag(context.Background(), s.Brokers(), r.group, "c")
+			if lerr != nil || lag < 34 { // offsets 16.. (the rejected row's) are not committed
+				t.Fatalf("lag %d, %v: offsets were committed past the rejected row", lag, lerr)
+			}
+		})
+	}
+}

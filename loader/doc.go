@@ -6,7 +6,9 @@
 //
 // It knows nothing of Kafka or Debezium: rows arrive already encoded (a
 // JSON object, or a CSV line) with the name of their table, and the Loader
-// numbers them in Append order (Seq).
+// numbers them in Append order (Seq). AppendWith gives a row its own load
+// Headers (a columns list, partial_update), e.g. for a partial update of a
+// row whose TOASTed columns Debezium did not send.
 //
 // # Delivery contract
 //
@@ -26,19 +28,40 @@
 //     tell which rows are committed, so a caller commits source positions
 //     only past durable rows.
 //   - Per table at most one load runs at a time and loads commit in Append
-//     order; tables load concurrently up to MaxConcurrentLoads.
+//     order; tables load concurrently up to MaxConcurrentLoads. Rows with
+//     different Headers (AppendWith) never share a load: a table's rows are
+//     cut into consecutive segments where the Headers change, one load (one
+//     transaction) each, still committed in Append order.
 //   - Retryable failures (network errors, HTTP 5xx, Fail without a
 //     permanent cause) are retried MaxRetries times with exponential
-//     backoff and jitter. Permanent failures (bad rows: "too many filtered
-//     rows", with the error log fetched; denied access; a missing table) are
-//     not retried. A load that failed for good keeps its rows and blocks
-//     its table until Flush retries it or TakeFailed removes it (for a
-//     dead-letter path); Wait reports it.
-//   - Labels: Flush loads are labelled Label(LabelPrefix, table, batch);
-//     background loads get a label unique to the Loader instance. Delivery
-//     is at-least-once across restarts (duplicates are harmless upserts on
-//     primary-key tables); StarRocks keeps labels for a bounded window
-//     (label_keep_max_second, label_keep_max_num), which bounds dedup.
+//     backoff and jitter. Permanent failures are not retried.
+//   - Bad rows (ErrBadRows: "too many filtered rows", "primary key size
+//     exceed the limit", an unparsable JSON row; the error log is fetched)
+//     are isolated: the failed load's rows are loaded again in two halves,
+//     in order, and every half failing the same way is halved again, until
+//     the failing parts are single rows (at most MaxIsolationLoads extra
+//     loads per failed load; a part failing when they are spent is kept
+//     whole). The good rows commit in Append order; the bad rows are held
+//     without blocking the table, and never retried (a later load may have
+//     changed the same keys). Durable stops before the first bad row until
+//     TakeFailed hands the bad rows over (for a dead-letter path), so that
+//     no source position past unloaded data is reported durable. Rows
+//     StarRocks filters within a max_filter_ratio the caller set are
+//     dropped per load, as StarRocks does (LoadEvent.Filtered).
+//   - Other permanent failures (denied access, a missing table, an invalid
+//     option) and exhausted retries keep their rows and block their table
+//     until Flush retries them or TakeFailed removes them. Wait and Flush
+//     report both kinds.
+//   - Labels: Flush loads are labelled Label(LabelPrefix, table, batch),
+//     the k-th Headers segment of the table (k ≥ 2) that label plus
+//     "-s<k>", the halves of a load isolating bad rows its label plus "-a"
+//     and "-b" (cut to 128 bytes with a hash when longer); background loads
+//     get a label unique to the Loader instance. Labels are deterministic,
+//     so replaying the same rows in the same batch, isolation included,
+//     loads nothing twice. Delivery is at-least-once across restarts
+//     (duplicates are harmless upserts on primary-key tables); StarRocks
+//     keeps labels for a bounded window (label_keep_max_second,
+//     label_keep_max_num), which bounds dedup.
 //   - Close does not flush: buffered rows are dropped and running loads are
 //     cancelled; nothing dropped was reported loaded.
 //
@@ -49,7 +72,9 @@
 // back; a commit whose reply is not OK (or lost) is settled by polling
 // get_load_state (COMMITTED or VISIBLE is success, PREPARED is committed
 // again); TXN_IN_PROCESSING is retried; a label is begun again only once
-// it is ABORTED (or unknown). Data errors surface at prepare.
+// it is ABORTED (or unknown). Data errors surface at prepare. Every load
+// call of a transaction carries the same data headers (streamload.md §3.1):
+// a change of Headers starts a new transaction.
 //
 // # Memory
 //
@@ -58,7 +83,11 @@
 // MaxBytes/2 the largest tables are loaded; at MaxBytes Append blocks
 // (Full, Wait) until a commit frees memory. The bound is MaxBytes plus one
 // chunk (ChunkBytes, or one row when a row is larger), plus, per running
-// load, a compressed copy of its body when Compression is set.
+// load, a compressed copy of its body when Compression is set. While bad
+// rows are isolated, the failed load's buffers stay held until its last
+// part commits (bad rows are then copied out), plus row tables of the
+// parts (8 bytes a row per bisection level). Bad rows held for TakeFailed
+// count as held bytes; while any exists Append does not block.
 //
 // The tests against the StarRocks emulator (devstack/starrocks) live in
 // loader/emutest, so that this package's tests do not depend on it.

@@ -32,7 +32,9 @@ func Example() {
 	}
 	l.Append("orders", []byte(`{"id":1,"total":9.5}`))
 	l.Append("orders", []byte(`{"id":2,"__op":1}`)) // delete
-	mark := l.Seq()                                 // e.g. after offset 41 of partition 0
+	// A Debezium row without its TOASTed "notes": update only the columns sent.
+	l.AppendWith("orders", loader.Headers{Columns: "id,total,__op", PartialUpdate: true}, []byte(`{"id":3,"total":1.25,"__op":0}`))
+	mark := l.Seq() // e.g. after offset 41 of partition 0
 
 	for l.Durable() < mark {
 		time.Sleep(100 * time.Millisecond) // or react to Listener events
@@ -41,8 +43,11 @@ func Example() {
 
 	// Before a rebalance or shutdown: load everything, labelled by batch.
 	err = l.Flush(ctx, "orders-0-42-42")
-	if errors.Is(err, loader.ErrPermanent) {
+	if errors.Is(err, loader.ErrBadRows) {
+		// Only the rejected rows; the others are loaded.
 		rows, lerr := l.TakeFailed("orders") // e.g. to a dead-letter topic
 		log.Printf("%d rows rejected: %v", len(rows), lerr)
+	} else if errors.Is(err, loader.ErrPermanent) {
+		log.Fatal(err) // e.g. access denied: fix the configuration
 	}
 }

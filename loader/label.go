@@ -14,6 +14,12 @@ const maxLabelLen = 128
 // itself contains "-" (which would make the split ambiguous), or when the
 // result is longer than 128 bytes, the label is cut and ends with a hash
 // of the exact inputs, so distinct inputs give distinct labels.
+//
+// Loads derived from that load get derived labels: the k-th Headers
+// segment of the table (k ≥ 2, see AppendWith) appends "-s<k>", and the
+// halves of a load isolating bad rows append "-a" and "-b" (see
+// TakeFailed); a derived label longer than 128 bytes is cut and ends with
+// a hash. Avoid batch names that end like these suffixes.
 func Label(prefix, table, batch string) string {
 	return makeLabel(prefix, table, batch)
 }
@@ -74,6 +80,20 @@ func makeLabel(prefix, table string, rest ...string) string {
 	b = append(b, '-')
 	b = append(b, sum...)
 	return string(b)
+}
+
+// deriveLabel returns the label of a load derived from the load labelled
+// parent: parent, "-" and suffix (a segment "s2", a bisection half "a" or
+// "b"). When that exceeds 128 bytes it is cut and ends with a hash of the
+// whole, so derived labels stay distinct and deterministic.
+func deriveLabel(parent, suffix string) string {
+	s := parent + "-" + suffix
+	if len(s) <= maxLabelLen {
+		return s
+	}
+	sum := sha256.Sum256([]byte(s))
+	h := hex.EncodeToString(sum[:10])
+	return s[:maxLabelLen-len(h)-1] + "-" + h
 }
 
 func isLabelByte(c byte) bool {

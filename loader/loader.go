@@ -8,9 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	randv2 "math/rand/v2"
 	"net/http"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,34 +39,62 @@ type LoadEvent struct {
 	Err      error         // nil when the load is durably committed
 
 	// Seq: when Err is nil, every row appended to Table with a sequence
-	// number (see Loader.Seq) ≤ Seq is durably committed.
+	// number (see Loader.Seq) ≤ Seq is durably committed. It is below the
+	// load's last row while bad rows appended before the load are held
+	// for TakeFailed.
 	Seq uint64
 	// Batch is the Flush batch that started the load, "" for a background
 	// load (age or memory pressure).
 	Batch string
+	// Split is true when Err is a bad-rows failure (ErrBadRows) that is not
+	// final: the rows are loaded again in two halves (labels Label+"-a" and
+	// Label+"-b") to isolate the bad ones. A bad-rows failure with Split
+	// false is final: its rows wait for TakeFailed.
+	Split bool
 }
 
 type unitState uint8
 
 const (
-	uQueued unitState = iota
-	uRunning
-	uFailed
+	uQueued  unitState = iota
+	uRunning           // the table's load in progress
+	uFailed            // failed for good; blocks the table until Flush or TakeFailed
+	uBad               // isolated bad rows; later units load, Durable stops here
 )
 
 // unit is one load: a Stream Load request or one transaction. Its rows and
 // label are fixed when it is cut, so every retry re-sends the same rows
-// with the same label.
+// with the same label. A load that fails because of its rows' data is
+// replaced by its two halves (bisection), whose chunks are views of its
+// buffers, kept alive by share.
 type unit struct {
 	label    string
 	batch    string
+	hdr      Headers
 	chunks   []*chunk
 	rows     int
-	held     int64
+	held     int64 // bytes accounted to this unit (0 for views of a share)
+	share    *share
+	iso      *isolation
 	firstSeq uint64
 	lastSeq  uint64
 	state    unitState
 	err      error
+}
+
+// share holds the buffers of a load being bisected until no part of it
+// references them.
+type share struct {
+	chunks  []*chunk
+	held    int64
+	refs    int
+	noReuse bool // rows of it were handed out (TakeFailed)
+}
+
+// isolation is the budget of extra loads of the bisection of one failed
+// load.
+type isolation struct {
+	left int
 }
 
 type tableBuf struct {
@@ -72,7 +102,7 @@ type tableBuf struct {
 	open      []*chunk // rows not in a unit yet; the last chunk is filled
 	openBytes int64
 	oldest    time.Time // when the first row of open was appended
-	units     []*unit   // cut loads in order; units[0] may be running or failed
+	units     []*unit   // cut loads in order: isolated bad rows (uBad) first, then the active unit
 	running   bool
 	lastStart time.Time
 	lastSize  int64 // bytes of the last cut, to size new chunks
@@ -103,7 +133,7 @@ type Loader struct {
 	heldPub   atomic.Int64
 	seq       uint64
 	running   int
-	failed    int // units in uFailed
+	failed    int // units in uFailed or uBad
 	closed    bool
 	changed   chan struct{} // closed and replaced on every state change
 	free      []*chunk      // full-size chunks for reuse
@@ -143,12 +173,23 @@ func New(opts Options) (*Loader, error) {
 
 // Append buffers one encoded row (a JSON object, or a CSV line without its
 // delimiter) for table; it copies row. Every row gets the next sequence
-// number (see Seq and Durable).
+// number (see Seq and Durable). It is AppendWith with the zero Headers.
 //
 // When the Loader holds MaxBytes or more, Append blocks until a load
 // commits and frees memory, unless a load has failed for good (see Wait)
 // or the Loader is closed. After Close, Append discards the row.
 func (l *Loader) Append(table string, row []byte) {
+	l.AppendWith(table, Headers{}, row)
+}
+
+// AppendWith is Append for a row loaded with the headers h (the zero value:
+// the Loader's Options.Headers). Rows with different Headers never share a
+// load; the loads of a table commit in Append order whatever their
+// Headers: the table's rows are cut into consecutive segments where the
+// Headers change, one load (one transaction) each. With Flush(ctx, batch)
+// the first segment of a table is labelled Label(LabelPrefix, table,
+// batch) and the k-th (k ≥ 2) that label followed by "-s<k>".
+func (l *Loader) AppendWith(table string, h Headers, row []byte) {
 	l.mu.Lock()
 	for l.held >= l.cfg.maxBytes && !l.closed && l.failed == 0 {
 		ch := l.changed
@@ -176,17 +217,18 @@ func (l *Loader) Append(table string, row []byte) {
 	if n := len(t.open); n > 0 {
 		c = t.open[n-1]
 	}
-	if c == nil || len(c.buf)+need > cap(c.buf) {
-		if c != nil && len(c.buf)+need <= l.cfg.chunkBytes {
+	switch {
+	case c == nil || c.hdr != h || l.seq+1-c.firstSeq > math.MaxUint32:
+		c = l.newChunk(t, need, h)
+	case len(c.buf)+need > cap(c.buf):
+		if len(c.buf)+need <= l.cfg.chunkBytes {
 			l.grow(t, c, need)
 		} else {
-			c = l.newChunk(t, need)
+			c = l.newChunk(t, need, h)
 		}
 	}
 	if len(c.ends) == cap(c.ends) {
-		old := int64(cap(c.ends))
-		c.ends = slices.Grow(c.ends, max(64, cap(c.ends)))
-		l.account(t, 4*(int64(cap(c.ends))-old))
+		l.growRows(t, c)
 	}
 	c.buf = append(c.buf, row...)
 	c.buf = append(c.buf, sep...)
@@ -195,6 +237,7 @@ func (l *Loader) Append(table string, row []byte) {
 	if c.firstSeq == 0 {
 		c.firstSeq = l.seq
 	}
+	c.dseq = append(c.dseq, uint32(l.seq-c.firstSeq))
 	c.lastSeq = l.seq
 	kick := false
 	if wasEmpty {
@@ -224,21 +267,29 @@ func (l *Loader) account(t *tableBuf, n int64) {
 		c := l.free[len(l.free)-1]
 		l.free[len(l.free)-1] = nil
 		l.free = l.free[:len(l.free)-1]
-		l.freeBytes -= int64(cap(c.buf)) + 4*int64(cap(c.ends))
+		l.freeBytes -= c.size()
 	}
 }
 
-// newChunk starts a chunk in t able to take need bytes.
-func (l *Loader) newChunk(t *tableBuf, need int) *chunk {
+// newChunk starts a chunk in t for rows with h able to take need bytes.
+// A chunk started because the Headers changed starts small and grows.
+func (l *Loader) newChunk(t *tableBuf, need int, h Headers) *chunk {
 	size := l.cfg.chunkBytes
+	switched := false
+	if n := len(t.open); n > 0 {
+		switched = t.open[n-1].hdr != h
+	}
 	var c *chunk
-	if need > size {
+	switch {
+	case need > size:
 		c = &chunk{buf: make([]byte, 0, need)}
-	} else if (t.lastSize >= int64(size) || len(t.open) > 0) && len(l.free) > 0 {
+	case switched:
+		c = &chunk{buf: make([]byte, 0, min(max(need, 512), size))}
+	case (t.lastSize >= int64(size) || len(t.open) > 0) && len(l.free) > 0:
 		c = l.free[len(l.free)-1]
 		l.free = l.free[:len(l.free)-1]
-		l.freeBytes -= int64(cap(c.buf)) + 4*int64(cap(c.ends))
-	} else {
+		l.freeBytes -= c.size()
+	default:
 		initial := size
 		if len(t.open) == 0 && t.lastSize < int64(size) {
 			initial = max(4096, need, int(t.lastSize))
@@ -247,9 +298,23 @@ func (l *Loader) newChunk(t *tableBuf, need int) *chunk {
 		c = &chunk{buf: make([]byte, 0, initial)}
 	}
 	c.pooled = cap(c.buf) == size
+	c.hdr = h
 	t.open = append(t.open, c)
-	l.account(t, int64(cap(c.buf))+4*int64(cap(c.ends)))
+	l.account(t, c.size())
 	return c
+}
+
+// growRows enlarges the row tables of c.
+func (l *Loader) growRows(t *tableBuf, c *chunk) {
+	n := max(64, 2*cap(c.ends))
+	if cap(c.buf) < 8192 {
+		n = max(8, 2*cap(c.ends)) // small chunks, e.g. of a Headers segment
+	}
+	ends, dseq := make([]uint32, len(c.ends), n), make([]uint32, len(c.dseq), n)
+	copy(ends, c.ends)
+	copy(dseq, c.dseq)
+	l.account(t, 8*int64(n-cap(c.ends)))
+	c.ends, c.dseq = ends, dseq
 }
 
 // grow enlarges c (up to ChunkBytes) so that it takes need more bytes.
@@ -268,20 +333,49 @@ func (l *Loader) poolLimit() int64 {
 	return l.cfg.maxBytes + int64(l.cfg.chunkBytes)*5/4
 }
 
-// release returns the memory of u's chunks (u is no longer held).
+// release returns the memory of u's chunks (u is no longer held). With
+// reuse, full-size chunks go to the pool: only when no reader of them is
+// left.
 func (l *Loader) release(u *unit, reuse bool) {
 	l.held -= u.held
+	u.held = 0
+	if u.share == nil {
+		l.pool(u.chunks, reuse)
+	} else {
+		l.unshare(u, reuse)
+	}
+	u.chunks = nil
 	l.heldPub.Store(l.held)
-	for _, c := range u.chunks {
-		size := int64(cap(c.buf)) + 4*int64(cap(c.ends))
-		if reuse && c.pooled && l.held+l.freeBytes+size <= l.poolLimit() {
-			c.buf, c.ends = c.buf[:0], c.ends[:0]
-			c.firstSeq, c.lastSeq = 0, 0
+}
+
+// unshare drops u's reference to its share, releasing the share's memory
+// with the last reference.
+func (l *Loader) unshare(u *unit, reuse bool) {
+	sh := u.share
+	u.share = nil
+	sh.refs--
+	sh.noReuse = sh.noReuse || !reuse
+	if sh.refs == 0 {
+		l.held -= sh.held
+		l.pool(sh.chunks, !sh.noReuse)
+		sh.chunks = nil
+		l.heldPub.Store(l.held)
+	}
+}
+
+func (l *Loader) pool(chunks []*chunk, reuse bool) {
+	if !reuse {
+		return
+	}
+	for _, c := range chunks {
+		size := c.size()
+		if c.pooled && l.held+l.freeBytes+size <= l.poolLimit() {
+			c.buf, c.ends, c.dseq = c.buf[:0], c.ends[:0], c.dseq[:0]
+			c.firstSeq, c.lastSeq, c.hdr = 0, 0, Headers{}
 			l.free = append(l.free, c)
 			l.freeBytes += size
 		}
 	}
-	u.chunks = nil
 }
 
 // BufferedBytes returns the bytes the Loader holds: rows not yet loaded,
@@ -303,7 +397,9 @@ func (l *Loader) Seq() uint64 {
 }
 
 // Durable returns the highest sequence number s such that every row
-// appended with a sequence number ≤ s is durably committed in StarRocks.
+// appended with a sequence number ≤ s is durably committed in StarRocks
+// (or was handed over by TakeFailed): it stops before a bad row until
+// TakeFailed takes it.
 // A caller that noted Seq after appending the rows of a source position
 // may commit that position once Durable reaches the noted value.
 func (l *Loader) Durable() uint64 {
@@ -353,10 +449,15 @@ func (t *tableBuf) firstSeq() uint64 {
 // be reused for other rows (a reused label within one Loader gets a
 // suffix).
 //
-// Loads that failed for good earlier (see Wait) are retried. Flush starts
-// loads at once, ignoring MinLoadInterval. On error (a *LoadError per
-// failed table, joined) the rows stay buffered. When ctx ends Flush returns
-// ctx.Err() and the loads go on in the background.
+// Loads that failed for good earlier (see Wait) are retried, except bad
+// rows (ErrBadRows), which stay until TakeFailed takes them: loading them
+// after the later rows of their table would reorder the table's changes.
+// Flush starts loads at once, ignoring MinLoadInterval. It returns once
+// every row appended before the call is committed or held as a bad row,
+// or its table is blocked by a failed load; the error joins a *LoadError
+// per failed load and bad-row unit (at most 16, then a count). The rows
+// not committed stay buffered. When ctx ends Flush returns ctx.Err() and
+// the loads go on in the background.
 func (l *Loader) Flush(ctx context.Context, batch string) error {
 	l.mu.Lock()
 	if l.closed {
@@ -386,21 +487,30 @@ func (l *Loader) Flush(ctx context.Context, batch string) error {
 		l.mu.Lock()
 		settled := true
 		var errs []error
+	tables:
 		for _, t := range ts {
-			if len(t.units) == 0 || t.units[0].firstSeq > target {
-				continue
+			for _, u := range t.units {
+				if u.firstSeq > target {
+					break
+				}
+				switch u.state {
+				case uBad:
+					errs = append(errs, u.err)
+					continue
+				case uFailed:
+					errs = append(errs, u.err)
+				default:
+					settled = false
+					break tables
+				}
+				break
 			}
-			if u := t.units[0]; u.state == uFailed {
-				errs = append(errs, u.err)
-				continue
-			}
-			settled = false
 		}
 		closed := l.closed
 		ch := l.changed
 		l.mu.Unlock()
 		if settled {
-			return errors.Join(errs...)
+			return joinErrs(errs)
 		}
 		if closed {
 			return ErrClosed
@@ -414,10 +524,11 @@ func (l *Loader) Flush(ctx context.Context, batch string) error {
 }
 
 // Wait blocks while the Loader is Full. It returns the errors of loads
-// that failed for good (retries exhausted or permanent), which keep their
-// rows until Flush retries them or TakeFailed removes them; while such a
-// load exists Append does not block, so a caller bounding memory must call
-// Wait (or check Full) before appending.
+// that failed for good (retries exhausted or permanent) and of isolated
+// bad rows (ErrBadRows), which keep their rows until Flush retries them
+// (not bad rows) or TakeFailed removes them; while such a load exists
+// Append does not block, so a caller bounding memory must call Wait (or
+// check Full) before appending.
 func (l *Loader) Wait(ctx context.Context) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -446,39 +557,90 @@ func (l *Loader) Wait(ctx context.Context) error {
 func (l *Loader) failedErr() error {
 	var errs []error
 	for _, t := range l.tables {
-		if len(t.units) > 0 && t.units[0].state == uFailed {
-			errs = append(errs, t.units[0].err)
+		for _, u := range t.units {
+			if u.state != uBad && u.state != uFailed {
+				break
+			}
+			errs = append(errs, u.err)
 		}
+	}
+	return joinErrs(errs)
+}
+
+// maxJoined bounds the errors joined by Flush and Wait.
+const maxJoined = 16
+
+// joinErrs joins errs, at most maxJoined of them and then a count.
+func joinErrs(errs []error) error {
+	if len(errs) > maxJoined {
+		n := len(errs) - maxJoined
+		errs = append(errs[:maxJoined:maxJoined], fmt.Errorf("loader: %d more failed loads or bad rows; call TakeFailed for each table", n))
 	}
 	return errors.Join(errs...)
 }
 
-// TakeFailed removes the failed load at the head of table, so the table's
-// later rows can load, and returns its rows and error; it returns nil, nil
-// when the table has no failed load. Use it to route rows rejected for good
-// (errors.Is(err, ErrPermanent)) to a dead-letter path. The returned rows
-// count as handled for Durable.
+// TakeFailed removes failed rows at the head of table, so that Durable
+// moves past them and the table's later rows can load, and returns them
+// with their error; it returns nil, nil when the table's head has none.
+// Use it to route rows rejected for good (errors.Is(err, ErrPermanent)) to
+// a dead-letter path. The returned rows count as handled for Durable.
+//
+// Bad rows (errors.Is(err, ErrBadRows)): when a load fails because of the
+// data of its rows, the Loader isolates the offending rows by bisection:
+// it loads the first and then the second half of the rows, each under its
+// own label (the failed load's label followed by "-a" or "-b", cut to 128
+// bytes with a hash when longer), and bisects again every half that fails
+// the same way, until the failing parts are single rows. The other rows
+// commit, in Append order. Each bad row is kept as a unit with the error of
+// its own load (its ErrorLog names the rejected row). Isolation is bounded
+// by Options.MaxIsolationLoads extra loads per failed load; a part still
+// failing when the budget is spent is kept whole, its error saying so.
+// Bad rows do not block the table: later rows go on loading, but Durable
+// and TableDurable stop before the first bad row until it is taken.
+// TakeFailed returns every consecutive bad-row unit at the table's head
+// at once (rows in Append order; the error joins theirs, the first being a
+// *LoadError); call it again after the next Flush or Wait error, since
+// isolation may still be running.
+//
+// A load that failed for any other reason (retries exhausted, access
+// denied, missing table…) blocks its table: TakeFailed returns all of its
+// rows, alone.
 func (l *Loader) TakeFailed(table string) ([][]byte, error) {
 	l.mu.Lock()
 	t := l.tables[table]
-	if t == nil || len(t.units) == 0 || t.units[0].state != uFailed {
+	if t == nil || len(t.units) == 0 || (t.units[0].state != uFailed && t.units[0].state != uBad) {
 		l.mu.Unlock()
 		return nil, nil
 	}
-	u := t.units[0]
-	t.units = t.units[1:]
-	l.failed--
-	rows := make([][]byte, 0, u.rows)
-	seplen := len(l.cfg.sep)
-	for _, c := range u.chunks {
-		start := 0
-		for _, end := range c.ends {
-			rows = append(rows, c.buf[start:int(end)-seplen:int(end)-seplen])
-			start = int(end)
+	n := 1
+	if t.units[0].state == uBad {
+		for n < len(t.units) && t.units[n].state == uBad {
+			n++
 		}
 	}
-	err := u.err
-	l.release(u, false)
+	total := 0
+	for _, u := range t.units[:n] {
+		total += u.rows
+	}
+	rows := make([][]byte, 0, total)
+	errs := make([]error, 0, n)
+	seplen := len(l.cfg.sep)
+	for _, u := range t.units[:n] {
+		for _, c := range u.chunks {
+			for i := range c.ends {
+				rows = append(rows, c.rowBytes(i, seplen))
+			}
+		}
+		errs = append(errs, u.err)
+		l.failed--
+		l.release(u, false) // the rows returned alias its buffers
+	}
+	clear(t.units[:n])
+	t.units = t.units[n:]
+	err := errs[0]
+	if n > 1 {
+		err = errors.Join(errs...)
+	}
 	l.notify()
 	l.mu.Unlock()
 	l.kick()
@@ -505,33 +667,70 @@ func (l *Loader) Close() error {
 	return nil
 }
 
-// cut moves the open rows of t into a new queued unit.
-func (l *Loader) cut(t *tableBuf, batch string, flush bool) *unit {
-	u := &unit{batch: batch, chunks: t.open}
-	for _, c := range t.open {
-		u.rows += c.rows()
-	}
-	u.held = t.openBytes
-	u.firstSeq = t.open[0].firstSeq
-	u.lastSeq = t.open[len(t.open)-1].lastSeq
+// cut moves the open rows of t into new queued units, one per run of
+// chunks with the same Headers.
+func (l *Loader) cut(t *tableBuf, batch string, flush bool) {
 	l.openTotal -= t.openBytes
 	t.lastSize = t.openBytes
+	open := t.open
 	t.open, t.openBytes = nil, 0
-	var label string
-	if flush {
-		label = makeLabel(l.cfg.LabelPrefix, t.name, batch)
-	} else {
-		l.bgGen++
-		label = makeLabel(l.cfg.LabelPrefix, t.name, "bg"+l.nonce+"_"+fmt.Sprint(l.bgGen))
+	var base string
+	for seg := 1; len(open) > 0; seg++ {
+		n := 1
+		for n < len(open) && open[n].hdr == open[0].hdr {
+			n++
+		}
+		u := &unit{batch: batch, hdr: open[0].hdr, chunks: open[:n:n]}
+		open = open[n:]
+		for _, c := range u.chunks {
+			u.rows += c.rows()
+			u.held += c.size()
+		}
+		u.firstSeq = u.chunks[0].firstSeq
+		u.lastSeq = u.chunks[len(u.chunks)-1].lastSeq
+		var label string
+		switch {
+		case !flush:
+			l.bgGen++
+			label = makeLabel(l.cfg.LabelPrefix, t.name, "bg"+l.nonce+"_"+fmt.Sprint(l.bgGen))
+		case seg == 1:
+			label = makeLabel(l.cfg.LabelPrefix, t.name, batch)
+			base = label
+		default:
+			label = deriveLabel(base, "s"+strconv.Itoa(seg))
+		}
+		for n := 1; t.usedLabel(label); n++ {
+			label = makeLabel(l.cfg.LabelPrefix, t.name, batch, fmt.Sprintf("r%d%s", n, l.nonce))
+			if seg > 1 {
+				label = deriveLabel(label, "s"+strconv.Itoa(seg))
+			}
+		}
+		t.recent[t.recentN%len(t.recent)] = label
+		t.recentN++
+		u.label = label
+		t.units = append(t.units, u)
 	}
-	for n := 1; t.usedLabel(label); n++ {
-		label = makeLabel(l.cfg.LabelPrefix, t.name, batch, fmt.Sprintf("r%d%s", n, l.nonce))
+}
+
+// active returns the unit of t that loads next (queued, running or failed
+// and blocking): the first that is not isolated bad rows; nil if none.
+func (t *tableBuf) active() *unit {
+	for _, u := range t.units {
+		if u.state != uBad {
+			return u
+		}
 	}
-	t.recent[t.recentN%len(t.recent)] = label
-	t.recentN++
-	u.label = label
-	t.units = append(t.units, u)
-	return u
+	return nil
+}
+
+// index returns the position of u in t.units.
+func (t *tableBuf) index(u *unit) int {
+	for i, v := range t.units {
+		if v == u {
+			return i
+		}
+	}
+	panic("loader: unit not in its table")
 }
 
 func (t *tableBuf) usedLabel(s string) bool {
@@ -595,11 +794,11 @@ func (l *Loader) schedule(now time.Time) time.Time {
 	// 1. Queued units (Flush, retries), oldest rows first.
 	var queued []*tableBuf
 	for _, t := range l.tables {
-		if !t.running && len(t.units) > 0 && t.units[0].state == uQueued {
+		if u := t.active(); !t.running && u != nil && u.state == uQueued {
 			queued = append(queued, t)
 		}
 	}
-	slices.SortFunc(queued, func(a, b *tableBuf) int { return cmp.Compare(a.units[0].firstSeq, b.units[0].firstSeq) })
+	slices.SortFunc(queued, func(a, b *tableBuf) int { return cmp.Compare(a.active().firstSeq, b.active().firstSeq) })
 	for _, t := range queued {
 		if slots == 0 {
 			return next
@@ -613,7 +812,7 @@ func (l *Loader) schedule(now time.Time) time.Time {
 		for slots > 0 && l.openTotal >= l.cfg.flushBytes/2 {
 			var best *tableBuf
 			for _, t := range l.tables {
-				if !t.running && len(t.units) == 0 && t.openBytes > 0 && (best == nil || t.openBytes > best.openBytes) {
+				if !t.running && t.openBytes > 0 && (best == nil || t.openBytes > best.openBytes) && t.active() == nil {
 					best = t
 				}
 			}
@@ -630,7 +829,7 @@ func (l *Loader) schedule(now time.Time) time.Time {
 		return next
 	}
 	for _, t := range l.tables {
-		if t.running || len(t.units) > 0 || t.openBytes == 0 {
+		if t.running || t.openBytes == 0 || t.active() != nil {
 			continue
 		}
 		due := t.oldest.Add(l.cfg.flushInterval)
@@ -653,9 +852,9 @@ func (l *Loader) schedule(now time.Time) time.Time {
 	return next
 }
 
-// start runs the head unit of t.
+// start runs the active unit of t.
 func (l *Loader) start(t *tableBuf, now time.Time) {
-	u := t.units[0]
+	u := t.active()
 	u.state = uRunning
 	t.running = true
 	t.lastStart = now
@@ -673,16 +872,33 @@ func (l *Loader) run(t *tableBuf, u *unit) {
 	if err != nil {
 		err = &LoadError{Table: t.name, Label: u.label, Permanent: true, Err: err}
 	}
+	hdr, herr := l.dataHeaders(u.hdr)
+	if err == nil && herr != nil {
+		err = &LoadError{Table: t.name, Label: u.label, Permanent: true, Err: herr}
+	}
 	var out outcome
 	for attempt := 1; err == nil; attempt++ {
 		start := time.Now()
 		if l.cfg.Mode == ModeTransaction {
-			out, err = l.txnLoad(l.ctx, t.name, u, bodies)
+			out, err = l.txnLoad(l.ctx, t.name, u, bodies, hdr)
 		} else {
-			out, err = l.streamLoad(l.ctx, t.name, u, bodies[0])
+			out, err = l.streamLoad(l.ctx, t.name, u, bodies[0], hdr)
 		}
 		ev := LoadEvent{Table: t.name, Label: u.label, Rows: int64(u.rows), Bytes: b.size, Filtered: out.filtered,
 			Duration: time.Since(start), Attempt: attempt, Err: err, Seq: u.lastSeq, Batch: u.batch}
+		var le *LoadError
+		switch {
+		case err == nil:
+			l.mu.Lock()
+			if h := t.units[0]; h != u { // bad rows before u are still held
+				ev.Seq = h.firstSeq - 1
+			}
+			l.mu.Unlock()
+		case errors.As(err, &le) && le.BadRows && l.ctx.Err() == nil:
+			l.mu.Lock()
+			ev.Split = l.willSplit(u)
+			l.mu.Unlock()
+		}
 		if l.cfg.Listener != nil {
 			l.cfg.Listener.OnLoad(ev)
 		}
@@ -695,8 +911,7 @@ func (l *Loader) run(t *tableBuf, u *unit) {
 			}
 			break
 		}
-		var le *LoadError
-		if !errors.As(err, &le) {
+		if le == nil && !errors.As(err, &le) {
 			le = &LoadError{Table: t.name, Label: u.label, Err: err}
 			err = le
 		}
@@ -704,7 +919,7 @@ func (l *Loader) run(t *tableBuf, u *unit) {
 			le.Err = errors.Join(le.Err, ErrClosed)
 			break
 		}
-		if le.Permanent {
+		if le.Permanent || le.BadRows {
 			break
 		}
 		if r := l.cfg.MaxRetries; r >= 0 && int64(attempt) > r {
@@ -721,23 +936,122 @@ func (l *Loader) run(t *tableBuf, u *unit) {
 		}
 		err = nil
 	}
-	if err != nil && l.log != nil && l.ctx.Err() == nil {
+	var le *LoadError
+	bad := err != nil && errors.As(err, &le) && le.BadRows && l.ctx.Err() == nil
+	if err != nil && !bad && l.log != nil && l.ctx.Err() == nil {
 		l.log.Error("loader: load failed", "table", t.name, "label", u.label, "err", err)
 	}
 	b.g.revoke() // no reader touches the chunks once they are reused
 	l.mu.Lock()
 	t.running = false
 	l.running--
-	if err == nil {
-		t.units = t.units[1:]
+	switch {
+	case err == nil:
+		i := t.index(u)
+		t.units = slices.Delete(t.units, i, i+1)
 		l.release(u, true)
-	} else {
+	case bad:
+		l.isolate(t, u, le)
+	default:
 		u.state, u.err = uFailed, err
 		l.failed++
 	}
 	l.notify()
 	l.mu.Unlock()
 	l.kick()
+}
+
+// isolate handles u, which failed because of its rows' data (le): it
+// replaces u by its two halves, to be loaded in order, or, when u is one
+// row or the isolation budget is spent, keeps u as bad rows for
+// TakeFailed. l.mu is held.
+func (l *Loader) isolate(t *tableBuf, u *unit, le *LoadError) {
+	i := t.index(u)
+	if l.willSplit(u) {
+		u.iso.left -= 2
+		a, b := l.split(u)
+		t.units = slices.Replace(t.units, i, i+1, a, b)
+		if l.log != nil {
+			l.log.Info("loader: isolating bad rows: loading the halves of the failed load", "table", t.name, "label", u.label, "rows", u.rows, "labels", []string{a.label, b.label}, "err", le)
+		}
+		return
+	}
+	le = cloneLoadError(le) // the Listener may still hold the original
+	if u.rows >= 2 {
+		why := fmt.Sprintf("isolation of bad rows is disabled (Options.MaxIsolationLoads < 0), so all %d rows of the load are held", u.rows)
+		if l.cfg.MaxIsolationLoads >= 0 {
+			why = fmt.Sprintf("the budget of extra loads to isolate bad rows (Options.MaxIsolationLoads) is spent, so these %d rows are held whole; some of them are good", u.rows)
+		}
+		le.Err = errors.Join(le.Err, errors.New(why))
+	}
+	l.own(u)
+	u.state, u.err = uBad, le
+	l.failed++
+	if l.log != nil {
+		l.log.Warn("loader: bad rows held for TakeFailed", "table", t.name, "label", u.label, "rows", u.rows, "err", le)
+	}
+}
+
+func cloneLoadError(e *LoadError) *LoadError {
+	c := *e
+	return &c
+}
+
+// willSplit reports whether a bad-rows failure of u is bisected further.
+// l.mu is held.
+func (l *Loader) willSplit(u *unit) bool {
+	if u.iso == nil {
+		u.iso = &isolation{left: l.cfg.isolationBudget(u.rows)}
+	}
+	return u.rows >= 2 && u.iso.left >= 2
+}
+
+// split returns the two halves of u, sharing u's buffers. l.mu is held.
+func (l *Loader) split(u *unit) (a, b *unit) {
+	sh := u.share
+	if sh == nil {
+		sh = &share{chunks: u.chunks, held: u.held}
+		u.held = 0
+	} else {
+		sh.refs-- // u's reference passes to its halves
+	}
+	sh.refs += 2
+	u.share = nil
+	m := u.rows / 2
+	half := func(from, to int, suffix string) *unit {
+		h := &unit{label: deriveLabel(u.label, suffix), batch: u.batch, hdr: u.hdr, rows: to - from,
+			chunks: sliceRows(u.chunks, from, to), share: sh, iso: u.iso}
+		h.firstSeq = h.chunks[0].firstSeq
+		h.lastSeq = h.chunks[len(h.chunks)-1].lastSeq
+		return h
+	}
+	a, b = half(0, m, "a"), half(m, u.rows, "b")
+	u.chunks = nil
+	return a, b
+}
+
+// own gives u a copy of its rows when they are views of a share, so that
+// held bad rows do not pin the buffers of the whole failed load. l.mu is
+// held.
+func (l *Loader) own(u *unit) {
+	if u.share == nil {
+		return
+	}
+	owned := make([]*chunk, len(u.chunks))
+	u.held = 0
+	for i, v := range u.chunks {
+		c := &chunk{buf: make([]byte, len(v.buf)), ends: make([]uint32, len(v.ends)), dseq: make([]uint32, len(v.dseq)),
+			firstSeq: v.firstSeq, lastSeq: v.lastSeq, hdr: v.hdr}
+		copy(c.buf, v.buf)
+		copy(c.ends, v.ends)
+		copy(c.dseq, v.dseq)
+		owned[i] = c
+		u.held += c.size()
+	}
+	l.unshare(u, true)
+	u.chunks = owned
+	l.held += u.held
+	l.heldPub.Store(l.held)
 }
 
 // backoffSlot sleeps d without holding a load slot, so that other tables

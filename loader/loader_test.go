@@ -188,19 +188,29 @@ func TestAccessDeniedPermanent(t *testing.T) {
 
 func TestFilteredRowsPermanentWithErrorLog(t *testing.T) {
 	f := newFakeSR(t)
-	f.inject(fault{op: "load", kind: fkFiltered})
+	f.inject(fault{op: "load", kind: fkFiltered, times: -1}) // every load fails: every row is bad
 	o := f.opts()
 	o.MaxRetries = 3
+	lis := &recListener{}
+	o.Listener = lis
 	l := newLoader(t, o)
 	l.Append("t", []byte(`{"id":1}`))
 	l.Append("t", []byte(`{"name":"x"}`))
 	err := l.Flush(ctxT(t), "b7")
 	var le *LoadError
-	if !errors.As(err, &le) || !le.Permanent || !errors.Is(err, ErrPermanent) {
+	if !errors.As(err, &le) || !le.Permanent || !le.BadRows || !errors.Is(err, ErrPermanent) || !errors.Is(err, ErrBadRows) {
 		t.Fatalf("err = %v", err)
 	}
-	if !strings.Contains(le.ErrorLog, "NULL value in non-nullable column") || le.Label != Label("tst", "t", "b7") {
+	if !strings.Contains(le.ErrorLog, "NULL value in non-nullable column") || le.Label != Label("tst", "t", "b7")+"-a" {
 		t.Fatalf("LoadError %+v", le)
+	}
+	if !strings.Contains(err.Error(), "TakeFailed") {
+		t.Fatalf("no advice: %v", err)
+	}
+	// The load and its two halves, each once: bad rows are not retried.
+	if ev := lis.all(); len(ev) != 3 || ev[1].Label != Label("tst", "t", "b7")+"-a" || ev[2].Label != Label("tst", "t", "b7")+"-b" ||
+		!ev[0].Split || ev[1].Split || ev[2].Split {
+		t.Fatalf("events %+v", ev)
 	}
 	if len(f.tableRows("t")) != 0 {
 		t.Fatal("rows applied")
@@ -209,25 +219,98 @@ func TestFilteredRowsPermanentWithErrorLog(t *testing.T) {
 		t.Fatalf("Durable = %d after a failed load", l.Durable())
 	}
 	// Wait reports it and Append does not block.
-	if err := l.Wait(ctxT(t)); !errors.Is(err, ErrPermanent) {
+	if err := l.Wait(ctxT(t)); !errors.Is(err, ErrBadRows) {
 		t.Fatalf("Wait = %v", err)
 	}
-	// The rows are kept: Flush again (the fault is gone) with the same label.
-	if err := l.Flush(ctxT(t), "b8"); err != nil {
+	// Flush does not retry bad rows.
+	if err := l.Flush(ctxT(t), "b8"); !errors.Is(err, ErrBadRows) || len(lis.all()) != 3 {
+		t.Fatalf("Flush again = %v, %d events", err, len(lis.all()))
+	}
+	rows, terr := l.TakeFailed("t")
+	if len(rows) != 2 || string(rows[0]) != `{"id":1}` || string(rows[1]) != `{"name":"x"}` || !errors.Is(terr, ErrBadRows) {
+		t.Fatalf("TakeFailed = %q, %v", rows, terr)
+	}
+	if l.Durable() != 2 || l.BufferedBytes() != 0 {
+		t.Fatalf("Durable %d, Buffered %d", l.Durable(), l.BufferedBytes())
+	}
+	if err := l.Flush(ctxT(t), "b9"); err != nil {
 		t.Fatal(err)
 	}
-	reqs := f.requests()
-	if len(reqs) != 2 || reqs[1].header.Get("label") != Label("tst", "t", "b7") {
-		t.Fatalf("retry label: %v", reqs)
+}
+
+// TestIsolationDisabled: with MaxIsolationLoads < 0 a bad-rows failure
+// hands every row of the load to TakeFailed, after one attempt.
+func TestIsolationDisabled(t *testing.T) {
+	f := newFakeSR(t)
+	f.inject(fault{op: "load", kind: fkFiltered})
+	o := f.opts()
+	o.MaxIsolationLoads = -1
+	lis := &recListener{}
+	o.Listener = lis
+	l := newLoader(t, o)
+	for i := range 10 {
+		l.Append("t", fmt.Appendf(nil, `{"id":%d}`, i))
 	}
-	if got := f.tableRows("t"); len(got) != 2 {
-		t.Fatalf("rows %q", got)
+	err := l.Flush(ctxT(t), "b")
+	if !errors.Is(err, ErrBadRows) || !strings.Contains(err.Error(), "disabled") || len(lis.all()) != 1 {
+		t.Fatalf("err = %v, %d events", err, len(lis.all()))
+	}
+	rows, _ := l.TakeFailed("t")
+	if len(rows) != 10 {
+		t.Fatalf("%d rows", len(rows))
+	}
+}
+
+// TestIsolationBudget: when every load fails, isolation stops after the
+// budget of extra loads and hands the remaining parts over whole; every
+// row is returned once, in order.
+func TestIsolationBudget(t *testing.T) {
+	f := newFakeSR(t)
+	f.inject(fault{op: "load", kind: fkFiltered, times: -1})
+	o := f.opts()
+	lis := &recListener{}
+	o.Listener = lis
+	l := newLoader(t, o)
+	const n = 1000
+	for i := range n {
+		l.Append("t", fmt.Appendf(nil, `{"id":%d}`, i))
+	}
+	err := l.Flush(ctxT(t), "b")
+	if !errors.Is(err, ErrBadRows) || !strings.Contains(err.Error(), "more failed loads") {
+		t.Fatalf("err = %v", err)
+	}
+	budget := 8*10 + 8 // ⌈log2 1000⌉ = 10
+	if got := len(lis.all()); got != 1+budget {
+		t.Fatalf("%d loads, want %d", got, 1+budget)
+	}
+	rows, terr := l.TakeFailed("t")
+	if len(rows) != n || !errors.Is(terr, ErrBadRows) || !strings.Contains(terr.Error(), "budget") {
+		t.Fatalf("%d rows, %v", len(rows), terr)
+	}
+	for i, r := range rows {
+		if string(r) != fmt.Sprintf(`{"id":%d}`, i) {
+			t.Fatalf("row %d = %s", i, r)
+		}
+	}
+	if l.Durable() != n || l.BufferedBytes() != 0 {
+		t.Fatalf("Durable %d, Buffered %d", l.Durable(), l.BufferedBytes())
+	}
+	var labels []string
+	for _, e := range lis.all() {
+		if len(e.Label) > 128 {
+			t.Fatalf("label %q too long", e.Label)
+		}
+		labels = append(labels, e.Label)
+	}
+	slices.Sort(labels)
+	if len(slices.Compact(labels)) != 1+budget {
+		t.Fatal("labels reused")
 	}
 }
 
 func TestTakeFailed(t *testing.T) {
 	f := newFakeSR(t)
-	f.inject(fault{op: "load", kind: fkFiltered, table: "bad"})
+	f.inject(fault{op: "load", kind: fkFiltered, table: "bad", times: -1})
 	l := newLoader(t, f.opts())
 	l.Append("bad", []byte(`{"id":1}`))
 	l.Append("good", []byte(`{"id":2}`))
@@ -251,6 +334,31 @@ func TestTakeFailed(t *testing.T) {
 	}
 	if err := l.Flush(ctxT(t), "c"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestTakeFailedBlocking: a load failed for a non-data reason blocks its
+// table; TakeFailed returns all its rows, and not as bad rows.
+func TestTakeFailedBlocking(t *testing.T) {
+	f := newFakeSR(t)
+	f.inject(fault{op: "load", kind: fkFail, msg: "Access denied for user", times: 1})
+	l := newLoader(t, f.opts())
+	l.Append("t", []byte(`{"id":1}`))
+	l.Append("t", []byte(`{"id":2}`))
+	err := l.Flush(ctxT(t), "b")
+	if !errors.Is(err, ErrPermanent) || errors.Is(err, ErrBadRows) {
+		t.Fatalf("err = %v", err)
+	}
+	l.Append("t", []byte(`{"id":3}`))
+	rows, terr := l.TakeFailed("t")
+	if len(rows) != 2 || errors.Is(terr, ErrBadRows) {
+		t.Fatalf("TakeFailed %q %v", rows, terr)
+	}
+	if err := l.Flush(ctxT(t), "c"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.tableRows("t"); !slices.Equal(got, []string{`{"id":3}`}) {
+		t.Fatalf("rows %q", got)
 	}
 }
 

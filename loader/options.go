@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"math/bits"
 	"net"
 	"net/http"
 	"net/url"
@@ -198,6 +199,13 @@ type Options struct {
 	// TLSConfig is used by the built client for https URLs; nil means the
 	// system roots.
 	TLSConfig *tls.Config
+	// MaxIsolationLoads bounds the extra loads made to isolate the bad rows
+	// of one load that failed because of its rows' data (ErrBadRows, see
+	// Loader.TakeFailed). Zero means 8·⌈log2 n⌉+8 for a load of n rows,
+	// which isolates at least 4 bad rows one by one (more when they are
+	// close together); negative disables isolation, so that all the rows
+	// of such a load are handed to TakeFailed.
+	MaxIsolationLoads int
 }
 
 // reserved headers are set by the Loader itself.
@@ -226,6 +234,18 @@ type config struct {
 	minInterval   time.Duration
 	maxConc       int
 	timeout       time.Duration // timeout header, for polling budgets
+}
+
+// isolationBudget is the number of extra loads allowed to isolate the bad
+// rows of a failed load of n rows.
+func (c *config) isolationBudget(n int) int {
+	switch {
+	case c.MaxIsolationLoads < 0:
+		return 0
+	case c.MaxIsolationLoads > 0:
+		return c.MaxIsolationLoads
+	}
+	return 8*bits.Len(uint(max(n-1, 0))) + 8 // ⌈log2 n⌉ = bits.Len(n-1)
 }
 
 func (o Options) validate() (*config, error) {
@@ -436,8 +456,8 @@ func (o Options) String() string {
 	if o.Password != "" {
 		pw = "xxxxx"
 	}
-	return fmt.Sprintf("loader.Options{URLs:%v Username:%q Password:%q Database:%q Format:%v Mode:%v Compression:%v Headers:%v MaxBytes:%d FlushInterval:%v MinLoadInterval:%v MaxConcurrentLoads:%d MaxRetries:%d LabelPrefix:%q}",
-		o.URLs, o.Username, pw, o.Database, o.Format, o.Mode, o.Compression, o.Headers, o.MaxBytes, o.FlushInterval, o.MinLoadInterval, o.MaxConcurrentLoads, o.MaxRetries, o.LabelPrefix)
+	return fmt.Sprintf("loader.Options{URLs:%v Username:%q Password:%q Database:%q Format:%v Mode:%v Compression:%v Headers:%v MaxBytes:%d FlushInterval:%v MinLoadInterval:%v MaxConcurrentLoads:%d MaxRetries:%d LabelPrefix:%q MaxIsolationLoads:%d}",
+		o.URLs, o.Username, pw, o.Database, o.Format, o.Mode, o.Compression, o.Headers, o.MaxBytes, o.FlushInterval, o.MinLoadInterval, o.MaxConcurrentLoads, o.MaxRetries, o.LabelPrefix, o.MaxIsolationLoads)
 }
 
 // GoString is String, for %#v.

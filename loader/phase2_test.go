@@ -32,7 +32,8 @@ func TestTransactionMode(t *testing.T) {
 		{"commit-in-processing", []fault{{op: "commit", kind: fkInProcessing}}, 1, nil},
 		{"commit-fails-after-commit", []fault{{op: "commit", kind: fkCommitFailsCommits}}, 1, nil},
 		{"commit-reset-after-commit", []fault{{op: "commit", kind: fkReset}}, 1, nil},
-		{"filtered-at-prepare", []fault{{op: "prepare", kind: fkFiltered}}, 1, ErrPermanent},
+		{"filtered-at-prepare", []fault{{op: "prepare", kind: fkFiltered, times: -1}}, 0, ErrBadRows}, // every part fails
+		{"filtered-once-halves-load", []fault{{op: "prepare", kind: fkFiltered}}, 3, nil},
 		{"always-fails", []fault{{op: "load", kind: fkFail, msg: "internal error", times: -1}}, 3, ErrRetriesExhausted},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -61,7 +62,7 @@ func TestTransactionMode(t *testing.T) {
 				if len(f.tableRows("t")) != 0 {
 					t.Fatalf("#%d: rows applied despite failure", i)
 				}
-				if tc.err == ErrPermanent {
+				if tc.err == ErrBadRows {
 					var le *LoadError
 					errors.As(err, &le)
 					if le.ErrorLog == "" {

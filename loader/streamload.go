@@ -22,8 +22,8 @@ func (l *Loader) loadPath(table string) string {
 // streamLoad makes one attempt to load u with Stream Load (§2.7): PUT,
 // follow the 307, classify the reply. Label Already Exists RUNNING is
 // polled until the label settles.
-func (l *Loader) streamLoad(ctx context.Context, table string, u *unit, b body) (outcome, error) {
-	hdr := l.cfg.headers.Clone()
+func (l *Loader) streamLoad(ctx context.Context, table string, u *unit, b body, hdr http.Header) (outcome, error) {
+	hdr = hdr.Clone()
 	hdr.Set("label", u.label)
 	hdr.Set("Content-Type", "application/octet-stream")
 	fail := func(status, msg string, err error) *LoadError {
@@ -50,7 +50,7 @@ func (l *Loader) streamLoad(ctx context.Context, table string, u *unit, b body) 
 		return l.settleRunning(ctx, table, u.label)
 	}
 	e := fail(r.Status, r.message(), nil)
-	e.Permanent = isPermanentMessage(e.Message)
+	e.classify()
 	if r.ErrorURL != "" {
 		e.ErrorLog = l.errorLog(ctx, r.ErrorURL)
 	}

@@ -60,7 +60,10 @@ func (l *Loader) txnCall(ctx context.Context, op string, table, label string, hd
 // txnFailure builds the LoadError for an unexpected reply of op.
 func (l *Loader) txnFailure(ctx context.Context, op, table, label string, r *response) *LoadError {
 	e := &LoadError{Table: table, Label: label, Status: op + ": " + r.Status, Message: r.message()}
-	e.Permanent = isPermanentMessage(e.Message) || r.Status == "ANALYSIS_ERROR" || r.Status == "INVALID_ARGUMENT"
+	e.classify()
+	if r.Status == "ANALYSIS_ERROR" || r.Status == "INVALID_ARGUMENT" {
+		e.Permanent = true
+	}
 	if r.ErrorURL != "" {
 		e.ErrorLog = l.errorLog(ctx, r.ErrorURL)
 	}
@@ -71,7 +74,7 @@ func (l *Loader) txnFailure(ctx context.Context, op, table, label string, r *res
 var errSettled = errors.New("label already committed")
 
 // txnLoad makes one attempt to load u through the transaction interface.
-func (l *Loader) txnLoad(ctx context.Context, table string, u *unit, bodies []body) (outcome, error) {
+func (l *Loader) txnLoad(ctx context.Context, table string, u *unit, bodies []body, data http.Header) (outcome, error) {
 	label := u.label
 	ctl := l.txnHeaders(table, label)
 
@@ -99,7 +102,7 @@ func (l *Loader) txnLoad(ctx context.Context, table string, u *unit, bodies []bo
 	}
 
 	// load, one call per chunk
-	dh := l.cfg.headers.Clone()
+	dh := data.Clone()
 	for k, v := range ctl {
 		dh[k] = v
 	}
@@ -201,7 +204,7 @@ func (l *Loader) txnCommit(ctx context.Context, table, label string) error {
 		if le == nil {
 			le = &LoadError{Table: table, Label: label, Status: "commit"}
 		}
-		le.Permanent = false // the rows are fine; the commit did not settle
+		le.Permanent, le.BadRows = false, false // the rows are fine; the commit did not settle
 		if perr != nil {
 			le.Err = errors.Join(le.Err, perr)
 		} else {

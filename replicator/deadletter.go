@@ -15,8 +15,16 @@ import (
 // Handle returns nil when the record was durably taken care of and the
 // pipeline may go on past it; a non-nil error stops the pipeline before the
 // record's offset is committed, so a restart resumes at it.
+//
+// HandleRows receives encoded rows of table that StarRocks rejected for good
+// (their data does not fit the table; the loader isolated them from the
+// good rows of their batch). A policy that takes them calls take, which
+// removes them from the loader so that later offsets can commit; a policy
+// that stops returns an error without calling take, so the rows and their
+// offsets stay uncommitted.
 type DeadLetter interface {
 	Handle(ctx context.Context, rec *kgo.Record, reason error) error
+	HandleRows(ctx context.Context, table string, take func() ([][]byte, error), reason error) error
 }
 
 // Stop is the dead-letter policy of errors.tolerance=none (the default): the
@@ -28,6 +36,11 @@ func (Stop) Handle(_ context.Context, rec *kgo.Record, reason error) error {
 	return fmt.Errorf("%s: %w (errors.tolerance=none stops the pipeline here; fix the producer or the configuration, or set errors.tolerance=all to log and skip such records, then restart: the offset of this record is not committed)", Position(rec), reason)
 }
 
+// HandleRows implements DeadLetter.
+func (Stop) HandleRows(_ context.Context, table string, _ func() ([][]byte, error), reason error) error {
+	return fmt.Errorf("table %s: StarRocks rejected rows: %w (errors.tolerance=none stops the pipeline here; fix the table or the mapping, or set errors.tolerance=all to log and skip such rows, then restart: their offsets are not committed)", table, reason)
+}
+
 // LogAndSkip is the dead-letter policy of errors.tolerance=all without a
 // dead-letter topic: Kafka Connect logs and skips the record. starcdc logs
 // it at error level with its position so that it can be found again.
@@ -36,6 +49,21 @@ type LogAndSkip struct{ Logger *slog.Logger }
 // Handle implements DeadLetter.
 func (l LogAndSkip) Handle(_ context.Context, rec *kgo.Record, reason error) error {
 	l.Logger.Error("skipping record (errors.tolerance=all)", "topic", rec.Topic, "partition", rec.Partition, "offset", rec.Offset, "error", reason)
+	return nil
+}
+
+// HandleRows implements DeadLetter.
+func (l LogAndSkip) HandleRows(_ context.Context, table string, take func() ([][]byte, error), reason error) error {
+	rows, err := take()
+	if err != nil && len(rows) == 0 {
+		return err
+	}
+	for _, row := range rows {
+		if len(row) > 1024 {
+			row = append(row[:1024:1024], "..."...)
+		}
+		l.Logger.Error("skipping a row StarRocks rejected (errors.tolerance=all)", "table", table, "row", string(row), "error", reason)
+	}
 	return nil
 }
 

@@ -41,6 +41,9 @@ func newInstruments(reg *metrics.Registry, connector string) *instruments {
 
 // OnLoad implements loader.Listener.
 func (in *instruments) OnLoad(ev loader.LoadEvent) {
+	if ev.Split {
+		return // an isolation step of bad rows, not a final outcome
+	}
 	result := "ok"
 	switch {
 	case errors.Is(ev.Err, loader.ErrPermanent):

@@ -47,6 +47,7 @@ type Sink interface {
 	Full() bool
 	Wait(ctx context.Context) error
 	BufferedBytes() int64
+	TakeFailed(table string) ([][]byte, error)
 }
 
 var _ Sink = (*loader.Loader)(nil)
@@ -204,7 +205,10 @@ func (r *Replicator) Run(ctx context.Context) (err error) {
 			if ctx.Err() != nil {
 				return nil
 			}
-			return fmt.Errorf("loading into StarRocks: %w (Kafka offsets were not committed past the unloaded rows; they are replayed on restart)", err)
+			if err := r.deadRows(ctx, err); err != nil {
+				return err
+			}
+			continue
 		}
 		pctx, cancel := context.WithTimeout(ctx, pollWait)
 		fetches := r.cl.PollRecords(pctx, maxPollRecords)
@@ -303,6 +307,53 @@ func (r *Replicator) process(ctx context.Context, rec *kgo.Record) error {
 	default:
 		r.skipped.Add(1)
 		r.m.skipped.Add(1)
+	}
+	return nil
+}
+
+// deadRows hands the rows StarRocks rejected for good to the dead-letter
+// policy. Any other failure (retries exhausted, access denied, a missing
+// table) stops the pipeline: dead-lettering good rows for an outage would
+// lose them.
+func (r *Replicator) deadRows(ctx context.Context, err error) error {
+	fail := fmt.Errorf("loading into StarRocks: %w (Kafka offsets were not committed past the unloaded rows; they are replayed on restart)", err)
+	les := loadErrors(err)
+	if len(les) == 0 {
+		return fail
+	}
+	for _, le := range les {
+		if !errors.Is(le, loader.ErrBadRows) {
+			return fail
+		}
+	}
+	for _, le := range les {
+		var taken int
+		take := func() ([][]byte, error) {
+			rows, err := r.cfg.Sink.TakeFailed(le.Table)
+			taken = len(rows)
+			return rows, err
+		}
+		if err := r.cfg.DeadLetter.HandleRows(ctx, le.Table, take, le); err != nil {
+			return err
+		}
+		r.dead.Add(int64(taken))
+		r.m.dead.Add(float64(taken))
+	}
+	return nil
+}
+
+// loadErrors lists the loader's errors in a (joined) error.
+func loadErrors(err error) []*loader.LoadError {
+	var le *loader.LoadError
+	if errors.As(err, &le) {
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			var out []*loader.LoadError
+			for _, e := range j.Unwrap() {
+				out = append(out, loadErrors(e)...)
+			}
+			return out
+		}
+		return []*loader.LoadError{le}
 	}
 	return nil
 }

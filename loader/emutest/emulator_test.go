@@ -220,35 +220,39 @@ func TestEmulatorPermanentErrors(t *testing.T) {
 		o.Listener = lis
 		l := newLoader(t, o)
 
-		// A NOT NULL column without a value: the row is filtered.
+		// A NOT NULL column without a value: the row is filtered. The load
+		// fails, and its halves isolate the bad row.
 		l.Append("orders", []byte(`{"id":1,"name":"ok","qty":1}`))
 		l.Append("orders", []byte(`{"id":2,"name":"bad","qty":null}`))
 		err := l.Flush(ctxT(t), "bad")
 		var le *loader.LoadError
-		if !errors.As(err, &le) || !errors.Is(err, loader.ErrPermanent) || !strings.Contains(le.Message, "too many filtered rows") {
+		if !errors.As(err, &le) || !errors.Is(err, loader.ErrPermanent) || !errors.Is(err, loader.ErrBadRows) || !strings.Contains(le.Message, "too many filtered rows") {
 			t.Fatalf("%v: err = %v", mode, err)
 		}
-		if !strings.Contains(le.ErrorLog, "qty") {
-			t.Fatalf("%v: error log %q", mode, le.ErrorLog)
+		if !strings.Contains(le.ErrorLog, "qty") || le.Label != "em-orders-bad-b" {
+			t.Fatalf("%v: error log %q, label %s", mode, le.ErrorLog, le.Label)
 		}
-		if n := len(lis.all()); n != 1 {
-			t.Fatalf("%v: %d attempts of a permanent failure", mode, n)
+		if n := len(lis.all()); n != 3 {
+			t.Fatalf("%v: %d attempts, want the load and its halves", mode, n)
 		}
-		if st := em.Stats("db", "orders"); st.LoadedRows != 0 {
-			t.Fatalf("%v: partial load %+v", mode, st)
+		if st := em.Stats("db", "orders"); st.LoadedRows != 1 {
+			t.Fatalf("%v: good row not loaded: %+v", mode, st)
 		}
 		rows, _ := l.TakeFailed("orders")
-		if len(rows) != 2 {
+		if len(rows) != 1 || string(rows[0]) != `{"id":2,"name":"bad","qty":null}` {
 			t.Fatalf("%v: TakeFailed %q", mode, rows)
 		}
 
-		// Unknown table.
+		// Unknown table: a configuration failure, not bad rows.
 		l.Append("nope", []byte(`{"id":1}`))
+		l.Append("nope", []byte(`{"id":2}`))
 		err = l.Flush(ctxT(t), "x")
-		if !errors.Is(err, loader.ErrPermanent) || !strings.Contains(err.Error(), "create the database and table") {
+		if !errors.Is(err, loader.ErrPermanent) || errors.Is(err, loader.ErrBadRows) || !strings.Contains(err.Error(), "create the database and table") {
 			t.Fatalf("%v: unknown table: %v", mode, err)
 		}
-		l.TakeFailed("nope")
+		if rows, _ := l.TakeFailed("nope"); len(rows) != 2 {
+			t.Fatalf("%v: TakeFailed %q", mode, rows)
+		}
 
 		// Wrong password.
 		o.Password = "not-it"
