@@ -625,3 +625,65 @@ func TestRejectedRows(t *testing.T) {
 		})
 	}
 }
+
+// TestDeadLetterTopic: with errors.tolerance=all and
+// errors.deadletterqueue.topic.name, an undecodable record is produced
+// unchanged to the dead-letter topic with Kafka Connect's context headers,
+// and so is a row StarRocks rejected; everything else loads.
+func TestDeadLetterTopic(t *testing.T) {
+	s := startStack(t)
+	if err := s.StarRocks.CreateTable(db, "customers", []starrocks.Column{
+		{Name: "id", Type: "INT"}, {Name: "first_name", Type: "VARCHAR(255)", Nullable: true},
+		{Name: "last_name", Type: "VARCHAR(255)", Nullable: true}, {Name: "email", Type: "VARCHAR(255)"}, // NOT NULL
+	}, []string{"id"}); err != nil {
+		t.Fatal(err)
+	}
+	row := func(id int, email string) []byte {
+		return []byte(fmt.Sprintf(`{"before":null,"after":{"id":%d,"first_name":"f","last_name":"l","email":%s},"source":{"connector":"mysql"},"op":"c"}`, id, email))
+	}
+	produce(t, s, "c",
+		[2][]byte{nil, row(1, `"a@x"`)},
+		[2][]byte{[]byte("k"), []byte(`{not json`)},
+		[2][]byte{nil, row(2, `null`)}, // StarRocks filters it: email is NOT NULL
+		[2][]byte{nil, row(3, `"c@x"`)},
+	)
+	props := connectorProps(s, "dlq", false, "c", "c:customers")
+	props["errors.tolerance"] = "all"
+	props["errors.deadletterqueue.topic.name"] = "starcdc-dlq"
+	props["errors.deadletterqueue.context.headers.enable"] = "true"
+	props["errors.deadletterqueue.topic.replication.factor"] = "1"
+	r := startReplicator(t, props)
+	drain(t, s, r.group, "c")
+	r.stop(t)
+	wantRows(t, s, "customers", []map[string]any{cust("1", "f", "l", "a@x"), cust("3", "f", "l", "c@x")})
+
+	cl, err := kgo.NewClient(kgo.SeedBrokers(s.Brokers()...), kgo.ConsumeTopics("starcdc-dlq"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var got []*kgo.Record
+	for len(got) < 2 && ctx.Err() == nil {
+		got = append(got, cl.PollFetches(ctx).Records()...)
+	}
+	if len(got) != 2 {
+		t.Fatalf("%d dead letters, want 2", len(got))
+	}
+	headers := func(r *kgo.Record) map[string]string {
+		m := map[string]string{}
+		for _, h := range r.Headers {
+			m[h.Key] = string(h.Value)
+		}
+		return m
+	}
+	h := headers(got[0])
+	if string(got[0].Value) != `{not json` || string(got[0].Key) != "k" || h["__connect.errors.topic"] != "c" || h["__connect.errors.offset"] != "1" || h["__connect.errors.exception.message"] == "" {
+		t.Errorf("dead letter 1: key %q value %q headers %v", got[0].Key, got[0].Value, h)
+	}
+	h = headers(got[1])
+	if !strings.Contains(string(got[1].Value), `"id":2`) || h["__starcdc.table"] != "customers" || !strings.Contains(h["__connect.errors.exception.message"], "NULL value in non-nullable column") {
+		t.Errorf("dead letter 2: value %q headers %v", got[1].Value, h)
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kgo"
+
 	"github.com/starcdc/starcdc/config"
 	"github.com/starcdc/starcdc/ddl"
 	"github.com/starcdc/starcdc/decode"
@@ -47,6 +49,8 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 	if p := strings.ToUpper(w.Security["security.protocol"]); p != "" && p != "PLAINTEXT" {
 		return nil, fmt.Errorf("security.protocol=%s: starcdc does not support Kafka TLS/SASL yet; use a PLAINTEXT listener", p)
 	}
+	var kafkaSec []kgo.Opt
+	kafkaOpts := append([]kgo.Opt{kgo.SeedBrokers(w.BootstrapServers...)}, kafkaSec...)
 	var closers []func() error
 	defer func() {
 		if err != nil {
@@ -106,10 +110,23 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 	dl := DeadLetter(Stop{})
 	if c.ErrorsTolerance == "all" {
 		dl = LogAndSkip{Logger: logger}
+		if c.Extra[KeyDLQTopic] != "" {
+			dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			t, err := newTopicDLQ(dctx, kafkaOpts, c.Name, c.Extra, logger.With("connector", c.Name))
+			cancel()
+			if err != nil {
+				return nil, fmt.Errorf("connector %s: %w", c.Name, err)
+			}
+			closers = append(closers, func() error { t.Client.Close(); return nil })
+			dl = t
+		}
+	} else if c.Extra[KeyDLQTopic] != "" {
+		logger.Warn("errors.deadletterqueue.topic.name is set but errors.tolerance=none: as in Kafka Connect, records are never sent to it; set errors.tolerance=all to use it", "connector", c.Name)
 	}
 	r, err := New(Config{
 		Name:           c.Name,
 		Brokers:        w.BootstrapServers,
+		KafkaOpts:      kafkaSec,
 		Topics:         c.Topics,
 		TopicsRegex:    c.TopicsRegex,
 		Pipeline:       p,
