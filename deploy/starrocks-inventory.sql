@@ -1,5 +1,6 @@
--- The StarRocks tables of the Debezium example inventory database
--- (until starrocks.auto.create.tables lands). One BE: replication_num 1.
+-- The StarRocks tables of the Debezium example inventory database, as a
+-- user of the Java connector creates them by hand (starcdc creates them
+-- itself with starrocks.auto.create.tables=true). One BE: replication_num 1.
 CREATE DATABASE IF NOT EXISTS inventory;
 CREATE TABLE IF NOT EXISTS inventory.customers (
   id INT NOT NULL, first_name VARCHAR(255), last_name VARCHAR(255), email VARCHAR(255)
