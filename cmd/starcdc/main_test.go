@@ -4,16 +4,20 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sr"
 	"github.com/twmb/franz-go/pkg/sr/srfake"
 
 	"github.com/starcdc/starcdc/devstack"
+	"github.com/starcdc/starcdc/devstack/starrocks"
 )
 
 func fixturePath(name string) string {
@@ -202,5 +206,55 @@ func TestDecodeAvro(t *testing.T) {
 	code, _, errOut = runCLI("decode", props, "--topic", "dbserver1.inventory.customers", "--value", file)
 	if code != 2 || !strings.Contains(strings.ToLower(errOut), "wire format") {
 		t.Fatalf("unframed: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestRunStopsOnSIGTERM: starcdc run loads, then on SIGTERM stops
+// fetching, flushes, commits and exits 0.
+func TestRunStopsOnSIGTERM(t *testing.T) {
+	s, err := devstack.Start(devstack.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.StarRocks.CreateDatabase("inventory"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.StarRocks.CreateTable("inventory", "customers", []starrocks.Column{
+		{Name: "id", Type: "INT"}, {Name: "first_name", Type: "VARCHAR(64)", Nullable: true},
+		{Name: "last_name", Type: "VARCHAR(64)", Nullable: true}, {Name: "email", Type: "VARCHAR(64)", Nullable: true},
+	}, []string{"id"}); err != nil {
+		t.Fatal(err)
+	}
+	value, _ := os.ReadFile(fixturePath("mysql195_r_snapshot_withschema.json"))
+	ctx := context.Background()
+	if err := s.Produce(ctx, &kgo.Record{Topic: "dbserver1.inventory.customers", Value: value}); err != nil {
+		t.Fatal(err)
+	}
+	props := writeProps(t, "bootstrap.servers="+strings.Join(s.Brokers(), ",")+"\nstarrocks.http.url="+strings.TrimPrefix(s.StarRocks.FEURL(), "http://")+"\nstarrocks.password=\n")
+	done := make(chan int, 1)
+	var stderr bytes.Buffer
+	go func() { done <- run([]string{"run", props}, io.Discard, &stderr) }()
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := devstack.WaitDrained(wctx, s.Brokers(), "connect-starrocks-kafka-connector", "dbserver1.inventory.customers"); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("exit %d after SIGTERM:\n%s", code, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("starcdc run did not stop within 30s of SIGTERM")
+	}
+	if rows, err := s.StarRocks.Rows("inventory", "customers"); err != nil || len(rows) != 1 {
+		t.Fatalf("rows %v, %v", rows, err)
+	}
+	if strings.Contains(stderr.String(), "s3cret-pass") {
+		t.Fatal("the password leaked into the log")
 	}
 }
