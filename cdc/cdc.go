@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/starcdc/starcdc/decode"
 )
@@ -98,10 +99,13 @@ type Options struct {
 // values it could not read (debezium.md §1.6).
 const DefaultUnavailablePlaceholder = "__debezium_unavailable_value"
 
-// Unwrapper turns decoded records into Events. It is stateless and safe for
-// concurrent use.
+// Unwrapper turns decoded records into Events. It is safe for concurrent
+// use.
 type Unwrapper struct {
 	opts Options
+
+	mu      sync.Mutex
+	schemas map[[2]*decode.Schema]*decode.Schema // see rowSchema
 }
 
 // New returns an Unwrapper.
@@ -112,7 +116,7 @@ func New(opts Options) *Unwrapper {
 	if opts.UnavailablePlaceholder == "" {
 		opts.UnavailablePlaceholder = DefaultUnavailablePlaceholder
 	}
-	return &Unwrapper{opts: opts}
+	return &Unwrapper{opts: opts, schemas: map[[2]*decode.Schema]*decode.Schema{}}
 }
 
 // Unwrap interprets one record. key may be a null Record.
@@ -270,23 +274,14 @@ func (u *Unwrapper) decorate(row, env *decode.Struct, deleted bool) *decode.Stru
 		return row
 	}
 	out := &decode.Struct{Names: slices.Clone(row.Names), Values: slices.Clone(row.Values)}
-	// Keep the field schemas (logical types!) and describe the added ones.
-	var schema *decode.Schema
-	if row.Schema != nil {
-		cp := *row.Schema
-		cp.Fields = slices.Clone(row.Schema.Fields)
-		schema = &cp
-		out.Schema = schema
-	}
+	var added []decode.Field // schemas of the added columns
 	add := func(name string, val any, fs *decode.Schema) {
 		out.Names = append(out.Names, name)
 		out.Values = append(out.Values, val)
-		if schema != nil {
-			if fs == nil {
-				fs = &decode.Schema{Type: decode.TypeString, Optional: true}
-			}
-			schema.Fields = append(schema.Fields, decode.Field{Name: name, Index: len(schema.Fields), Schema: fs})
+		if fs == nil {
+			fs = optionalString
 		}
+		added = append(added, decode.Field{Name: name, Schema: fs})
 	}
 	for _, f := range u.opts.AddFields {
 		name, alias, _ := strings.Cut(strings.TrimSpace(f), ":")
@@ -303,8 +298,41 @@ func (u *Unwrapper) decorate(row, env *decode.Struct, deleted bool) *decode.Stru
 	if u.opts.RewriteDeleted {
 		add("__deleted", strconv.FormatBool(deleted), nil)
 	}
+	// Keep the field schemas (logical types!) and describe the added ones.
+	// The result is cached per source schema, so that records of one schema
+	// share one row schema (cheap to compare downstream).
+	if row.Schema != nil {
+		out.Schema = u.rowSchema(row.Schema, env.Schema, added)
+	}
 	return out
 }
+
+var optionalString = &decode.Schema{Type: decode.TypeString, Optional: true}
+
+// rowSchema returns row's schema extended by the added fields, cached by
+// the (row, envelope) schema pair.
+func (u *Unwrapper) rowSchema(row, env *decode.Schema, added []decode.Field) *decode.Schema {
+	key := [2]*decode.Schema{row, env}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if s, ok := u.schemas[key]; ok && env != nil && len(s.Fields) == len(row.Fields)+len(added) {
+		return s
+	}
+	cp := *row
+	cp.Fields = slices.Clone(row.Fields)
+	for _, f := range added {
+		f.Index = len(cp.Fields)
+		cp.Fields = append(cp.Fields, f)
+	}
+	if len(u.schemas) >= maxCachedSchemas {
+		clear(u.schemas) // schemas churn only with schema changes; start over
+	}
+	u.schemas[key] = &cp
+	return &cp
+}
+
+// maxCachedSchemas bounds the rewritten-schema cache.
+const maxCachedSchemas = 4096
 
 // envelopeField resolves an add.fields name the way ExtractNewRecordState
 // does: op/ts_* from the envelope, id/total_order/data_collection_order from

@@ -200,3 +200,29 @@ func TestUnavailableValue(t *testing.T) {
 		t.Fatalf("a delete needs no partial update: %+v", ev)
 	}
 }
+
+// Records of one source schema share one rewritten row schema, so that
+// downstream schema-change detection is a pointer comparison.
+func TestRewrittenSchemaShared(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "shared", "fixtures", "mysql195_u_withschema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv := &decode.JSONConverter{SchemasEnable: true}
+	u := New(Options{RewriteDeleted: true})
+	var schemas []*decode.Schema
+	for i := 0; i < 2; i++ {
+		rec, err := conv.Decode(context.Background(), "t", b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev, err := u.Unwrap(decode.Record{}, rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		schemas = append(schemas, ev.Changes[0].Row.Schema)
+	}
+	if schemas[0] != schemas[1] {
+		t.Fatal("two records of one schema got two row schemas")
+	}
+}
