@@ -163,7 +163,8 @@ func (p *wkbParser) count() (int, error) {
 	return int(n), nil
 }
 
-func (p *wkbParser) points(dst []byte, dims int) ([]byte, error) {
+// list writes "(e1,e2,...)" for a counted list of elements.
+func (p *wkbParser) list(dst []byte, elem func([]byte) ([]byte, error)) ([]byte, error) {
 	n, err := p.count()
 	if err != nil {
 		return dst, err
@@ -173,28 +174,19 @@ func (p *wkbParser) points(dst []byte, dims int) ([]byte, error) {
 		if j > 0 {
 			dst = append(dst, ',')
 		}
-		if dst, err = p.point(dst, dims); err != nil {
+		if dst, err = elem(dst); err != nil {
 			return dst, err
 		}
 	}
 	return append(dst, ')'), nil
 }
 
+func (p *wkbParser) points(dst []byte, dims int) ([]byte, error) {
+	return p.list(dst, func(d []byte) ([]byte, error) { return p.point(d, dims) })
+}
+
 func (p *wkbParser) rings(dst []byte, dims int) ([]byte, error) {
-	n, err := p.count()
-	if err != nil {
-		return dst, err
-	}
-	dst = append(dst, '(')
-	for j := 0; j < n; j++ {
-		if j > 0 {
-			dst = append(dst, ',')
-		}
-		if dst, err = p.points(dst, dims); err != nil {
-			return dst, err
-		}
-	}
-	return append(dst, ')'), nil
+	return p.list(dst, func(d []byte) ([]byte, error) { return p.points(d, dims) })
 }
 
 func (p *wkbParser) geometry(dst []byte, depth int) ([]byte, error) {
