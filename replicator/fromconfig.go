@@ -46,10 +46,13 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 	if reg == nil {
 		reg = metrics.New() // counted, not served
 	}
-	if p := strings.ToUpper(w.Security["security.protocol"]); p != "" && p != "PLAINTEXT" {
-		return nil, fmt.Errorf("security.protocol=%s: starcdc does not support Kafka TLS/SASL yet; use a PLAINTEXT listener", p)
+	kafkaSec, warns, err := KafkaSecurity(w.Security)
+	for _, wn := range warns {
+		logger.Warn("Kafka security setting", "connector", c.Name, "note", wn)
 	}
-	var kafkaSec []kgo.Opt
+	if err != nil {
+		return nil, fmt.Errorf("connector %s: Kafka security: %w", c.Name, err)
+	}
 	kafkaOpts := append([]kgo.Opt{kgo.SeedBrokers(w.BootstrapServers...)}, kafkaSec...)
 	var closers []func() error
 	defer func() {

@@ -75,6 +75,11 @@ func (p *Pipeline) Rows(ctx context.Context, topic string, key, value []byte, bu
 	if err != nil {
 		return out, buf, decodeErr("value", err)
 	}
+	if val.Value == nil && val.Schema == nil {
+		// A tombstone: nothing to do, whatever its key holds.
+		out.Event = cdc.Event{Kind: cdc.KindTombstone, Reason: "tombstone"}
+		return out, buf, nil
+	}
 	var k decode.Record
 	if key != nil {
 		if k, err = p.KeyConverter.Decode(ctx, topic, key); err != nil {

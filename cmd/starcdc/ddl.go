@@ -46,7 +46,11 @@ func cmdDDL(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return usageError{fmt.Errorf("invalid configuration:\n%w", err)}
 	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(cfg.Worker.BootstrapServers...))
+	sec, _, err := replicator.KafkaSecurity(cfg.Worker.Security)
+	if err != nil {
+		return usageError{fmt.Errorf("Kafka security: %w", err)}
+	}
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(cfg.Worker.BootstrapServers...)}, sec...)...)
 	if err != nil {
 		return err
 	}
