@@ -44,6 +44,7 @@ const (
 	KeyPropertyPrefix = "starrocks.table.properties."
 	KeyKeyless        = "starrocks.table.keyless"
 	KeyDecimal256     = "starrocks.decimal256"
+	KeyBytesType      = "starrocks.bytes.type"
 )
 
 // DefaultMySQLPort is the FE's MySQL-protocol port (query_port).
@@ -102,6 +103,13 @@ func OptionsFromConfig(extra map[string]string) (Options, error) {
 	}
 	if o.TypeOptions.Decimal256, err = boolKey(KeyDecimal256); err != nil {
 		return Options{}, err
+	}
+	switch v, _ := get(KeyBytesType); strings.ToLower(v) {
+	case "", "varchar_base64":
+	case "varbinary":
+		o.TypeOptions.Varbinary = true
+	default:
+		return Options{}, fmt.Errorf("%s=%q: use varchar_base64 or varbinary", KeyBytesType, v)
 	}
 	o.Evolution = EvolveNone
 	if o.AutoCreate {

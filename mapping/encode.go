@@ -49,6 +49,20 @@ type Encoder struct {
 	Zone *time.Location
 	// Geometry selects WKT (default) or hex WKB for geometry values.
 	Geometry GeometryFormat
+	// Varbinary sends top-level bytes columns for VARBINARY columns (see
+	// TypeOptions.Varbinary): as base64 under the key BinaryPrefix+column,
+	// which the "columns" header (Columns) maps with to_binary.
+	Varbinary bool
+}
+
+// BinaryPrefix starts the temporary JSON key of a VARBINARY column's
+// base64 text.
+const BinaryPrefix = "__b64_"
+
+// isBinary reports whether a row column is a plain bytes column, which
+// Varbinary loads into VARBINARY.
+func (e *Encoder) isBinary(s *decode.Schema) bool {
+	return e.Varbinary && s != nil && s.Type == decode.TypeBytes && s.Name == ""
 }
 
 // AppendJSON appends ch as one JSON object: every column of the row, then
@@ -60,7 +74,13 @@ func (e *Encoder) AppendJSON(dst []byte, ch cdc.Change) ([]byte, error) {
 		if name == OpColumn || slices.Contains(ch.Unavailable, name) {
 			continue
 		}
-		dst = appendString(dst, name)
+		if e.isBinary(ch.Row.FieldSchema(name)) {
+			dst = append(dst, '"')
+			dst = append(dst, BinaryPrefix...)
+			dst = append(dst, appendString(nil, name)[1:]...)
+		} else {
+			dst = appendString(dst, name)
+		}
 		dst = append(dst, ':')
 		var err error
 		dst, err = e.appendValue(dst, ch.Row.FieldSchema(name), ch.Row.Values[i], 0)
@@ -74,16 +94,31 @@ func (e *Encoder) AppendJSON(dst []byte, ch cdc.Change) ([]byte, error) {
 	return append(dst, '}'), nil
 }
 
-// PartialColumns returns, for a row with Unavailable columns, the Stream
-// Load "columns" header of its partial update: the columns it carries and
-// __op. It returns "" for a full row.
-func PartialColumns(ch cdc.Change) string {
-	if len(ch.Unavailable) == 0 || ch.Op == cdc.OpDelete {
+// Columns returns the Stream Load "columns" header a JSON row needs, or ""
+// when StarRocks' default (every key by name, __op read automatically) is
+// right. A row needs one when it is a partial update (its Unavailable
+// columns keep their stored values: only the columns it carries are
+// listed) or when it carries VARBINARY columns (their base64 key is mapped
+// with to_binary).
+func (e *Encoder) Columns(ch cdc.Change) string {
+	partial := len(ch.Unavailable) > 0 && ch.Op == cdc.OpUpsert
+	binary := false
+	for _, name := range ch.Row.Names {
+		if e.isBinary(ch.Row.FieldSchema(name)) && !slices.Contains(ch.Unavailable, name) {
+			binary = true
+			break
+		}
+	}
+	if !partial && !binary {
 		return ""
 	}
 	var b []byte
 	for _, name := range ch.Row.Names {
 		if name == OpColumn || slices.Contains(ch.Unavailable, name) {
+			continue
+		}
+		if e.isBinary(ch.Row.FieldSchema(name)) {
+			b = fmt.Appendf(b, "%s%s,%s=to_binary(%s%s,'encode64'),", BinaryPrefix, name, name, BinaryPrefix, name)
 			continue
 		}
 		b = append(b, name...)

@@ -20,6 +20,10 @@ type TypeOptions struct {
 	// Decimal256 maps decimals of precision 39..76 to DECIMAL256(p,s)
 	// (StarRocks ≥ 4.0) instead of VARCHAR.
 	Decimal256 bool
+	// Varbinary maps bytes to VARBINARY (StarRocks ≥ 3.0), loaded exactly
+	// through a to_binary(…, 'encode64') column expression, instead of a
+	// VARCHAR holding base64 text.
+	Varbinary bool
 }
 
 // Debezium's propagated source-type parameters (debezium.md §3.3).
@@ -87,6 +91,9 @@ func ColumnType(s *decode.Schema, o TypeOptions) (string, error) {
 		}
 		return varchar(MaxVarchar), nil
 	case decode.TypeBytes:
+		if o.Varbinary {
+			return "VARBINARY(" + strconv.Itoa(MaxVarchar) + ")", nil
+		}
 		return varchar(MaxVarchar), nil // base64 text
 	case decode.TypeArray:
 		el, err := ColumnType(s.Items, o)
@@ -176,7 +183,7 @@ func PrimaryKeyType(colType string) (string, string) {
 		return varchar(64), "StarRocks does not allow " + u + " in a primary key; the key is stored as its text"
 	case strings.HasPrefix(u, "DECIMAL"):
 		return varchar(80), "StarRocks does not allow DECIMAL in a primary key; the key is stored as its exact text"
-	case u == "JSON" || strings.HasPrefix(u, "ARRAY"):
+	case u == "JSON" || strings.HasPrefix(u, "ARRAY") || strings.HasPrefix(u, "VARBINARY"):
 		return varchar(MaxVarchar), "StarRocks does not allow " + u + " in a primary key; the key is stored as text"
 	case strings.HasPrefix(u, "VARCHAR("):
 		return colType, ""

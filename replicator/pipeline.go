@@ -110,7 +110,7 @@ func (p *Pipeline) Rows(ctx context.Context, topic string, key, value []byte, bu
 			buf, h.Columns, err = p.CSV.AppendRow(buf, ch)
 		} else {
 			buf, err = p.Encoder.AppendJSON(buf, ch)
-			h.Columns = mapping.PartialColumns(ch)
+			h.Columns = p.Encoder.Columns(ch)
 		}
 		if err != nil {
 			return out, buf, err
@@ -158,6 +158,13 @@ func NewPipeline(c config.Connector, regs *decode.Registries) (*Pipeline, error)
 		if p.Encoder.Zone, err = time.LoadLocation(z); err != nil {
 			errs = append(errs, fmt.Errorf("%w: %s=%q is not an IANA time zone (e.g. UTC, Asia/Shanghai): %v", config.ErrInvalid, KeyTimezone, z, err))
 		}
+	}
+	switch b := strings.ToLower(strings.TrimSpace(c.Extra[KeyBytesType])); b {
+	case "", "varchar_base64":
+	case "varbinary":
+		p.Encoder.Varbinary = true
+	default:
+		errs = append(errs, fmt.Errorf("%w: %s=%q: use varchar_base64 or varbinary", config.ErrInvalid, KeyBytesType, b))
 	}
 	switch g := strings.ToLower(c.Extra[KeyGeometryFormat]); g {
 	case "", "wkt":
@@ -228,6 +235,11 @@ const (
 	KeyTimezone = "starrocks.datetime.timezone"
 	// KeyGeometryFormat is wkt (default) or wkb_hex.
 	KeyGeometryFormat = "starrocks.geometry.format"
+	// KeyBytesType is how bytes columns are stored: varchar_base64
+	// (default: VARCHAR holding base64 text) or varbinary (VARBINARY,
+	// StarRocks ≥ 3.0, loaded with a to_binary column expression). Read by
+	// package ddl too (mapping.TypeOptions.Varbinary).
+	KeyBytesType = "starrocks.bytes.type"
 )
 
 // starcdc's routing keys: a RegexRouter-style rename of topics into table
