@@ -687,3 +687,34 @@ func TestDeadLetterTopic(t *testing.T) {
 		t.Errorf("dead letter 2: value %q headers %v", got[1].Value, h)
 	}
 }
+
+// TestVarbinary: with starrocks.bytes.type=varbinary an auto-created table
+// gets a VARBINARY column, and bytes (0x00, 0xff, empty, NULL) land exactly.
+func TestVarbinary(t *testing.T) {
+	s := startStack(t)
+	schema := `{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"},{"type":"bytes","optional":true,"field":"blob"}],"optional":false,"name":"b.Value"}`
+	key := func(id int) []byte {
+		return []byte(fmt.Sprintf(`{"schema":{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"}],"optional":false,"name":"b.Key"},"payload":{"id":%d}}`, id))
+	}
+	val := func(id int, blob string) []byte { // ExtractNewRecordState rows
+		return []byte(fmt.Sprintf(`{"schema":%s,"payload":{"id":%d,"blob":%s}}`, schema, id, blob))
+	}
+	produce(t, s, "b",
+		[2][]byte{key(1), val(1, `"AP8A"`)}, // 00 ff 00
+		[2][]byte{key(2), val(2, `""`)},
+		[2][]byte{key(3), val(3, `null`)},
+	)
+	props := connectorProps(s, "varbinary", true, "b", "b:blobs")
+	props["starrocks.auto.create.tables"] = "true"
+	props["starrocks.table.replication.num"] = "1"
+	props["starrocks.mysql.url"] = s.StarRocks.MySQLAddr()
+	props["starrocks.bytes.type"] = "varbinary"
+	r := startReplicator(t, props)
+	drain(t, s, r.group, "b")
+	r.stop(t)
+	wantRows(t, s, "blobs", []map[string]any{
+		{"id": "1", "blob": "\x00\xff\x00"},
+		{"id": "2", "blob": ""},
+		{"id": "3", "blob": nil},
+	})
+}

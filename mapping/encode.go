@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -50,14 +51,16 @@ type Encoder struct {
 	// Geometry selects WKT (default) or hex WKB for geometry values.
 	Geometry GeometryFormat
 	// Varbinary sends top-level bytes columns for VARBINARY columns (see
-	// TypeOptions.Varbinary): as base64 under the key BinaryPrefix+column,
-	// which the "columns" header (Columns) maps with to_binary.
+	// TypeOptions.Varbinary): as hex under the key BinaryPrefix+column,
+	// which the "columns" header (Columns) maps with to_binary(…, 'hex').
+	// Hex, not base64: StarRocks' base64 decoder turns "" into NULL, its
+	// hex decoder keeps an empty value empty.
 	Varbinary bool
 }
 
-// BinaryPrefix starts the temporary JSON key of a VARBINARY column's
-// base64 text.
-const BinaryPrefix = "__b64_"
+// BinaryPrefix starts the temporary JSON key of a VARBINARY column's hex
+// text.
+const BinaryPrefix = "__hex_"
 
 // isBinary reports whether a row column is a plain bytes column, which
 // Varbinary loads into VARBINARY.
@@ -67,23 +70,29 @@ func (e *Encoder) isBinary(s *decode.Schema) bool {
 
 // AppendJSON appends ch as one JSON object: every column of the row, then
 // "__op". Fields named __op in the source row are replaced by ours; the
-// Unavailable columns of a partial row are left out (see PartialColumns).
+// Unavailable columns of a partial row are left out (see Columns).
 func (e *Encoder) AppendJSON(dst []byte, ch cdc.Change) ([]byte, error) {
 	dst = append(dst, '{')
 	for i, name := range ch.Row.Names {
 		if name == OpColumn || slices.Contains(ch.Unavailable, name) {
 			continue
 		}
-		if e.isBinary(ch.Row.FieldSchema(name)) {
-			dst = append(dst, '"')
-			dst = append(dst, BinaryPrefix...)
-			dst = append(dst, appendString(nil, name)[1:]...)
+		fs := ch.Row.FieldSchema(name)
+		if e.isBinary(fs) {
+			dst = appendString(dst, BinaryPrefix+name)
+			dst = append(dst, ':')
+			if b, ok := ch.Row.Values[i].([]byte); ok {
+				dst = append(dst, '"')
+				dst = hex.AppendEncode(dst, b)
+				dst = append(dst, '"', ',')
+				continue
+			}
 		} else {
 			dst = appendString(dst, name)
+			dst = append(dst, ':')
 		}
-		dst = append(dst, ':')
 		var err error
-		dst, err = e.appendValue(dst, ch.Row.FieldSchema(name), ch.Row.Values[i], 0)
+		dst, err = e.appendValue(dst, fs, ch.Row.Values[i], 0)
 		if err != nil {
 			return dst, fmt.Errorf("column %s: %w", name, err)
 		}
@@ -98,7 +107,7 @@ func (e *Encoder) AppendJSON(dst []byte, ch cdc.Change) ([]byte, error) {
 // when StarRocks' default (every key by name, __op read automatically) is
 // right. A row needs one when it is a partial update (its Unavailable
 // columns keep their stored values: only the columns it carries are
-// listed) or when it carries VARBINARY columns (their base64 key is mapped
+// listed) or when it carries VARBINARY columns (their hex key is mapped
 // with to_binary).
 func (e *Encoder) Columns(ch cdc.Change) string {
 	partial := len(ch.Unavailable) > 0 && ch.Op == cdc.OpUpsert
@@ -118,7 +127,7 @@ func (e *Encoder) Columns(ch cdc.Change) string {
 			continue
 		}
 		if e.isBinary(ch.Row.FieldSchema(name)) {
-			b = fmt.Appendf(b, "%s%s,%s=to_binary(%s%s,'encode64'),", BinaryPrefix, name, name, BinaryPrefix, name)
+			b = fmt.Appendf(b, "%s%s,%s=to_binary(%s%s,'hex'),", BinaryPrefix, name, name, BinaryPrefix, name)
 			continue
 		}
 		b = append(b, name...)

@@ -253,7 +253,7 @@ func TestPartialRow(t *testing.T) {
 	}
 }
 
-// With Varbinary, bytes columns travel as base64 under a temporary key that
+// With Varbinary, bytes columns travel as hex under a temporary key that
 // the columns header maps with to_binary (exact bytes in VARBINARY).
 func TestVarbinary(t *testing.T) {
 	row := &decode.Struct{
@@ -268,10 +268,10 @@ func TestVarbinary(t *testing.T) {
 	e := &Encoder{Varbinary: true}
 	ch := cdc.Change{Row: row}
 	out, err := e.AppendJSON(nil, ch)
-	if err != nil || string(out) != `{"id":1,"__b64_blob":"AP8=","price":7,"__op":0}` {
+	if err != nil || string(out) != `{"id":1,"__hex_blob":"00ff","price":7,"__op":0}` {
 		t.Fatalf("%s %v", out, err)
 	}
-	if got := e.Columns(ch); got != "id,__b64_blob,blob=to_binary(__b64_blob,'encode64'),price,__op" {
+	if got := e.Columns(ch); got != "id,__hex_blob,blob=to_binary(__hex_blob,'hex'),price,__op" {
 		t.Fatalf("columns %q", got)
 	}
 	if typ, _ := ColumnType(row.Schema.Fields[1].Schema, TypeOptions{Varbinary: true}); typ != "VARBINARY(1048576)" {

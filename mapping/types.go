@@ -21,7 +21,7 @@ type TypeOptions struct {
 	// (StarRocks ≥ 4.0) instead of VARCHAR.
 	Decimal256 bool
 	// Varbinary maps bytes to VARBINARY (StarRocks ≥ 3.0), loaded exactly
-	// through a to_binary(…, 'encode64') column expression, instead of a
+	// through a to_binary(…, 'hex') column expression, instead of a
 	// VARCHAR holding base64 text.
 	Varbinary bool
 }

@@ -25,8 +25,15 @@
 //     concatenated objects, `strip_outer_array`, exact keys, first duplicate
 //     key wins, missing key = NULL, malformed JSON fails the whole load, the
 //     100 MB limit and `ignore_json_size`).
-//   - `columns` with plain names, temporaries, `c=src`, literals and
-//     `__op='delete'|'upsert'`; `__op` read from JSON automatically (§1.3).
+//   - `columns` with plain names, temporaries, `c=src`, literals, NULL,
+//     `__op='delete'|'upsert'` and `c=to_binary(src[, 'hex'|'encode64'|'utf8'])`
+//     into VARBINARY/CHAR/VARCHAR (binary.go: the BE's semantics, e.g.
+//     invalid hex gives an empty binary but invalid or empty base64 gives
+//     NULL); `__op` read from JSON automatically (§1.3).
+//   - VARBINARY(n) (alias BINARY(n)): bytes, length checked in bytes like
+//     VARCHAR; a JSON string or CSV field without an expression stores the
+//     text's bytes (§5.2). Rows and the MySQL protocol show the raw bytes,
+//     as a MySQL client without --binary-as-hex does.
 //   - Value conversion of §5.2 for every supported type, strict and non-strict
 //     (a failed conversion into a nullable column silently stores NULL, into
 //     a NOT NULL column filters the row), `max_filter_ratio`, "too many
@@ -52,8 +59,9 @@
 // `where`, `jsonpaths`, `json_root`, `partitions`, `temporary_partitions`,
 // `merge_condition`, `enclose`, `escape`, compression (`compression`,
 // `Content-Encoding`, compressed `format`s), `negative`, merge commit, and
-// column expressions other than those above are refused with a Fail whose
-// message says the emulator does not support them. Column DEFAULTs do not
+// column expressions other than those above (any other function, operators,
+// nested calls) are refused with a Fail whose message says the emulator does
+// not support them. Column DEFAULTs do not
 // exist: a NOT NULL column a load does not fill is refused at plan time
 // ("Column has no default value"), and a partial update that would insert a
 // new row without a value for a NOT NULL column fails at commit. MAP, STRUCT,

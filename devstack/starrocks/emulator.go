@@ -23,7 +23,8 @@ type Column struct {
 	Name string
 	// Type is StarRocks type text: BOOLEAN, TINYINT, SMALLINT, INT, BIGINT,
 	// LARGEINT, FLOAT, DOUBLE, DECIMAL(p,s), CHAR(n), VARCHAR(n), STRING,
-	// DATE, DATETIME, JSON, VARBINARY, ARRAY<T> (case-insensitive).
+	// DATE, DATETIME, JSON, VARBINARY[(n)] (alias BINARY[(n)]; values are
+	// bytes, Rows shows them raw as a Go string), ARRAY<T> (case-insensitive).
 	Type     string
 	Nullable bool // key columns must be NOT NULL
 }

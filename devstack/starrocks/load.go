@@ -234,12 +234,14 @@ const (
 	tgtNone = iota
 	tgtSource
 	tgtConst
+	tgtToBinary // to_binary(src[, binary_type]) of a source column
 )
 
 type target struct {
 	kind int
 	src  int
 	val  srcVal
+	bin  binaryType // tgtToBinary
 }
 
 // loadPlan maps the source values of a row to the table's columns; it is the
@@ -295,6 +297,11 @@ func (p *loadParams) plan(sc *schema) (*loadPlan, *statusErr) {
 		if se != nil {
 			return nil, se
 		}
+		if fn, _, ok := splitCall(it.expr); ok && strings.EqualFold(fn, "to_binary") {
+			if se := checkToBinaryTarget(sc, it); se != nil {
+				return nil, se
+			}
+		}
 		assign(it.name, t)
 	}
 	if pl.op.kind == tgtNone && p.format == "json" {
@@ -313,10 +320,18 @@ func (p *loadParams) plan(sc *schema) (*loadPlan, *statusErr) {
 }
 
 // parseMappingExpr supports the expressions a replicator needs:
-// `c=src`, `c='literal'`, `c=123`, `__op='delete'|'upsert'`.
+// `c=src`, `c='literal'`, `c=123`, `c=NULL`, `__op='delete'|'upsert'` and
+// `c=to_binary(src[, 'hex'|'encode64'|'utf8'])` (binary.go). Any other
+// expression, function included, is refused as not supported.
 func parseMappingExpr(it colItem, srcIdx map[string]int) (target, *statusErr) {
 	e := it.expr
 	isOp := strings.EqualFold(it.name, "__op")
+	if fn, args, ok := splitCall(e); ok {
+		if !strings.EqualFold(fn, "to_binary") || isOp {
+			return target{}, unsupported("the column expression `" + it.name + "=" + e + "`")
+		}
+		return parseToBinary(it, args, srcIdx)
+	}
 	if len(e) >= 2 && (e[0] == '\'' || e[0] == '"') && e[len(e)-1] == e[0] {
 		lit := e[1 : len(e)-1]
 		if isOp {
@@ -495,6 +510,8 @@ func (pl *loadPlan) convertRow(vals []srcVal, autoOp srcVal) (rowOp, string) {
 			v = vals[t.src]
 		case tgtConst:
 			v = t.val
+		case tgtToBinary:
+			v = t.bin.apply(vals[t.src])
 		}
 		if pl.partial {
 			op.present[i] = true

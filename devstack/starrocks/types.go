@@ -118,11 +118,11 @@ func parseType(s string) (*colType, error) {
 			return nil, fmt.Errorf("invalid type %q: CHAR length must be in [1, %d]", s, maxCharLen)
 		}
 		return &colType{kind: tChar, length: n}, nil
-	case "VARBINARY":
+	case "VARBINARY", "BINARY": // BINARY(n) is an alias of VARBINARY(n), no padding (§5.1)
 		n := maxVarbinaryLen
 		if hasArgs {
 			if len(args) != 1 || args[0] < 1 || args[0] > maxVarbinaryLen {
-				return nil, fmt.Errorf("invalid type %q: VARBINARY length must be in [1, %d]", s, maxVarbinaryLen)
+				return nil, fmt.Errorf("invalid type %q: %s length must be in [1, %d]", s, name, maxVarbinaryLen)
 			}
 			n = args[0]
 		}
@@ -146,7 +146,7 @@ func parseType(s string) (*colType, error) {
 		}
 		return &colType{kind: tDecimal, precision: p, scale: sc}, nil
 	}
-	return nil, fmt.Errorf("unsupported type %q: the StarRocks emulator supports BOOLEAN, TINYINT, SMALLINT, INT, BIGINT, LARGEINT, FLOAT, DOUBLE, DECIMAL(p,s), CHAR(n), VARCHAR(n), STRING, DATE, DATETIME, JSON, VARBINARY and ARRAY<T>", s)
+	return nil, fmt.Errorf("unsupported type %q: the StarRocks emulator supports BOOLEAN, TINYINT, SMALLINT, INT, BIGINT, LARGEINT, FLOAT, DOUBLE, DECIMAL(p,s), CHAR(n), VARCHAR(n), STRING, DATE, DATETIME, JSON, VARBINARY(n)/BINARY(n) and ARRAY<T>", s)
 }
 
 // splitTypeArgs splits "NAME(1, 2)" into NAME and [1 2].
