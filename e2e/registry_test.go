@@ -120,3 +120,25 @@ func TestProtobufConverter(t *testing.T) {
 	r.stop(t)
 	wantRows(t, s, "orders", []map[string]any{{"id": "1", "item": "pen", "qty": "7"}})
 }
+
+// TestStringConverterCSV: the Java connector's CSV mode: StringConverter
+// values are sent verbatim as CSV lines (sink.properties.format=csv with
+// columns naming them); __op can come from the data.
+func TestStringConverterCSV(t *testing.T) {
+	s := startStack(t)
+	createTable(t, s, "customers", customerCols...)
+	produce(t, s, "csv",
+		[2][]byte{nil, []byte("1\tSally\tThomas\ts@x\t0")},
+		[2][]byte{nil, []byte("2\tGeorge\tBailey\tg@x\t0")},
+		[2][]byte{nil, []byte("1\tSally\tThomas\ts@x\t1")}, // delete
+		[2][]byte{nil, nil}, // tombstone: skipped
+	)
+	props := connectorProps(s, "csv", false, "csv", "csv:customers")
+	props["value.converter"] = "org.apache.kafka.connect.storage.StringConverter"
+	props["sink.properties.format"] = "csv"
+	props["sink.properties.columns"] = "id,first_name,last_name,email,__op"
+	r := startReplicator(t, props)
+	drain(t, s, r.group, "csv")
+	r.stop(t)
+	wantRows(t, s, "customers", []map[string]any{cust("2", "George", "Bailey", "g@x")})
+}
