@@ -52,9 +52,12 @@
 //     option) and exhausted retries keep their rows and block their table
 //     until Flush retries them or TakeFailed removes them. Wait and Flush
 //     report both kinds.
-//   - Labels: Flush loads are labelled Label(LabelPrefix, table, batch),
-//     the k-th Headers segment of the table (k ≥ 2) that label plus
-//     "-s<k>", the halves of a load isolating bad rows its label plus "-a"
+//   - Labels: Flush loads are labelled Label(LabelPrefix, table, batch)
+//     plus "-f<8 hex digits>", a fingerprint of the load's rows and
+//     headers (so a replay that cut its rows differently never takes
+//     another load's committed label for its own), the k-th Headers
+//     segment of the table (k ≥ 2) that label plus "-s<k>" and its own
+//     fingerprint, the halves of a load isolating bad rows its label plus "-a"
 //     and "-b" (cut to 128 bytes with a hash when longer); background loads
 //     get a label unique to the Loader instance. Labels are deterministic,
 //     so replaying the same rows in the same batch, isolation included,

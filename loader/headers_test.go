@@ -41,7 +41,7 @@ func TestAppendWithSegments(t *testing.T) {
 				continue
 			}
 			if len(r.body) > 0 {
-				got = append(got, sent{r.header.Get("label"), r.header.Get("columns"), r.header.Get("partial_update")})
+				got = append(got, sent{normLabel(r.header.Get("label")), r.header.Get("columns"), r.header.Get("partial_update")})
 			}
 		}
 		want := []sent{

@@ -15,8 +15,10 @@ const maxLabelLen = 128
 // result is longer than 128 bytes, the label is cut and ends with a hash
 // of the exact inputs, so distinct inputs give distinct labels.
 //
-// Loads derived from that load get derived labels: the k-th Headers
-// segment of the table (k ≥ 2, see AppendWith) appends "-s<k>", and the
+// A Flush load's label is this plus "-f<8 hex digits>", a fingerprint of
+// its rows and headers. Loads derived from that load get derived labels:
+// the k-th Headers segment of the table (k ≥ 2, see AppendWith) appends
+// "-s<k>" and its fingerprint, and the
 // halves of a load isolating bad rows append "-a" and "-b" (see
 // TakeFailed); a derived label longer than 128 bytes is cut and ends with
 // a hash. Avoid batch names that end like these suffixes.

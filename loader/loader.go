@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"math"
 	randv2 "math/rand/v2"
@@ -188,7 +189,8 @@ func (l *Loader) Append(table string, row []byte) {
 // Headers: the table's rows are cut into consecutive segments where the
 // Headers change, one load (one transaction) each. With Flush(ctx, batch)
 // the first segment of a table is labelled Label(LabelPrefix, table,
-// batch) and the k-th (k ≥ 2) that label followed by "-s<k>".
+// batch) plus its content fingerprint, and the k-th (k ≥ 2) that label
+// followed by "-s<k>" and the segment's fingerprint.
 func (l *Loader) AppendWith(table string, h Headers, row []byte) {
 	l.mu.Lock()
 	for l.held >= l.cfg.maxBytes && !l.closed && l.failed == 0 {
@@ -442,8 +444,8 @@ func (t *tableBuf) firstSeq() uint64 {
 // Flush loads every table holding rows and returns nil once every row
 // appended before the call is durably committed in StarRocks (Success,
 // Publish Timeout, or a label already committed). The load of a table's
-// rows not yet in a load gets the label Label(LabelPrefix, table, batch),
-// so calling Flush again with the same batch after an error re-sends the
+// rows not yet in a load gets the label Label(LabelPrefix, table, batch)
+// plus a fingerprint of those rows, so calling Flush again with the same batch after an error re-sends the
 // same rows under the same label and StarRocks loads them once. batch
 // should name the source positions the rows cover, and a batch should not
 // be reused for other rows (a reused label within one Loader gets a
@@ -694,10 +696,14 @@ func (l *Loader) cut(t *tableBuf, batch string, flush bool) {
 			l.bgGen++
 			label = makeLabel(l.cfg.LabelPrefix, t.name, "bg"+l.nonce+"_"+fmt.Sprint(l.bgGen))
 		case seg == 1:
-			label = makeLabel(l.cfg.LabelPrefix, t.name, batch)
+			// The batch names the source positions; the content
+			// fingerprint ties the label to exactly these rows, so that a
+			// replay that cut its rows differently never mistakes another
+			// unit's committed label for its own.
+			label = deriveLabel(makeLabel(l.cfg.LabelPrefix, t.name, batch), u.fingerprint())
 			base = label
 		default:
-			label = deriveLabel(base, "s"+strconv.Itoa(seg))
+			label = deriveLabel(base, "s"+strconv.Itoa(seg)+u.fingerprint())
 		}
 		for n := 1; t.usedLabel(label); n++ {
 			label = makeLabel(l.cfg.LabelPrefix, t.name, batch, fmt.Sprintf("r%d%s", n, l.nonce))
@@ -710,6 +716,16 @@ func (l *Loader) cut(t *tableBuf, batch string, flush bool) {
 		u.label = label
 		t.units = append(t.units, u)
 	}
+}
+
+// fingerprint is a short hash of the unit's rows and headers.
+func (u *unit) fingerprint() string {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d|%s|%t|", u.rows, u.hdr.Columns, u.hdr.PartialUpdate)
+	for _, c := range u.chunks {
+		h.Write(c.buf[:c.ends[len(c.ends)-1]])
+	}
+	return fmt.Sprintf("f%08x", uint32(h.Sum64()))
 }
 
 // active returns the unit of t that loads next (queued, running or failed

@@ -229,7 +229,7 @@ func TestEmulatorPermanentErrors(t *testing.T) {
 		if !errors.As(err, &le) || !errors.Is(err, loader.ErrPermanent) || !errors.Is(err, loader.ErrBadRows) || !strings.Contains(le.Message, "too many filtered rows") {
 			t.Fatalf("%v: err = %v", mode, err)
 		}
-		if !strings.Contains(le.ErrorLog, "qty") || le.Label != "em-orders-bad-b" {
+		if !strings.Contains(le.ErrorLog, "qty") || normLabel(le.Label) != "em-orders-bad-b" {
 			t.Fatalf("%v: error log %q, label %s", mode, le.ErrorLog, le.Label)
 		}
 		if n := len(lis.all()); n != 3 {

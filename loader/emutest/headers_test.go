@@ -79,7 +79,7 @@ func TestEmulatorPartialRowsInOrder(t *testing.T) {
 					if i > 0 {
 						wantLabel += fmt.Sprintf("-s%d", i+1)
 					}
-					if e.Label != wantLabel || e.Err != nil {
+					if normLabel(e.Label) != wantLabel || e.Err != nil {
 						t.Fatalf("run %d: load %d: %+v", run, i, e)
 					}
 				}
