@@ -27,6 +27,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
@@ -104,6 +105,12 @@ type Replicator struct {
 	// is retried with the next one).
 	ready map[string]map[int32]kgo.EpochOffset
 	row   []byte
+	// fenced, once set, forbids every further load and commit: rows were
+	// taken out of the loader without reaching the dead-letter topic, or
+	// partitions were lost or revoked while their rows were still
+	// buffered (loading them later could overwrite the new owner's newer
+	// rows). The pipeline stops; a restart resumes from the last commit.
+	fenced error
 
 	records, rows, skipped, dead, flushes atomic.Int64
 	m                                     *instruments
@@ -186,7 +193,10 @@ func (r *Replicator) Run(ctx context.Context) (err error) {
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 		defer cancel()
 		r.mu.Lock()
-		ferr := r.flushAndCommit(fctx)
+		var ferr error
+		if r.fenced == nil {
+			ferr = r.flushAndCommit(fctx)
+		}
 		r.mu.Unlock()
 		if ferr != nil {
 			err = errors.Join(err, fmt.Errorf("final flush: %w", ferr))
@@ -201,14 +211,11 @@ func (r *Replicator) Run(ctx context.Context) (err error) {
 	for {
 		// Back-pressure: while the loader's memory budget is full, fetch
 		// nothing. Wait also reports loads that failed for good.
-		if err := r.cfg.Sink.Wait(ctx); err != nil {
+		if err := r.waitSink(ctx); err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
-			if err := r.deadRows(ctx, err); err != nil {
-				return err
-			}
-			continue
+			return err
 		}
 		pctx, cancel := context.WithTimeout(ctx, pollWait)
 		fetches := r.cl.PollRecords(pctx, maxPollRecords)
@@ -234,12 +241,30 @@ func (r *Replicator) Run(ctx context.Context) (err error) {
 			err = r.commitDurable(ctx)
 			lastCommit = time.Now()
 		}
+		if err == nil {
+			err = r.fenced
+		}
 		r.mu.Unlock()
 		r.cl.AllowRebalance()
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
+			return err
+		}
+	}
+}
+
+// waitSink blocks while the loader's memory budget is full and hands rows
+// StarRocks rejected to the dead-letter policy. It returns an error that
+// stops the pipeline.
+func (r *Replicator) waitSink(ctx context.Context) error {
+	for {
+		err := r.cfg.Sink.Wait(ctx)
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+		if err := r.deadRows(ctx, err); err != nil {
 			return err
 		}
 	}
@@ -257,6 +282,12 @@ func (r *Replicator) processAll(ctx context.Context, fetches kgo.Fetches) error 
 	fetches.EachRecord(func(rec *kgo.Record) {
 		if err != nil {
 			return
+		}
+		if r.cfg.Sink.Full() {
+			// Wait here rather than block in Append: Wait honours ctx.
+			if err = r.waitSink(ctx); err != nil {
+				return
+			}
 		}
 		if perr := r.process(ctx, rec); perr != nil {
 			var serr errStop
@@ -297,7 +328,7 @@ func (r *Replicator) process(ctx context.Context, rec *kgo.Record) error {
 		}
 		// Everything before the truncate must be loaded first, and nothing
 		// after it: flush, then truncate, in record order.
-		if err := r.cfg.Sink.Flush(ctx, r.batchTag()); err != nil {
+		if err := r.flushAll(ctx); err != nil {
 			return errStop{fmt.Errorf("loading the rows before a truncate of %s: %w", out.Table, err)}
 		}
 		if err := r.cfg.Truncate(ctx, out.Table); err != nil {
@@ -326,7 +357,16 @@ func (r *Replicator) deadRows(ctx context.Context, err error) error {
 			return fail
 		}
 	}
+	seen := map[string]bool{}
 	for _, le := range les {
+		// One TakeFailed per table: it takes every bad-row unit at the
+		// head at once; a second call could take a unit that failed for
+		// another reason meanwhile (an outage), which must not be
+		// dead-lettered.
+		if seen[le.Table] {
+			continue
+		}
+		seen[le.Table] = true
 		var taken int
 		take := func() ([][]byte, error) {
 			rows, err := r.cfg.Sink.TakeFailed(le.Table)
@@ -334,6 +374,11 @@ func (r *Replicator) deadRows(ctx context.Context, err error) error {
 			return rows, err
 		}
 		if err := r.cfg.DeadLetter.HandleRows(ctx, le.Table, take, le); err != nil {
+			if taken > 0 {
+				// The rows left the loader but did not reach the
+				// dead-letter path: nothing may commit past them now.
+				r.fenced = err
+			}
 			return err
 		}
 		r.dead.Add(int64(taken))
@@ -401,6 +446,9 @@ func (r *Replicator) batchTag() string {
 // commitDurable commits the offsets of every record whose rows are durable.
 // r.mu must be held.
 func (r *Replicator) commitDurable(ctx context.Context) error {
+	if r.fenced != nil {
+		return nil
+	}
 	durable := r.cfg.Sink.Durable()
 	for t, ps := range r.pending {
 		for p, q := range ps {
@@ -428,6 +476,9 @@ func (r *Replicator) commitDurable(ctx context.Context) error {
 		return nil
 	}
 	if err := r.commit(ctx, r.ready); err != nil {
+		if errors.Is(err, kerr.GroupAuthorizationFailed) || errors.Is(err, kerr.TopicAuthorizationFailed) {
+			return fmt.Errorf("%w: grant the user READ on group %s and the topics", err, GroupID(r.cfg.Name))
+		}
 		// Not fatal: the rows are loaded; the commit is retried with the
 		// next progress, and a crash before it only replays them.
 		r.log.Warn("committing Kafka offsets failed; retrying with the next commit", "error", err)
@@ -442,18 +493,39 @@ func (r *Replicator) commitDurable(ctx context.Context) error {
 // flushAndCommit loads everything buffered, then commits every processed
 // record. r.mu must be held.
 func (r *Replicator) flushAndCommit(ctx context.Context) error {
+	var ferr error
 	if len(r.pending) > 0 {
-		if err := r.cfg.Sink.Flush(ctx, r.batchTag()); err != nil {
-			return fmt.Errorf("loading into StarRocks: %w (Kafka offsets were not committed past the unloaded rows; they are replayed on restart)", err)
-		}
+		ferr = r.flushAll(ctx)
 	}
+	// What is durable is committed even when the flush failed: a restart
+	// then replays only what was not loaded.
 	if err := r.commitDurable(ctx); err != nil {
-		return err
+		return errors.Join(ferr, err)
 	}
-	if len(r.ready) > 0 {
-		return r.commit(ctx, r.ready)
+	if len(r.ready) > 0 && r.fenced == nil {
+		if err := r.commit(ctx, r.ready); err != nil {
+			return errors.Join(ferr, err)
+		}
+		r.ready = map[string]map[int32]kgo.EpochOffset{}
+	}
+	if ferr != nil {
+		return fmt.Errorf("loading into StarRocks: %w (Kafka offsets were not committed past the unloaded rows; they are replayed on restart)", ferr)
 	}
 	return nil
+}
+
+// flushAll loads everything buffered; rows StarRocks rejects go to the
+// dead-letter policy and the flush is tried again. r.mu must be held.
+func (r *Replicator) flushAll(ctx context.Context) error {
+	for {
+		err := r.cfg.Sink.Flush(ctx, r.batchTag())
+		if err == nil || ctx.Err() != nil || !errors.Is(err, loader.ErrBadRows) {
+			return err
+		}
+		if err := r.deadRows(ctx, err); err != nil {
+			return err
+		}
+	}
 }
 
 func (r *Replicator) commit(ctx context.Context, offsets map[string]map[int32]kgo.EpochOffset) error {
@@ -466,7 +538,7 @@ func (r *Replicator) commit(ctx context.Context, offsets map[string]map[int32]kg
 		for _, t := range resp.Topics {
 			for _, p := range t.Partitions {
 				if p.ErrorCode != 0 {
-					cerr = errors.Join(cerr, fmt.Errorf("%s/%d: error code %d", t.Topic, p.Partition, p.ErrorCode))
+					cerr = errors.Join(cerr, fmt.Errorf("%s/%d: %w", t.Topic, p.Partition, kerr.ErrorForCode(p.ErrorCode)))
 				}
 			}
 		}
@@ -477,22 +549,48 @@ func (r *Replicator) commit(ctx context.Context, offsets map[string]map[int32]kg
 	return nil
 }
 
+// revokeFlushTimeout bounds the flush on revocation below the group's
+// default rebalance timeout (60 s), so that this member is not evicted
+// while it still loads.
+const revokeFlushTimeout = 45 * time.Second
+
 // onRevoked flushes and commits before partitions are handed to another
-// member, so that the new owner does not load the same rows again.
+// member, so that the new owner does not load the same rows again. If that
+// fails, the buffered rows may belong to revoked partitions: loading them
+// later could overwrite the new owner's newer rows, so the member fences
+// itself and stops.
 func (r *Replicator) onRevoked(ctx context.Context, _ *kgo.Client, revoked map[string][]int32) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if err := r.flushAndCommit(ctx); err != nil {
-		r.log.Error("flush on partition revocation failed; the new owner replays the uncommitted records", "error", err)
-		r.dropPending(revoked)
+	if r.fenced != nil {
+		return
+	}
+	fctx, cancel := context.WithTimeout(ctx, revokeFlushTimeout)
+	defer cancel()
+	if err := r.flushAndCommit(fctx); err != nil {
+		r.fenced = fmt.Errorf("partitions were revoked before their rows could be loaded (%w); stopping so that these rows are not loaded after the new owner's; restart to rejoin the group", err)
+		r.log.Error("flush on partition revocation failed; stopping", "error", err)
 	}
 }
 
-// onLost forgets the positions of lost partitions: their offsets can no
-// longer be committed by this member.
+// onLost handles partitions lost without a clean revocation (session
+// expiry): their offsets can no longer be committed by this member, and
+// rows of theirs still buffered must not be loaded after the new owner's.
 func (r *Replicator) onLost(_ context.Context, _ *kgo.Client, lost map[string][]int32) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	held := false
+	durable := r.cfg.Sink.Durable()
+	for t, ps := range lost {
+		for _, p := range ps {
+			for _, pos := range r.pending[t][p] {
+				held = held || pos.seq > durable
+			}
+		}
+	}
+	if held && r.fenced == nil {
+		r.fenced = errors.New("partitions were lost (the group session expired) while their rows were buffered; stopping so that these rows are not loaded after the new owner's; restart to rejoin the group")
+	}
 	r.dropPending(lost)
 }
 
