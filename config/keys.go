@@ -68,7 +68,7 @@ var knownStarRocksKeys = []string{
 	"starrocks.mysql.url", "starrocks.schema.evolution", "starrocks.table.buckets",
 	"starrocks.table.replication.num", "starrocks.table.keyless", "starrocks.decimal256",
 	"starrocks.load.min.interval.ms", "starrocks.load.mode", "starrocks.datetime.timezone",
-	"starrocks.geometry.format", "starrocks.truncate.policy", "starrocks.bytes.type",
+	"starrocks.geometry.format", "starrocks.truncate.policy", "starrocks.bytes.type", "starrocks.schemaless.types",
 }
 
 type reasoned struct {

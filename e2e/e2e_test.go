@@ -718,3 +718,45 @@ func TestVarbinary(t *testing.T) {
 		{"id": "3", "blob": nil},
 	})
 }
+
+// TestSchemalessTypedByTable: the same MySQL logical-types event without a
+// schema (schemas.enable=false: the payload alone). Debezium still sends
+// epoch days, epoch milliseconds and base64 decimals; starcdc reads the
+// table's column types and loads dates, datetimes and decimals exactly
+// instead of NULL. A MicroTime into VARCHAR cannot be told from a number
+// without a schema and stays a number.
+func TestSchemalessTypedByTable(t *testing.T) {
+	s := startStack(t)
+	createTable(t, s, "logical", "id INT", "name VARCHAR(255)", "age INT", "email VARCHAR(255)", "birth_date DATE",
+		"integer_column INT", "float_column FLOAT", "decimal_column DECIMAL(10,2)", "datetime_column DATETIME", "date_column DATE",
+		"time_column VARCHAR(32)", "text_column STRING", "varchar_column VARCHAR(255)", "binary_column VARCHAR(255)", "blob_column STRING", "is_active SMALLINT")
+	var env struct {
+		Payload json.RawMessage `json:"payload"`
+	}
+	if err := json.Unmarshal(fixture(t, "mysql254_c_logical_types_withschema.json"), &env); err != nil {
+		t.Fatal(err)
+	}
+	produce(t, s, "logical", [2][]byte{nil, env.Payload})
+	props := connectorProps(s, "schemaless-typed", false, "logical", "logical:logical")
+	props["starrocks.mysql.url"] = s.StarRocks.MySQLAddr()
+	r := startReplicator(t, props)
+	drain(t, s, r.group, "logical")
+	r.stop(t)
+	wantRows(t, s, "logical", []map[string]any{{
+		"id": "8", "name": "Jfohn Doe", "age": "430", "email": "john@example.com", "birth_date": "1994-05-20",
+		"integer_column": "12323", "float_column": "45.67", "decimal_column": "123.45", "datetime_column": "2024-04-12 10:30:00",
+		"date_column": "2024-04-12", "time_column": "37800000000", "text_column": "Lorem ipsum dolor sit amet, consectetur adipiscing elit.",
+		"varchar_column": nil, "binary_column": "EjRWeJCrze8AAA==", "blob_column": nil, "is_active": "2",
+	}})
+
+	// The control: without the column types (starrocks.schemaless.types=none,
+	// and what the Java connector does), StarRocks stores NULL.
+	createTable(t, s, "logical_untyped", "id INT", "birth_date DATE", "decimal_column DECIMAL(10,2)", "datetime_column DATETIME")
+	produce(t, s, "logical2", [2][]byte{nil, env.Payload})
+	props = connectorProps(s, "schemaless-untyped", false, "logical2", "logical2:logical_untyped")
+	props["starrocks.schemaless.types"] = "none"
+	r = startReplicator(t, props)
+	drain(t, s, r.group, "logical2")
+	r.stop(t)
+	wantRows(t, s, "logical_untyped", []map[string]any{{"id": "8", "birth_date": nil, "decimal_column": nil, "datetime_column": nil}})
+}

@@ -72,6 +72,12 @@ func (e *Encoder) isBinary(s *decode.Schema) bool {
 // "__op". Fields named __op in the source row are replaced by ours; the
 // Unavailable columns of a partial row are left out (see Columns).
 func (e *Encoder) AppendJSON(dst []byte, ch cdc.Change) ([]byte, error) {
+	return e.AppendJSONFor(dst, ch, nil)
+}
+
+// AppendJSONFor is AppendJSON for a table whose column types are known:
+// values without a schema are rendered for their column (see TargetTypes).
+func (e *Encoder) AppendJSONFor(dst []byte, ch cdc.Change, types TargetTypes) ([]byte, error) {
 	dst = append(dst, '{')
 	for i, name := range ch.Row.Names {
 		if name == OpColumn || slices.Contains(ch.Unavailable, name) {
@@ -92,6 +98,15 @@ func (e *Encoder) AppendJSON(dst []byte, ch cdc.Change) ([]byte, error) {
 			dst = append(dst, ':')
 		}
 		var err error
+		if target, ok := types[name]; ok && fs == nil && ch.Row.Values[i] != nil {
+			var done bool
+			if dst, done, err = e.appendByTarget(dst, target, ch.Row.Values[i]); err != nil {
+				return dst, fmt.Errorf("column %s: %w", name, err)
+			} else if done {
+				dst = append(dst, ',')
+				continue
+			}
+		}
 		dst, err = e.appendValue(dst, fs, ch.Row.Values[i], 0)
 		if err != nil {
 			return dst, fmt.Errorf("column %s: %w", name, err)

@@ -80,22 +80,36 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 	default:
 		return nil, fmt.Errorf("connector %s: %w: %s=%q: use skip or truncate", c.Name, config.ErrInvalid, KeyTruncatePolicy, v)
 	}
+	schemaless := true
+	switch v := strings.ToLower(strings.TrimSpace(c.Extra[KeySchemalessTypes])); v {
+	case "", "target":
+	case "none":
+		schemaless = false
+	default:
+		return nil, fmt.Errorf("connector %s: %w: %s=%q: use target or none", c.Name, config.ErrInvalid, KeySchemalessTypes, v)
+	}
+	schemaless = schemaless && c.Format != "csv" && !p.Passthrough
+	ddlOn := do.AutoCreate || do.Evolution != ddl.EvolveNone
 	var truncateFn func(context.Context, string) error
-	if do.AutoCreate || do.Evolution != ddl.EvolveNone || truncate {
+	if ddlOn || truncate || schemaless {
 		addr, err := do.MySQLAddr(c.HTTPURLs)
 		if err != nil {
 			return nil, fmt.Errorf("connector %s: %w", c.Name, err)
 		}
-		m, err := ddl.Open(addr, c.Username, c.Password.Reveal())
+		m, err := ddl.Open(addr, c.Username, c.Password.Reveal()) // connects lazily
 		if err != nil {
 			return nil, fmt.Errorf("connector %s: %w", c.Name, err)
 		}
 		closers = append(closers, m.Close)
-		if do.AutoCreate || do.Evolution != ddl.EvolveNone {
-			p.Schemas = newTableSync(m, do, c.Database, logger.With("connector", c.Name))
+		clog := logger.With("connector", c.Name)
+		if ddlOn {
+			p.Schemas = newTableSync(m, do, c.Database, clog)
 		}
 		if truncate {
 			truncateFn = func(ctx context.Context, table string) error { return m.Truncate(ctx, c.Database, table) }
+		}
+		if schemaless {
+			p.Targets = newTableTypes(m, c.Database, clog)
 		}
 	}
 	lopts, err := loaderOptions(c)

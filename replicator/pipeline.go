@@ -32,6 +32,9 @@ type Pipeline struct {
 	// Schemas, when set, runs before the rows of a record are emitted
 	// (table auto-creation and schema evolution).
 	Schemas SchemaHook
+	// Targets, when set, types the values of schemaless rows by their
+	// StarRocks columns (JSON output only).
+	Targets TargetTypesSource
 }
 
 // Outcome says what one record yielded.
@@ -109,7 +112,11 @@ func (p *Pipeline) Rows(ctx context.Context, topic string, key, value []byte, bu
 		if p.CSV != nil {
 			buf, h.Columns, err = p.CSV.AppendRow(buf, ch)
 		} else {
-			buf, err = p.Encoder.AppendJSON(buf, ch)
+			var types mapping.TargetTypes
+			if p.Targets != nil && ch.Row.Schema == nil {
+				types = p.Targets.Types(ctx, table)
+			}
+			buf, err = p.Encoder.AppendJSONFor(buf, ch, types)
 			h.Columns = p.Encoder.Columns(ch)
 		}
 		if err != nil {
@@ -235,6 +242,12 @@ const (
 	KeyTimezone = "starrocks.datetime.timezone"
 	// KeyGeometryFormat is wkt (default) or wkb_hex.
 	KeyGeometryFormat = "starrocks.geometry.format"
+	// KeySchemalessTypes is how values without a schema (JsonConverter with
+	// schemas.enable=false) are rendered: "target" (default) reads the
+	// table's column types over the MySQL protocol and renders Debezium's
+	// epoch dates/timestamps and base64 decimals for them (see
+	// mapping.TargetTypes); "none" sends them as they come.
+	KeySchemalessTypes = "starrocks.schemaless.types"
 	// KeyBytesType is how bytes columns are stored: varchar_base64
 	// (default: VARCHAR holding base64 text) or varbinary (VARBINARY,
 	// StarRocks ≥ 3.0, loaded with a to_binary column expression). Read by
