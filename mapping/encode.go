@@ -58,6 +58,22 @@ type Encoder struct {
 	Varbinary bool
 }
 
+// untyped reports whether a field carries no logical type: no schema, or a
+// plain integer or string one.
+func untyped(fs *decode.Schema) bool {
+	if fs == nil {
+		return true
+	}
+	if fs.Name != "" {
+		return false
+	}
+	switch fs.Type {
+	case decode.TypeInt32, decode.TypeInt64, decode.TypeString:
+		return true
+	}
+	return false
+}
+
 // BinaryPrefix starts the temporary JSON key of a VARBINARY column's hex
 // text.
 const BinaryPrefix = "__hex_"
@@ -76,7 +92,9 @@ func (e *Encoder) AppendJSON(dst []byte, ch cdc.Change) ([]byte, error) {
 }
 
 // AppendJSONFor is AppendJSON for a table whose column types are known:
-// values without a schema are rendered for their column (see TargetTypes).
+// values without a schema, or whose schema is a plain integer or string
+// (Protobuf drops Debezium's logical names), are rendered for their column
+// (see TargetTypes).
 func (e *Encoder) AppendJSONFor(dst []byte, ch cdc.Change, types TargetTypes) ([]byte, error) {
 	dst = append(dst, '{')
 	for i, name := range ch.Row.Names {
@@ -98,7 +116,7 @@ func (e *Encoder) AppendJSONFor(dst []byte, ch cdc.Change, types TargetTypes) ([
 			dst = append(dst, ':')
 		}
 		var err error
-		if target, ok := types[name]; ok && fs == nil && ch.Row.Values[i] != nil {
+		if target, ok := types[name]; ok && untyped(fs) && ch.Row.Values[i] != nil {
 			var done bool
 			if dst, done, err = e.appendByTarget(dst, target, ch.Row.Values[i]); err != nil {
 				return dst, fmt.Errorf("column %s: %w", name, err)

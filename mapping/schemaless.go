@@ -12,9 +12,11 @@ import (
 
 // TargetTypes are the StarRocks column types of one table (column →
 // canonical type text, as mapping.ColumnType spells it). The Encoder uses
-// them for values that arrive without a schema (JsonConverter with
-// schemas.enable=false): Debezium still encodes dates, timestamps and
-// decimals as numbers and base64 there, which StarRocks would load as NULL.
+// them for values that arrive without a logical type: without a schema
+// (JsonConverter with schemas.enable=false), or as plain integers and
+// strings (the Protobuf converter drops Debezium's io.debezium.* names).
+// Debezium encodes dates, timestamps and decimals as numbers and base64
+// there, which StarRocks would load as NULL.
 type TargetTypes map[string]string
 
 // appendByTarget renders a schemaless value for the column type target.
@@ -89,12 +91,14 @@ func (e *Encoder) appendByTarget(dst []byte, target string, v any) ([]byte, bool
 	return dst, false, nil
 }
 
-// integer reads a schemaless JSON integer.
+// integer reads an integer value (a schemaless JSON number, or an int64).
 func integer(v any) (int64, bool) {
-	n, ok := v.(json.Number)
-	if !ok {
-		return 0, false
+	switch n := v.(type) {
+	case int64:
+		return n, true
+	case json.Number:
+		i, err := strconv.ParseInt(string(n), 10, 64)
+		return i, err == nil
 	}
-	i, err := strconv.ParseInt(string(n), 10, 64)
-	return i, err == nil
+	return 0, false
 }

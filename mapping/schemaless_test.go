@@ -27,15 +27,32 @@ func TestSchemalessByTarget(t *testing.T) {
 	if err != nil || string(out) != want {
 		t.Fatalf("got  %s %v\nwant %s", out, err, want)
 	}
-	// A value with a schema is rendered by its schema, whatever the table.
-	typed := &decode.Struct{Schema: &decode.Schema{Type: decode.TypeStruct, Fields: []decode.Field{{Name: "birth", Schema: &decode.Schema{Type: decode.TypeInt32}}}},
-		Names: []string{"birth"}, Values: []any{int64(8905)}}
-	if out, _ := (&Encoder{}).AppendJSONFor(nil, cdc.Change{Row: typed}, types); string(out) != `{"birth":8905,"__op":0}` {
+	// A value with a logical type is rendered by it, whatever the table.
+	typed := &decode.Struct{Schema: &decode.Schema{Type: decode.TypeStruct, Fields: []decode.Field{{Name: "birth", Schema: &decode.Schema{Type: decode.TypeInt32, Name: "io.debezium.time.Year"}}}},
+		Names: []string{"birth"}, Values: []any{int64(1994)}}
+	if out, _ := (&Encoder{}).AppendJSONFor(nil, cdc.Change{Row: typed}, types); string(out) != `{"birth":1994,"__op":0}` {
 		t.Fatalf("typed: %s", out)
 	}
 	// Out of StarRocks' range: refused, not loaded as NULL.
 	bad := &decode.Struct{Names: []string{"birth"}, Values: []any{json.Number("3000000")}}
 	if _, err := (&Encoder{}).AppendJSONFor(nil, cdc.Change{Row: bad}, types); !errors.Is(err, ErrValue) {
 		t.Fatalf("year 10183: %v", err)
+	}
+}
+
+// Protobuf drops Debezium's logical names: a MicroTimestamp arrives as a
+// plain int64 field; its DATETIME column still gets a datetime.
+func TestPlainIntegerByTarget(t *testing.T) {
+	row := &decode.Struct{
+		Schema: &decode.Schema{Type: decode.TypeStruct, Fields: []decode.Field{
+			{Name: "ts", Schema: &decode.Schema{Type: decode.TypeInt64}},
+			{Name: "n", Schema: &decode.Schema{Type: decode.TypeInt64}},
+			{Name: "d", Schema: &decode.Schema{Type: decode.TypeInt32, Name: "io.debezium.time.Date"}},
+		}},
+		Names: []string{"ts", "n", "d"}, Values: []any{int64(1725885296000001), int64(5), int64(8905)},
+	}
+	out, err := (&Encoder{}).AppendJSONFor(nil, cdc.Change{Row: row}, TargetTypes{"ts": "DATETIME", "n": "BIGINT", "d": "DATE"})
+	if want := `{"ts":"2024-09-09 12:34:56.000001","n":5,"d":"1994-05-20","__op":0}`; err != nil || string(out) != want {
+		t.Fatalf("%s %v, want %s", out, err, want)
 	}
 }

@@ -113,7 +113,7 @@ func (p *Pipeline) Rows(ctx context.Context, topic string, key, value []byte, bu
 			buf, h.Columns, err = p.CSV.AppendRow(buf, ch)
 		} else {
 			var types mapping.TargetTypes
-			if p.Targets != nil && ch.Row.Schema == nil {
+			if p.Targets != nil {
 				types = p.Targets.Types(ctx, table)
 			}
 			buf, err = p.Encoder.AppendJSONFor(buf, ch, types)
