@@ -143,10 +143,25 @@ func splitCall(e string) (name string, args []string, ok bool) {
 	if !isIdent(name) || isDigit(name[0]) {
 		return "", nil, false
 	}
-	inner := e[open+1 : len(e)-1]
+	parts, ok := splitTopLevel(e[open+1 : len(e)-1])
+	if !ok {
+		return "", nil, false // `f(a) + g(b)` or unbalanced: not one call
+	}
+	if len(parts) == 1 && strings.TrimSpace(parts[0]) == "" {
+		return name, nil, true // f()
+	}
+	for _, p := range parts {
+		args = append(args, strings.TrimSpace(p))
+	}
+	return name, args, true
+}
+
+// splitTopLevel splits s at the commas outside quotes and parentheses. ok
+// is false when quotes or parentheses do not balance.
+func splitTopLevel(s string) (parts []string, ok bool) {
 	depth, quote, start := 0, byte(0), 0
-	for i := 0; i < len(inner); i++ {
-		c := inner[i]
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		switch {
 		case quote != 0:
 			if c == quote {
@@ -159,20 +174,14 @@ func splitCall(e string) (name string, args []string, ok bool) {
 		case c == ')':
 			depth--
 			if depth < 0 {
-				return "", nil, false // `f(a) + g(b)`: not one call
+				return nil, false
 			}
 		case c == ',' && depth == 0:
-			args = append(args, strings.TrimSpace(inner[start:i]))
+			parts = append(parts, s[start:i])
 			start = i + 1
 		}
 	}
-	if depth != 0 || quote != 0 {
-		return "", nil, false
-	}
-	if last := strings.TrimSpace(inner[start:]); last != "" || len(args) > 0 {
-		args = append(args, last)
-	}
-	return name, args, true
+	return append(parts, s[start:]), depth == 0 && quote == 0
 }
 
 // stringLiteral unquotes a '...' or "..." literal.

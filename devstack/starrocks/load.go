@@ -193,27 +193,10 @@ func parseDelimiter(v string) ([]byte, error) {
 
 // parseColumnsHeader splits `a,b,tmp,__op=tmp` at top-level commas.
 func parseColumnsHeader(v string) ([]colItem, error) {
-	var parts []string
-	depth, quote, start := 0, byte(0), 0
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '\'' || c == '"' || c == '`':
-			quote = c
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-		case c == ',' && depth == 0:
-			parts = append(parts, v[start:i])
-			start = i + 1
-		}
+	parts, ok := splitTopLevel(v)
+	if !ok {
+		return nil, fmt.Errorf("unbalanced quotes or parentheses in columns header %q", v)
 	}
-	parts = append(parts, v[start:])
 	var items []colItem
 	for _, part := range parts {
 		part = strings.TrimSpace(part)
