@@ -7,7 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash/fnv"
+	"hash/crc32"
 	"log/slog"
 	"math"
 	randv2 "math/rand/v2"
@@ -718,15 +718,18 @@ func (l *Loader) cut(t *tableBuf, batch string, flush bool) {
 	}
 }
 
-// fingerprint is a short hash of the unit's rows and headers.
+// fingerprint is a short hash of the unit's rows and headers: CRC-32C
+// (hardware-accelerated) of the bytes, mixed with the row count and the
+// headers.
 func (u *unit) fingerprint() string {
-	h := fnv.New64a()
-	fmt.Fprintf(h, "%d|%s|%t|", u.rows, u.hdr.Columns, u.hdr.PartialUpdate)
+	sum := crc32.Checksum([]byte(fmt.Sprintf("%d|%s|%t|", u.rows, u.hdr.Columns, u.hdr.PartialUpdate)), castagnoli)
 	for _, c := range u.chunks {
-		h.Write(c.buf[:c.ends[len(c.ends)-1]])
+		sum = crc32.Update(sum, castagnoli, c.buf[:c.ends[len(c.ends)-1]])
 	}
-	return fmt.Sprintf("f%08x", uint32(h.Sum64()))
+	return fmt.Sprintf("f%08x", sum)
 }
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // active returns the unit of t that loads next (queued, running or failed
 // and blocking): the first that is not isolated bad rows; nil if none.
