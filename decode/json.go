@@ -307,14 +307,9 @@ func (c *JSONConverter) convert(s *Schema, v any, path string) (any, error) {
 				return nil, bad("a number")
 			}
 			return f, nil
-		case string: // Jackson writes non-finite doubles as strings
-			switch n {
-			case "NaN":
-				return math.NaN(), nil
-			case "Infinity":
-				return math.Inf(1), nil
-			case "-Infinity":
-				return math.Inf(-1), nil
+		case string:
+			if f, ok := nonFinite(n); ok {
+				return f, nil
 			}
 		}
 		return nil, bad("a number")
@@ -492,4 +487,17 @@ func jsonKind(v any) string {
 		return "an object"
 	}
 	return fmt.Sprintf("%T", v)
+}
+
+// nonFinite reads the strings Jackson writes for non-finite doubles.
+func nonFinite(s string) (float64, bool) {
+	switch s {
+	case "NaN":
+		return math.NaN(), true
+	case "Infinity":
+		return math.Inf(1), true
+	case "-Infinity":
+		return math.Inf(-1), true
+	}
+	return 0, false
 }

@@ -3,7 +3,6 @@ package decode
 import (
 	"encoding/base64"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 )
@@ -109,13 +108,8 @@ func (c *JSONConverter) decodeDirect(p *jsonParser, s *Schema, path *jpath, dept
 			if err != nil {
 				return nil, err
 			}
-			switch str {
-			case "NaN":
-				return math.NaN(), nil
-			case "Infinity":
-				return math.Inf(1), nil
-			case "-Infinity":
-				return math.Inf(-1), nil
+			if f, ok := nonFinite(str); ok {
+				return f, nil
 			}
 			return nil, fmt.Errorf("%w: field %s: expected a number for schema type %s, got a string", ErrMalformed, orTop(path.String()), s.Type)
 		}

@@ -202,33 +202,19 @@ func (p *wkbParser) geometry(dst []byte, depth int) ([]byte, error) {
 		return p.body(dst, typ, dims)
 	}
 	// Multi* and collections: n nested geometries, each with its header.
-	n, err := p.count()
-	if err != nil {
-		return dst, err
-	}
-	dst = append(dst, '(')
-	for j := 0; j < n; j++ {
-		if j > 0 {
-			dst = append(dst, ',')
-		}
+	return p.list(dst, func(d []byte) ([]byte, error) {
 		if typ == 7 {
-			if dst, err = p.geometry(dst, depth+1); err != nil {
-				return dst, err
-			}
-			continue
+			return p.geometry(d, depth+1)
 		}
 		sub, subDims, err := p.header()
 		if err != nil {
-			return dst, err
+			return d, err
 		}
 		if sub != typ-3 {
-			return dst, fmt.Errorf("%s holds a %s", wkbNames[typ], wkbNames[sub])
+			return d, fmt.Errorf("%s holds a %s", wkbNames[typ], wkbNames[sub])
 		}
-		if dst, err = p.body(dst, sub, subDims); err != nil {
-			return dst, err
-		}
-	}
-	return append(dst, ')'), nil
+		return p.body(d, sub, subDims)
+	})
 }
 
 // body writes the parenthesised coordinates of a point (1), line (2) or
