@@ -3,12 +3,11 @@ package cdc
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 
 	"github.com/starcdc/starcdc/decode"
+	"github.com/starcdc/starcdc/internal/fixtures"
 )
 
 func dec(t *testing.T, schemas bool, s string) decode.Record {
@@ -22,11 +21,7 @@ func dec(t *testing.T, schemas bool, s string) decode.Record {
 
 func fixture(t *testing.T, schemas bool, name string) decode.Record {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "shared", "fixtures", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dec(t, schemas, string(b))
+	return dec(t, schemas, fixtures.Text(t, name))
 }
 
 func row(ev Event) map[string]any {
@@ -204,10 +199,7 @@ func TestUnavailableValue(t *testing.T) {
 // Records of one source schema share one rewritten row schema, so that
 // downstream schema-change detection is a pointer comparison.
 func TestRewrittenSchemaShared(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "..", "shared", "fixtures", "mysql195_u_withschema.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := fixtures.Read(t, "mysql195_u_withschema.json")
 	conv := &decode.JSONConverter{SchemasEnable: true}
 	u := New(Options{RewriteDeleted: true})
 	var schemas []*decode.Schema

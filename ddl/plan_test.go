@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/starcdc/starcdc/decode"
+	"github.com/starcdc/starcdc/internal/fixtures"
 	"github.com/starcdc/starcdc/mapping"
 )
 
@@ -17,11 +18,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func fixture(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "shared", "fixtures", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return fixtures.Read(t, name)
 }
 
 // decodeSchema decodes a JsonConverter schemas.enable=true fixture and

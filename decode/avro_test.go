@@ -4,22 +4,18 @@ import (
 	"context"
 	"errors"
 	"math/big"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/hamba/avro/v2"
 	"github.com/twmb/franz-go/pkg/sr"
+
+	"github.com/starcdc/starcdc/internal/fixtures"
 )
 
 func fixtureText(t testing.TB, name string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "shared", "fixtures", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	return fixtures.Text(t, name)
 }
 
 // Go mirrors of the fixtures, encoded with hamba as Confluent's serializer

@@ -4,19 +4,15 @@ import (
 	"context"
 	"errors"
 	"math/big"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/starcdc/starcdc/internal/fixtures"
 )
 
 func fixture(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "shared", "fixtures", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return fixtures.Read(t, name)
 }
 
 func TestJSONConverterWithSchema(t *testing.T) {

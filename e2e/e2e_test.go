@@ -1,6 +1,6 @@
 // Package e2e runs starcdc end to end against the in-process devstack: the
 // kfake Kafka cluster, the srfake registry and the StarRocks emulator, all
-// over real sockets, with the real Debezium messages of ../shared/fixtures.
+// over real sockets, with the real Debezium messages of internal/fixtures.
 package e2e
 
 import (
@@ -9,8 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -22,6 +20,7 @@ import (
 	"github.com/starcdc/starcdc/config"
 	"github.com/starcdc/starcdc/devstack"
 	"github.com/starcdc/starcdc/devstack/starrocks"
+	"github.com/starcdc/starcdc/internal/fixtures"
 	"github.com/starcdc/starcdc/metrics"
 	"github.com/starcdc/starcdc/replicator"
 )
@@ -30,11 +29,7 @@ const db = "e2e"
 
 func fixture(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "shared", "fixtures", name))
-	if err != nil {
-		t.Fatalf("fixture %s: %v (the fixtures live in ../shared/fixtures beside the repository)", name, err)
-	}
-	return bytes.TrimSpace(b)
+	return bytes.TrimSpace(fixtures.Read(t, name))
 }
 
 // asCreate derives a create event from a delete fixture: the same row, so

@@ -12,6 +12,7 @@ import (
 
 	"github.com/starcdc/starcdc/config"
 	"github.com/starcdc/starcdc/decode"
+	"github.com/starcdc/starcdc/internal/fixtures"
 	"github.com/starcdc/starcdc/loader"
 )
 
@@ -49,28 +50,25 @@ func pipeline(t *testing.T, extra map[string]string) *Pipeline {
 // against debezium.md §3.1 and streamload.md §5.2 (dates as YYYY-MM-DD,
 // timestamps as wall-clock DATETIME text, decimals exact, __op 0/1).
 func TestGoldenFixtures(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("..", "..", "shared", "fixtures", "*.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no fixtures: %v", err)
+	files := fixtures.Names("*.json")
+	if len(files) == 0 {
+		t.Fatal("no fixtures")
 	}
 	on := pipeline(t, map[string]string{"value.converter.schemas.enable": "true"})
 	off := pipeline(t, map[string]string{"value.converter.schemas.enable": "false"})
 	for _, f := range files {
-		name := strings.TrimSuffix(filepath.Base(f), ".json")
+		name := strings.TrimSuffix(f, ".json")
 		if strings.Contains(name, "avrojson") || strings.Contains(name, "jsonschema_envelope_schema") {
 			continue // Avro-JSON console dumps and a registry schema: not JsonConverter messages
 		}
 		t.Run(name, func(t *testing.T) {
-			value, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
+			value := fixtures.Read(t, f)
 			p := off
 			if strings.HasPrefix(strings.TrimSpace(string(value)), `{"schema"`) {
 				p = on
 			}
 			var got strings.Builder
-			_, _, err = p.Rows(context.Background(), "t", nil, value, nil, func(table string, h loader.Headers, row []byte) {
+			_, _, err := p.Rows(context.Background(), "t", nil, value, nil, func(table string, h loader.Headers, row []byte) {
 				if h.Columns != "" {
 					table += fmt.Sprintf(" (columns %s, partial %v)", h.Columns, h.PartialUpdate)
 				}

@@ -18,11 +18,8 @@ import (
 
 	"github.com/starcdc/starcdc/devstack"
 	"github.com/starcdc/starcdc/devstack/starrocks"
+	"github.com/starcdc/starcdc/internal/fixtures"
 )
-
-func fixturePath(name string) string {
-	return filepath.Join("..", "..", "..", "shared", "fixtures", name)
-}
 
 func writeProps(t *testing.T, extra string) string {
 	t.Helper()
@@ -63,15 +60,15 @@ func TestDecodeContract(t *testing.T) {
 		code               int
 		out                string
 	}{
-		{"update with schema", withSchemas, fixturePath("mysql195_u_withschema.json"), 0,
+		{"update with schema", withSchemas, fixtures.File(t, "mysql195_u_withschema.json"), 0,
 			"inventory.customers\t{\"id\":1004,\"first_name\":\"Anne1\",\"last_name\":\"Kretchmar\",\"email\":\"annek@noanswer.org\",\"__op\":0}\n"},
-		{"delete with schema", withSchemas, fixturePath("mysql195_d_withschema.json"), 0,
+		{"delete with schema", withSchemas, fixtures.File(t, "mysql195_d_withschema.json"), 0,
 			"inventory.customers\t{\"id\":1006,\"first_name\":\"add1\",\"last_name\":\"add2\",\"email\":\"add1\",\"__op\":1}\n"},
-		{"delete without schema", noSchemas, fixturePath("pg121_d_replica_full_noschema.json"), 0,
+		{"delete without schema", noSchemas, fixtures.File(t, "pg121_d_replica_full_noschema.json"), 0,
 			"inventory.customers\t{\"id\":111,\"name\":\"scooter\",\"description\":\"Big 2-wheel scooter \",\"weight\":5.17,\"__op\":1}\n"},
-		{"logical types", withSchemas, fixturePath("mysql254_c_logical_types_withschema.json"), 0,
+		{"logical types", withSchemas, fixtures.File(t, "mysql254_c_logical_types_withschema.json"), 0,
 			"inventory.customers\t{\"id\":8,\"name\":\"Jfohn Doe\",\"age\":430,\"email\":\"john@example.com\",\"birth_date\":\"1994-05-20\",\"integer_column\":12323,\"float_column\":45.67,\"decimal_column\":123.45,\"datetime_column\":\"2024-04-12 10:30:00\",\"date_column\":\"2024-04-12\",\"time_column\":\"10:30:00\",\"text_column\":\"Lorem ipsum dolor sit amet, consectetur adipiscing elit.\",\"varchar_column\":null,\"binary_column\":\"EjRWeJCrze8AAA==\",\"blob_column\":null,\"is_active\":2,\"__op\":0}\n"},
-		{"transaction metadata is dropped", withSchemas, fixturePath("pg_txn_begin.json"), 0, ""},
+		{"transaction metadata is dropped", withSchemas, fixtures.File(t, "pg_txn_begin.json"), 0, ""},
 		{"tombstone is dropped", withSchemas, empty, 0, ""},
 		{"malformed", withSchemas, bad, 2, ""},
 	}
@@ -94,7 +91,7 @@ func TestDecodeUsageErrors(t *testing.T) {
 		{"decode"},
 		{"decode", props},
 		{"decode", props, "--topic", "t", "--value", "/does/not/exist"},
-		{"decode", writeProps(t, "bufferflush.maxbytes=10\n"), "--topic", "t", "--value", fixturePath("mysql195_u_withschema.json")},
+		{"decode", writeProps(t, "bufferflush.maxbytes=10\n"), "--topic", "t", "--value", fixtures.File(t, "mysql195_u_withschema.json")},
 	} {
 		code, _, errOut := runCLI(args...)
 		if code != 2 || errOut == "" {
@@ -136,10 +133,7 @@ func TestDDLCommand(t *testing.T) {
 	}
 	defer s.Close()
 	key := []byte(`{"schema":{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"}],"optional":false,"name":"dbserver1.inventory.customers.Key"},"payload":{"id":1001}}`)
-	value, err := os.ReadFile(fixturePath("mysql195_r_snapshot_withschema.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	value := fixtures.Read(t, "mysql195_r_snapshot_withschema.json")
 	ctx := context.Background()
 	if err := s.Produce(ctx, &kgo.Record{Topic: "dbserver1.inventory.customers", Key: key, Value: value}); err != nil {
 		t.Fatal(err)
@@ -226,7 +220,7 @@ func TestRunStopsOnSIGTERM(t *testing.T) {
 	}, []string{"id"}); err != nil {
 		t.Fatal(err)
 	}
-	value, _ := os.ReadFile(fixturePath("mysql195_r_snapshot_withschema.json"))
+	value := fixtures.Read(t, "mysql195_r_snapshot_withschema.json")
 	ctx := context.Background()
 	if err := s.Produce(ctx, &kgo.Record{Topic: "dbserver1.inventory.customers", Value: value}); err != nil {
 		t.Fatal(err)
