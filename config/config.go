@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net"
 	"net/url"
@@ -83,6 +84,25 @@ type Worker struct {
 	// ones. security.protocol is upper-cased. Values may be secrets (see
 	// IsSecretKey); Worker's Format and MarshalJSON redact them.
 	Security map[string]string
+	// Group holds the consumer-group timeouts of the sink consumer, from
+	// the worker keys Kafka Connect's sink consumers read:
+	// consumer.session.timeout.ms, consumer.heartbeat.interval.ms and
+	// consumer.max.poll.interval.ms (the Java consumer's rebalance
+	// timeout). Zero means the Kafka client's default.
+	Group GroupTimeouts
+}
+
+// GroupTimeouts are the consumer-group timeouts of the sink consumer.
+type GroupTimeouts struct {
+	Session, Heartbeat, Rebalance time.Duration
+}
+
+// groupTimeoutKeys are the worker keys of GroupTimeouts, with their ranges
+// in milliseconds.
+var groupTimeoutKeys = map[string]struct{ min, max int64 }{
+	"consumer.session.timeout.ms":    {1000, 3600000},
+	"consumer.heartbeat.interval.ms": {100, 600000},
+	"consumer.max.poll.interval.ms":  {1000, 2147483647},
 }
 
 // Connector holds one connector's settings. Every field has its default
@@ -367,6 +387,30 @@ func buildWorker(wm map[string]string, at func(key string) checker) Worker {
 			}
 			w.Security[sk] = v
 		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(groupTimeoutKeys)) {
+		r := groupTimeoutKeys[k]
+		v, ok := wm[k]
+		if !ok {
+			continue
+		}
+		ms, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil || ms < r.min || ms > r.max {
+			at(k).bad(k, v, "must be a number of milliseconds between %d and %d", r.min, r.max)
+			continue
+		}
+		d := time.Duration(ms) * time.Millisecond
+		switch k {
+		case "consumer.session.timeout.ms":
+			w.Group.Session = d
+		case "consumer.heartbeat.interval.ms":
+			w.Group.Heartbeat = d
+		default:
+			w.Group.Rebalance = d
+		}
+	}
+	if g := w.Group; g.Session > 0 && g.Heartbeat >= g.Session {
+		at("consumer.heartbeat.interval.ms").bad("consumer.heartbeat.interval.ms", wm["consumer.heartbeat.interval.ms"], "must be below consumer.session.timeout.ms (Kafka advises a third of it)")
 	}
 	w.KeyConverter = workerConverter(at, wm, keyKeyConverter)
 	w.ValueConverter = workerConverter(at, wm, keyValueConverter)

@@ -103,7 +103,7 @@ var workerUnused = []reasoned{
 	{"access.control.", whyNoREST},
 	{"response.http.headers.config", whyNoREST},
 	{"internal.", "Kafka Connect internal converter settings (removed in Kafka 3.0)"},
-	{"consumer.", "per-client overrides other than security (consumer.security.protocol, consumer.sasl.*, consumer.ssl.*) are not supported; " + whyClient},
+	{"consumer.", "per-client overrides other than security (consumer.security.protocol, consumer.sasl.*, consumer.ssl.*) and group timeouts (consumer.session.timeout.ms, consumer.heartbeat.interval.ms, consumer.max.poll.interval.ms) are not supported; " + whyClient},
 	{"producer.", "starcdc does not produce to Kafka"},
 	{"admin.", "starcdc does not use a Kafka admin client configured from properties"},
 	{"header.converter", "starcdc does not convert record headers"},
@@ -195,6 +195,9 @@ func classify(key string) (keyKind, string) {
 		return kindExtra, ""
 	}
 	if _, ok := securityKey(key); ok {
+		return kindWorker, ""
+	}
+	if _, ok := groupTimeoutKeys[key]; ok {
 		return kindWorker, ""
 	}
 	if why, ok := matchReasoned(connectorUnused, key); ok {

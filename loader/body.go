@@ -88,6 +88,10 @@ type body struct {
 type bodyGuard struct {
 	mu      sync.Mutex
 	revoked bool
+	// stop, when set, is asked before every read: a non-nil answer cuts
+	// the body short (the Loader was fenced or closed, or its Lease is
+	// ending), so that StarRocks never receives it whole.
+	stop func() error
 }
 
 func (g *bodyGuard) revoke() {
@@ -158,6 +162,11 @@ func (r *segReader) Read(p []byte) (int, error) {
 		defer r.g.mu.Unlock()
 		if r.g.revoked {
 			return 0, errBodyRevoked
+		}
+		if r.g.stop != nil {
+			if err := r.g.stop(); err != nil {
+				return 0, err
+			}
 		}
 	}
 	n := 0

@@ -29,6 +29,12 @@ var (
 	ErrRetriesExhausted = errors.New("load retries exhausted")
 	// ErrClosed is returned by Flush and Wait after Close.
 	ErrClosed = errors.New("loader closed")
+	// ErrFenced is matched by what Flush, Wait and TakeFailed return after
+	// Fence: the buffered rows may no longer be loaded.
+	ErrFenced = errors.New("loader fenced: buffered rows may no longer be loaded")
+	// errLeaseEnded cuts a request body short when the Lease ends while it
+	// is being sent.
+	errLeaseEnded = errors.New("loader: the load's lease ended while its body was being sent; the body was cut short so that StarRocks does not apply it")
 	// ErrInvalidOptions is wrapped by New's errors about Options.
 	ErrInvalidOptions = errors.New("invalid loader options")
 )

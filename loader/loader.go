@@ -136,6 +136,7 @@ type Loader struct {
 	running   int
 	failed    int // units in uFailed or uBad
 	closed    bool
+	fenced    error         // set by Fence: nothing loads any more
 	changed   chan struct{} // closed and replaced on every state change
 	free      []*chunk      // full-size chunks for reuse
 	freeBytes int64         // capacity in free; held+freeBytes stays ≤ poolLimit
@@ -193,13 +194,13 @@ func (l *Loader) Append(table string, row []byte) {
 // followed by "-s<k>" and the segment's fingerprint.
 func (l *Loader) AppendWith(table string, h Headers, row []byte) {
 	l.mu.Lock()
-	for l.held >= l.cfg.maxBytes && !l.closed && l.failed == 0 {
+	for l.held >= l.cfg.maxBytes && !l.closed && l.fenced == nil && l.failed == 0 {
 		ch := l.changed
 		l.mu.Unlock()
 		<-ch
 		l.mu.Lock()
 	}
-	if l.closed {
+	if l.closed || l.fenced != nil {
 		l.mu.Unlock()
 		return
 	}
@@ -466,6 +467,10 @@ func (l *Loader) Flush(ctx context.Context, batch string) error {
 		l.mu.Unlock()
 		return ErrClosed
 	}
+	if l.fenced != nil {
+		l.mu.Unlock()
+		return l.fenced
+	}
 	target := l.seq
 	var ts []*tableBuf
 	for _, t := range l.tables {
@@ -508,9 +513,12 @@ func (l *Loader) Flush(ctx context.Context, batch string) error {
 				break
 			}
 		}
-		closed := l.closed
+		closed, fenced := l.closed, l.fenced
 		ch := l.changed
 		l.mu.Unlock()
+		if fenced != nil {
+			return fenced
+		}
 		if settled {
 			return joinErrs(errs)
 		}
@@ -537,6 +545,9 @@ func (l *Loader) Wait(ctx context.Context) error {
 	for {
 		if l.closed {
 			return ErrClosed
+		}
+		if l.fenced != nil {
+			return l.fenced
 		}
 		if l.failed > 0 {
 			return l.failedErr()
@@ -609,6 +620,10 @@ func joinErrs(errs []error) error {
 // rows, alone.
 func (l *Loader) TakeFailed(table string) ([][]byte, error) {
 	l.mu.Lock()
+	if l.fenced != nil {
+		l.mu.Unlock()
+		return nil, l.fenced
+	}
 	t := l.tables[table]
 	if t == nil || len(t.units) == 0 || (t.units[0].state != uFailed && t.units[0].state != uBad) {
 		l.mu.Unlock()
@@ -668,6 +683,53 @@ func (l *Loader) Close() error {
 	}
 	return nil
 }
+
+// Fence stops the Loader for good because the rows it holds may no longer
+// be loaded: typically their Kafka partitions may now belong to another
+// process, whose newer rows these must not overwrite. No load starts or is
+// retried; loads in flight are abandoned: a body still being sent is cut
+// short (StarRocks does not apply a partial body) and an open transaction
+// is rolled back. Flush, Wait and TakeFailed then return an error matching
+// ErrFenced and cause; Append discards rows. A body sent whole before
+// Fence may still commit: the Lease margin is what keeps that from
+// happening after the lease's end. Close must still be called.
+func (l *Loader) Fence(cause error) {
+	l.mu.Lock()
+	if l.fenced != nil || l.closed {
+		l.mu.Unlock()
+		return
+	}
+	l.fenced = fmt.Errorf("%w: %w", ErrFenced, cause)
+	l.notify()
+	l.mu.Unlock()
+	l.cancel()
+}
+
+// leaseAllows reports whether at least frac of the Lease's margin remains
+// (1: an attempt may start; 0.5: a body may go on being read). Without a
+// Lease it is always true.
+func (l *Loader) leaseAllows(frac float64) bool {
+	ls := l.cfg.Lease
+	if ls == nil {
+		return true
+	}
+	until := ls.Until()
+	return !until.IsZero() && time.Until(until) >= time.Duration(float64(ls.Margin())*frac)
+}
+
+// awaitLease blocks until a load attempt may start under the Lease, or
+// ctx ends.
+func (l *Loader) awaitLease(ctx context.Context) error {
+	for !l.leaseAllows(1) {
+		if err := sleepCtx(ctx, leasePoll); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// leasePoll is how often a load waiting for its Lease looks again.
+const leasePoll = 50 * time.Millisecond
 
 // cut moves the open rows of t into new queued units, one per run of
 // chunks with the same Headers.
@@ -886,7 +948,15 @@ func (l *Loader) start(t *tableBuf, now time.Time) {
 func (l *Loader) run(t *tableBuf, u *unit) {
 	defer l.wg.Done()
 	b := frame(l.cfg.Format, u.chunks)
-	b.g = &bodyGuard{}
+	b.g = &bodyGuard{stop: func() error {
+		if l.ctx.Err() != nil {
+			return ErrClosed
+		}
+		if !l.leaseAllows(0.5) {
+			return errLeaseEnded
+		}
+		return nil
+	}}
 	bodies, err := l.bodies(u, b)
 	if err != nil {
 		err = &LoadError{Table: t.name, Label: u.label, Permanent: true, Err: err}
@@ -897,6 +967,10 @@ func (l *Loader) run(t *tableBuf, u *unit) {
 	}
 	var out outcome
 	for attempt := 1; err == nil; attempt++ {
+		if werr := l.awaitLease(l.ctx); werr != nil {
+			err = &LoadError{Table: t.name, Label: u.label, Err: errors.Join(werr, ErrClosed)}
+			break
+		}
 		start := time.Now()
 		if l.cfg.Mode == ModeTransaction {
 			out, err = l.txnLoad(l.ctx, t.name, u, bodies, hdr)
@@ -954,6 +1028,11 @@ func (l *Loader) run(t *tableBuf, u *unit) {
 			break
 		}
 		err = nil
+	}
+	if err != nil && l.ctx.Err() != nil && l.cfg.Mode == ModeTransaction {
+		// Abandoned (Fence or Close): a transaction this attempt may have
+		// prepared must not stay behind to be committed by anyone.
+		l.rollback(t.name, u.label)
 	}
 	var le *LoadError
 	bad := err != nil && errors.As(err, &le) && le.BadRows && l.ctx.Err() == nil
@@ -1121,6 +1200,7 @@ func (l *Loader) bodies(u *unit, all body) ([]body, error) {
 		if err != nil {
 			return nil, err
 		}
+		c.g = out[i].g
 		out[i] = c
 	}
 	return out, nil

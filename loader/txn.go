@@ -118,7 +118,13 @@ func (l *Loader) txnLoad(ctx context.Context, table string, u *unit, bodies []bo
 		}
 	}
 
-	// prepare
+	// prepare, and below commit, only under the lease: a transaction is
+	// applied by its commit, so one whose rows may belong to another
+	// process now is rolled back instead.
+	if err := l.awaitLease(ctx); err != nil {
+		l.rollback(table, label)
+		return outcome{}, err
+	}
 	ph := ctl.Clone()
 	if v := l.cfg.headers.Get("prepared_timeout"); v != "" {
 		ph.Set("prepared_timeout", v)
@@ -162,6 +168,10 @@ func (l *Loader) txnLoad(ctx context.Context, table string, u *unit, bodies []bo
 	}
 
 	// commit
+	if err := l.awaitLease(ctx); err != nil {
+		l.rollback(table, label)
+		return outcome{}, err
+	}
 	if err := l.txnCommit(ctx, table, label); err != nil {
 		return outcome{}, err
 	}
@@ -227,6 +237,9 @@ func (l *Loader) txnResolve(ctx context.Context, table, label string) (outcome, 
 	case "COMMITTED", "VISIBLE":
 		return outcome{}, nil
 	case "PREPARED":
+		if err := l.awaitLease(ctx); err != nil {
+			return outcome{}, err
+		}
 		if err := l.txnCommit(ctx, table, label); err != nil {
 			return outcome{}, err
 		}

@@ -56,6 +56,7 @@ func (s *fakeSink) Flush(context.Context, string) error {
 	return nil
 }
 func (s *fakeSink) Full() bool           { return false }
+func (s *fakeSink) Fence(error)          {}
 func (s *fakeSink) BufferedBytes() int64 { return 0 }
 func (s *fakeSink) Wait(ctx context.Context) error {
 	s.mu.Lock()

@@ -117,6 +117,9 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 		return nil, fmt.Errorf("connector %s: %w", c.Name, err)
 	}
 	lopts.Logger = logger.With("connector", c.Name)
+	g := w.Group
+	member := newMembership(GroupID(c.Name), "", g.Session, g.Rebalance, g.Heartbeat)
+	lopts.Lease = member
 	inst := newInstruments(reg, c.Name)
 	lopts.Listener = inst
 	ld, err := loader.New(lopts)
@@ -141,18 +144,22 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 		logger.Warn("errors.deadletterqueue.topic.name is set but errors.tolerance=none: as in Kafka Connect, records are never sent to it; set errors.tolerance=all to use it", "connector", c.Name)
 	}
 	r, err := New(Config{
-		Name:           c.Name,
-		Brokers:        w.BootstrapServers,
-		KafkaOpts:      kafkaSec,
-		Topics:         c.Topics,
-		TopicsRegex:    c.TopicsRegex,
-		Pipeline:       p,
-		Sink:           ld,
-		CommitInterval: min(c.BufferFlushInterval, time.Second),
-		Truncate:       truncateFn,
-		DeadLetter:     dl,
-		Logger:         logger,
-		Metrics:        reg,
+		Name:              c.Name,
+		Brokers:           w.BootstrapServers,
+		KafkaOpts:         kafkaSec,
+		SessionTimeout:    g.Session,
+		RebalanceTimeout:  g.Rebalance,
+		HeartbeatInterval: g.Heartbeat,
+		member:            member,
+		Topics:            c.Topics,
+		TopicsRegex:       c.TopicsRegex,
+		Pipeline:          p,
+		Sink:              ld,
+		CommitInterval:    min(c.BufferFlushInterval, time.Second),
+		Truncate:          truncateFn,
+		DeadLetter:        dl,
+		Logger:            logger,
+		Metrics:           reg,
 	})
 	if err != nil {
 		return nil, err

@@ -49,6 +49,9 @@ type Sink interface {
 	Wait(ctx context.Context) error
 	BufferedBytes() int64
 	TakeFailed(table string) ([][]byte, error)
+	// Fence stops every load of the buffered rows for good (see
+	// loader.Loader.Fence).
+	Fence(cause error)
 }
 
 var _ Sink = (*loader.Loader)(nil)
@@ -64,6 +67,15 @@ type Config struct {
 	TopicsRegex string
 	// KafkaOpts are extra client options (TLS, SASL, ...).
 	KafkaOpts []kgo.Opt
+	// SessionTimeout, RebalanceTimeout and HeartbeatInterval are the
+	// consumer group's timeouts; zero means franz-go's defaults (45 s,
+	// 60 s, 3 s). The session timeout also bounds how long this member
+	// may go on loading without proof that it still owns its partitions
+	// (see Lease).
+	SessionTimeout, RebalanceTimeout, HeartbeatInterval time.Duration
+	// member is the lease FromConfig already gave the loader; New makes
+	// one when it is nil.
+	member *membership
 
 	Pipeline *Pipeline
 	Sink     Sink
@@ -115,8 +127,24 @@ type Replicator struct {
 	records, rows, skipped, dead, flushes atomic.Int64
 	m                                     *instruments
 
+	// backlog holds the records of the last poll not processed yet: when
+	// the sink is full the rest of a poll waits here, with rebalances
+	// allowed, instead of keeping the member from a rebalance (which
+	// would get it evicted). Revoked and lost partitions' records are
+	// dropped from it. Guarded by mu.
+	backlog []*kgo.Record
+	// stopping is set once the final flush ran: a revocation during the
+	// shutdown that follows does not flush again.
+	stopping bool
+	member   *membership
+
 	closer func() error // closes what FromConfig built (the loader)
 }
+
+// Lease returns the lease under which rows this replicator fetched may be
+// loaded: its consumer-group membership, proven by heartbeats (see
+// membership). Give it to the loader (loader.Options.Lease).
+func (r *Replicator) Lease() loader.Lease { return r.member }
 
 // New validates cfg and creates the Kafka client (it does not connect yet).
 func New(cfg Config) (*Replicator, error) {
@@ -145,14 +173,22 @@ func New(cfg Config) (*Replicator, error) {
 		pending: map[string]map[int32][]position{},
 		ready:   map[string]map[int32]kgo.EpochOffset{},
 		m:       newInstruments(cfg.Metrics, cfg.Name),
+		member:  cfg.member,
+	}
+	if r.member == nil {
+		r.member = newMembership(GroupID(cfg.Name), "", cfg.SessionTimeout, cfg.RebalanceTimeout, cfg.HeartbeatInterval)
 	}
 	opts := []kgo.Opt{
 		kgo.SeedBrokers(cfg.Brokers...),
 		kgo.ConsumerGroup(GroupID(cfg.Name)),
 		kgo.DisableAutoCommit(),
 		kgo.BlockRebalanceOnPoll(),
+		kgo.OnPartitionsAssigned(func(context.Context, *kgo.Client, map[string][]int32) { r.member.renewSoon() }),
 		kgo.OnPartitionsRevoked(r.onRevoked),
 		kgo.OnPartitionsLost(r.onLost),
+		kgo.SessionTimeout(r.member.session),
+		kgo.RebalanceTimeout(r.member.rebal),
+		kgo.HeartbeatInterval(r.member.interval),
 	}
 	if cfg.TopicsRegex != "" {
 		opts = append(opts, kgo.ConsumeRegex(), kgo.ConsumeTopics(cfg.TopicsRegex))
@@ -165,6 +201,7 @@ func New(cfg Config) (*Replicator, error) {
 		return nil, fmt.Errorf("replicator: creating the Kafka client: %w", err)
 	}
 	r.cl = cl
+	r.member.cl = cl
 	return r, nil
 }
 
@@ -187,9 +224,13 @@ type position struct {
 // Run consumes until ctx is done or a record stops the pipeline. On ctx
 // cancellation it stops fetching, flushes, commits and returns nil.
 func (r *Replicator) Run(ctx context.Context) (err error) {
+	mctx, stopMember := context.WithCancel(context.WithoutCancel(ctx))
+	go r.member.run(mctx)
 	defer func() {
 		// Final flush and commit, also after an error: what was loaded
 		// before a poison record is committed, so a restart resumes at it.
+		// It runs once: a revocation while the client leaves the group
+		// does not flush again.
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 		defer cancel()
 		r.mu.Lock()
@@ -197,10 +238,12 @@ func (r *Replicator) Run(ctx context.Context) (err error) {
 		if r.fenced == nil {
 			ferr = r.flushAndCommit(fctx)
 		}
+		r.stopping = true
 		r.mu.Unlock()
 		if ferr != nil {
 			err = errors.Join(err, fmt.Errorf("final flush: %w", ferr))
 		}
+		stopMember()
 		r.cl.AllowRebalance()
 		r.cl.Close()
 		if r.closer != nil {
@@ -210,32 +253,42 @@ func (r *Replicator) Run(ctx context.Context) (err error) {
 	lastCommit := time.Now()
 	for {
 		// Back-pressure: while the loader's memory budget is full, fetch
-		// nothing. Wait also reports loads that failed for good.
+		// (or process) nothing. Rebalances are allowed meanwhile. Wait
+		// also reports loads that failed for good.
 		if err := r.waitSink(ctx); err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
 			return err
 		}
-		pctx, cancel := context.WithTimeout(ctx, pollWait)
-		fetches := r.cl.PollRecords(pctx, maxPollRecords)
-		cancel()
-		if ctx.Err() != nil {
-			return nil
-		}
-		if fetches.IsClientClosed() {
-			return errors.New("replicator: the Kafka client was closed")
-		}
-		// franz-go retries retriable fetch errors itself; what reaches us
-		// is logged (e.g. a topic that does not exist yet).
-		fetches.EachError(func(topic string, p int32, ferr error) {
-			if errors.Is(ferr, context.DeadlineExceeded) || errors.Is(ferr, context.Canceled) {
-				return
-			}
-			r.log.Warn("fetch error", "topic", topic, "partition", p, "error", ferr)
-		})
 		r.mu.Lock()
-		err := r.processAll(ctx, fetches)
+		idle := len(r.backlog) == 0
+		r.mu.Unlock()
+		if idle {
+			pctx, cancel := context.WithTimeout(ctx, pollWait)
+			fetches := r.cl.PollRecords(pctx, maxPollRecords)
+			cancel()
+			if ctx.Err() != nil {
+				r.cl.AllowRebalance()
+				return nil
+			}
+			if fetches.IsClientClosed() {
+				return errors.New("replicator: the Kafka client was closed")
+			}
+			// franz-go retries retriable fetch errors itself; what reaches us
+			// is logged (e.g. a topic that does not exist yet).
+			fetches.EachError(func(topic string, p int32, ferr error) {
+				if errors.Is(ferr, context.DeadlineExceeded) || errors.Is(ferr, context.Canceled) {
+					return
+				}
+				r.log.Warn("fetch error", "topic", topic, "partition", p, "error", ferr)
+			})
+			r.mu.Lock()
+			r.backlog = fetches.Records()
+		} else {
+			r.mu.Lock()
+		}
+		err := r.processBacklog(ctx)
 		r.m.buffer.Set(float64(r.cfg.Sink.BufferedBytes()))
 		if err == nil && time.Since(lastCommit) >= r.cfg.CommitInterval {
 			err = r.commitDurable(ctx)
@@ -264,7 +317,15 @@ func (r *Replicator) waitSink(ctx context.Context) error {
 		if err == nil || ctx.Err() != nil {
 			return err
 		}
-		if err := r.deadRows(ctx, err); err != nil {
+		if errors.Is(err, loader.ErrFenced) {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			return r.fenced
+		}
+		r.mu.Lock()
+		err = r.deadRows(ctx, err)
+		r.mu.Unlock()
+		if err != nil {
 			return err
 		}
 	}
@@ -277,27 +338,25 @@ const (
 	maxPollRecords = 10000
 )
 
-func (r *Replicator) processAll(ctx context.Context, fetches kgo.Fetches) error {
-	var err error
-	fetches.EachRecord(func(rec *kgo.Record) {
-		if err != nil {
-			return
-		}
+// processBacklog processes the backlog in order until it is empty or the
+// sink is full. r.mu must be held.
+func (r *Replicator) processBacklog(ctx context.Context) error {
+	for i, rec := range r.backlog {
 		if r.cfg.Sink.Full() {
-			// Wait here rather than block in Append: Wait honours ctx.
-			if err = r.waitSink(ctx); err != nil {
-				return
-			}
+			// The rest waits for memory, outside the lock and with
+			// rebalances allowed.
+			r.backlog = r.backlog[i:]
+			return nil
 		}
 		if perr := r.process(ctx, rec); perr != nil {
 			var serr errStop
 			if errors.As(perr, &serr) {
-				err = fmt.Errorf("%s: %w", Position(rec), perr)
-				return
+				r.backlog = r.backlog[i:]
+				return fmt.Errorf("%s: %w", Position(rec), perr)
 			}
 			if derr := r.cfg.DeadLetter.Handle(ctx, rec, perr); derr != nil {
-				err = derr
-				return
+				r.backlog = r.backlog[i:]
+				return derr
 			}
 			r.dead.Add(1)
 			r.m.dead.Add(1)
@@ -305,8 +364,9 @@ func (r *Replicator) processAll(ctx context.Context, fetches kgo.Fetches) error 
 		r.records.Add(1)
 		r.m.records.Add(1)
 		r.mark(rec)
-	})
-	return err
+	}
+	r.backlog = nil
+	return nil
 }
 
 func (r *Replicator) process(ctx context.Context, rec *kgo.Record) error {
@@ -345,7 +405,7 @@ func (r *Replicator) process(ctx context.Context, rec *kgo.Record) error {
 // deadRows hands the rows StarRocks rejected for good to the dead-letter
 // policy. Any other failure (retries exhausted, access denied, a missing
 // table) stops the pipeline: dead-lettering good rows for an outage would
-// lose them.
+// lose them. r.mu must be held.
 func (r *Replicator) deadRows(ctx context.Context, err error) error {
 	fail := fmt.Errorf("loading into StarRocks: %w (Kafka offsets were not committed past the unloaded rows; they are replayed on restart)", err)
 	les := loadErrors(err)
@@ -376,8 +436,9 @@ func (r *Replicator) deadRows(ctx context.Context, err error) error {
 		if err := r.cfg.DeadLetter.HandleRows(ctx, le.Table, take, le); err != nil {
 			if taken > 0 {
 				// The rows left the loader but did not reach the
-				// dead-letter path: nothing may commit past them now.
-				r.fenced = err
+				// dead-letter path: nothing may load or commit past
+				// them now.
+				r.fence(err)
 			}
 			return err
 		}
@@ -479,6 +540,12 @@ func (r *Replicator) commitDurable(ctx context.Context) error {
 		if errors.Is(err, kerr.GroupAuthorizationFailed) || errors.Is(err, kerr.TopicAuthorizationFailed) {
 			return fmt.Errorf("%w: grant the user READ on group %s and the topics", err, GroupID(r.cfg.Name))
 		}
+		if evicted(err) {
+			// Another member may own these partitions now: whatever is
+			// buffered must not load after its rows.
+			r.fence(fmt.Errorf("the group coordinator no longer counts this process as a member of %s (%w); stopping without loading the buffered rows, which the partitions' new owner loads from the last committed offsets; restart to rejoin", GroupID(r.cfg.Name), err))
+			return r.fenced
+		}
 		// Not fatal: the rows are loaded; the commit is retried with the
 		// next progress, and a crash before it only replays them.
 		r.log.Warn("committing Kafka offsets failed; retrying with the next commit", "error", err)
@@ -555,30 +622,38 @@ func (r *Replicator) commit(ctx context.Context, offsets map[string]map[int32]kg
 const revokeFlushTimeout = 45 * time.Second
 
 // onRevoked flushes and commits before partitions are handed to another
-// member, so that the new owner does not load the same rows again. If that
-// fails, the buffered rows may belong to revoked partitions: loading them
-// later could overwrite the new owner's newer rows, so the member fences
-// itself and stops.
+// member, so that the new owner does not load the same rows again. The
+// loads run only under the member's lease (see membership): a member that
+// was evicted meanwhile loads nothing. If the flush fails, the buffered rows
+// may belong to revoked partitions: loading them later could overwrite the
+// new owner's newer rows, so the member fences itself and stops.
 func (r *Replicator) onRevoked(ctx context.Context, _ *kgo.Client, revoked map[string][]int32) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.fenced != nil {
+	r.dropBacklog(revoked)
+	if r.fenced != nil || r.stopping {
 		return
 	}
 	fctx, cancel := context.WithTimeout(ctx, revokeFlushTimeout)
 	defer cancel()
 	if err := r.flushAndCommit(fctx); err != nil {
-		r.fenced = fmt.Errorf("partitions were revoked before their rows could be loaded (%w); stopping so that these rows are not loaded after the new owner's; restart to rejoin the group", err)
+		r.fence(fmt.Errorf("partitions were revoked before their rows could be loaded (%w); stopping so that these rows are not loaded after the new owner's; restart to rejoin the group", err))
 		r.log.Error("flush on partition revocation failed; stopping", "error", err)
+		return
 	}
+	r.dropPending(revoked)
 }
 
 // onLost handles partitions lost without a clean revocation (session
-// expiry): their offsets can no longer be committed by this member, and
-// rows of theirs still buffered must not be loaded after the new owner's.
+// expiry, eviction): their offsets can no longer be committed by this
+// member, and rows of theirs still buffered must not be loaded after the
+// new owner's: the loader is fenced (nothing starts or retries, loads in
+// flight are abandoned) and the pipeline stops.
 func (r *Replicator) onLost(_ context.Context, _ *kgo.Client, lost map[string][]int32) {
+	r.member.end()
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.dropBacklog(lost)
 	held := false
 	durable := r.cfg.Sink.Durable()
 	for t, ps := range lost {
@@ -588,10 +663,36 @@ func (r *Replicator) onLost(_ context.Context, _ *kgo.Client, lost map[string][]
 			}
 		}
 	}
-	if held && r.fenced == nil {
-		r.fenced = errors.New("partitions were lost (the group session expired) while their rows were buffered; stopping so that these rows are not loaded after the new owner's; restart to rejoin the group")
+	if held {
+		r.fence(errors.New("partitions were lost (the group session expired or the member was evicted) while their rows were buffered; stopping without loading them, so that they are not loaded after the new owner's; restart to rejoin the group"))
 	}
 	r.dropPending(lost)
+}
+
+// fence forbids every further load and commit (see Replicator.fenced) and
+// fences the sink. r.mu must be held.
+func (r *Replicator) fence(cause error) {
+	if r.fenced == nil {
+		r.fenced = cause
+		r.log.Error("fenced: no buffered row is loaded and no offset is committed any more", "reason", cause)
+	}
+	r.cfg.Sink.Fence(r.fenced)
+}
+
+// evicted reports whether a commit error says that this member is no
+// longer in the group it committed for.
+func evicted(err error) bool {
+	return errors.Is(err, kerr.UnknownMemberID) || errors.Is(err, kerr.IllegalGeneration) || errors.Is(err, kerr.FencedInstanceID)
+}
+
+// dropBacklog forgets the unprocessed records of parts. r.mu must be held.
+func (r *Replicator) dropBacklog(parts map[string][]int32) {
+	if len(r.backlog) == 0 {
+		return
+	}
+	r.backlog = slices.DeleteFunc(r.backlog, func(rec *kgo.Record) bool {
+		return slices.Contains(parts[rec.Topic], rec.Partition)
+	})
 }
 
 func (r *Replicator) dropPending(parts map[string][]int32) {

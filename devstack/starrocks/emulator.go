@@ -8,6 +8,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 )
@@ -178,6 +179,22 @@ func (e *Emulator) Stats(db, table string) TableStats {
 		return TableStats{}
 	}
 	return t.getStats()
+}
+
+// Labels returns the labels the database has seen (begun, running or
+// final, until evicted), sorted: what a test inspects to find a load's
+// label.
+func (e *Emulator) Labels(db string) []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []string
+	if l, ok := e.labels[db]; ok {
+		for label := range l.byLabel {
+			out = append(out, label)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // limits returns the body and JSON size limits (§2.4).

@@ -36,6 +36,13 @@ const (
 	// "stream_load", "commit".
 	FaultPublishTimeout
 
+	// FaultStallBody: the executing server waits Fault.Delay before it
+	// reads the request body, as a busy BE does; with Expect:
+	// 100-continue the client sends no body byte meanwhile (the "100
+	// Continue" goes out when the body is first read). Then the request
+	// runs as normal. Ops: "stream_load", "load".
+	FaultStallBody
+
 	// FaultCommitFailsAfterCommit: the commit is applied (VISIBLE) but the
 	// reply is a failure (Stream Load: Status "Fail"; BE commit:
 	// INTERNAL_ERROR; FE commit: FAILED), so a client must ask
@@ -55,6 +62,8 @@ func (k FaultKind) String() string {
 		return "FaultPublishTimeout"
 	case FaultCommitFailsAfterCommit:
 		return "FaultCommitFailsAfterCommit"
+	case FaultStallBody:
+		return "FaultStallBody"
 	}
 	return fmt.Sprintf("FaultKind(%d)", int(k))
 }
@@ -70,9 +79,13 @@ func (k FaultKind) String() string {
 type Fault struct {
 	Op    string // "stream_load", "begin", "load", "prepare", "commit", "rollback", "get_load_state"
 	Table string // "" = any
+	User  string // the request's Basic-auth user; "" = any
 	Times int    // how many next matching requests
 	Kind  FaultKind
-	Delay time.Duration // FaultSlow only
+	Delay time.Duration // FaultSlow and FaultStallBody only
+	// Acted, when set, is called (once per use) when the fault takes
+	// effect, before it acts: a test's cue, e.g. to pause the client.
+	Acted func()
 }
 
 var faultOps = map[string]bool{
@@ -96,6 +109,13 @@ func (e *Emulator) Inject(f Fault) {
 		if f.Delay <= 0 {
 			panic("starrocks emulator: Inject: FaultSlow needs a positive Delay")
 		}
+	case FaultStallBody:
+		if f.Delay <= 0 {
+			panic("starrocks emulator: Inject: FaultStallBody needs a positive Delay")
+		}
+		if f.Op != "stream_load" && f.Op != "load" {
+			panic(fmt.Sprintf("starrocks emulator: Inject: FaultStallBody only applies to Op \"stream_load\" or \"load\", not %q", f.Op))
+		}
 	case FaultPublishTimeout, FaultCommitFailsAfterCommit:
 		if f.Op != "stream_load" && f.Op != "commit" {
 			panic(fmt.Sprintf("starrocks emulator: Inject: %s only applies to Op \"stream_load\" or \"commit\", not %q", f.Kind, f.Op))
@@ -109,13 +129,22 @@ func (e *Emulator) Inject(f Fault) {
 	e.faults = append(e.faults, &c)
 }
 
-// takeFault consumes one use of the first fault matching op, table and one
-// of kinds.
-func (e *Emulator) takeFault(op, table string, kinds ...FaultKind) *Fault {
+// takeFault consumes one use of the first fault matching r's user, op,
+// table and one of kinds, and calls its Acted.
+func (e *Emulator) takeFault(r *http.Request, op, table string, kinds ...FaultKind) *Fault {
+	f := e.matchFault(r, op, table, kinds)
+	if f != nil && f.Acted != nil {
+		f.Acted()
+	}
+	return f
+}
+
+func (e *Emulator) matchFault(r *http.Request, op, table string, kinds []FaultKind) *Fault {
+	user, _, _ := r.BasicAuth()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for i, f := range e.faults {
-		if f.Op != op || (f.Table != "" && f.Table != table) {
+		if f.Op != op || (f.Table != "" && f.Table != table) || (f.User != "" && f.User != user) {
 			continue
 		}
 		for _, k := range kinds {
@@ -135,13 +164,20 @@ func (e *Emulator) takeFault(op, table string, kinds ...FaultKind) *Fault {
 
 func (f *Fault) is(k FaultKind) bool { return f != nil && f.Kind == k }
 
-var execKinds = []FaultKind{FaultResetAfterBody, FaultSlow, FaultPublishTimeout, FaultCommitFailsAfterCommit}
+var execKinds = []FaultKind{FaultResetAfterBody, FaultSlow, FaultStallBody, FaultPublishTimeout, FaultCommitFailsAfterCommit}
 
 // execute runs h, the handler of the server that executes op, applying any
 // execution-site fault.
 func (e *Emulator) execute(w http.ResponseWriter, r *http.Request, op, table string, h func(w http.ResponseWriter, f *Fault)) {
-	f := e.takeFault(op, table, execKinds...)
+	f := e.takeFault(r, op, table, execKinds...)
 	switch {
+	case f.is(FaultStallBody):
+		select {
+		case <-time.After(f.Delay):
+		case <-e.closing:
+		case <-r.Context().Done():
+		}
+		h(w, f)
 	case f.is(FaultResetAfterBody):
 		bw := newBufferedWriter()
 		h(bw, f)

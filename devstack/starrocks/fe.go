@@ -174,7 +174,7 @@ func (e *Emulator) feStreamLoad(w http.ResponseWriter, r *http.Request, table st
 		methodNotAllowed(w, http.MethodPut)
 		return
 	}
-	if e.takeFault("stream_load", table, FaultHTTP500) != nil {
+	if e.takeFault(r, "stream_load", table, FaultHTTP500) != nil {
 		fe500(w, "stream_load")
 		return
 	}
@@ -196,7 +196,7 @@ func (e *Emulator) feGetLoadState(w http.ResponseWriter, r *http.Request, db str
 	}
 	label := r.URL.Query().Get("label")
 	table := e.tableFor(db, label, "")
-	if e.takeFault("get_load_state", table, FaultHTTP500) != nil {
+	if e.takeFault(r, "get_load_state", table, FaultHTTP500) != nil {
 		fe500(w, "get_load_state")
 		return
 	}
@@ -260,7 +260,7 @@ func (e *Emulator) feTxn(w http.ResponseWriter, r *http.Request, op string) {
 	}
 	label, db := r.Header.Get("label"), r.Header.Get("db")
 	table := e.tableFor(db, label, r.Header.Get("table"))
-	if e.takeFault(op, table, FaultHTTP500) != nil {
+	if e.takeFault(r, op, table, FaultHTTP500) != nil {
 		fe500(w, op)
 		return
 	}

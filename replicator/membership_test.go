@@ -1,0 +1,177 @@
+package replicator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/starcdc/starcdc/loader"
+	"github.com/starcdc/starcdc/mapping"
+)
+
+// The lease follows the heartbeats' answers, from their send times.
+func TestMembershipLease(t *testing.T) {
+	m := newMembership("g", "", 10*time.Second, 30*time.Second, time.Second)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) time.Time { return t0.Add(d) }
+	if !m.Until().IsZero() {
+		t.Fatal("a lease before any heartbeat")
+	}
+	for _, step := range []struct {
+		sent time.Duration
+		err  error
+		want time.Duration // -1: no lease
+	}{
+		{0, kerr.RebalanceInProgress, -1},                     // no proof of membership yet
+		{time.Second, nil, 11 * time.Second},                  // sent + session
+		{2 * time.Second, errors.New("io"), 11 * time.Second}, // unanswered: unchanged
+		{3 * time.Second, nil, 13 * time.Second},
+		// In a rebalance: the session still runs from each heartbeat, but the
+		// member must rejoin within the rebalance timeout from its last
+		// error-free heartbeat.
+		{25 * time.Second, kerr.RebalanceInProgress, 33 * time.Second},
+		{32 * time.Second, kerr.RebalanceInProgress, 33 * time.Second},
+		{40 * time.Second, kerr.IllegalGeneration, 33 * time.Second}, // a generation that just changed: unchanged
+		{41 * time.Second, nil, 51 * time.Second},
+		{42 * time.Second, kerr.UnknownMemberID, -1}, // evicted: over at once
+		{43 * time.Second, nil, 53 * time.Second},    // a new membership
+		{44 * time.Second, kerr.FencedInstanceID, -1},
+	} {
+		m.observe(at(step.sent), step.err)
+		got := m.Until()
+		if step.want < 0 {
+			if !got.IsZero() {
+				t.Fatalf("after %v at %v: lease until %v, want none", step.err, step.sent, got.Sub(t0))
+			}
+			continue
+		}
+		if !got.Equal(at(step.want)) {
+			t.Fatalf("after %v at %v: lease until %v, want %v", step.err, step.sent, got.Sub(t0), step.want)
+		}
+	}
+	if m.Margin() != 10*time.Second/3 {
+		t.Fatalf("margin %v", m.Margin())
+	}
+}
+
+// fullSink is always full until flushed: its Wait blocks.
+type fullSink struct {
+	mu      sync.Mutex
+	seq     uint64
+	flushed uint64
+}
+
+func (s *fullSink) Append(t string, row []byte) { s.AppendWith(t, loader.Headers{}, row) }
+func (s *fullSink) AppendWith(string, loader.Headers, []byte) {
+	s.mu.Lock()
+	s.seq++
+	s.mu.Unlock()
+}
+func (s *fullSink) Seq() uint64 { s.mu.Lock(); defer s.mu.Unlock(); return s.seq }
+func (s *fullSink) Durable() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.flushed
+}
+func (s *fullSink) Flush(context.Context, string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.flushed = s.seq
+	return nil
+}
+func (s *fullSink) Full() bool           { s.mu.Lock(); defer s.mu.Unlock(); return s.seq > s.flushed }
+func (s *fullSink) BufferedBytes() int64 { return 0 }
+func (s *fullSink) Wait(ctx context.Context) error {
+	for s.Full() {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return nil
+}
+func (s *fullSink) TakeFailed(string) ([][]byte, error) { return nil, nil }
+func (s *fullSink) Fence(error)                         {}
+
+// A member whose sink is full (StarRocks slow) still takes part in a
+// rebalance: the rest of its poll waits with rebalances allowed, instead of
+// holding the rebalance until the member is evicted.
+func TestFullSinkDoesNotBlockRebalance(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(4, "t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	prod, _ := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	defer prod.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var recs []*kgo.Record
+	for i := range 40 {
+		recs = append(recs, &kgo.Record{Topic: "t", Partition: int32(i % 4), Value: fmt.Appendf(nil, "r%d", i)})
+	}
+	if err := prod.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	router, _ := mapping.NewRouter(nil)
+	sink := &fullSink{}
+	rep, err := New(Config{Name: "full", Brokers: c.ListenAddrs(), Topics: []string{"t"},
+		Pipeline: &Pipeline{Router: router, Passthrough: true}, Sink: sink, CommitInterval: time.Hour,
+		SessionTimeout: 6 * time.Second, RebalanceTimeout: 6 * time.Second, HeartbeatInterval: time.Second,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- rep.Run(rctx) }()
+	// The first record fills the sink; the rest of the poll waits.
+	for rep.Stats().Records == 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	// A second member joins: the group must rebalance with both members
+	// in it (a member stuck in its poll would be evicted at the rebalance
+	// timeout instead).
+	other, _ := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.ConsumerGroup(GroupID("full")), kgo.ConsumeTopics("t"),
+		kgo.SessionTimeout(6*time.Second), kgo.RebalanceTimeout(6*time.Second))
+	defer other.Close()
+	go other.PollFetches(ctx)
+	adm := kadm.NewClient(prod)
+	for {
+		dctx, dcancel := context.WithTimeout(context.Background(), 5*time.Second)
+		gs, err := adm.DescribeGroups(dctx, GroupID("full"))
+		dcancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := gs[GroupID("full")]
+		owning := 0
+		for _, m := range g.Members {
+			if ca, ok := m.Assigned.AsConsumer(); ok && len(ca.Topics) > 0 {
+				owning++
+			}
+		}
+		if g.State == "Stable" && owning == 2 {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("the group did not rebalance to two members owning partitions (the member with a full sink was evicted): %+v", g)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+}
