@@ -1,11 +1,14 @@
 package decode
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"math/big"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -76,6 +79,7 @@ func TestJSONConverterShapes(t *testing.T) {
 		{"text null", on, "null", nil, true},
 		{"flattened delete", on, `{"schema":{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"}],"optional":false,"name":"x.Value"},"payload":null}`, nil, true},
 		{"schema null", on, `{"schema":null,"payload":{"a":1}}`, nil, false},
+		{"schema null, spaced", on, "{ \"schema\" : null ,\n \"payload\" : { \"a\" : [ 1 , 2 ] } }", nil, false},
 		{"plain JSON with schemas on", on, `{"id":1}`, ErrMalformed, false},
 		{"extra field", on, `{"schema":null,"payload":{},"x":1}`, ErrMalformed, false},
 		{"truncated", on, `{"schema":{"type":"struct"`, ErrMalformed, false},
@@ -165,5 +169,46 @@ func TestJSONConverterSeesConfluentFraming(t *testing.T) {
 	_, err := (&JSONConverter{SchemasEnable: true}).Decode(context.Background(), "t", AppendConfluentHeader(nil, 7, nil))
 	if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), ClassAvro) {
 		t.Fatalf("%v", err)
+	}
+}
+
+// A Debezium JsonConverter record pretty-printed (json.MarshalIndent, as a
+// non-Java producer or a human would write it) or with whitespace around
+// every token decodes to exactly the record its compact form decodes to,
+// with schemas.enable=true and false.
+func TestJSONConverterPrettyPrinted(t *testing.T) {
+	for _, tc := range []struct {
+		file    string
+		schemas bool
+	}{
+		{"mysql254_c_logical_types_withschema.json", true},
+		{"pg198_c_arrays_withschema.json", true},
+		{"mysql195_u_withschema.json", true},
+		{"mysql195_d_withschema.json", true},
+		{"mysql195_c_noschema.json", false},
+		{"pg121_r_snapshot_noschema.json", false},
+		{"mysql254_c_logical_types_withschema.json", false},
+	} {
+		compact := fixture(t, tc.file)
+		want, err := (&JSONConverter{SchemasEnable: tc.schemas}).Decode(context.Background(), "t", compact)
+		if err != nil {
+			t.Fatalf("%s compact: %v", tc.file, err)
+		}
+		for name, pretty := range map[string][]byte{
+			"MarshalIndent":        prettyJSON(t, compact, "", "  "),
+			"MarshalIndent CR tab": append(append([]byte("\r\n"), prettyJSON(t, compact, "\r", "\t")...), " \n"...),
+			"every token spaced":   spacedJSON(compact),
+		} {
+			if !json.Valid(pretty) || bytes.Equal(pretty, compact) {
+				t.Fatalf("%s %s: not a pretty-printed variant", tc.file, name)
+			}
+			got, err := (&JSONConverter{SchemasEnable: tc.schemas}).Decode(context.Background(), "t", pretty)
+			if err != nil {
+				t.Fatalf("%s schemas.enable=%v %s: %v", tc.file, tc.schemas, name, err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s schemas.enable=%v %s: decodes to\n%s\nwant\n%s", tc.file, tc.schemas, name, dump(got.Value), dump(want.Value))
+			}
+		}
 	}
 }
