@@ -75,7 +75,7 @@ func TestJSONConverterShapes(t *testing.T) {
 		err  error
 		null bool
 	}{
-		{"tombstone", on, "", nil, true},
+		{"empty value", on, "", ErrMalformed, false},
 		{"text null", on, "null", nil, true},
 		{"flattened delete", on, `{"schema":{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"}],"optional":false,"name":"x.Value"},"payload":null}`, nil, true},
 		{"schema null", on, `{"schema":null,"payload":{"a":1}}`, nil, false},
@@ -211,4 +211,47 @@ func TestJSONConverterPrettyPrinted(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A nil value is a tombstone for JsonConverter and StringConverter. An empty
+// (or, for JSON, whitespace-only) non-nil value is what Kafka Connect makes
+// of it: JsonConverter with schemas.enable=true fails (Jackson reads no
+// JSON, which is not a {"schema","payload"} envelope); with
+// schemas.enable=false it is a null value (Jackson's missing node, which the
+// schemaless conversion turns into null); StringConverter yields "".
+func TestEmptyValueJSONAndString(t *testing.T) {
+	ctx := context.Background()
+	empty := [][]byte{{}, []byte(" \t\r\n")}
+	tombstone := func(t *testing.T, c Converter) {
+		t.Helper()
+		if rec, err := c.Decode(ctx, "t", nil); err != nil || !rec.Null() || rec.Schema != nil {
+			t.Fatalf("nil value = %+v, %v; want a tombstone", rec, err)
+		}
+	}
+	t.Run("JsonConverter schemas.enable=true", func(t *testing.T) {
+		c := &JSONConverter{SchemasEnable: true}
+		tombstone(t, c)
+		for _, in := range empty {
+			_, err := c.Decode(ctx, "t", in)
+			if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "empty value, not a tombstone") || !strings.Contains(err.Error(), "schemas.enable") {
+				t.Errorf("%q: %v, want ErrMalformed saying the value is empty", in, err)
+			}
+		}
+	})
+	t.Run("JsonConverter schemas.enable=false", func(t *testing.T) {
+		c := &JSONConverter{}
+		tombstone(t, c)
+		for _, in := range empty {
+			if rec, err := c.Decode(ctx, "t", in); err != nil || !rec.Null() {
+				t.Errorf("%q: %+v, %v; want a null value, as Kafka's JsonConverter", in, rec, err)
+			}
+		}
+	})
+	t.Run("StringConverter", func(t *testing.T) {
+		tombstone(t, StringConverter{})
+		rec, err := StringConverter{}.Decode(ctx, "t", []byte{})
+		if err != nil || rec.Value != "" || rec.Schema == nil || rec.Schema.Type != TypeString {
+			t.Fatalf("empty value: %+v, %v; want the empty string", rec, err)
+		}
+	})
 }

@@ -510,3 +510,29 @@ func TestRegistryBehaviourEveryConverter(t *testing.T) {
 		})
 	}
 }
+
+// A Kafka null value (a nil slice, as franz-go returns it) is a tombstone; a
+// zero-length value is not: a Confluent-framed record needs the 5-byte
+// prefix, so it is undecodable, for every registry converter.
+func TestEmptyValueIsNotATombstone(t *testing.T) {
+	for _, class := range []string{ClassAvro, ClassProtobuf, ClassJSONSchema} {
+		t.Run(class, func(t *testing.T) {
+			c, err := testRegistries().New(class, map[string]string{"schema.registry.url": "http://127.0.0.1:1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, err := c.Decode(context.Background(), "t", nil)
+			if err != nil || !rec.Null() || rec.Schema != nil {
+				t.Fatalf("nil value = %+v, %v; want a tombstone", rec, err)
+			}
+			_, err = c.Decode(context.Background(), "t", []byte{})
+			var fe *FramingError
+			if !errors.As(err, &fe) || !errors.Is(err, ErrMalformed) || errors.Is(err, ErrRegistryUnavailable) {
+				t.Fatalf("empty value: %v, want a FramingError wrapping ErrMalformed", err)
+			}
+			if !strings.Contains(err.Error(), "empty value, not a tombstone: a Confluent-framed record needs at least 5 bytes") {
+				t.Errorf("message does not say what is wrong: %v", err)
+			}
+		})
+	}
+}
