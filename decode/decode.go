@@ -21,8 +21,11 @@ var (
 	ErrUnsupported = errors.New("unsupported converter")
 )
 
-// Converter decodes the bytes of one Kafka record key or value. A nil or
-// empty data slice is a Kafka null (tombstone) and decodes to a null Record.
+// Converter decodes the bytes of one Kafka record key or value. A nil data
+// slice is a Kafka null (a tombstone, as franz-go's kgo.Record.Value holds
+// it) and decodes to a null Record. An empty non-nil slice is a zero-length
+// value, not a tombstone: it decodes as Kafka Connect's converter decodes
+// an empty byte array (the Schema Registry converters reject it).
 // Implementations are safe for concurrent use.
 type Converter interface {
 	Decode(ctx context.Context, topic string, data []byte) (Record, error)

@@ -44,6 +44,9 @@ func ParseConfluentHeader(converter string, data []byte) (id int, payload []byte
 	id, payload, err = h.DecodeID(data)
 	if err != nil {
 		reason := "shorter than the 5-byte prefix"
+		if len(data) == 0 {
+			reason = "empty value, not a tombstone: a Confluent-framed record needs at least 5 bytes"
+		}
 		if len(data) >= 5 {
 			reason = fmt.Sprintf("the first byte is 0x%02x, not the magic byte 0", data[0])
 			if data[0] == 1 {

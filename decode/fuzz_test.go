@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"reflect"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -157,47 +158,188 @@ func plainTree(v any) any {
 	return v
 }
 
-// FuzzJSONParser checks the hand-written parser against encoding/json:
-// same validity, same values; and that skip accepts exactly the same inputs.
-func FuzzJSONParser(f *testing.F) {
+// jsonFixtures are the JSON documents of the decode tests: Debezium
+// JsonConverter records, a JSON schema and Avro schemas (JSON too).
+var jsonFixtures = []string{
+	"mysql254_c_logical_types_withschema.json", "pg198_c_arrays_withschema.json", "mysql195_u_withschema.json",
+	"mysql195_c_noschema.json", "sqlserver_jsonschema_envelope_schema.json",
+	"mysql2x_avro_envelope_schema.avsc", "pg197_avro_value_schema.avsc", "pg197_avro_key_schema.avsc",
+}
+
+// prettyJSON returns b pretty-printed by json.MarshalIndent (as a
+// json.RawMessage, so that key order, duplicates and number text are kept).
+func prettyJSON(t testing.TB, b []byte, prefix, indent string) []byte {
+	t.Helper()
+	out, err := json.MarshalIndent(json.RawMessage(b), prefix, indent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// spacedJSON puts whitespace around every structural character of the valid
+// JSON text b (outside strings), cycling through space, tab, CR and LF.
+func spacedJSON(b []byte) []byte {
+	const ws = " \t\r\n"
+	var out []byte
+	inStr, esc, k := false, false, 0
+	for _, c := range b {
+		switch {
+		case inStr:
+			inStr = esc || c != '"'
+			esc = !esc && c == '\\'
+			out = append(out, c)
+		case c == '"':
+			inStr = true
+			out = append(out, c)
+		case strings.IndexByte("{}[],:", c) >= 0:
+			out = append(out, ws[k%4], c, ws[(k+1)%4])
+			k++
+		default:
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// inferSchema returns a Connect schema that the parsed JSON value v fits
+// (an array takes its first element's schema; the first of duplicate keys
+// makes the field), to drive the schema-guided reader with any document.
+func inferSchema(v any) *Schema {
+	switch t := v.(type) {
+	case bool:
+		return &Schema{Type: TypeBoolean, Optional: true}
+	case json.Number:
+		if _, err := strconv.ParseInt(string(t), 10, 64); err == nil {
+			return &Schema{Type: TypeInt64, Optional: true}
+		}
+		return &Schema{Type: TypeFloat64, Optional: true}
+	case []any:
+		items := &Schema{Type: TypeString, Optional: true}
+		if len(t) > 0 {
+			items = inferSchema(t[0])
+		}
+		return &Schema{Type: TypeArray, Items: items, Optional: true}
+	case *Struct:
+		s := &Schema{Type: TypeStruct, Optional: true}
+		seen := map[string]bool{}
+		for i, n := range t.Names {
+			if !seen[n] {
+				seen[n] = true
+				s.Fields = append(s.Fields, Field{Name: n, Index: len(s.Fields), Schema: inferSchema(t.Values[i])})
+			}
+		}
+		return s
+	}
+	return &Schema{Type: TypeString, Optional: true} // strings and null
+}
+
+// FuzzJSONReaders checks every JSON reader against encoding/json, the
+// reference for what RFC 8259 allows (whitespace around every value, ',' and
+// ':', inside empty arrays and objects): the tree reader (parseJSON), the
+// skipping reader (skip: the envelope's "schema" and "payload", unknown and
+// duplicate struct keys), the JsonConverter envelope with schemas on and off,
+// and the schema-guided reader (decodeDirect) with a schema inferred from the
+// document. If json.Valid accepts the input, each reader accepts it and
+// yields the same value; if a reader accepts it, so does json.Valid. The only
+// exception is nesting deeper than maxDepth, which the readers refuse on
+// purpose. Jackson's non-finite doubles need none: Jackson writes them as
+// the strings "NaN", "Infinity" and "-Infinity", valid JSON that the float
+// conversion reads; no reader accepts a bare NaN or Infinity token.
+func FuzzJSONReaders(f *testing.F) {
 	for _, s := range []string{`{"a":[1,-2.5e3,{"b":"\u00e9\ud83d\ude00"}],"c":null,"d":true}`, `"\ud800x"`, `[1,2`, `{"a":1,"a":2}`,
-		`"\xff"`, `01`, `-`, `1.`, `{"a" 1}`, `[]`, `{}`, ` 7 `, `"a\/b\n"`, `[[],[{}]]`} {
+		`"\xff"`, `01`, `-`, `1.`, `{"a" 1}`, `[]`, `{}`, ` 7 `, `"a\/b\n"`, `[[],[{}]]`,
+		"[1, 2]", "[ ]", "{ }", "[\t1\r\n,\n2 ]", `{ "a" : [ 1 , { } , [ ] ] , "b" : "NaN" }`, "[1,]", "[,1]", "{,}", "[1 2]", "\v1"} {
 		f.Add([]byte(s))
 	}
+	for _, name := range jsonFixtures {
+		b := []byte(fixtureText(f, name))
+		f.Add(prettyJSON(f, b, "", "  "))
+		f.Add(prettyJSON(f, b, "\r", "\t"))
+		f.Add(spacedJSON(b))
+	}
+	f.Add(prettyJSON(f, []byte(sqlserverPayload), "", "    "))
+	deep := func(err error) bool { return strings.Contains(fmt.Sprint(err), "nested deeper") }
 	f.Fuzz(func(t *testing.T, b []byte) {
-		got, err := parseJSON(b)
 		valid := json.Valid(b)
-		if (err == nil) != valid {
-			if strings.Contains(fmt.Sprint(err), "nested deeper") {
-				return
+		var want any
+		if valid {
+			d := json.NewDecoder(bytes.NewReader(b))
+			d.UseNumber()
+			if err := d.Decode(&want); err != nil {
+				t.Fatal(err)
 			}
+		}
+
+		// The tree reader.
+		tree, err := parseJSON(b)
+		if deep(err) {
+			return
+		}
+		if (err == nil) != valid {
 			t.Fatalf("parseJSON(%q) err=%v, json.Valid=%v", b, err, valid)
 		}
+		if valid && !reflect.DeepEqual(plainTree(tree), want) {
+			t.Fatalf("parseJSON(%q) = %#v, encoding/json = %#v", b, plainTree(tree), want)
+		}
+
+		// The skipping reader.
 		p := jsonParser{b: b}
 		raw, serr := p.skip()
 		if serr == nil {
-			p.ws()
-			if p.pos != len(b) {
+			if p.ws(); p.pos != len(b) {
 				serr = errors.New("trailing")
 			}
 		}
 		if (serr == nil) != valid {
 			t.Fatalf("skip(%q) err=%v, json.Valid=%v", b, serr, valid)
 		}
+		if valid && string(raw) != string(bytes.TrimSpace(b)) {
+			t.Fatalf("skip raw %q of %q", raw, b)
+		}
+
+		// The envelope, schemaless and with "schema": null.
+		rec, err := (&JSONConverter{}).Decode(context.Background(), "t", b)
+		if valid && (err != nil || !reflect.DeepEqual(plainTree(rec.Value), want)) {
+			t.Fatalf("schemas.enable=false: %q decodes to %#v, %v; encoding/json = %#v", b, rec.Value, err, want)
+		}
+		// An empty or whitespace-only value is a null value, as in Kafka's
+		// JsonConverter; anything else it accepts must be JSON.
+		if err == nil && !valid && (len(bytes.Trim(b, " \t\r\n")) > 0 || !rec.Null()) {
+			t.Fatalf("schemas.enable=false accepts %q (%+v), json.Valid does not", b, rec)
+		}
+		env := append(append([]byte("\n{ \"schema\" :\tnull ,\r\n\"payload\": "), b...), " }\n"...)
+		rec, err = (&JSONConverter{SchemasEnable: true}).Decode(context.Background(), "t", env)
+		if valid && (err != nil || !reflect.DeepEqual(plainTree(rec.Value), want)) {
+			t.Fatalf("schemas.enable=true: %q decodes to %#v, %v; encoding/json = %#v", env, rec.Value, err, want)
+		}
+		if err == nil && !json.Valid(env) {
+			t.Fatalf("schemas.enable=true accepts %q, json.Valid does not", env)
+		}
+
+		// The schema-guided reader, against the tree and a conversion: it
+		// must accept what they accept, and nothing that is not JSON.
 		if !valid {
 			return
 		}
-		if string(bytes.TrimSpace(raw)) != string(bytes.TrimSpace(b)) {
-			t.Fatalf("skip raw %q of %q", raw, b)
+		s := inferSchema(tree)
+		c := &JSONConverter{}
+		wantV, werr := c.convert(s, tree, "")
+		q := jsonParser{b: b}
+		got, gerr := c.decodeDirect(&q, s, &jpath{}, 0)
+		if gerr == nil {
+			if q.ws(); q.pos != len(b) {
+				gerr = errors.New("trailing")
+			}
 		}
-		d := json.NewDecoder(bytes.NewReader(b))
-		d.UseNumber()
-		var want any
-		if err := d.Decode(&want); err != nil {
-			t.Fatal(err)
+		if deep(gerr) {
+			return
 		}
-		if !reflect.DeepEqual(plainTree(got), want) {
-			t.Fatalf("parseJSON(%q) = %#v, encoding/json = %#v", b, plainTree(got), want)
+		if (werr == nil) != (gerr == nil) {
+			t.Fatalf("%q: tree+convert err %v, direct err %v", b, werr, gerr)
+		}
+		if werr == nil && !sameValue(got, wantV) {
+			t.Fatalf("%q:\n got %s\nwant %s", b, dump(got), dump(wantV))
 		}
 	})
 }
@@ -280,6 +422,8 @@ func FuzzJSONDirect(f *testing.F) {
 	payloads = append(payloads, []byte(`{"i8":-128,"f":"NaN","b":"AQI=","d":12.5,"m":{"a":1,"a":2},"mk":[[1,"x"],{"key":2,"value":"y"}],"a":[true,null],"i8":5,"zz":{}}`))
 	for i, p := range payloads {
 		f.Add(uint8(i), p)
+		f.Add(uint8(i), prettyJSON(f, p, "", "  "))
+		f.Add(uint8(i), spacedJSON(p))
 	}
 	f.Add(uint8(3), []byte(`{"d":"12.50","i8":1}`))
 	f.Add(uint8(3), []byte(`null`))

@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/binary"
@@ -15,6 +16,11 @@ import (
 // With SchemasEnable each message is {"schema":S,"payload":P}; without it the
 // message is the bare payload, decoded schemaless. Parsed schemas are cached
 // by their exact text (bounded), so records of one table share one *Schema.
+//
+// A nil value is a tombstone. An empty (or whitespace-only) non-nil value is
+// decoded as Kafka's converter does, where Jackson reads it as a missing
+// node: an error with SchemasEnable (it is no envelope), a null value
+// without.
 type JSONConverter struct {
 	SchemasEnable bool
 	// ReplaceNullWithDefault replaces a null field that has a schema default
@@ -34,7 +40,13 @@ const errEnvelopeShape = "JsonConverter with schemas.enable=true requires \"sche
 
 // Decode implements Converter.
 func (c *JSONConverter) Decode(_ context.Context, _ string, data []byte) (Record, error) {
-	if len(data) == 0 {
+	if data == nil {
+		return Record{}, nil // a tombstone
+	}
+	if len(bytes.TrimLeft(data, " \t\r\n")) == 0 {
+		if c.SchemasEnable {
+			return Record{}, fmt.Errorf("%w: empty value, not a tombstone: %s", ErrMalformed, errEnvelopeShape)
+		}
 		return Record{}, nil
 	}
 	if len(data) >= 5 && data[0] == 0 {

@@ -1,9 +1,12 @@
 package decode
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"math/big"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -68,10 +71,11 @@ func TestJSONConverterShapes(t *testing.T) {
 		err  error
 		null bool
 	}{
-		{"tombstone", on, "", nil, true},
+		{"empty value", on, "", ErrMalformed, false},
 		{"text null", on, "null", nil, true},
 		{"flattened delete", on, `{"schema":{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"}],"optional":false,"name":"x.Value"},"payload":null}`, nil, true},
 		{"schema null", on, `{"schema":null,"payload":{"a":1}}`, nil, false},
+		{"schema null, spaced", on, "{ \"schema\" : null ,\n \"payload\" : { \"a\" : [ 1 , 2 ] } }", nil, false},
 		{"plain JSON with schemas on", on, `{"id":1}`, ErrMalformed, false},
 		{"extra field", on, `{"schema":null,"payload":{},"x":1}`, ErrMalformed, false},
 		{"truncated", on, `{"schema":{"type":"struct"`, ErrMalformed, false},
@@ -162,4 +166,88 @@ func TestJSONConverterSeesConfluentFraming(t *testing.T) {
 	if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), ClassAvro) {
 		t.Fatalf("%v", err)
 	}
+}
+
+// A Debezium JsonConverter record pretty-printed (json.MarshalIndent, as a
+// non-Java producer or a human would write it) or with whitespace around
+// every token decodes to exactly the record its compact form decodes to,
+// with schemas.enable=true and false.
+func TestJSONConverterPrettyPrinted(t *testing.T) {
+	for _, tc := range []struct {
+		file    string
+		schemas bool
+	}{
+		{"mysql254_c_logical_types_withschema.json", true},
+		{"pg198_c_arrays_withschema.json", true},
+		{"mysql195_u_withschema.json", true},
+		{"mysql195_d_withschema.json", true},
+		{"mysql195_c_noschema.json", false},
+		{"pg121_r_snapshot_noschema.json", false},
+		{"mysql254_c_logical_types_withschema.json", false},
+	} {
+		compact := fixture(t, tc.file)
+		want, err := (&JSONConverter{SchemasEnable: tc.schemas}).Decode(context.Background(), "t", compact)
+		if err != nil {
+			t.Fatalf("%s compact: %v", tc.file, err)
+		}
+		for name, pretty := range map[string][]byte{
+			"MarshalIndent":        prettyJSON(t, compact, "", "  "),
+			"MarshalIndent CR tab": append(append([]byte("\r\n"), prettyJSON(t, compact, "\r", "\t")...), " \n"...),
+			"every token spaced":   spacedJSON(compact),
+		} {
+			if !json.Valid(pretty) || bytes.Equal(pretty, compact) {
+				t.Fatalf("%s %s: not a pretty-printed variant", tc.file, name)
+			}
+			got, err := (&JSONConverter{SchemasEnable: tc.schemas}).Decode(context.Background(), "t", pretty)
+			if err != nil {
+				t.Fatalf("%s schemas.enable=%v %s: %v", tc.file, tc.schemas, name, err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s schemas.enable=%v %s: decodes to\n%s\nwant\n%s", tc.file, tc.schemas, name, dump(got.Value), dump(want.Value))
+			}
+		}
+	}
+}
+
+// A nil value is a tombstone for JsonConverter and StringConverter. An empty
+// (or, for JSON, whitespace-only) non-nil value is what Kafka Connect makes
+// of it: JsonConverter with schemas.enable=true fails (Jackson reads no
+// JSON, which is not a {"schema","payload"} envelope); with
+// schemas.enable=false it is a null value (Jackson's missing node, which the
+// schemaless conversion turns into null); StringConverter yields "".
+func TestEmptyValueJSONAndString(t *testing.T) {
+	ctx := context.Background()
+	empty := [][]byte{{}, []byte(" \t\r\n")}
+	tombstone := func(t *testing.T, c Converter) {
+		t.Helper()
+		if rec, err := c.Decode(ctx, "t", nil); err != nil || !rec.Null() || rec.Schema != nil {
+			t.Fatalf("nil value = %+v, %v; want a tombstone", rec, err)
+		}
+	}
+	t.Run("JsonConverter schemas.enable=true", func(t *testing.T) {
+		c := &JSONConverter{SchemasEnable: true}
+		tombstone(t, c)
+		for _, in := range empty {
+			_, err := c.Decode(ctx, "t", in)
+			if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "empty value, not a tombstone") || !strings.Contains(err.Error(), "schemas.enable") {
+				t.Errorf("%q: %v, want ErrMalformed saying the value is empty", in, err)
+			}
+		}
+	})
+	t.Run("JsonConverter schemas.enable=false", func(t *testing.T) {
+		c := &JSONConverter{}
+		tombstone(t, c)
+		for _, in := range empty {
+			if rec, err := c.Decode(ctx, "t", in); err != nil || !rec.Null() {
+				t.Errorf("%q: %+v, %v; want a null value, as Kafka's JsonConverter", in, rec, err)
+			}
+		}
+	})
+	t.Run("StringConverter", func(t *testing.T) {
+		tombstone(t, StringConverter{})
+		rec, err := StringConverter{}.Decode(ctx, "t", []byte{})
+		if err != nil || rec.Value != "" || rec.Schema == nil || rec.Schema.Type != TypeString {
+			t.Fatalf("empty value: %+v, %v; want the empty string", rec, err)
+		}
+	})
 }

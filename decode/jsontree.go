@@ -310,14 +310,15 @@ func appendValidUTF8(dst, s []byte) []byte {
 	return dst
 }
 
-// skip validates and skips one value, returning its raw bytes. It does not
-// allocate.
+// skip validates and skips one value, returning its raw bytes (without the
+// whitespace around it). It does not allocate.
 func (p *jsonParser) skip() ([]byte, error) {
 	p.ws()
 	start := p.pos
 	var stack [maxDepth + 1]byte // open containers: '{' or '['
 	depth := 0
 	for {
+		p.ws() // before every value, e.g. after "," in an array
 		if p.pos >= len(p.b) {
 			return nil, p.errf("unexpected end of input")
 		}
@@ -367,10 +368,10 @@ func (p *jsonParser) skip() ([]byte, error) {
 		}
 		// After a complete value: close containers, or expect a separator.
 		for {
-			p.ws()
-			if depth == 0 {
+			if depth == 0 { // the raw bytes end with the value, not with the space after it
 				return p.b[start:p.pos], nil
 			}
+			p.ws()
 			if p.pos >= len(p.b) {
 				return nil, p.errf("unexpected end of input")
 			}

@@ -87,7 +87,7 @@ type protoFile struct {
 
 // Decode implements Converter.
 func (c *ProtobufConverter) Decode(ctx context.Context, _ string, data []byte) (Record, error) {
-	if len(data) == 0 {
+	if data == nil { // a tombstone; an empty value is not one and fails framing
 		return Record{}, nil
 	}
 	id, payload, err := ParseConfluentHeader(ClassProtobuf, data)

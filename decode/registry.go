@@ -21,15 +21,16 @@ import (
 
 // Registry errors.
 var (
-	// ErrSchemaNotFound means the registry answered 404 for a schema ID (or
-	// for a reference of it). It is permanent and wraps ErrMalformed: the
-	// record goes to the dead-letter path or stops the pipeline per
-	// errors.tolerance. Check that the converter's schema.registry.url names
-	// the registry the producer wrote to.
+	// ErrSchemaNotFound means every schema.registry.url answered 404 for a
+	// schema ID (or for a reference of it) in the last of the bounded retries
+	// (see (*registry).fetch for the rule). It is permanent and wraps
+	// ErrMalformed: the record goes to the dead-letter path or stops the
+	// pipeline per errors.tolerance. Check that the converter's
+	// schema.registry.url names the registry the producer wrote to.
 	ErrSchemaNotFound = fmt.Errorf("%w: schema not found in the schema registry", ErrMalformed)
 	// ErrRegistryUnavailable means the registry could not be reached or kept
-	// failing (5xx, timeouts, refused connections) after bounded retries, or
-	// refused the credentials. It does NOT wrap ErrMalformed: the record is
+	// failing (5xx, timeouts, refused connections; 404 from some URLs while
+	// others failed) after bounded retries, or refused the credentials. It does NOT wrap ErrMalformed: the record is
 	// fine, the pipeline must stop and retry later instead of dead-lettering.
 	ErrRegistryUnavailable = errors.New("schema registry unavailable")
 	// ErrRegistryAuth means the registry answered 401 or 403. It wraps
@@ -76,8 +77,9 @@ func RegistryTimeout(d time.Duration) RegistryOpt {
 }
 
 // RegistryRetries sets how many times a request that failed on every URL
-// (5xx, timeout, connection error) is retried before ErrRegistryUnavailable
-// (default 5).
+// (5xx, timeout, connection error, or 404 from a replica that may lag) is
+// retried before ErrRegistryUnavailable, or ErrSchemaNotFound when every URL
+// answered 404 in the last attempt (default 5).
 func RegistryRetries(n int) RegistryOpt {
 	return registryOpt(func(c *registryCfg) { c.retries = max(n, 0) })
 }
@@ -431,13 +433,28 @@ func kindOf(s *srclient.Schema) schemaKind {
 }
 
 // fetch runs call against the registry URLs with failover and bounded,
-// jittered exponential backoff.
+// jittered exponential backoff. A round tries the URLs in turn, starting
+// with the one that answered last, until one succeeds.
+//
+// A 404 fails over like any other failure: a registry replica that has not
+// yet read a new schema from the registry's _schemas topic answers 404 for
+// it while another URL has it. A round in which every URL answered 404 is
+// retried too, with the same backoff and budget as unreachable URLs
+// (RegistryRetries, RegistryBackoff: by default 5 retries over about 1.5 to
+// 3 seconds), which tolerates replicas lagging that long, also behind one
+// load-balanced URL. The last round decides: if every URL answered 404 in
+// it, the result is ErrSchemaNotFound (the record is undecodable; the
+// caller caches that); otherwise ErrRegistryUnavailable, since a URL that
+// did not answer may hold the schema. So a lagging replica never causes
+// ErrSchemaNotFound while another URL has the schema, and an ID that does
+// not exist makes its record undecodable once the retry budget is spent.
 func (r *registry) fetch(ctx context.Context, what string, call func(*srclient.SchemaRegistryClient) (*srclient.Schema, error)) (*srclient.Schema, error) {
 	n := len(r.clients)
 	delay := r.cfg.backoffMin
 	var last error
 	for attempt := 0; ; attempt++ {
 		start := int(r.good.Load())
+		notFound := 0 // URLs that answered 404 in this round
 		for i := 0; i < n; i++ {
 			if err := ctx.Err(); err != nil {
 				return nil, fmt.Errorf("%w: fetching %s: %w", ErrRegistryUnavailable, what, err)
@@ -452,7 +469,9 @@ func (r *registry) fetch(ctx context.Context, what string, call func(*srclient.S
 			if errors.As(err, &he) {
 				switch {
 				case he.status == http.StatusNotFound:
-					return nil, fmt.Errorf("%w: %s at %s: %s (error code %d); check that schema.registry.url names the registry the producer used", ErrSchemaNotFound, what, r.urls[idx], he.message, he.code)
+					notFound++
+					last = fmt.Errorf("%s: %s (error code %d)", r.urls[idx], he.message, he.code)
+					continue
 				case he.status == http.StatusUnauthorized || he.status == http.StatusForbidden:
 					return nil, fmt.Errorf("%w: %s at %s answered HTTP %d: %s; check the converter's basic.auth.* / bearer.auth.* settings", ErrRegistryAuth, what, r.urls[idx], he.status, he.message)
 				case he.status < 500 && he.status != http.StatusTooManyRequests && he.status != http.StatusRequestTimeout:
@@ -462,7 +481,14 @@ func (r *registry) fetch(ctx context.Context, what string, call func(*srclient.S
 			last = fmt.Errorf("%s: %w", r.urls[idx], err)
 		}
 		if attempt >= r.cfg.retries {
-			return nil, fmt.Errorf("%w: fetching %s failed on every schema.registry.url after %d attempts; check that the registry is up and reachable: %w", ErrRegistryUnavailable, what, attempt+1, last)
+			if notFound == n {
+				return nil, fmt.Errorf("%w: %s: every schema.registry.url answered 404 in the last of %d attempts (%w); check that schema.registry.url names the registry the producer used", ErrSchemaNotFound, what, attempt+1, last)
+			}
+			var also string
+			if notFound > 0 {
+				also = fmt.Sprintf(" (%d of %d URLs answered 404, the others failed)", notFound, n)
+			}
+			return nil, fmt.Errorf("%w: fetching %s failed on every schema.registry.url after %d attempts%s; check that the registry is up and reachable: %w", ErrRegistryUnavailable, what, attempt+1, also, last)
 		}
 		d := delay/2 + rand.N(delay/2+1)
 		t := time.NewTimer(d)

@@ -5,6 +5,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -201,8 +204,103 @@ func TestRegistry404IsPermanent(t *testing.T) {
 			t.Fatalf("unknown ID: %v, want ErrSchemaNotFound (malformed, permanent)", err)
 		}
 	}
-	if n.Load() != 1 {
-		t.Fatalf("404 fetched %d times, want 1 (cached as permanent)", n.Load())
+	// One request per attempt (1 + RegistryRetries(3)): a lagging replica
+	// is given the retry budget to catch up; after that the 404 is cached.
+	if n.Load() != 4 {
+		t.Fatalf("404 fetched %d times, want 4 (retried, then cached as permanent)", n.Load())
+	}
+}
+
+// laggingRegistry is a registry replica that has not caught up with the
+// _schemas topic: it answers 404, in the registry's error format, for every
+// schema ID and subject version, and counts the requests.
+func laggingRegistry(t testing.TB) (string, *atomic.Int64) {
+	t.Helper()
+	var hits atomic.Int64
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		notFound(w, r)
+	}))
+	t.Cleanup(s.Close)
+	return s.URL, &hits
+}
+
+func notFound(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/vnd.schemaregistry.v1+json")
+	w.WriteHeader(http.StatusNotFound)
+	if strings.HasPrefix(r.URL.Path, "/subjects/") {
+		w.Write([]byte(`{"error_code":40401,"message":"Subject 'x' not found."}`))
+		return
+	}
+	w.Write([]byte(`{"error_code":40403,"message":"Schema not found"}`))
+}
+
+// A replica answering 404 is failed over like an unreachable one: the record
+// decodes from the URL that has the schema, whatever the URL order.
+func TestRegistry404FailsOver(t *testing.T) {
+	good := newFake(t)
+	id := mustRegister(t, good, "t-key", sr.Schema{Schema: tinyAvro})
+	lag, lagHits := laggingRegistry(t)
+	for _, urls := range [][]string{{lag, good.URL()}, {good.URL(), lag}} {
+		lagHits.Store(0)
+		c := avroConv(t, testRegistries(), map[string]string{"schema.registry.url": strings.Join(urls, ",")})
+		r, err := c.Decode(context.Background(), "t", frame(id, nil, []byte{0x54}))
+		if err != nil {
+			t.Fatalf("%v: %v", urls, err)
+		}
+		if at(t, r.Value, "id") != int64(42) {
+			t.Fatalf("%v: wrong value", urls)
+		}
+		if urls[0] == lag && lagHits.Load() == 0 {
+			t.Fatalf("%v: the lagging replica was never asked", urls)
+		}
+	}
+
+	// A replica that has the schema ID but not yet its reference's subject
+	// version: the reference fails over too.
+	pid, raw := registerProtoEnvelope(t, good)
+	target, _ := url.Parse(good.URL())
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	var refMisses atomic.Int64
+	partial := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/subjects/") {
+			refMisses.Add(1)
+			notFound(w, r)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(partial.Close)
+	c, err := testRegistries().New(ClassProtobuf, map[string]string{"schema.registry.url": partial.URL + "," + good.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Decode(context.Background(), "t", frame(pid, []int{0}, protoEncode(t, raw, []int{0}, protoEnvelopeJSON))); err != nil {
+		t.Fatalf("reference 404 on the first URL: %v", err)
+	}
+	if refMisses.Load() == 0 {
+		t.Fatal("the reference was never asked of the lagging replica")
+	}
+}
+
+// Not found needs every URL to answer 404 in the same attempt, after the
+// retries; a 404 next to an unreachable URL is not a verdict.
+func TestRegistryAll404IsNotFound(t *testing.T) {
+	a, aHits := laggingRegistry(t)
+	b, bHits := laggingRegistry(t)
+	c := avroConv(t, testRegistries(), map[string]string{"schema.registry.url": a + "," + b})
+	_, err := c.Decode(context.Background(), "t", frame(7, nil, []byte{2}))
+	if !errors.Is(err, ErrSchemaNotFound) || !errors.Is(err, ErrMalformed) || errors.Is(err, ErrRegistryUnavailable) {
+		t.Fatalf("every URL 404: %v, want ErrSchemaNotFound", err)
+	}
+	if aHits.Load() != 4 || bHits.Load() != 4 {
+		t.Fatalf("requests %d and %d, want 4 each (every URL in each of 1 + RegistryRetries(3) attempts)", aHits.Load(), bHits.Load())
+	}
+
+	c = avroConv(t, testRegistries(), map[string]string{"schema.registry.url": a + ",http://127.0.0.1:1"})
+	_, err = c.Decode(context.Background(), "t", frame(7, nil, []byte{2}))
+	if !errors.Is(err, ErrRegistryUnavailable) || errors.Is(err, ErrMalformed) {
+		t.Fatalf("404 and connection refused: %v, want ErrRegistryUnavailable (the unreachable URL may hold the schema)", err)
 	}
 }
 
@@ -388,7 +486,14 @@ func TestRegistryBehaviourEveryConverter(t *testing.T) {
 			if at(t, rec.Value, "id") != int64(42) || rec.Schema.Field("id").Schema.Type != TypeInt32 {
 				t.Fatalf("value %+v", rec.Value)
 			}
-			if _, err := c.Decode(context.Background(), "t", frame(id+1000, tc.idx, tc.body)); !errors.Is(err, ErrSchemaNotFound) {
+			// An unknown ID with one URL refusing connections: the URL
+			// that did not answer may hold it, so not a verdict.
+			if _, err := c.Decode(context.Background(), "t", frame(id+1000, tc.idx, tc.body)); !errors.Is(err, ErrRegistryUnavailable) || errors.Is(err, ErrMalformed) {
+				t.Fatalf("404 and refused: %v", err)
+			}
+			only, _ := testRegistries().New(tc.class, map[string]string{"schema.registry.url": up.URL(),
+				"basic.auth.credentials.source": "USER_INFO", "basic.auth.user.info": "alice:s3cret"})
+			if _, err := only.Decode(context.Background(), "t", frame(id+1000, tc.idx, tc.body)); !errors.Is(err, ErrSchemaNotFound) {
 				t.Fatalf("404: %v", err)
 			}
 			fails.Store(1 << 30)
@@ -401,6 +506,32 @@ func TestRegistryBehaviourEveryConverter(t *testing.T) {
 			c3, _ := testRegistries().New(tc.class, props)
 			if _, err := c3.Decode(context.Background(), "t", frame(id, tc.idx, tc.body)); !errors.Is(err, ErrRegistryAuth) {
 				t.Fatalf("bad password: %v", err)
+			}
+		})
+	}
+}
+
+// A Kafka null value (a nil slice, as franz-go returns it) is a tombstone; a
+// zero-length value is not: a Confluent-framed record needs the 5-byte
+// prefix, so it is undecodable, for every registry converter.
+func TestEmptyValueIsNotATombstone(t *testing.T) {
+	for _, class := range []string{ClassAvro, ClassProtobuf, ClassJSONSchema} {
+		t.Run(class, func(t *testing.T) {
+			c, err := testRegistries().New(class, map[string]string{"schema.registry.url": "http://127.0.0.1:1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, err := c.Decode(context.Background(), "t", nil)
+			if err != nil || !rec.Null() || rec.Schema != nil {
+				t.Fatalf("nil value = %+v, %v; want a tombstone", rec, err)
+			}
+			_, err = c.Decode(context.Background(), "t", []byte{})
+			var fe *FramingError
+			if !errors.As(err, &fe) || !errors.Is(err, ErrMalformed) || errors.Is(err, ErrRegistryUnavailable) {
+				t.Fatalf("empty value: %v, want a FramingError wrapping ErrMalformed", err)
+			}
+			if !strings.Contains(err.Error(), "empty value, not a tombstone: a Confluent-framed record needs at least 5 bytes") {
+				t.Errorf("message does not say what is wrong: %v", err)
 			}
 		})
 	}

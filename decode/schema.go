@@ -13,7 +13,8 @@
 //   - Schema Registry access: a Registries value shares one client set and
 //     per-ID schema cache (with singleflight) per registry URL list and
 //     credentials; references are resolved recursively; several URLs fail
-//     over; 5xx and timeouts are retried with bounded backoff;
+//     over (a 404 too: a schema is not found only when every URL answers
+//     404); 5xx, timeouts and 404s are retried with bounded backoff;
 //   - mapping each format's schema to Kafka Connect's, as Confluent's
 //     AvroData, ProtobufData and JsonSchemaData do, and decoding the bytes.
 //
