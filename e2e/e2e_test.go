@@ -103,6 +103,10 @@ func connectorProps(s *devstack.Stack, name string, schemas bool, topics string,
 		"value.converter.schemas.enable": sch,
 		"bufferflush.intervalms":         "1000",
 		"starrocks.load.min.interval.ms": "100", // keep the suite fast; production keeps the 5s default
+		// Values without a logical type wait for their table's column
+		// types (starrocks.schemaless.types=target, the default), read
+		// over the emulator's MySQL port.
+		"starrocks.mysql.url": s.StarRocks.MySQLAddr(),
 	}
 }
 
@@ -558,7 +562,6 @@ func TestTruncatePolicy(t *testing.T) {
 			)
 			props := connectorProps(s, "trunc-"+policy, false, "c", "c:customers")
 			props["starrocks.truncate.policy"] = policy
-			props["starrocks.mysql.url"] = s.StarRocks.MySQLAddr()
 			r := startReplicator(t, props)
 			drain(t, s, r.group, "c")
 			r.stop(t)
@@ -707,7 +710,6 @@ func TestVarbinary(t *testing.T) {
 	props := connectorProps(s, "varbinary", true, "b", "b:blobs")
 	props["starrocks.auto.create.tables"] = "true"
 	props["starrocks.table.replication.num"] = "1"
-	props["starrocks.mysql.url"] = s.StarRocks.MySQLAddr()
 	props["starrocks.bytes.type"] = "varbinary"
 	r := startReplicator(t, props)
 	drain(t, s, r.group, "b")
@@ -738,7 +740,6 @@ func TestSchemalessTypedByTable(t *testing.T) {
 	}
 	produce(t, s, "logical", [2][]byte{nil, env.Payload})
 	props := connectorProps(s, "schemaless-typed", false, "logical", "logical:logical")
-	props["starrocks.mysql.url"] = s.StarRocks.MySQLAddr()
 	r := startReplicator(t, props)
 	drain(t, s, r.group, "logical")
 	r.stop(t)
