@@ -98,6 +98,10 @@ func connectorProps(s *devstack.Stack, name string, schemas bool, topics string,
 		"value.converter.schemas.enable": sch,
 		"bufferflush.intervalms":         "1000",
 		"starrocks.load.min.interval.ms": "100", // keep the suite fast; production keeps the 5s default
+		// Values without a logical type wait for their table's column
+		// types (starrocks.schemaless.types=target, the default), read
+		// over the emulator's MySQL port.
+		"starrocks.mysql.url": s.StarRocks.MySQLAddr(),
 	}
 }
 
@@ -553,7 +557,6 @@ func TestTruncatePolicy(t *testing.T) {
 			)
 			props := connectorProps(s, "trunc-"+policy, false, "c", "c:customers")
 			props["starrocks.truncate.policy"] = policy
-			props["starrocks.mysql.url"] = s.StarRocks.MySQLAddr()
 			r := startReplicator(t, props)
 			drain(t, s, r.group, "c")
 			r.stop(t)
@@ -702,7 +705,6 @@ func TestVarbinary(t *testing.T) {
 	props := connectorProps(s, "varbinary", true, "b", "b:blobs")
 	props["starrocks.auto.create.tables"] = "true"
 	props["starrocks.table.replication.num"] = "1"
-	props["starrocks.mysql.url"] = s.StarRocks.MySQLAddr()
 	props["starrocks.bytes.type"] = "varbinary"
 	r := startReplicator(t, props)
 	drain(t, s, r.group, "b")
@@ -733,7 +735,6 @@ func TestSchemalessTypedByTable(t *testing.T) {
 	}
 	produce(t, s, "logical", [2][]byte{nil, env.Payload})
 	props := connectorProps(s, "schemaless-typed", false, "logical", "logical:logical")
-	props["starrocks.mysql.url"] = s.StarRocks.MySQLAddr()
 	r := startReplicator(t, props)
 	drain(t, s, r.group, "logical")
 	r.stop(t)
@@ -754,4 +755,83 @@ func TestSchemalessTypedByTable(t *testing.T) {
 	drain(t, s, r.group, "logical2")
 	r.stop(t)
 	wantRows(t, s, "logical_untyped", []map[string]any{{"id": "8", "birth_date": nil, "decimal_column": nil, "datetime_column": nil}})
+}
+
+// TestSchemalessTypesWaitForMySQL is the regression test of "a short
+// MySQL-port outage silently NULLs values": the port is down when the
+// replicator starts. Schemaless records carrying epoch days for DATE
+// columns wait for the column types instead of loading as they come
+// (nullable d stored as NULL, NOT NULL due rejected and dead-lettered):
+// nothing is loaded while the port is down; once it is back, every row has
+// its dates and nothing went to the dead-letter topic.
+func TestSchemalessTypesWaitForMySQL(t *testing.T) {
+	s := startStack(t)
+	if err := s.StarRocks.CreateTable(db, "dated", []starrocks.Column{
+		{Name: "id", Type: "INT"}, {Name: "d", Type: "DATE", Nullable: true}, {Name: "due", Type: "DATE"}, // NOT NULL
+	}, []string{"id"}); err != nil {
+		t.Fatal(err)
+	}
+	end, err := s.StarRocks.MySQLOutage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer end()
+	date := func(day int) string { return time.Unix(int64(day)*86400, 0).UTC().Format(time.DateOnly) }
+	var recs [][2][]byte
+	var want []map[string]any
+	for id := 10; id < 50; id++ {
+		day := 19723 + id // 2024-01-01 + id
+		due := fmt.Sprint(day + 30)
+		if id%2 == 0 {
+			due = `"` + date(day+30) + `"` // text loads the same typed or not
+		}
+		recs = append(recs, [2][]byte{nil, []byte(fmt.Sprintf(`{"before":null,"after":{"id":%d,"d":%d,"due":%s},"source":{"connector":"mysql"},"op":"c"}`, id, day, due))})
+		want = append(want, map[string]any{"id": fmt.Sprint(id), "d": date(day), "due": date(day + 30)})
+	}
+	produce(t, s, "dated", recs...)
+	props := connectorProps(s, "mysql-outage", false, "dated", "dated:dated")
+	props["errors.tolerance"] = "all"
+	props["errors.deadletterqueue.topic.name"] = "starcdc-dlq"
+	props["errors.deadletterqueue.topic.replication.factor"] = "1"
+	r := startReplicator(t, props)
+
+	// The port stays down for three seconds after starcdc first tried it:
+	// longer than the load interval (1 s), so an untyped row would be
+	// loaded by then.
+	for deadline := time.Now().Add(30 * time.Second); s.StarRocks.MySQLResets() == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("starcdc did not connect to the MySQL port within 30s")
+		}
+	}
+	time.Sleep(3 * time.Second)
+	if got := rows(t, s, "dated"); len(got) != 0 {
+		t.Fatalf("%d rows loaded while the column types were unknown, e.g. %v", len(got), got[0])
+	}
+	if st := r.rep.Stats(); st.Dead != 0 || st.Rows != 0 {
+		t.Fatalf("during the outage: %+v; want no row and nothing dead-lettered", st)
+	}
+	end()
+	drain(t, s, r.group, "dated")
+	r.stop(t)
+	wantRows(t, s, "dated", want)
+	if st := r.rep.Stats(); st.Dead != 0 || st.Rows != 40 {
+		t.Errorf("stats %+v; want 40 rows, nothing dead-lettered", st)
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(s.Brokers()...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ends, err := kadm.NewClient(cl).ListEndOffsets(context.Background(), "starcdc-dlq")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ends.Each(func(o kadm.ListedOffset) {
+		if o.Err != nil || o.Offset != 0 {
+			t.Errorf("dead-letter topic %s/%d: end offset %d, %v; want 0", o.Topic, o.Partition, o.Offset, o.Err)
+		}
+	})
+	if len(ends) == 0 {
+		t.Error("the dead-letter topic was not created")
+	}
 }

@@ -32,8 +32,9 @@ type Pipeline struct {
 	// Schemas, when set, runs before the rows of a record are emitted
 	// (table auto-creation and schema evolution).
 	Schemas SchemaHook
-	// Targets, when set, types the values of schemaless rows by their
-	// StarRocks columns (JSON output only).
+	// Targets, when set, types the values without a logical type by their
+	// StarRocks columns (JSON output only). Rows waits for them: a record
+	// is never encoded without the types of its table.
 	Targets TargetTypesSource
 }
 
@@ -58,7 +59,9 @@ func (e errStop) Unwrap() error { return e.error }
 type Emit func(table string, h loader.Headers, row []byte)
 
 // Rows decodes one record and appends each row it yields to buf, calling
-// emit for each. A record yields all its rows or, on error, none.
+// emit for each. A record yields all its rows or, on error, none. With
+// Targets, it may wait (honouring ctx) until the table's column types are
+// read.
 func (p *Pipeline) Rows(ctx context.Context, topic string, key, value []byte, buf []byte, emit Emit) (Outcome, []byte, error) {
 	table, err := p.Router.Table(topic)
 	if err != nil {
@@ -104,6 +107,17 @@ func (p *Pipeline) Rows(ctx context.Context, topic string, key, value []byte, bu
 			}
 		}
 	}
+	// The column types are asked after Schemas, which creates a missing
+	// table (starrocks.auto.create.tables). Types waits until they are
+	// read; the replicator fetches nothing meanwhile. A wait ended by ctx
+	// stops the pipeline: the record is neither loaded untyped nor
+	// dead-lettered, and its offset is not committed.
+	var types mapping.TargetTypes
+	if p.Targets != nil && p.CSV == nil {
+		if types, err = p.Targets.Types(ctx, table); err != nil {
+			return out, buf, errStop{fmt.Errorf("%w (the record was not loaded; it is read again after a restart)", err)}
+		}
+	}
 	buf = buf[:0]
 	ends := make([]int, 0, len(ev.Changes))
 	hs := make([]loader.Headers, 0, len(ev.Changes))
@@ -112,10 +126,6 @@ func (p *Pipeline) Rows(ctx context.Context, topic string, key, value []byte, bu
 		if p.CSV != nil {
 			buf, h.Columns, err = p.CSV.AppendRow(buf, ch)
 		} else {
-			var types mapping.TargetTypes
-			if p.Targets != nil {
-				types = p.Targets.Types(ctx, table)
-			}
 			buf, err = p.Encoder.AppendJSONFor(buf, ch, types)
 			h.Columns = p.Encoder.Columns(ch)
 		}
@@ -246,7 +256,8 @@ const (
 	// schemas.enable=false) are rendered: "target" (default) reads the
 	// table's column types over the MySQL protocol and renders Debezium's
 	// epoch dates/timestamps and base64 decimals for them (see
-	// mapping.TargetTypes); "none" sends them as they come.
+	// mapping.TargetTypes); a record waits until they are read (see
+	// tableTypes). "none" sends them as they come.
 	KeySchemalessTypes = "starrocks.schemaless.types"
 	// KeyBytesType is how bytes columns are stored: varchar_base64
 	// (default: VARCHAR holding base64 text) or varbinary (VARBINARY,

@@ -225,7 +225,10 @@ func TestRunStopsOnSIGTERM(t *testing.T) {
 	if err := s.Produce(ctx, &kgo.Record{Topic: "dbserver1.inventory.customers", Value: value}); err != nil {
 		t.Fatal(err)
 	}
-	props := writeProps(t, "bootstrap.servers="+strings.Join(s.Brokers(), ",")+"\nstarrocks.http.url="+strings.TrimPrefix(s.StarRocks.FEURL(), "http://")+"\nstarrocks.password=\n")
+	// starrocks.mysql.url: the row's plain integers and strings are typed
+	// by the table's columns, read over the MySQL port (they wait for it).
+	props := writeProps(t, "bootstrap.servers="+strings.Join(s.Brokers(), ",")+"\nstarrocks.http.url="+strings.TrimPrefix(s.StarRocks.FEURL(), "http://")+
+		"\nstarrocks.mysql.url="+s.StarRocks.MySQLAddr()+"\nstarrocks.password=\n")
 	done := make(chan int, 1)
 	var stderr bytes.Buffer
 	go func() { done <- run([]string{"run", props}, io.Discard, &stderr) }()

@@ -79,5 +79,6 @@
 // DDL and queries documented in mysql.go over the same table store
 // (store.go) as the HTTP side: CREATE DATABASE/TABLE with StarRocks'
 // validation, ALTER TABLE ADD/MODIFY COLUMN, information_schema.columns,
-// SHOW CREATE TABLE, DESC, SELECT * / COUNT(*), TRUNCATE.
+// SHOW CREATE TABLE, DESC, SELECT * / COUNT(*), TRUNCATE. MySQLOutage
+// takes that port down (connections reset) until it is ended.
 package starrocks

@@ -197,6 +197,52 @@ func (e *Emulator) execute(w http.ResponseWriter, r *http.Request, op, table str
 	}
 }
 
+// MySQLOutage takes the MySQL-protocol port (the FE's query port) down
+// until the returned function is called, as a restarting FE or a
+// firewall would: the connections open at the call are closed, and every
+// connection made during the outage is closed as soon as it is accepted,
+// before the server greeting, with a TCP RST (SO_LINGER=0). A client's
+// dial or handshake fails with "connection reset by peer" or EOF rather
+// than "connection refused": the port stays bound, so that it comes back
+// at the same address. The HTTP side (Stream Load) is not affected.
+// MySQLResets counts the connections reset. The port is started if it was
+// not; the returned function may be called more than once.
+func (e *Emulator) MySQLOutage() (end func(), err error) {
+	if _, err := e.ServeMySQL(); err != nil {
+		return nil, err
+	}
+	f := &e.store.mysql
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.down = true
+	for c := range f.conns {
+		f.resets++
+		resetConn(c) // its serving goroutine removes it
+	}
+	return func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.down = false
+	}, nil
+}
+
+// MySQLResets returns how many connections MySQLOutage has reset since the
+// emulator started (those open at its call included).
+func (e *Emulator) MySQLResets() int {
+	f := &e.store.mysql
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.resets
+}
+
+// resetConn closes a TCP connection with an RST instead of a FIN.
+func resetConn(c net.Conn) {
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = c.Close()
+}
+
 // resetConnection closes the client connection without a reply.
 func resetConnection(w http.ResponseWriter) {
 	conn, _, err := http.NewResponseController(w).Hijack()
@@ -206,10 +252,7 @@ func resetConnection(w http.ResponseWriter) {
 		http.Error(w, "starrocks emulator: FaultResetAfterBody could not hijack the connection: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
-	if tc, ok := conn.(*net.TCPConn); ok {
-		_ = tc.SetLinger(0)
-	}
-	_ = conn.Close()
+	resetConn(conn)
 }
 
 // bufferedWriter records a response so it can be delayed or dropped.

@@ -70,6 +70,10 @@ type mysqlFront struct {
 	mu    sync.Mutex
 	conns map[net.Conn]struct{}
 	done  bool
+	// down: an outage (MySQLOutage) resets every accepted connection;
+	// resets counts them.
+	down   bool
+	resets int
 }
 
 // MySQLAddr returns the "127.0.0.1:PORT" address of the emulator's MySQL
@@ -130,6 +134,12 @@ func (e *Emulator) startMySQL() (string, error) {
 				f.mu.Unlock()
 				conn.Close()
 				return
+			}
+			if f.down {
+				f.resets++
+				f.mu.Unlock()
+				resetConn(conn)
+				continue
 			}
 			f.conns[conn] = struct{}{}
 			f.mu.Unlock()
