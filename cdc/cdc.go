@@ -96,7 +96,7 @@ type Options struct {
 }
 
 // DefaultUnavailablePlaceholder is Debezium's default placeholder for
-// values it could not read (debezium.md §1.6).
+// values it could not read (docs/debezium.md §1.6).
 const DefaultUnavailablePlaceholder = "__debezium_unavailable_value"
 
 // Unwrapper turns decoded records into Events. It is safe for concurrent

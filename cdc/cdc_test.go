@@ -81,7 +81,7 @@ func TestFixtures(t *testing.T) {
 }
 
 // PostgreSQL REPLICA IDENTITY DEFAULT: the delete's before image holds only
-// the key (debezium.md §1.6), or there is no before at all.
+// the key (docs/debezium.md §1.6), or there is no before at all.
 func TestDeleteFallsBackToKey(t *testing.T) {
 	u := New(Options{})
 	key := dec(t, false, `{"id":7}`)
@@ -138,7 +138,7 @@ func TestTombstoneTruncateAndUnknown(t *testing.T) {
 }
 
 // The seed configuration's ExtractNewRecordState options: rewrite adds
-// __deleted; add.fields adds __op/__source_ts_ms (debezium.md §2.2).
+// __deleted; add.fields adds __op/__source_ts_ms (docs/debezium.md §2.2).
 func TestRewriteAndAddFields(t *testing.T) {
 	u := New(Options{RewriteDeleted: true, AddFields: []string{"op", "source.ts_ms", "table", "db:database", "missing"}})
 	ev, err := u.Unwrap(decode.Record{}, fixture(t, false, "mysql195_d_noschema.json"))

@@ -7,7 +7,7 @@
 // It owns:
 //   - the .properties syntax (ParseProperties), which follows java.util.Properties.load;
 //   - which files are worker files and which are connector files (Load);
-//   - defaults and ranges of the connector keys (spec connector.md §1), kept
+//   - defaults and ranges of the connector keys (spec docs/connector.md §1), kept
 //     identical to the Java connector's code, including where the code and
 //     the StarRocks docs disagree (bufferflush.maxbytes defaults to 64 MiB, not
 //     90 MiB; connect.timeoutms defaults to 100, not 1000);

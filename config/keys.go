@@ -2,7 +2,7 @@ package config
 
 import "strings"
 
-// Key names of the StarRocks connector (spec connector.md §1) and of the
+// Key names of the StarRocks connector (spec docs/connector.md §1) and of the
 // Kafka Connect framework that starcdc reads.
 const (
 	keyName           = "name"

@@ -75,7 +75,7 @@ func golden(t *testing.T, name, got string) {
 	}
 }
 
-// Golden DDL for every shared fixture that carries a schema.
+// Golden DDL for every fixture that carries a schema.
 func TestPlanFixturesGolden(t *testing.T) {
 	o := Options{ReplicationNum: 1}
 	for _, tc := range []struct{ fixture, table string }{

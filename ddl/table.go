@@ -27,7 +27,7 @@ var (
 	ErrKeyTooWide = errors.New("primary key too wide")
 )
 
-// Name limits of StarRocks (streamload.md §4).
+// Name limits of StarRocks (docs/streamload.md §4).
 const (
 	MaxDatabaseName = 256
 	MaxTableName    = 1024

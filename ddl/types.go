@@ -19,7 +19,7 @@ type sqlType struct {
 // VARCHAR(36), DECIMAL(10,2), DECIMAL256(50,2), ARRAY<INT>) and the
 // COLUMN_TYPE of information_schema.columns (int(11), varchar(20),
 // decimal(10, 2), tinyint(1) = BOOLEAN, bigint(20) unsigned = LARGEINT,
-// array<int(11)>), case-insensitively (streamload.md §4).
+// array<int(11)>), case-insensitively (docs/streamload.md §4).
 func parseType(s string) (*sqlType, error) {
 	u := strings.ToUpper(strings.TrimSpace(s))
 	if u == "" {

@@ -8,7 +8,7 @@ import (
 )
 
 // Debezium envelopes as Confluent's AvroConverter registers them
-// (debezium.md §4.1): named Value/Source records, nullable unions with
+// (docs/debezium.md §4.1): named Value/Source records, nullable unions with
 // default null, connect.name properties.
 func avroEnvelope(withEmail bool) string {
 	email := ""

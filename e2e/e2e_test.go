@@ -248,7 +248,7 @@ func TestMySQLWithSchemas(t *testing.T) {
 	if st := s.StarRocks.Stats(db, "customers"); st.DeletedRows != 1 {
 		t.Errorf("customers: %d rows deleted, want 1 (the fixture's delete of 1006)", st.DeletedRows)
 	}
-	// Values: debezium.md §3.1 — Date 8905 → 1994-05-20, Timestamp
+	// Values: docs/debezium.md §3.1 — Date 8905 → 1994-05-20, Timestamp
 	// 1712917800000 → 2024-04-12 10:30:00 (wall clock, no zone shift),
 	// MicroTime 37800000000 → 10:30:00, Decimal "MDk=" scale 2 → 123.45.
 	wantRows(t, s, "logical", []map[string]any{{

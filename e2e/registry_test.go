@@ -41,7 +41,7 @@ func TestJSONSchemaConverter(t *testing.T) {
 }
 
 // A Debezium envelope as Confluent's ProtobufConverter registers it
-// (debezium.md §4.3): nested Value/Source messages, MicroTimestamp as a
+// (docs/debezium.md §4.3): nested Value/Source messages, MicroTimestamp as a
 // plain int64 (Protobuf drops Debezium's semantic names), int16 with
 // confluent.field_meta.
 const protoEnvelope = `syntax = "proto3";

@@ -76,7 +76,7 @@
 // get_load_state (COMMITTED or VISIBLE is success, PREPARED is committed
 // again); TXN_IN_PROCESSING is retried; a label is begun again only once
 // it is ABORTED (or unknown). Data errors surface at prepare. Every load
-// call of a transaction carries the same data headers (streamload.md §3.1):
+// call of a transaction carries the same data headers (docs/streamload.md §3.1):
 // a change of Headers starts a new transaction.
 //
 // # Memory

@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// Transaction interface of the fake (streamload.md §3): the FE redirects
+// Transaction interface of the fake (docs/streamload.md §3): the FE redirects
 // begin/load/prepare to the BE and settles commit/rollback of PREPARED
 // transactions itself; the BE keeps live transaction contexts.
 

@@ -11,7 +11,7 @@ import (
 // the table's loads still commit in Append order (the table's buffer is
 // cut into consecutive segments where the Headers change, one load each;
 // in ModeTransaction one transaction each, since every load call of a
-// transaction carries the same data headers, streamload.md §3.1).
+// transaction carries the same data headers, docs/streamload.md §3.1).
 //
 // Every change of Headers within a table costs one more load (one more
 // tablet version in StarRocks): group rows by Headers where the order
@@ -21,7 +21,7 @@ type Headers struct {
 	// instead of Options.Headers["columns"], e.g. "id,name,__op": the
 	// columns of a CSV line in order, or the JSON keys a partial update
 	// writes. Include __op when the rows carry it (JSON reads "__op" by
-	// itself only when columns is absent, streamload.md §1.3). It must be
+	// itself only when columns is absent, docs/streamload.md §1.3). It must be
 	// a valid header value (no control bytes); otherwise the load fails
 	// for good (ErrPermanent, not ErrBadRows).
 	Columns string

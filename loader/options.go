@@ -42,11 +42,11 @@ type Mode uint8
 
 const (
 	// ModeStreamLoad sends every load as one PUT /api/{db}/{table}/_stream_load
-	// (streamload.md §1–2). This is the default.
+	// (docs/streamload.md §1–2). This is the default.
 	ModeStreamLoad Mode = iota
 	// ModeTransaction sends every load as one transaction of the
 	// /api/transaction/{begin,load,prepare,commit,rollback} interface
-	// (streamload.md §3): one load call per buffered chunk, then
+	// (docs/streamload.md §3): one load call per buffered chunk, then
 	// prepare and commit. Needs StarRocks 2.4 or later.
 	ModeTransaction
 )
@@ -102,7 +102,7 @@ const (
 	// of two age-triggered loads of one table. StarRocks creates one
 	// tablet version per load and rejects writes at 1000 pending versions
 	// ("too many tablet versions"); its ingestion guidance asks for at
-	// least 5 s between batches of a table (peers.md §3).
+	// least 5 s between batches of a table (docs/peers.md §3).
 	DefaultMinLoadInterval = 5 * time.Second
 	// DefaultMaxConcurrentLoads is the default bound on loads running at
 	// once, across tables (the Java connector's ioThreadCount).

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Transaction Stream Load (streamload.md §3, connector.md §5 "Deciding
+// Transaction Stream Load (docs/streamload.md §3, docs/connector.md §5 "Deciding
 // success"). One unit is one transaction: begin, one load call per chunk,
 // prepare, commit. A failure before commit rolls the transaction back; the
 // label is only begun again once it is ABORTED (or unknown).

@@ -20,7 +20,7 @@ type CSV struct {
 	Delimiter []byte // row_delimiter, default "\n"
 }
 
-// nullField is how StarRocks' CSV spells NULL (streamload.md §1.2).
+// nullField is how StarRocks' CSV spells NULL (docs/streamload.md §1.2).
 const nullField = `\N`
 
 // AppendRow appends ch as one CSV line (without the row delimiter) and

@@ -40,7 +40,7 @@ const (
 	dbzVarDecimal    = "io.debezium.data.VariableScaleDecimal"
 )
 
-// OpColumn is StarRocks' virtual operation column (streamload.md §1.3).
+// OpColumn is StarRocks' virtual operation column (docs/streamload.md §1.3).
 const OpColumn = "__op"
 
 // Encoder renders change rows as Stream Load JSON objects.
@@ -194,7 +194,7 @@ func (e *Encoder) appendValue(dst []byte, s *decode.Schema, v any, depth int) ([
 	case int64:
 		if t < 0 && s != nil && isUnsignedBigint(s) {
 			// bigint.unsigned.handling.mode=long wraps values ≥ 2^63
-			// negative (debezium.md §3.2); LARGEINT takes the real value.
+			// negative (docs/debezium.md §3.2); LARGEINT takes the real value.
 			return strconv.AppendUint(dst, uint64(t), 10), nil
 		}
 		return strconv.AppendInt(dst, t, 10), nil
@@ -273,8 +273,8 @@ func (e *Encoder) appendValue(dst []byte, s *decode.Schema, v any, depth int) ([
 }
 
 // appendLogical renders Kafka Connect and Debezium logical types as the text
-// StarRocks parses back to the exact source value (streamload.md §5.2,
-// debezium.md §3.1). ok is false when s is not a logical type handled here.
+// StarRocks parses back to the exact source value (docs/streamload.md §5.2,
+// docs/debezium.md §3.1). ok is false when s is not a logical type handled here.
 func (e *Encoder) appendLogical(dst []byte, s *decode.Schema, v any) (out []byte, ok bool, err error) {
 	switch s.Name {
 	case connectDate, dbzDate:
@@ -372,7 +372,7 @@ func (e *Encoder) appendLogical(dst []byte, s *decode.Schema, v any) (out []byte
 }
 
 // inRange refuses dates StarRocks cannot hold (0000-01-01..9999-12-31,
-// streamload.md §5.1): it would store NULL without an error.
+// docs/streamload.md §5.1): it would store NULL without an error.
 func inRange(name string, t time.Time) error {
 	if y := t.Year(); y < 0 || y > 9999 {
 		return fmt.Errorf("%w: %s value %s is outside StarRocks' DATE/DATETIME range (years 0000-9999) and would be loaded as NULL", ErrValue, name, t.Format(time.RFC3339Nano))
@@ -381,7 +381,7 @@ func inRange(name string, t time.Time) error {
 }
 
 // fitsDecimal refuses a decimal that overflows the DECIMAL(p,s) column of
-// the type table: StarRocks would store NULL (streamload.md §5.2).
+// the type table: StarRocks would store NULL (docs/streamload.md §5.2).
 func fitsDecimal(s *decode.Schema, d decode.Decimal) error {
 	p, sc, ok := decimalPrecision(s, TypeOptions{Decimal256: true})
 	if !ok || d.Unscaled == nil || d.Unscaled.Sign() == 0 {

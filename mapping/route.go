@@ -15,7 +15,7 @@ import (
 // ErrInvalidTable means a topic maps to a name StarRocks would refuse.
 var ErrInvalidTable = errors.New("invalid table name")
 
-// tableName is the rule of the Java connector (connector.md §1), which also
+// tableName is the rule of the Java connector (docs/connector.md §1), which also
 // keeps names safe to quote.
 var tableName = regexp.MustCompile(`^[_a-zA-Z][_$a-zA-Z0-9]*$`)
 

@@ -22,7 +22,7 @@ type TargetTypes map[string]string
 // appendByTarget renders a schemaless value for the column type target.
 // ok is false when the value is left to the default rendering.
 //
-// The rules (debezium.md §3.1, §5 "fall back to target column type"):
+// The rules (docs/debezium.md §3.1, §5 "fall back to target column type"):
 //   - DATE ← integer: Debezium Date / Connect Date, days since the epoch.
 //   - DATETIME ← integer: Connect/Debezium Timestamp (ms), MicroTimestamp
 //     (µs) or NanoTimestamp (ns); with no schema the unit is told by

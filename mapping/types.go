@@ -12,7 +12,7 @@ import (
 // ErrNoType means a schema has no StarRocks column type.
 var ErrNoType = errors.New("no StarRocks type for the schema")
 
-// MaxVarchar is StarRocks' largest VARCHAR, in bytes (streamload.md §5.1).
+// MaxVarchar is StarRocks' largest VARCHAR, in bytes (docs/streamload.md §5.1).
 const MaxVarchar = 1048576
 
 // TypeOptions choose between the mappings that have alternatives.
@@ -26,7 +26,7 @@ type TypeOptions struct {
 	Varbinary bool
 }
 
-// Debezium's propagated source-type parameters (debezium.md §3.3).
+// Debezium's propagated source-type parameters (docs/debezium.md §3.3).
 const (
 	paramSourceType   = "__debezium.source.column.type"
 	paramSourceLength = "__debezium.source.column.length"
@@ -173,7 +173,7 @@ func isUnsignedBigint(s *decode.Schema) bool {
 
 // PrimaryKeyType returns the type a key column gets in a primary key:
 // StarRocks refuses FLOAT, DOUBLE, DECIMAL, JSON and complex types there
-// (streamload.md §4), so those become VARCHAR holding the same text the
+// (docs/streamload.md §4), so those become VARCHAR holding the same text the
 // Encoder sends (a JSON number token is stored verbatim in VARCHAR). The
 // second result says why the type changed ("" when it did not).
 func PrimaryKeyType(colType string) (string, string) {

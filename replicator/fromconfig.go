@@ -223,7 +223,7 @@ func loaderOptions(c config.Connector) (loader.Options, error) {
 }
 
 // labelPrefix is "starcdc-<name>", hashed when the name is long or has
-// characters a label may not hold (^[-\w]{1,128}$, streamload.md §2.5).
+// characters a label may not hold (^[-\w]{1,128}$, docs/streamload.md §2.5).
 func labelPrefix(name string) string {
 	ok := len(name) <= 40
 	for i := 0; ok && i < len(name); i++ {

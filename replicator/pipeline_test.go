@@ -47,7 +47,7 @@ func pipeline(t *testing.T, extra map[string]string) *Pipeline {
 
 // TestGoldenFixtures runs every JsonConverter fixture through the pipeline
 // and compares the Stream Load rows with testdata/golden, which was reviewed
-// against debezium.md §3.1 and streamload.md §5.2 (dates as YYYY-MM-DD,
+// against docs/debezium.md §3.1 and docs/streamload.md §5.2 (dates as YYYY-MM-DD,
 // timestamps as wall-clock DATETIME text, decimals exact, __op 0/1).
 func TestGoldenFixtures(t *testing.T) {
 	files := fixtures.Names("*.json")

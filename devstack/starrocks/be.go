@@ -36,7 +36,7 @@ func (e *Emulator) serveBE(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// slReply is the Stream Load reply (streamload.md §2.1, CTX.to_json).
+// slReply is the Stream Load reply (docs/streamload.md §2.1, CTX.to_json).
 type slReply struct {
 	txnID                                     int64
 	label, status, existing, message          string
@@ -91,7 +91,7 @@ func readBody(rc io.Reader, limit int64) ([]byte, error) {
 	return b, nil
 }
 
-// beStreamLoad is the BE's StreamLoadAction (streamload.md §1.1, §2). Auth,
+// beStreamLoad is the BE's StreamLoadAction (docs/streamload.md §1.1, §2). Auth,
 // begin and plan run before the body is read; on error the BE answers at
 // once. Every reply is HTTP 200.
 func (e *Emulator) beStreamLoad(w http.ResponseWriter, r *http.Request, db, table string, f *Fault) {
@@ -248,7 +248,7 @@ func (e *Emulator) beErrorLog(w http.ResponseWriter, r *http.Request) {
 }
 
 // ---------------------------------------------------------------------------
-// Transaction interface on the BE (streamload.md §3).
+// Transaction interface on the BE (docs/streamload.md §3).
 
 // txnReply is CTX.to_resp_json.
 type txnReply struct {
@@ -370,7 +370,7 @@ func (e *Emulator) beTxnBegin(r *http.Request, label, db string) *txnReply {
 	_, live := e.beCtxs[label]
 	e.mu.Unlock()
 	if live {
-		// The label is live on this BE (streamload.md §3.3).
+		// The label is live on this BE (docs/streamload.md §3.3).
 		rep.st = &statusErr{code: codeLabelExists}
 		return rep
 	}
@@ -417,7 +417,7 @@ func (e *Emulator) beTxnBegin(r *http.Request, label, db string) *txnReply {
 }
 
 // beTxnLoad is TransactionStreamLoadAction: it only buffers the data; data
-// errors surface at prepare/commit (streamload.md §3.4).
+// errors surface at prepare/commit (docs/streamload.md §3.4).
 func (e *Emulator) beTxnLoad(r *http.Request, label, db string) *txnReply {
 	start := time.Now()
 	rep := &txnReply{op: "load", label: label}

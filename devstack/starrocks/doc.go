@@ -5,8 +5,9 @@
 // It owns: an FE HTTP server (the 8030 role) and a BE HTTP server (the 8040
 // role), the label/transaction registry, the BE's transaction contexts, an
 // in-memory store of primary-key tables, error logs, and fault injection.
-// The specification it follows is shared/spec/streamload.md; code comments
-// cite its sections (§n.n).
+// The StarRocks behaviour it follows is written down in docs/streamload.md
+// (§7 lists each emulator rule and its source); code comments cite that
+// file's sections (§n.n).
 //
 // # Faithful
 //

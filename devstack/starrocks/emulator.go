@@ -55,7 +55,7 @@ type Emulator struct {
 	// calling into the store (never the reverse).
 	mu          sync.Mutex
 	nextTxnID   int64
-	labels      map[string]*labelDB // per database (streamload.md §2.5)
+	labels      map[string]*labelDB // per database (docs/streamload.md §2.5)
 	prepared    map[*txn]struct{}   // PREPARED txns, for prepared_timeout
 	beCtxs      map[string]*beTxnCtx
 	feNodes     *labelLRU
@@ -96,7 +96,7 @@ func Start(cfg Config) (*Emulator, error) {
 		labels:          map[string]*labelDB{},
 		prepared:        map[*txn]struct{}{},
 		beCtxs:          map[string]*beTxnCtx{},
-		feNodes:         newLabelLRU(512), // (#BE+#CN)×512 (streamload.md §3.2)
+		feNodes:         newLabelLRU(512), // (#BE+#CN)×512 (docs/streamload.md §3.2)
 		errLogs:         map[string]string{},
 		labelKeepMaxNum: 1000,
 		labelKeepMax:    259200 * time.Second,
@@ -154,7 +154,7 @@ func (e *Emulator) CreateDatabase(db string) error {
 	return e.store.createDatabase(db)
 }
 
-// CreateTable creates a primary-key table. It validates per streamload.md §4:
+// CreateTable creates a primary-key table. It validates per docs/streamload.md §4:
 // key columns first and in key order, NOT NULL, of an allowed key type. It
 // fails if the database is unknown or the table exists.
 func (e *Emulator) CreateTable(db, table string, cols []Column, primaryKey []string) error {
@@ -224,7 +224,7 @@ func newUUID() string {
 }
 
 // labelLRU is the FE's in-memory label → BE map for the transaction
-// interface (streamload.md §3.2). There is one BE, so only membership matters.
+// interface (docs/streamload.md §3.2). There is one BE, so only membership matters.
 type labelLRU struct {
 	cap   int
 	order []string

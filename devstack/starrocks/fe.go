@@ -97,7 +97,7 @@ func methodNotAllowed(w http.ResponseWriter, allow string) {
 	http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 }
 
-// restFailed is RestBaseResult(msg) (streamload.md §1.1, §2.6).
+// restFailed is RestBaseResult(msg) (docs/streamload.md §1.1, §2.6).
 func restFailed(msg string) []byte {
 	return compactJSON([]kv{{"status", "FAILED"}, {"code", "1"}, {"msg", msg}, {"message", msg}})
 }
@@ -136,7 +136,7 @@ func (e *Emulator) serveFE(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// feAuth checks Basic auth; on failure it answers 401 (streamload.md §1.1).
+// feAuth checks Basic auth; on failure it answers 401 (docs/streamload.md §1.1).
 func (e *Emulator) feAuth(w http.ResponseWriter, r *http.Request) bool {
 	user, pass, ok := r.BasicAuth()
 	var msg string
@@ -159,7 +159,7 @@ func fe500(w http.ResponseWriter, op string) {
 
 // redirectToBE answers 307 to the BE with the same path and query, an empty
 // body and a closed connection. The body is never read, so net/http never
-// sends "100 Continue" (streamload.md §1.1).
+// sends "100 Continue" (docs/streamload.md §1.1).
 func (e *Emulator) redirectToBE(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Location", e.beURL+r.URL.RequestURI())
 	w.Header().Set("Connection", "close")
@@ -167,7 +167,7 @@ func (e *Emulator) redirectToBE(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusTemporaryRedirect)
 }
 
-// feStreamLoad: streamload.md §1.1 (LoadAction). The FE does not check that
+// feStreamLoad: docs/streamload.md §1.1 (LoadAction). The FE does not check that
 // the table exists; the BE does.
 func (e *Emulator) feStreamLoad(w http.ResponseWriter, r *http.Request, table string) {
 	if r.Method != http.MethodPut {
@@ -238,7 +238,7 @@ func txnOK(t *txn, msg string) []byte {
 	return compactJSON([]kv{{"TxnId", t.id}, {"Label", t.label}, {"Status", "OK"}, {"Message", msg}})
 }
 
-// feTxn is TransactionLoadAction (streamload.md §3.2).
+// feTxn is TransactionLoadAction (docs/streamload.md §3.2).
 func (e *Emulator) feTxn(w http.ResponseWriter, r *http.Request, op string) {
 	switch op {
 	case "begin", "prepare", "commit", "rollback":

@@ -37,7 +37,7 @@ func mustCreate(t *testing.T, e *Emulator, table string, cols []Column, pk ...st
 	}
 }
 
-// client is what a careful Go Stream Load client does (streamload.md §1.1
+// client is what a careful Go Stream Load client does (docs/streamload.md §1.1
 // "Go client notes").
 type client struct {
 	t          *testing.T

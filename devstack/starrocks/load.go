@@ -11,7 +11,7 @@ import (
 	"strings"
 )
 
-// TStatusCode names used in replies (streamload.md §3.3).
+// TStatusCode names used in replies (docs/streamload.md §3.3).
 const (
 	codeOK               = "OK"
 	codeLabelExists      = "LABEL_ALREADY_EXISTS"
@@ -46,7 +46,7 @@ func unsupported(what string) *statusErr {
 	return newStatus(codeNotImplemented, "starrocks emulator: %s is not supported by the emulator", what)
 }
 
-// Size limits (streamload.md §2.4).
+// Size limits (docs/streamload.md §2.4).
 const (
 	defaultMaxBodyBytes = int64(102400) << 20 // streaming_load_max_mb
 	defaultMaxJSONBytes = int64(100) << 20    // streaming_load_max_batch_size_mb
@@ -60,7 +60,7 @@ type colItem struct {
 	hasExpr bool
 }
 
-// loadParams are the data headers of a load (streamload.md §1.2).
+// loadParams are the data headers of a load (docs/streamload.md §1.2).
 type loadParams struct {
 	format          string // "csv" or "json"
 	items           []colItem
@@ -74,7 +74,7 @@ type loadParams struct {
 	strict          bool
 	partial         bool
 	// sig is compared between the loads of one transaction:
-	// "load request not equal last." (streamload.md §3.1).
+	// "load request not equal last." (docs/streamload.md §3.1).
 	sig string
 }
 
@@ -288,7 +288,7 @@ func (p *loadParams) plan(sc *schema) (*loadPlan, *statusErr) {
 		assign(it.name, t)
 	}
 	if pl.op.kind == tgtNone && p.format == "json" {
-		pl.opAuto = true // streamload.md §1.3: columns omits __op → read the key
+		pl.opAuto = true // docs/streamload.md §1.3: columns omits __op → read the key
 	}
 	if !p.partial {
 		for i, c := range sc.cols {
@@ -318,7 +318,7 @@ func parseMappingExpr(it colItem, srcIdx map[string]int) (target, *statusErr) {
 	if len(e) >= 2 && (e[0] == '\'' || e[0] == '"') && e[len(e)-1] == e[0] {
 		lit := e[1 : len(e)-1]
 		if isOp {
-			// streamload.md §1.3
+			// docs/streamload.md §1.3
 			switch strings.ToLower(lit) {
 			case "delete":
 				return target{kind: tgtConst, val: srcVal{kind: vNumber, text: "1"}}, nil
@@ -369,7 +369,7 @@ type loadResult struct {
 }
 
 // tooManyFiltered: filtered/(total−unselected) > max_filter_ratio with
-// selected > 0 (streamload.md §2.3).
+// selected > 0 (docs/streamload.md §2.3).
 func (r *loadResult) tooManyFiltered(ratio float64) bool {
 	selected := r.total - r.unselected
 	return selected > 0 && float64(r.filtered)/float64(selected) > ratio
@@ -407,7 +407,7 @@ func process(tbl *table, p *loadParams, bodies [][]byte) (*loadResult, *statusEr
 	}
 	if p.format == "csv" {
 		// Transaction loads feed one pipe, so their bodies are concatenated:
-		// CSV records must end with the row delimiter (streamload.md §3.4).
+		// CSV records must end with the row delimiter (docs/streamload.md §3.4).
 		data := bytes.Join(bodies, nil)
 		records := bytes.Split(data, p.rowDelim)
 		skipped := 0
@@ -434,7 +434,7 @@ func process(tbl *table, p *loadParams, bodies [][]byte) (*loadResult, *statusEr
 					f = bytes.TrimSpace(f)
 				}
 				if string(f) == `\N` {
-					vals[i] = nullVal // streamload.md §1.2: \N = NULL, empty = ""
+					vals[i] = nullVal // docs/streamload.md §1.2: \N = NULL, empty = ""
 				} else {
 					vals[i] = srcVal{kind: vString, text: string(f)}
 				}
@@ -510,7 +510,7 @@ func (pl *loadPlan) convertRow(vals []srcVal, autoOp srcVal) (rowOp, string) {
 			// strict_mode=true: a non-NULL value that fails conversion
 			// filters the row. strict_mode=false: it becomes NULL, which
 			// filters the row only for a NOT NULL column; a nullable
-			// column silently stores NULL (streamload.md §5.2).
+			// column silently stores NULL (docs/streamload.md §5.2).
 			if pl.strict || !c.nullable {
 				return rowOp{}, reason
 			}
@@ -518,7 +518,7 @@ func (pl *loadPlan) convertRow(vals []srcVal, autoOp srcVal) (rowOp, string) {
 		}
 		op.cells[i] = s
 	}
-	// __op (streamload.md §1.3): absent = 0 (UPSERT), 1 = DELETE.
+	// __op (docs/streamload.md §1.3): absent = 0 (UPSERT), 1 = DELETE.
 	ov := nullVal
 	switch pl.op.kind {
 	case tgtSource:
@@ -551,7 +551,7 @@ func (pl *loadPlan) convertRow(vals []srcVal, autoOp srcVal) (rowOp, string) {
 	return op, ""
 }
 
-// forEachJSONRow walks a JSON body per streamload.md §1.4 and calls fn with
+// forEachJSONRow walks a JSON body per docs/streamload.md §1.4 and calls fn with
 // the raw bytes of each row object. Structural errors fail the whole load.
 func forEachJSONRow(body []byte, strip bool, fn func(raw []byte) *statusErr) *statusErr {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
@@ -621,7 +621,7 @@ func forEachJSONRow(body []byte, strip bool, fn func(raw []byte) *statusErr) *st
 }
 
 // parseObject reads a JSON object; a duplicate key keeps the first value
-// (streamload.md §1.4).
+// (docs/streamload.md §1.4).
 func parseObject(raw []byte) (map[string]json.RawMessage, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if _, err := dec.Token(); err != nil {

@@ -28,7 +28,7 @@ import (
 //     NULL] [COMMENT 's'], ...) [ENGINE=OLAP] PRIMARY KEY(...) [COMMENT 's']
 //     [DISTRIBUTED BY HASH(...) [BUCKETS n|AUTO]] [ORDER BY (...)]
 //     [PROPERTIES ("k"="v", ...)], in that clause order, validated like the
-//     FE (streamload.md §4): key columns first in key order, NOT NULL (a key
+//     FE (docs/streamload.md §4): key columns first in key order, NOT NULL (a key
 //     column without NULL/NOT NULL is NOT NULL), key types, hash columns in
 //     the key, replication_num (default 3) ≤ 1 alive BE with StarRocks'
 //     message. Integer display widths (INT(11)) are ignored.

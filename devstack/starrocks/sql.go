@@ -158,7 +158,7 @@ func (s *sqlSession) createDatabase(p *sqlParser) (*sqlResult, error) {
 
 // createTable parses StarRocks' CREATE TABLE in its clause order: columns,
 // ENGINE, key, COMMENT, partition, distribution, ORDER BY, PROPERTIES
-// (streamload.md §4), and validates it like the FE.
+// (docs/streamload.md §4), and validates it like the FE.
 func (s *sqlSession) createTable(p *sqlParser) (*sqlResult, error) {
 	ifNotExists := p.acceptKW("IF", "NOT", "EXISTS")
 	dbName, name, err := p.qname()

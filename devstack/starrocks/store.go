@@ -103,7 +103,7 @@ func (s *store) hasDB(name string) bool {
 
 var reservedColumn = regexp.MustCompile(`(?i)^(__op|__row.*)$`)
 
-// createTable validates and creates a primary-key table (streamload.md §4).
+// createTable validates and creates a primary-key table (docs/streamload.md §4).
 func (s *store) createTable(db, name string, cols []Column, pk []string) error {
 	_, err := s.createTableMeta(db, name, cols, pk, nil, false)
 	return err
@@ -258,7 +258,7 @@ func (t *table) apply(b *applyBatch) error {
 			overlay[op.key] = &pending{row: op.cells}
 			continue
 		}
-		// Partial update (streamload.md §1.2): only listed columns change.
+		// Partial update (docs/streamload.md §1.2): only listed columns change.
 		old, exists := current(op.key)
 		row := make([]any, len(op.cells))
 		if exists {
@@ -359,7 +359,7 @@ func encodeKey(sc *schema, cells []any) string {
 	return b.String()
 }
 
-// primaryKeyLimit is BE primary_key_limit_size (streamload.md §4).
+// primaryKeyLimit is BE primary_key_limit_size (docs/streamload.md §4).
 const primaryKeyLimit = 128
 
 func keySize(sc *schema, cells []any) int {

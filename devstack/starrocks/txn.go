@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// txnState is a transaction state (streamload.md §2.6, §3.4).
+// txnState is a transaction state (docs/streamload.md §2.6, §3.4).
 type txnState int
 
 const (
@@ -56,7 +56,7 @@ func (t *txn) stateAt(now time.Time) txnState {
 }
 
 // existingJobStatus: RUNNING for PREPARE/PREPARED, FINISHED for
-// COMMITTED/VISIBLE (streamload.md §2.2).
+// COMMITTED/VISIBLE (docs/streamload.md §2.2).
 func existingJobStatus(s txnState) string {
 	if s == txnPrepare || s == txnPrepared {
 		return "RUNNING"
@@ -64,7 +64,7 @@ func existingJobStatus(s txnState) string {
 	return "FINISHED"
 }
 
-// labelDB is the label registry of one database (streamload.md §2.5).
+// labelDB is the label registry of one database (docs/streamload.md §2.5).
 type labelDB struct {
 	byLabel map[string]*txn // the latest txn of each label
 	final   []*txn          // final txns, oldest first, for eviction
@@ -88,7 +88,7 @@ func (e *Emulator) lookupTxnLocked(db, label string) *txn {
 
 var labelRegexp = regexp.MustCompile(`^[-\w]{1,128}$`)
 
-// beginLocked is the FE's loadTxnBegin (streamload.md §2.3, §2.5): it checks
+// beginLocked is the FE's loadTxnBegin (docs/streamload.md §2.3, §2.5): it checks
 // the user, the database, the table and the label, then registers a PREPARE
 // txn that holds the label.
 func (e *Emulator) beginLocked(db, tableName, label, user, pass, ip string) (*txn, *table, *statusErr) {
@@ -178,7 +178,7 @@ func (e *Emulator) finalizeLocked(t *txn, now time.Time) {
 }
 
 // sweepLocked does what the BE cleaner and the FE timeout checker do
-// (streamload.md §3.4): abort transaction contexts past `timeout` or
+// (docs/streamload.md §3.4): abort transaction contexts past `timeout` or
 // `idle_transaction_timeout`, and PREPARED txns past prepared_timeout.
 func (e *Emulator) sweepLocked(now time.Time) {
 	for _, c := range e.beCtxs {

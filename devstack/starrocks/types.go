@@ -33,7 +33,7 @@ const (
 	tArray
 )
 
-// Length limits, streamload.md §5.1.
+// Length limits, docs/streamload.md §5.1.
 const (
 	maxVarcharLen   = 1048576
 	stringLen       = 65533
@@ -128,7 +128,7 @@ func parseType(s string) (*colType, error) {
 		}
 		return &colType{kind: tVarbinary, length: n}, nil
 	case "DECIMAL":
-		p, sc := 10, 0 // streamload.md §5.1: default (10,0)
+		p, sc := 10, 0 // docs/streamload.md §5.1: default (10,0)
 		switch len(args) {
 		case 0:
 		case 1:
@@ -213,7 +213,7 @@ func (t *colType) String() string {
 }
 
 // columnType renders information_schema.columns.COLUMN_TYPE the way StarRocks
-// does (streamload.md §4). Kept here for the future MySQL-protocol front end.
+// does (docs/streamload.md §4). Kept here for the future MySQL-protocol front end.
 func (t *colType) columnType() string {
 	switch t.kind {
 	case tBoolean:
@@ -241,7 +241,7 @@ func (t *colType) columnType() string {
 }
 
 // keyAllowed reports whether the type may be a primary key column
-// (streamload.md §4).
+// (docs/streamload.md §4).
 func (t *colType) keyAllowed() bool {
 	switch t.kind {
 	case tBoolean, tTinyint, tSmallint, tInt, tBigint, tLargeint, tVarchar, tString, tDate, tDatetime:
@@ -251,7 +251,7 @@ func (t *colType) keyAllowed() bool {
 }
 
 // keySize approximates the encoded size of one primary key column value,
-// for the 128-byte primary_key_limit_size check (streamload.md §4).
+// for the 128-byte primary_key_limit_size check (docs/streamload.md §4).
 func (t *colType) keySize(v string, last bool) int {
 	switch t.kind {
 	case tBoolean, tTinyint:
@@ -291,7 +291,7 @@ func (t *colType) isNumeric() bool {
 }
 
 // ---------------------------------------------------------------------------
-// Source values and conversion (streamload.md §5.2).
+// Source values and conversion (docs/streamload.md §5.2).
 
 type valKind int
 
@@ -375,7 +375,7 @@ func (t *colType) convert(v srcVal, col string) (string, string) {
 		var s string
 		switch v.kind {
 		case vBool:
-			// streamload.md §5.2: a bool gives "1"/"0".
+			// docs/streamload.md §5.2: a bool gives "1"/"0".
 			if v.text == "true" {
 				s = "1"
 			} else {
@@ -464,7 +464,7 @@ func isIntToken(s string) bool {
 }
 
 // convInt: JSON ints are range-checked, JSON floats truncated, strings parsed
-// as an int else as a float, bools are an error (streamload.md §5.2).
+// as an int else as a float, bools are an error (docs/streamload.md §5.2).
 func convInt(t *colType, v srcVal, col string) (string, string) {
 	bits := intBits(t.kind)
 	var s string
@@ -674,7 +674,7 @@ func formatUnscaled(n *big.Int, neg bool, scale int) string {
 
 func convJSON(t *colType, v srcVal, col string) (string, string) {
 	if v.fromJSON {
-		// streamload.md §5.2: any value is stored as-is; a JSON string
+		// docs/streamload.md §5.2: any value is stored as-is; a JSON string
 		// containing JSON stays a string.
 		switch v.kind {
 		case vString:
@@ -699,7 +699,7 @@ func marshalString(s string) string {
 }
 
 // convArray: ARRAY needs an array; bad nested elements become NULL, even in
-// strict mode (streamload.md §5.2).
+// strict mode (docs/streamload.md §5.2).
 func convArray(t *colType, v srcVal, col string) (string, string) {
 	var text string
 	switch {
@@ -743,7 +743,7 @@ func convArray(t *colType, v srcVal, col string) (string, string) {
 }
 
 // ---------------------------------------------------------------------------
-// DATE / DATETIME parsing (streamload.md §5.2, runtime/time_types.cpp).
+// DATE / DATETIME parsing (docs/streamload.md §5.2, runtime/time_types.cpp).
 
 type dateTime struct {
 	y, mo, d, h, mi, s, us int
@@ -781,7 +781,7 @@ func twoDigitYear(y int) int {
 // parseDateTime accepts `YYYY-MM-DD[ HH:MM[:SS[.ffffff]]]` with any
 // punctuation as the date separator and ' ' or 'T' before the time, compact
 // `YYYYMMDD[HHMMSS]` (and two-digit-year forms), and ignores a trailing
-// `Z` or `+08:00` without converting (streamload.md §5.2). Fraction digits
+// `Z` or `+08:00` without converting (docs/streamload.md §5.2). Fraction digits
 // beyond six are truncated.
 func parseDateTime(s string) (dateTime, bool) {
 	s = strings.TrimSpace(s)
