@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -173,5 +174,60 @@ func TestFullSinkDoesNotBlockRebalance(t *testing.T) {
 	stop()
 	if err := <-done; err != nil {
 		t.Fatalf("Run: %v", err)
+	}
+}
+
+// downSink loads nothing: every Flush fails, as with StarRocks down.
+type downSink struct {
+	fullSink
+	flushes int
+}
+
+func (s *downSink) Flush(context.Context, string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.flushes++
+	return &loader.LoadError{Table: "t", Status: "HTTP 503", Err: loader.ErrRetriesExhausted}
+}
+func (s *downSink) Full() bool { return false }
+
+// A final flush that failed is not run again by the revocation that
+// leaving the group triggers (with StarRocks down that doubled the time to
+// exit).
+func TestFailedFinalFlushRunsOnce(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	prod, _ := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...))
+	defer prod.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := prod.ProduceSync(ctx, &kgo.Record{Topic: "t", Value: []byte("r")}).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	router, _ := mapping.NewRouter(nil)
+	sink := &downSink{}
+	rep, err := New(Config{Name: "down", Brokers: c.ListenAddrs(), Topics: []string{"t"},
+		Pipeline: &Pipeline{Router: router, Passthrough: true}, Sink: sink, CommitInterval: time.Hour,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- rep.Run(rctx) }()
+	for rep.Stats().Records == 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	stop()
+	if err := <-done; err == nil || !strings.Contains(err.Error(), "final flush") {
+		t.Fatalf("Run: %v; want the final flush's failure", err)
+	}
+	sink.mu.Lock()
+	defer sink.mu.Unlock()
+	if sink.flushes != 1 {
+		t.Fatalf("%d flushes on shutdown, want 1", sink.flushes)
 	}
 }
