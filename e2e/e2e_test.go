@@ -628,8 +628,9 @@ func TestRejectedRows(t *testing.T) {
 
 // TestDeadLetterTopic: with errors.tolerance=all and
 // errors.deadletterqueue.topic.name, an undecodable record is produced
-// unchanged to the dead-letter topic with Kafka Connect's context headers,
-// and so is a row StarRocks rejected; everything else loads.
+// unchanged to the dead-letter topic with Kafka Connect's context headers
+// (__connect.errors.stage names the converter that failed: the key's or
+// the value's), and so is a row StarRocks rejected; everything else loads.
 func TestDeadLetterTopic(t *testing.T) {
 	s := startStack(t)
 	if err := s.StarRocks.CreateTable(db, "customers", []starrocks.Column{
@@ -644,7 +645,8 @@ func TestDeadLetterTopic(t *testing.T) {
 	produce(t, s, "c",
 		[2][]byte{nil, row(1, `"a@x"`)},
 		[2][]byte{[]byte("k"), []byte(`{not json`)},
-		[2][]byte{nil, row(2, `null`)}, // StarRocks filters it: email is NOT NULL
+		[2][]byte{[]byte(`{bad key`), row(4, `"d@x"`)}, // the value decodes, the key does not
+		[2][]byte{nil, row(2, `null`)},                 // StarRocks filters it: email is NOT NULL
 		[2][]byte{nil, row(3, `"c@x"`)},
 	)
 	props := connectorProps(s, "dlq", false, "c", "c:customers")
@@ -665,27 +667,55 @@ func TestDeadLetterTopic(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	var got []*kgo.Record
-	for len(got) < 2 && ctx.Err() == nil {
+	for len(got) < 3 && ctx.Err() == nil {
 		got = append(got, cl.PollFetches(ctx).Records()...)
 	}
-	if len(got) != 2 {
-		t.Fatalf("%d dead letters, want 2", len(got))
+	if len(got) != 3 {
+		t.Fatalf("%d dead letters, want 3", len(got))
 	}
-	headers := func(r *kgo.Record) map[string]string {
-		m := map[string]string{}
-		for _, h := range r.Headers {
-			m[h.Key] = string(h.Value)
+	// The records' dead letters, by source offset, and the rejected row's.
+	byOffset := map[string]*kgo.Record{}
+	var rejected *kgo.Record
+	for _, r := range got {
+		if h := headers(r); h["__starcdc.table"] != "" {
+			rejected = r
+		} else {
+			byOffset[h["__connect.errors.offset"]] = r
 		}
-		return m
 	}
-	h := headers(got[0])
-	if string(got[0].Value) != `{not json` || string(got[0].Key) != "k" || h["__connect.errors.topic"] != "c" || h["__connect.errors.offset"] != "1" || h["__connect.errors.exception.message"] == "" {
-		t.Errorf("dead letter 1: key %q value %q headers %v", got[0].Key, got[0].Value, h)
+	if r := byOffset["1"]; r == nil || string(r.Value) != `{not json` || string(r.Key) != "k" || headers(r)["__connect.errors.topic"] != "c" ||
+		headers(r)["__connect.errors.stage"] != "VALUE_CONVERTER" || headers(r)["__connect.errors.exception.class.name"] != "github.com/starcdc/starcdc/decode.ErrMalformed" ||
+		!strings.HasPrefix(headers(r)["__connect.errors.exception.message"], "decoding the value") {
+		t.Errorf("the value's dead letter: %v", dump(r))
 	}
-	h = headers(got[1])
-	if !strings.Contains(string(got[1].Value), `"id":2`) || h["__starcdc.table"] != "customers" || !strings.Contains(h["__connect.errors.exception.message"], "NULL value in non-nullable column") {
-		t.Errorf("dead letter 2: value %q headers %v", got[1].Value, h)
+	if r := byOffset["2"]; r == nil || string(r.Key) != `{bad key` || headers(r)["__connect.errors.stage"] != "KEY_CONVERTER" ||
+		headers(r)["__connect.errors.exception.class.name"] != "github.com/starcdc/starcdc/decode.ErrMalformed" ||
+		!strings.HasPrefix(headers(r)["__connect.errors.exception.message"], "decoding the key") {
+		t.Errorf("the key's dead letter: %v", dump(r))
 	}
+	if r := rejected; r == nil || !strings.Contains(string(r.Value), `"id":2`) || headers(r)["__starcdc.table"] != "customers" || headers(r)["__connect.errors.stage"] != "TASK_PUT" ||
+		!strings.Contains(headers(r)["__connect.errors.exception.message"], "NULL value in non-nullable column") {
+		t.Errorf("the rejected row's dead letter: %v", dump(r))
+	}
+}
+
+func headers(r *kgo.Record) map[string]string {
+	m := map[string]string{}
+	for _, h := range r.Headers {
+		m[h.Key] = string(h.Value)
+	}
+	return m
+}
+
+func dump(r *kgo.Record) string {
+	if r == nil {
+		return "missing"
+	}
+	v := r.Value
+	if len(v) > 200 {
+		v = v[:200]
+	}
+	return fmt.Sprintf("key %q value %q (%d bytes) headers %v", r.Key, v, len(r.Value), headers(r))
 }
 
 // TestVarbinary: with starrocks.bytes.type=varbinary an auto-created table

@@ -25,9 +25,11 @@ const (
 // record that cannot be loaded is produced, unchanged (key, value, headers),
 // to the dead-letter topic, and the pipeline goes on once Kafka has
 // acknowledged it. With ContextHeaders the record carries Kafka Connect's
-// __connect.errors.* headers saying where it came from and why. Rows
-// StarRocks rejected are produced as their Stream Load JSON, with a
-// __starcdc.table header.
+// __connect.errors.* headers saying where it came from and why:
+// __connect.errors.stage is the stage that failed (see Stage) and
+// __connect.errors.exception.class.name the Go sentinel error the failure
+// wraps (see errorClasses). Rows StarRocks rejected are produced as their
+// Stream Load JSON, with a __starcdc.table header.
 type Topic struct {
 	Client         *kgo.Client
 	Name           string
@@ -46,15 +48,15 @@ func (t *Topic) Handle(ctx context.Context, rec *kgo.Record, reason error) error
 			hdr("__connect.errors.offset", strconv.FormatInt(rec.Offset, 10)),
 			hdr("__connect.errors.connector.name", t.Connector),
 			hdr("__connect.errors.task.id", "0"),
-			hdr("__connect.errors.stage", "VALUE_CONVERTER"),
-			hdr("__connect.errors.exception.class.name", "starcdc"),
+			hdr("__connect.errors.stage", string(stageOf(reason))),
+			hdr("__connect.errors.exception.class.name", errorClass(reason)),
 			hdr("__connect.errors.exception.message", reason.Error()),
 		)
 	}
 	if err := t.Client.ProduceSync(ctx, out).FirstErr(); err != nil {
 		return fmt.Errorf("%s: writing it to the dead-letter topic %s failed: %w (the record's offset is not committed)", Position(rec), t.Name, err)
 	}
-	t.Logger.Warn("record sent to the dead-letter topic", "topic", rec.Topic, "partition", rec.Partition, "offset", rec.Offset, "dlq", t.Name, "error", reason)
+	t.Logger.Warn("record sent to the dead-letter topic", "topic", rec.Topic, "partition", rec.Partition, "offset", rec.Offset, "dlq", t.Name, "stage", stageOf(reason), "error", reason)
 	return nil
 }
 
@@ -70,7 +72,8 @@ func (t *Topic) HandleRows(ctx context.Context, table string, take func() ([][]b
 		if t.ContextHeaders {
 			recs[i].Headers = append(recs[i].Headers,
 				hdr("__connect.errors.connector.name", t.Connector),
-				hdr("__connect.errors.stage", "TASK_PUT"),
+				hdr("__connect.errors.stage", string(StageTaskPut)),
+				hdr("__connect.errors.exception.class.name", errorClass(reason)),
 				hdr("__connect.errors.exception.message", reason.Error()))
 		}
 	}
