@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -716,6 +717,68 @@ func dump(r *kgo.Record) string {
 		v = v[:200]
 	}
 	return fmt.Sprintf("key %q value %q (%d bytes) headers %v", r.Key, v, len(r.Value), headers(r))
+}
+
+// TestDeadLetterLargeRecord: a record of 6 MB, which the consumer fetches
+// (a broker returns a first batch above max.partition.fetch.bytes) but
+// which does not decode, goes byte for byte to the dead-letter topic
+// starcdc creates (with max.message.bytes large enough), and the
+// connector goes on: the rows around it load and every offset commits.
+func TestDeadLetterLargeRecord(t *testing.T) {
+	s := startStack(t)
+	createTable(t, s, "customers", customerCols...)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(s.Brokers()...), kgo.ProducerBatchMaxBytes(16<<20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	maxBytes := "16777216"
+	if resp, err := kadm.NewClient(cl).CreateTopic(ctx, 1, 1, map[string]*string{"max.message.bytes": &maxBytes}, "big"); err != nil || resp.Err != nil {
+		t.Fatal(err, resp.Err)
+	}
+	big := make([]byte, 6<<20)
+	_, _ = rand.NewChaCha8([32]byte{6}).Read(big) // incompressible: the batch is as large as the record
+	row := func(id int) []byte {
+		return []byte(fmt.Sprintf(`{"before":null,"after":{"id":%d,"first_name":"f","last_name":"l","email":"e"},"source":{"connector":"mysql"},"op":"c"}`, id))
+	}
+	if err := cl.ProduceSync(ctx,
+		&kgo.Record{Topic: "big", Value: row(1)},
+		&kgo.Record{Topic: "big", Key: []byte(`{"id":2}`), Value: big},
+		&kgo.Record{Topic: "big", Value: row(3)},
+	).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	props := connectorProps(s, "dlq-large", false, "big", "big:customers")
+	props["errors.tolerance"] = "all"
+	props["errors.deadletterqueue.topic.name"] = "starcdc-dlq"
+	props["errors.deadletterqueue.context.headers.enable"] = "true"
+	props["errors.deadletterqueue.topic.replication.factor"] = "1"
+	r := startReplicator(t, props)
+	drain(t, s, r.group, "big")
+	r.stop(t)
+	wantRows(t, s, "customers", []map[string]any{cust("1", "f", "l", "e"), cust("3", "f", "l", "e")})
+
+	dl, err := kgo.NewClient(kgo.SeedBrokers(s.Brokers()...), kgo.ConsumeTopics("starcdc-dlq"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dl.Close()
+	var got []*kgo.Record
+	for len(got) < 1 && ctx.Err() == nil {
+		got = append(got, dl.PollFetches(ctx).Records()...)
+	}
+	if len(got) != 1 || !bytes.Equal(got[0].Value, big) || string(got[0].Key) != `{"id":2}` ||
+		headers(got[0])["__connect.errors.offset"] != "1" || headers(got[0])["__connect.errors.stage"] != "VALUE_CONVERTER" {
+		t.Fatalf("%d dead letters, want the 6 MB record: %v", len(got), func() []string {
+			var out []string
+			for _, r := range got {
+				out = append(out, dump(r))
+			}
+			return out
+		}())
+	}
 }
 
 // TestVarbinary: with starrocks.bytes.type=varbinary an auto-created table
