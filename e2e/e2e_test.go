@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -626,8 +627,9 @@ func TestRejectedRows(t *testing.T) {
 
 // TestDeadLetterTopic: with errors.tolerance=all and
 // errors.deadletterqueue.topic.name, an undecodable record is produced
-// unchanged to the dead-letter topic with Kafka Connect's context headers,
-// and so is a row StarRocks rejected; everything else loads.
+// unchanged to the dead-letter topic with Kafka Connect's context headers
+// (__connect.errors.stage names the converter that failed: the key's or
+// the value's), and so is a row StarRocks rejected; everything else loads.
 func TestDeadLetterTopic(t *testing.T) {
 	s := startStack(t)
 	if err := s.StarRocks.CreateTable(db, "customers", []starrocks.Column{
@@ -642,7 +644,8 @@ func TestDeadLetterTopic(t *testing.T) {
 	produce(t, s, "c",
 		[2][]byte{nil, row(1, `"a@x"`)},
 		[2][]byte{[]byte("k"), []byte(`{not json`)},
-		[2][]byte{nil, row(2, `null`)}, // StarRocks filters it: email is NOT NULL
+		[2][]byte{[]byte(`{bad key`), row(4, `"d@x"`)}, // the value decodes, the key does not
+		[2][]byte{nil, row(2, `null`)},                 // StarRocks filters it: email is NOT NULL
 		[2][]byte{nil, row(3, `"c@x"`)},
 	)
 	props := connectorProps(s, "dlq", false, "c", "c:customers")
@@ -663,26 +666,116 @@ func TestDeadLetterTopic(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	var got []*kgo.Record
-	for len(got) < 2 && ctx.Err() == nil {
+	for len(got) < 3 && ctx.Err() == nil {
 		got = append(got, cl.PollFetches(ctx).Records()...)
 	}
-	if len(got) != 2 {
-		t.Fatalf("%d dead letters, want 2", len(got))
+	if len(got) != 3 {
+		t.Fatalf("%d dead letters, want 3", len(got))
 	}
-	headers := func(r *kgo.Record) map[string]string {
-		m := map[string]string{}
-		for _, h := range r.Headers {
-			m[h.Key] = string(h.Value)
+	// The records' dead letters, by source offset, and the rejected row's.
+	byOffset := map[string]*kgo.Record{}
+	var rejected *kgo.Record
+	for _, r := range got {
+		if h := headers(r); h["__starcdc.table"] != "" {
+			rejected = r
+		} else {
+			byOffset[h["__connect.errors.offset"]] = r
 		}
-		return m
 	}
-	h := headers(got[0])
-	if string(got[0].Value) != `{not json` || string(got[0].Key) != "k" || h["__connect.errors.topic"] != "c" || h["__connect.errors.offset"] != "1" || h["__connect.errors.exception.message"] == "" {
-		t.Errorf("dead letter 1: key %q value %q headers %v", got[0].Key, got[0].Value, h)
+	if r := byOffset["1"]; r == nil || string(r.Value) != `{not json` || string(r.Key) != "k" || headers(r)["__connect.errors.topic"] != "c" ||
+		headers(r)["__connect.errors.stage"] != "VALUE_CONVERTER" || headers(r)["__connect.errors.exception.class.name"] != "github.com/starcdc/starcdc/decode.ErrMalformed" ||
+		!strings.HasPrefix(headers(r)["__connect.errors.exception.message"], "decoding the value") {
+		t.Errorf("the value's dead letter: %v", dump(r))
 	}
-	h = headers(got[1])
-	if !strings.Contains(string(got[1].Value), `"id":2`) || h["__starcdc.table"] != "customers" || !strings.Contains(h["__connect.errors.exception.message"], "NULL value in non-nullable column") {
-		t.Errorf("dead letter 2: value %q headers %v", got[1].Value, h)
+	if r := byOffset["2"]; r == nil || string(r.Key) != `{bad key` || headers(r)["__connect.errors.stage"] != "KEY_CONVERTER" ||
+		headers(r)["__connect.errors.exception.class.name"] != "github.com/starcdc/starcdc/decode.ErrMalformed" ||
+		!strings.HasPrefix(headers(r)["__connect.errors.exception.message"], "decoding the key") {
+		t.Errorf("the key's dead letter: %v", dump(r))
+	}
+	if r := rejected; r == nil || !strings.Contains(string(r.Value), `"id":2`) || headers(r)["__starcdc.table"] != "customers" || headers(r)["__connect.errors.stage"] != "TASK_PUT" ||
+		!strings.Contains(headers(r)["__connect.errors.exception.message"], "NULL value in non-nullable column") {
+		t.Errorf("the rejected row's dead letter: %v", dump(r))
+	}
+}
+
+func headers(r *kgo.Record) map[string]string {
+	m := map[string]string{}
+	for _, h := range r.Headers {
+		m[h.Key] = string(h.Value)
+	}
+	return m
+}
+
+func dump(r *kgo.Record) string {
+	if r == nil {
+		return "missing"
+	}
+	v := r.Value
+	if len(v) > 200 {
+		v = v[:200]
+	}
+	return fmt.Sprintf("key %q value %q (%d bytes) headers %v", r.Key, v, len(r.Value), headers(r))
+}
+
+// TestDeadLetterLargeRecord: a record of 6 MB, which the consumer fetches
+// (a broker returns a first batch above max.partition.fetch.bytes) but
+// which does not decode, goes byte for byte to the dead-letter topic
+// starcdc creates (with max.message.bytes large enough), and the
+// connector goes on: the rows around it load and every offset commits.
+func TestDeadLetterLargeRecord(t *testing.T) {
+	s := startStack(t)
+	createTable(t, s, "customers", customerCols...)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(s.Brokers()...), kgo.ProducerBatchMaxBytes(16<<20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	maxBytes := "16777216"
+	if resp, err := kadm.NewClient(cl).CreateTopic(ctx, 1, 1, map[string]*string{"max.message.bytes": &maxBytes}, "big"); err != nil || resp.Err != nil {
+		t.Fatal(err, resp.Err)
+	}
+	big := make([]byte, 6<<20)
+	_, _ = rand.NewChaCha8([32]byte{6}).Read(big) // incompressible: the batch is as large as the record
+	row := func(id int) []byte {
+		return []byte(fmt.Sprintf(`{"before":null,"after":{"id":%d,"first_name":"f","last_name":"l","email":"e"},"source":{"connector":"mysql"},"op":"c"}`, id))
+	}
+	if err := cl.ProduceSync(ctx,
+		&kgo.Record{Topic: "big", Value: row(1)},
+		&kgo.Record{Topic: "big", Key: []byte(`{"id":2}`), Value: big},
+		&kgo.Record{Topic: "big", Value: row(3)},
+	).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	props := connectorProps(s, "dlq-large", false, "big", "big:customers")
+	props["errors.tolerance"] = "all"
+	props["errors.deadletterqueue.topic.name"] = "starcdc-dlq"
+	props["errors.deadletterqueue.context.headers.enable"] = "true"
+	props["errors.deadletterqueue.topic.replication.factor"] = "1"
+	r := startReplicator(t, props)
+	drain(t, s, r.group, "big")
+	r.stop(t)
+	wantRows(t, s, "customers", []map[string]any{cust("1", "f", "l", "e"), cust("3", "f", "l", "e")})
+
+	dl, err := kgo.NewClient(kgo.SeedBrokers(s.Brokers()...), kgo.ConsumeTopics("starcdc-dlq"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dl.Close()
+	var got []*kgo.Record
+	for len(got) < 1 && ctx.Err() == nil {
+		got = append(got, dl.PollFetches(ctx).Records()...)
+	}
+	if len(got) != 1 || !bytes.Equal(got[0].Value, big) || string(got[0].Key) != `{"id":2}` ||
+		headers(got[0])["__connect.errors.offset"] != "1" || headers(got[0])["__connect.errors.stage"] != "VALUE_CONVERTER" {
+		t.Fatalf("%d dead letters, want the 6 MB record: %v", len(got), func() []string {
+			var out []string
+			for _, r := range got {
+				out = append(out, dump(r))
+			}
+			return out
+		}())
 	}
 }
 

@@ -132,7 +132,7 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 		dl = LogAndSkip{Logger: logger}
 		if c.Extra[KeyDLQTopic] != "" {
 			dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			t, err := newTopicDLQ(dctx, kafkaOpts, c.Name, c.Extra, logger.With("connector", c.Name))
+			t, err := newTopicDLQ(dctx, kafkaOpts, w.BootstrapServers, c.Name, c.Extra, logger.With("connector", c.Name))
 			cancel()
 			if err != nil {
 				return nil, fmt.Errorf("connector %s: %w", c.Name, err)

@@ -36,6 +36,10 @@ type Pipeline struct {
 	// StarRocks columns (JSON output only). Rows waits for them: a record
 	// is never encoded without the types of its table.
 	Targets TargetTypesSource
+	// UnwrapStage is the stage a failure to unwrap the Debezium envelope
+	// is reported in (StageTransformation when the connector lists a
+	// Debezium transform); empty means StageTaskPut.
+	UnwrapStage Stage
 }
 
 // Outcome says what one record yielded.
@@ -79,7 +83,7 @@ func (p *Pipeline) Rows(ctx context.Context, topic string, key, value []byte, bu
 	}
 	val, err := p.ValueConverter.Decode(ctx, topic, value)
 	if err != nil {
-		return out, buf, decodeErr("value", err)
+		return out, buf, decodeErr(StageValueConverter, "value", err)
 	}
 	if val.Value == nil && val.Schema == nil {
 		// A tombstone: nothing to do, whatever its key holds.
@@ -89,12 +93,16 @@ func (p *Pipeline) Rows(ctx context.Context, topic string, key, value []byte, bu
 	var k decode.Record
 	if key != nil {
 		if k, err = p.KeyConverter.Decode(ctx, topic, key); err != nil {
-			return out, buf, decodeErr("key", err)
+			return out, buf, decodeErr(StageKeyConverter, "key", err)
 		}
 	}
 	ev, err := p.Unwrapper.Unwrap(k, val)
 	if err != nil {
-		return out, buf, err
+		stage := p.UnwrapStage
+		if stage == "" {
+			stage = StageTaskPut
+		}
+		return out, buf, atStage(stage, err)
 	}
 	out.Event = ev
 	if ev.Kind != cdc.KindRows {
@@ -103,7 +111,7 @@ func (p *Pipeline) Rows(ctx context.Context, topic string, key, value []byte, bu
 	if p.Schemas != nil {
 		for _, ch := range ev.Changes {
 			if err := p.Schemas.Ensure(ctx, table, k, ch); err != nil {
-				return out, buf, err
+				return out, buf, atStage(StageTaskPut, err)
 			}
 		}
 	}
@@ -130,7 +138,7 @@ func (p *Pipeline) Rows(ctx context.Context, topic string, key, value []byte, bu
 			h.Columns = p.Encoder.Columns(ch)
 		}
 		if err != nil {
-			return out, buf, err
+			return out, buf, atStage(StageTaskPut, err)
 		}
 		h.PartialUpdate = len(ch.Unavailable) > 0 && ch.Op == cdc.OpUpsert
 		ends = append(ends, len(buf))
@@ -145,14 +153,15 @@ func (p *Pipeline) Rows(ctx context.Context, topic string, key, value []byte, bu
 	return out, buf, nil
 }
 
-// decodeErr says which part failed; an unreachable registry stops the
-// pipeline instead of dead-lettering records that are fine.
-func decodeErr(part string, err error) error {
+// decodeErr says which part failed, and tags the error with its converter's
+// stage; an unreachable registry stops the pipeline instead of
+// dead-lettering records that are fine.
+func decodeErr(stage Stage, part string, err error) error {
 	err = fmt.Errorf("decoding the %s: %w", part, err)
 	if errors.Is(err, decode.ErrRegistryUnavailable) {
 		return errStop{fmt.Errorf("%w (the schema registry is unreachable or refuses the credentials; the record is retried after a restart)", err)}
 	}
-	return err
+	return &StageError{Stage: stage, Err: err}
 }
 
 // Transform class names that starcdc understands natively.
@@ -224,6 +233,12 @@ func NewPipeline(c config.Connector, regs *decode.Registries) (*Pipeline, error)
 		}
 	}
 	p.Unwrapper = cdc.New(opts)
+	for _, t := range c.Transforms {
+		if t.Type == transformExtract || t.Type == transformAddOp {
+			// Kafka Connect would unwrap in this transform, and fail there.
+			p.UnwrapStage = StageTransformation
+		}
+	}
 	if c.Format == "csv" {
 		if c.ValueConverter.Class == decode.ClassString {
 			p.Passthrough = true // the Java connector's CSV: values sent verbatim
