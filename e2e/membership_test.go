@@ -148,7 +148,17 @@ func eventually(t *testing.T, what string, limit time.Duration, cond func() bool
 // process resumes, the BE is ready for its body: it must not send it (nor
 // start any other load), since its rows would overwrite the new owner's
 // newer ones. Every row of the table is checked.
+//
+// With the transaction interface the same holds: the stalled call is a
+// transaction's load, and the paused process neither sends its body nor
+// prepares or commits the transaction after it resumes.
 func TestPausedMemberLoadsNothingStale(t *testing.T) {
+	for _, mode := range []string{"stream_load", "transaction"} {
+		t.Run(mode, func(t *testing.T) { t.Parallel(); pausedMember(t, mode) })
+	}
+}
+
+func pausedMember(t *testing.T, mode string) {
 	s, err := devstack.Start(devstack.Options{Users: map[string]string{"root": "", "a": "pw-a", "b": "pw-b"}})
 	if err != nil {
 		t.Fatal(err)
@@ -162,6 +172,7 @@ func TestPausedMemberLoadsNothingStale(t *testing.T) {
 		t.Fatal(err)
 	}
 	props := connectorProps(s, "pause", false, "pause", "pause:customers")
+	props["starrocks.load.mode"] = mode
 	props["consumer.session.timeout.ms"] = "6000" // kfake's minimum
 	props["consumer.heartbeat.interval.ms"] = "1000"
 	props["consumer.max.poll.interval.ms"] = "10000"
@@ -186,7 +197,11 @@ func TestPausedMemberLoadsNothingStale(t *testing.T) {
 	// The two processes load as different users, so that the BE's stall
 	// can pick the first one's load.
 	stalled := make(chan struct{})
-	s.StarRocks.Inject(starrocks.Fault{Op: "stream_load", Table: "customers", User: "a", Times: 1,
+	op := "stream_load"
+	if mode == "transaction" {
+		op = "load"
+	}
+	s.StarRocks.Inject(starrocks.Fault{Op: op, Table: "customers", User: "a", Times: 1,
 		Kind: starrocks.FaultStallBody, Delay: 10 * time.Second, Acted: func() { close(stalled) }})
 	as := maps.Clone(props)
 	as["starrocks.username"], as["starrocks.password"] = "a", "pw-a"
