@@ -17,6 +17,8 @@ import (
 
 	"github.com/riferrei/srclient"
 	"golang.org/x/sync/singleflight"
+
+	"github.com/starcdc/starcdc/config"
 )
 
 // Registry errors.
@@ -214,8 +216,16 @@ func parseRegistryAuth(class string, props map[string]string, urls []*url.URL) (
 			}
 		}
 	case "SASL_INHERIT":
-		jaas := props["sasl.jaas.config"]
-		a.user, a.pass = jaasOption(jaas, "username"), jaasOption(jaas, "password")
+		// As Confluent's SaslBasicAuthCredentialProvider: the username and
+		// password options of sasl.jaas.config's login module.
+		if jaas := props["sasl.jaas.config"]; strings.TrimSpace(jaas) != "" {
+			e, err := config.ParseJAAS(jaas)
+			if err != nil {
+				// ParseJAAS errors hold no text of the value.
+				return a, fmt.Errorf("%w: %s basic.auth.credentials.source=SASL_INHERIT: sasl.jaas.config: %w", ErrUnsupported, class, err)
+			}
+			a.user, a.pass = e.Options["username"], e.Options["password"]
+		}
 		if a.user == "" {
 			return a, fmt.Errorf("%w: %s basic.auth.credentials.source=SASL_INHERIT needs the SASL PLAIN/SCRAM sasl.jaas.config among the converter keys; or use basic.auth.credentials.source=USER_INFO with basic.auth.user.info", ErrUnsupported, class)
 		}
@@ -240,17 +250,6 @@ func parseRegistryAuth(class string, props map[string]string, urls []*url.URL) (
 		}
 	}
 	return a, nil
-}
-
-// jaasOption extracts key="value" from a JAAS configuration line.
-func jaasOption(jaas, key string) string {
-	for _, f := range strings.Fields(strings.TrimSuffix(strings.TrimSpace(jaas), ";")) {
-		k, v, ok := strings.Cut(f, "=")
-		if ok && k == key {
-			return strings.Trim(v, `"';`)
-		}
-	}
-	return ""
 }
 
 func redactURL(s string) string {

@@ -11,11 +11,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kgo"
-
 	"github.com/starcdc/starcdc/config"
 	"github.com/starcdc/starcdc/ddl"
 	"github.com/starcdc/starcdc/decode"
+	"github.com/starcdc/starcdc/kafka"
 	"github.com/starcdc/starcdc/loader"
 	"github.com/starcdc/starcdc/metrics"
 )
@@ -46,14 +45,13 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 	if reg == nil {
 		reg = metrics.New() // counted, not served
 	}
-	kafkaSec, warns, err := KafkaSecurity(w.Security)
+	kafkaOpts, warns, err := kafka.ClientOpts(w)
 	for _, wn := range warns {
 		logger.Warn("Kafka security setting", "connector", c.Name, "note", wn)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("connector %s: Kafka security: %w", c.Name, err)
 	}
-	kafkaOpts := append([]kgo.Opt{kgo.SeedBrokers(w.BootstrapServers...)}, kafkaSec...)
 	var closers []func() error
 	defer func() {
 		if err != nil {
@@ -146,7 +144,7 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 	r, err := New(Config{
 		Name:              c.Name,
 		Brokers:           w.BootstrapServers,
-		KafkaOpts:         kafkaSec,
+		KafkaOpts:         kafkaOpts, // its seed brokers are Brokers
 		SessionTimeout:    g.Session,
 		RebalanceTimeout:  g.Rebalance,
 		HeartbeatInterval: g.Heartbeat,

@@ -17,6 +17,7 @@ import (
 	"github.com/starcdc/starcdc/config"
 	"github.com/starcdc/starcdc/ddl"
 	"github.com/starcdc/starcdc/decode"
+	"github.com/starcdc/starcdc/kafka"
 	"github.com/starcdc/starcdc/replicator"
 )
 
@@ -46,11 +47,11 @@ func cmdDDL(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return usageError{fmt.Errorf("invalid configuration:\n%w", err)}
 	}
-	sec, _, err := replicator.KafkaSecurity(cfg.Worker.Security)
+	kopts, _, err := kafka.ClientOpts(cfg.Worker)
 	if err != nil {
 		return usageError{fmt.Errorf("Kafka security: %w", err)}
 	}
-	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(cfg.Worker.BootstrapServers...)}, sec...)...)
+	cl, err := kgo.NewClient(kopts...)
 	if err != nil {
 		return err
 	}

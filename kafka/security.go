@@ -1,4 +1,4 @@
-package replicator
+package kafka
 
 import (
 	"bytes"
@@ -41,7 +41,20 @@ const (
 	keySSLProtocol        = "ssl.protocol"
 )
 
-// KafkaSecurity turns the Kafka client security settings of a Kafka Connect
+// ClientOpts returns the franz-go options that every client of the
+// worker's Kafka cluster starts from: the seed brokers
+// (w.BootstrapServers) and the TLS and SASL options of w.Security (see
+// SecurityOpts, whose warnings and errors it returns). Callers add their
+// own options (consumer group, topics, producer limits) after these.
+func ClientOpts(w config.Worker) (opts []kgo.Opt, warnings []string, err error) {
+	sec, warnings, err := SecurityOpts(w.Security)
+	if err != nil {
+		return nil, warnings, err
+	}
+	return append([]kgo.Opt{kgo.SeedBrokers(w.BootstrapServers...)}, sec...), warnings, nil
+}
+
+// SecurityOpts turns the Kafka client security settings of a Kafka Connect
 // worker (config.Worker.Security: security.protocol, sasl.* and ssl.*) into
 // franz-go client options.
 //
@@ -51,9 +64,10 @@ const (
 // SASL: sasl.mechanism is PLAIN (the default), SCRAM-SHA-256 or
 // SCRAM-SHA-512, with the credentials taken from the username and password
 // options of sasl.jaas.config (one PlainLoginModule or ScramLoginModule
-// entry; tokenauth=true marks SCRAM delegation-token credentials). A JAAS
-// file given with -Djava.security.auth.login.config is not read. OAUTHBEARER
-// and GSSAPI are not supported yet.
+// entry, in the syntax config.ParseJAAS reads; tokenauth=true marks SCRAM
+// delegation-token credentials). A JAAS file given with
+// -Djava.security.auth.login.config is not read. OAUTHBEARER and GSSAPI are
+// not supported yet.
 //
 // TLS: without a trust store the system roots verify the brokers. Trust
 // and key stores must be PEM, as text (ssl.truststore.certificates,
@@ -68,7 +82,7 @@ const (
 // ssl.protocol=TLSv1.2 caps them at TLS 1.2, as in Kafka; TLS 1.2 is the
 // minimum.
 //
-// Every present key that KafkaSecurity does not act on (such as
+// Every present key that SecurityOpts does not act on (such as
 // ssl.cipher.suites, sasl.kerberos.service.name, or ssl.* keys when
 // security.protocol has no TLS) yields a warning; warnings are sorted by
 // key, and returned with an error too. Errors are joined with errors.Join;
@@ -81,7 +95,7 @@ const (
 //
 // The options are for every client that talks to the worker's Kafka
 // cluster (consumer, dead letter queue producer, admin).
-func KafkaSecurity(sec map[string]string) (opts []kgo.Opt, warnings []string, err error) {
+func SecurityOpts(sec map[string]string) (opts []kgo.Opt, warnings []string, err error) {
 	ks, err := parseSecurity(sec)
 	if err != nil {
 		return nil, ks.warnings, err
@@ -137,7 +151,7 @@ func unsupportedf(format string, args ...any) error {
 	return &unsupportedError{msg: fmt.Sprintf(format, args...)}
 }
 
-// parseSecurity does the work of KafkaSecurity. Its result always holds the
+// parseSecurity does the work of SecurityOpts. Its result always holds the
 // warnings, even with an error.
 func parseSecurity(sec map[string]string) (kafkaSecurity, error) {
 	p := &secParser{sec: sec, used: map[string]bool{}}
@@ -232,29 +246,30 @@ func (p *secParser) sasl() (sasl.Mechanism, error) {
 	if jaas == "" {
 		return nil, invalidf("%s is required with sasl.mechanism=%s (starcdc does not read a JAAS file given by java.security.auth.login.config)", keySASLJAASConfig, mech)
 	}
-	e, err := parseJAAS(jaas)
+	e, err := config.ParseJAAS(jaas)
 	if err != nil {
-		return nil, err
+		// ParseJAAS errors hold no text of the value.
+		return nil, invalidf("%s: %w", keySASLJAASConfig, err)
 	}
 	switch {
-	case isModule(e.module, "PlainLoginModule"), isModule(e.module, "ScramLoginModule"):
-	case isModule(e.module, "OAuthBearerLoginModule"), isModule(e.module, "Krb5LoginModule"):
-		return nil, unsupportedf("%s: login module %s is not supported yet: use PlainLoginModule or ScramLoginModule", keySASLJAASConfig, e.module)
+	case isModule(e.LoginModule, "PlainLoginModule"), isModule(e.LoginModule, "ScramLoginModule"):
+	case isModule(e.LoginModule, "OAuthBearerLoginModule"), isModule(e.LoginModule, "Krb5LoginModule"):
+		return nil, unsupportedf("%s: login module %s is not supported yet: use PlainLoginModule or ScramLoginModule", keySASLJAASConfig, e.LoginModule)
 	default:
-		return nil, invalidf("%s: login module %s is not supported: use org.apache.kafka.common.security.plain.PlainLoginModule or org.apache.kafka.common.security.scram.ScramLoginModule", keySASLJAASConfig, e.module)
+		return nil, invalidf("%s: login module %s is not supported: use org.apache.kafka.common.security.plain.PlainLoginModule or org.apache.kafka.common.security.scram.ScramLoginModule", keySASLJAASConfig, e.LoginModule)
 	}
-	user, pass := e.options["username"], e.options["password"]
+	user, pass := e.Options["username"], e.Options["password"]
 	switch {
 	case user == "":
 		return nil, invalidf("%s: the login module has no username option, or an empty one", keySASLJAASConfig)
 	case pass == "":
 		return nil, invalidf("%s: the login module has no password option, or an empty one", keySASLJAASConfig)
 	}
-	token := strings.EqualFold(e.options["tokenauth"], "true")
-	if _, ok := e.options["tokenauth"]; ok && mech == "PLAIN" {
+	token := strings.EqualFold(e.Options["tokenauth"], "true")
+	if _, ok := e.Options["tokenauth"]; ok && mech == "PLAIN" {
 		p.warnf(keySASLJAASConfig, "option tokenauth is ignored with sasl.mechanism=PLAIN")
 	}
-	if n := len(e.options) - countKeys(e.options, "username", "password", "tokenauth"); n > 0 {
+	if n := len(e.Options) - countKeys(e.Options, "username", "password", "tokenauth"); n > 0 {
 		p.warnf(keySASLJAASConfig, "%d login module option(s) other than username, password and tokenauth ignored", n)
 	}
 	switch mech {
@@ -280,154 +295,6 @@ func countKeys(m map[string]string, keys ...string) int {
 // with the given simple name, in any package (shaded copies included).
 func isModule(class, simple string) bool {
 	return class == simple || strings.HasSuffix(class, "."+simple)
-}
-
-// jaasEntry is the one login module entry of a sasl.jaas.config value.
-type jaasEntry struct {
-	module  string            // login module class
-	flag    string            // control flag, lower case
-	options map[string]string // options; the last one wins on duplicates
-}
-
-type jaasToken struct {
-	kind byte   // 'w' word, 'q' quoted string, '=' or ';'
-	text string // word or unquoted string
-	off  int    // byte offset in the input
-}
-
-var javaClassName = regexp.MustCompile(`^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$`)
-
-// parseJAAS parses a sasl.jaas.config value as Kafka's JaasConfig does:
-// "<class> <flag> key=value ... ;" with values unquoted or in single or
-// double quotes (with Java escapes such as \" and \\), // and /* */
-// comments, and exactly one login module. The trailing ";" may be omitted.
-// Errors give byte offsets and never any text of the value except a login
-// module class name.
-func parseJAAS(s string) (jaasEntry, error) {
-	toks, err := lexJAAS(s)
-	if err != nil {
-		return jaasEntry{}, err
-	}
-	var entries []jaasEntry
-	for len(toks) > 0 {
-		if toks[0].kind != 'w' || !javaClassName.MatchString(toks[0].text) {
-			return jaasEntry{}, invalidf("%s: expected a login module class name at offset %d", keySASLJAASConfig, toks[0].off)
-		}
-		e := jaasEntry{module: toks[0].text, options: map[string]string{}}
-		if len(toks) < 2 || toks[1].kind != 'w' {
-			return jaasEntry{}, invalidf("%s: expected a control flag (required, requisite, sufficient or optional) after the login module class", keySASLJAASConfig)
-		}
-		switch f := strings.ToLower(toks[1].text); f {
-		case "required", "requisite", "sufficient", "optional":
-			e.flag = f
-		default:
-			return jaasEntry{}, invalidf("%s: the control flag at offset %d must be required, requisite, sufficient or optional", keySASLJAASConfig, toks[1].off)
-		}
-		toks = toks[2:]
-		for len(toks) > 0 && toks[0].kind != ';' {
-			if toks[0].kind != 'w' && toks[0].kind != 'q' {
-				return jaasEntry{}, invalidf("%s: expected an option name at offset %d", keySASLJAASConfig, toks[0].off)
-			}
-			if len(toks) < 3 || toks[1].kind != '=' || (toks[2].kind != 'w' && toks[2].kind != 'q') {
-				return jaasEntry{}, invalidf("%s: the option at offset %d has no value (write name=value, quoting values that hold spaces or special characters)", keySASLJAASConfig, toks[0].off)
-			}
-			e.options[toks[0].text] = toks[2].text
-			toks = toks[3:]
-		}
-		if len(toks) > 0 {
-			toks = toks[1:] // ';'
-		}
-		entries = append(entries, e)
-	}
-	if len(entries) != 1 {
-		return jaasEntry{}, invalidf("%s holds %d login modules; it must hold exactly 1", keySASLJAASConfig, len(entries))
-	}
-	return entries[0], nil
-}
-
-func lexJAAS(s string) ([]jaasToken, error) {
-	var toks []jaasToken
-	isSpace := func(c byte) bool { return c <= ' ' }
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case isSpace(c):
-			i++
-		case strings.HasPrefix(s[i:], "//"):
-			j := strings.IndexAny(s[i:], "\r\n")
-			if j < 0 {
-				j = len(s) - i
-			}
-			i += j
-		case strings.HasPrefix(s[i:], "/*"):
-			j := strings.Index(s[i+2:], "*/")
-			if j < 0 {
-				return nil, invalidf("%s: unterminated /* comment at offset %d", keySASLJAASConfig, i)
-			}
-			i += 2 + j + 2
-		case c == '=' || c == ';':
-			toks = append(toks, jaasToken{kind: c, off: i})
-			i++
-		case c == '"' || c == '\'':
-			start := i
-			var b strings.Builder
-			i++
-			for {
-				if i >= len(s) {
-					return nil, invalidf("%s: unterminated quoted string at offset %d", keySASLJAASConfig, start)
-				}
-				d := s[i]
-				if d == c {
-					i++
-					break
-				}
-				if d != '\\' || i+1 >= len(s) {
-					b.WriteByte(d)
-					i++
-					continue
-				}
-				i++
-				switch e := s[i]; e {
-				case 'a':
-					b.WriteByte('\a')
-				case 'b':
-					b.WriteByte('\b')
-				case 'f':
-					b.WriteByte('\f')
-				case 'n':
-					b.WriteByte('\n')
-				case 'r':
-					b.WriteByte('\r')
-				case 't':
-					b.WriteByte('\t')
-				case 'v':
-					b.WriteByte('\v')
-				default:
-					if e >= '0' && e <= '7' { // Java octal escape, up to \377
-						v, n := int(e-'0'), 1
-						for n < 3 && i+n < len(s) && s[i+n] >= '0' && s[i+n] <= '7' && v*8+int(s[i+n]-'0') <= 0377 {
-							v = v*8 + int(s[i+n]-'0')
-							n++
-						}
-						b.WriteRune(rune(v))
-						i += n
-						continue
-					}
-					b.WriteByte(e)
-				}
-				i++
-			}
-			toks = append(toks, jaasToken{kind: 'q', text: b.String(), off: start})
-		default:
-			start := i
-			for i < len(s) && !isSpace(s[i]) && !strings.ContainsRune("=;\"'", rune(s[i])) &&
-				!strings.HasPrefix(s[i:], "//") && !strings.HasPrefix(s[i:], "/*") {
-				i++
-			}
-			toks = append(toks, jaasToken{kind: 'w', text: s[start:i], off: start})
-		}
-	}
-	return toks, nil
 }
 
 // tlsConfig builds the client TLS configuration from the ssl.* keys.

@@ -1,4 +1,4 @@
-package replicator
+package kafka
 
 import (
 	"context"
@@ -137,15 +137,15 @@ func startKafka(t *testing.T, opts ...kfake.Opt) string {
 	return c.ListenAddrs()[0]
 }
 
-// securityOpts runs KafkaSecurity and fails the test on an error.
+// securityOpts runs SecurityOpts and fails the test on an error.
 func securityOpts(t *testing.T, sec map[string]string) []kgo.Opt {
 	t.Helper()
-	opts, warnings, err := KafkaSecurity(sec)
+	opts, warnings, err := SecurityOpts(sec)
 	if err != nil {
-		t.Fatalf("KafkaSecurity: %v", err)
+		t.Fatalf("SecurityOpts: %v", err)
 	}
 	if len(warnings) > 0 {
-		t.Fatalf("KafkaSecurity warnings: %q", warnings)
+		t.Fatalf("SecurityOpts warnings: %q", warnings)
 	}
 	return opts
 }
@@ -437,48 +437,8 @@ func TestSecurityTLSVersions(t *testing.T) {
 		{"ssl.enabled.protocols", "TLSv9"},
 		{"ssl.protocol", "TLSv1.1"},
 	} {
-		if _, _, err := KafkaSecurity(with(kv[0], kv[1])); !errors.Is(err, config.ErrInvalid) || !strings.Contains(err.Error(), kv[0]) {
+		if _, _, err := SecurityOpts(with(kv[0], kv[1])); !errors.Is(err, config.ErrInvalid) || !strings.Contains(err.Error(), kv[0]) {
 			t.Errorf("%s=%s: error %v, want one naming the key", kv[0], kv[1], err)
-		}
-	}
-}
-
-func TestSecurityParseJAAS(t *testing.T) {
-	const plainModule = "org.apache.kafka.common.security.plain.PlainLoginModule"
-	for _, tc := range []struct {
-		in     string
-		module string
-		opts   map[string]string
-	}{
-		{plainModule + ` required username="u" password="p";`, plainModule, map[string]string{"username": "u", "password": "p"}},
-		{plainModule + ` required username='u' password='p';`, plainModule, map[string]string{"username": "u", "password": "p"}},
-		{plainModule + ` required username=u password=p;`, plainModule, map[string]string{"username": "u", "password": "p"}},
-		{plainModule + ` required username="u" password="p"`, plainModule, map[string]string{"username": "u", "password": "p"}},
-		{"  " + plainModule + "\n\trequired\n\tusername = \"u\"\n\tpassword = \"p\"\n\t;\n", plainModule, map[string]string{"username": "u", "password": "p"}},
-		{plainModule + ` REQUIRED username="a b" password="x\"y\\z";`, plainModule, map[string]string{"username": "a b", "password": `x"y\z`}},
-		{plainModule + ` required username='it"s' password='q\'uote"d';`, plainModule, map[string]string{"username": `it"s`, "password": `q'uote"d`}},
-		{plainModule + ` required username="u" password="semi;colon=eq";`, plainModule, map[string]string{"username": "u", "password": "semi;colon=eq"}},
-		{plainModule + ` required username="u" password="tab\there\101";`, plainModule, map[string]string{"username": "u", "password": "tab\thereA"}},
-		{plainModule + ` required /* comment */ username="u" // line comment` + "\n" + `password="p";`, plainModule, map[string]string{"username": "u", "password": "p"}},
-		{plainModule + ` required username="u" password="";`, plainModule, map[string]string{"username": "u", "password": ""}},
-		{`org.apache.kafka.common.security.scram.ScramLoginModule required username="u" password="p" tokenauth="true";`,
-			"org.apache.kafka.common.security.scram.ScramLoginModule", map[string]string{"username": "u", "password": "p", "tokenauth": "true"}},
-		{`kafkashaded.org.apache.kafka.common.security.plain.PlainLoginModule optional username="u" password="p$1-_x";`,
-			"kafkashaded.org.apache.kafka.common.security.plain.PlainLoginModule", map[string]string{"username": "u", "password": "p$1-_x"}},
-	} {
-		e, err := parseJAAS(tc.in)
-		if err != nil {
-			t.Errorf("%s: %v", tc.in, err)
-			continue
-		}
-		if e.module != tc.module || len(e.options) != len(tc.opts) {
-			t.Errorf("%s: got %s %q", tc.in, e.module, e.options)
-			continue
-		}
-		for k, v := range tc.opts {
-			if e.options[k] != v {
-				t.Errorf("%s: option %s = %q, want %q", tc.in, k, e.options[k], v)
-			}
 		}
 	}
 }
@@ -506,7 +466,7 @@ func TestSecurityJAASErrorsHideSecrets(t *testing.T) {
 		{"PLAIN", "", "sasl.jaas.config is required", false},
 	} {
 		sec := map[string]string{"security.protocol": "SASL_SSL", "sasl.mechanism": tc.mechanism, "sasl.jaas.config": tc.jaas}
-		opts, warnings, err := KafkaSecurity(sec)
+		opts, warnings, err := SecurityOpts(sec)
 		if err == nil {
 			t.Errorf("%s: no error (%d options)", tc.jaas, len(opts))
 			continue
@@ -560,7 +520,7 @@ func TestSecurityStoreTypes(t *testing.T) {
 			[]string{"ssl.endpoint.identification.algorithm"}},
 	} {
 		tc.sec["security.protocol"] = "SSL"
-		_, _, err := KafkaSecurity(tc.sec)
+		_, _, err := SecurityOpts(tc.sec)
 		if err == nil {
 			t.Errorf("%s: no error", tc.name)
 			continue
@@ -585,16 +545,16 @@ func TestSecurityStoreTypes(t *testing.T) {
 
 func TestSecurityProtocol(t *testing.T) {
 	for _, p := range []string{"", "PLAINTEXT", "plaintext"} {
-		opts, warnings, err := KafkaSecurity(map[string]string{"security.protocol": p})
+		opts, warnings, err := SecurityOpts(map[string]string{"security.protocol": p})
 		if err != nil || len(opts) != 0 || len(warnings) != 0 {
 			t.Errorf("%q: %d options, warnings %q, error %v", p, len(opts), warnings, err)
 		}
 	}
-	if opts, _, err := KafkaSecurity(nil); err != nil || len(opts) != 0 {
+	if opts, _, err := SecurityOpts(nil); err != nil || len(opts) != 0 {
 		t.Errorf("nil map: %d options, error %v", len(opts), err)
 	}
 	for p, n := range map[string]int{"SSL": 1, "ssl": 1, "SASL_PLAINTEXT": 1, "sasl_ssl": 2} {
-		opts, _, err := KafkaSecurity(map[string]string{
+		opts, _, err := SecurityOpts(map[string]string{
 			"security.protocol": p,
 			"sasl.jaas.config":  `org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="p";`,
 		})
@@ -602,7 +562,7 @@ func TestSecurityProtocol(t *testing.T) {
 			t.Errorf("%s: %d options, want %d; error %v", p, len(opts), n, err)
 		}
 	}
-	_, _, err := KafkaSecurity(map[string]string{"security.protocol": "SASL_TLS"})
+	_, _, err := SecurityOpts(map[string]string{"security.protocol": "SASL_TLS"})
 	if !errors.Is(err, config.ErrInvalid) {
 		t.Fatalf("SASL_TLS: error %v, want ErrInvalid", err)
 	}
@@ -636,7 +596,7 @@ func TestSecurityWarnings(t *testing.T) {
 				"ssl.truststore.password: ignored: PEM trust stores have no password",
 			}},
 	} {
-		_, warnings, err := KafkaSecurity(tc.sec)
+		_, warnings, err := SecurityOpts(tc.sec)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -647,4 +607,88 @@ func TestSecurityWarnings(t *testing.T) {
 			t.Errorf("a warning shows a secret: %q", warnings)
 		}
 	}
+}
+
+// ClientOpts gives a client that reaches the worker's brokers with its
+// security settings, with a password that holds every character the JAAS
+// syntax treats specially.
+func TestClientOpts(t *testing.T) {
+	const pass = `p ss;w=rd "q" 'x' /*c*/ \ é`
+	addr := startKafka(t,
+		kfake.EnableSASL(),
+		kfake.Superuser("SCRAM-SHA-256", "admin", pass),
+	)
+	jaas := `org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="` +
+		strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(pass) + `";`
+	w := config.Worker{BootstrapServers: []string{addr}, Security: map[string]string{
+		"security.protocol": "SASL_PLAINTEXT",
+		"sasl.mechanism":    "SCRAM-SHA-256",
+		"sasl.jaas.config":  jaas,
+	}}
+	opts, warnings, err := ClientOpts(w)
+	if err != nil || len(warnings) > 0 {
+		t.Fatalf("ClientOpts: warnings %q, error %v", warnings, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cl, err := kgo.NewClient(append(opts, kgo.RequestRetries(0))...) // no seed brokers but ClientOpts'
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if err := cl.Ping(ctx); err != nil {
+		t.Fatalf("ping: %v", err)
+	}
+
+	w.Security["sasl.jaas.config"] = strings.Replace(jaas, `password="`, `password=`, 1)
+	w.Security["ssl.truststore.password"] = "TopSecret"
+	opts, warnings, err = ClientOpts(w)
+	if err == nil || opts != nil || !errors.Is(err, config.ErrInvalid) || !strings.Contains(err.Error(), "sasl.jaas.config: ") {
+		t.Fatalf("an unbalanced quote: options %d, error %v", len(opts), err)
+	}
+	if len(warnings) != 1 || !strings.HasPrefix(warnings[0], "ssl.truststore.password: ignored") {
+		t.Errorf("warnings %q", warnings)
+	}
+	for _, s := range append(warnings, err.Error()) {
+		if strings.Contains(s, "TopSecret") || strings.Contains(s, "w=rd") || strings.Contains(s, "admin") {
+			t.Errorf("a secret shows: %s", s)
+		}
+	}
+}
+
+// The worker file's sasl.jaas.config, as config.Load reads it from a
+// .properties file, reaches the brokers with the password as written.
+func TestClientOptsFromWorkerFile(t *testing.T) {
+	addr := startKafka(t, kfake.EnableSASL(), kfake.Superuser("PLAIN", "alice", `a b;c="d"`))
+	dir := t.TempDir()
+	worker := filepath.Join(dir, "connect-standalone.properties")
+	if err := os.WriteFile(worker, []byte(`bootstrap.servers=`+addr+`
+security.protocol=SASL_PLAINTEXT
+sasl.mechanism=PLAIN
+sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required \
+    username="alice" \
+    password="a b;c=\\"d\\"";
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	conn := filepath.Join(dir, "connect-StarRocks-sink.properties")
+	if err := os.WriteFile(conn, []byte(`name=sr
+connector.class=com.starrocks.connector.kafka.StarRocksSinkConnector
+topics=t
+starrocks.http.url=127.0.0.1:8030
+starrocks.username=root
+starrocks.password=
+starrocks.database.name=db
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, _, err := config.Load(worker, conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, warnings, err := ClientOpts(cfg.Worker)
+	if err != nil || len(warnings) > 0 {
+		t.Fatalf("ClientOpts: warnings %q, error %v", warnings, err)
+	}
+	roundTrip(t, addr, opts)
 }
