@@ -201,3 +201,18 @@ func ParseDecimal(s string) (Decimal, error) {
 	}
 	return Decimal{Unscaled: q, Scale: int32(scale)}, nil
 }
+
+// mapKeyText renders a non-string map key as text, as JSONConverter does.
+func mapKeyText(k any) string {
+	switch t := k.(type) {
+	case string:
+		return t
+	case int64:
+		return strconv.FormatInt(t, 10)
+	case nil:
+		return "null"
+	case Decimal:
+		return t.String()
+	}
+	return fmt.Sprint(k)
+}

@@ -191,3 +191,16 @@ type Record struct {
 
 // Null reports whether the record carries no value.
 func (r Record) Null() bool { return r.Value == nil }
+
+// maxSchemaDepth bounds how deeply a registered schema may nest.
+const maxSchemaDepth = 128
+
+// setParam sets a schema parameter unless it is already set.
+func setParam(cs *Schema, k, v string) {
+	if cs.Parameters == nil {
+		cs.Parameters = map[string]string{}
+	}
+	if _, ok := cs.Parameters[k]; !ok {
+		cs.Parameters[k] = v
+	}
+}
