@@ -14,13 +14,8 @@ import (
 // one schema node (read by avrowire.go) together with the Kafka Connect
 // schema it decodes to, mapped as Confluent's AvroData.toConnectSchema does.
 
-// Kafka Connect logical type names.
+// The names and parameters Confluent's AvroData writes.
 const (
-	nameDecimal   = "org.apache.kafka.connect.data.Decimal"
-	nameDate      = "org.apache.kafka.connect.data.Date"
-	nameTime      = "org.apache.kafka.connect.data.Time"
-	nameTimestamp = "org.apache.kafka.connect.data.Timestamp"
-
 	avroUnionName    = "io.confluent.connect.avro.Union"
 	avroMapEntryName = "io.confluent.connect.avro.MapEntry"
 	avroDefaultName  = "io.confluent.connect.avro.ConnectDefault"
@@ -139,7 +134,7 @@ func (b *avroBuilder) node(s avro.Schema, depth int) (*avroNode, error) {
 		if l := t.Logical(); l != nil {
 			applyLogical(n, l)
 		}
-		if n.kind == akBytes && cs.Name == nameDecimal {
+		if n.kind == akBytes && cs.Name == ConnectDecimal {
 			n.kind = akDecimalBytes
 			n.scale = paramScale(cs)
 		}
@@ -149,7 +144,7 @@ func (b *avroBuilder) node(s avro.Schema, depth int) (*avroNode, error) {
 		if l := t.Logical(); l != nil {
 			applyLogical(n, l)
 		}
-		if cs.Name == nameDecimal {
+		if cs.Name == ConnectDecimal {
 			n.kind = akDecimalFixed
 			n.scale = paramScale(cs)
 		}
@@ -300,32 +295,32 @@ func applyLogical(n *avroNode, l avro.LogicalSchema) {
 	switch l.Type() {
 	case avro.Decimal:
 		if cs.Name == "" {
-			cs.Name = nameDecimal
+			cs.Name = ConnectDecimal
 		}
 		if d, ok := l.(*avro.DecimalLogicalSchema); ok {
-			setParam(cs, "scale", strconv.Itoa(d.Scale()))
-			setParam(cs, "connect.decimal.precision", strconv.Itoa(d.Precision()))
+			setParam(cs, DecimalScaleParam, strconv.Itoa(d.Scale()))
+			setParam(cs, DecimalPrecisionParam, strconv.Itoa(d.Precision()))
 		}
 	case avro.Date:
 		if cs.Name == "" {
-			cs.Name = nameDate
+			cs.Name = ConnectDate
 		}
 	case avro.TimeMillis:
 		if cs.Name == "" {
-			cs.Name = nameTime
+			cs.Name = ConnectTime
 		}
 	case avro.TimestampMillis:
 		if cs.Name == "" {
-			cs.Name = nameTimestamp
+			cs.Name = ConnectTimestamp
 		}
 	}
-	if cs.Version == 0 && (cs.Name == nameDecimal || cs.Name == nameDate || cs.Name == nameTime || cs.Name == nameTimestamp) {
+	if cs.Version == 0 && (cs.Name == ConnectDecimal || cs.Name == ConnectDate || cs.Name == ConnectTime || cs.Name == ConnectTimestamp) {
 		cs.Version = 1
 	}
 }
 
 func paramScale(cs *Schema) int32 {
-	n, _ := strconv.ParseInt(cs.Parameters["scale"], 10, 32)
+	n, _ := strconv.ParseInt(cs.Parameters[DecimalScaleParam], 10, 32)
 	return int32(n)
 }
 
@@ -374,7 +369,7 @@ func neutralDefault(s *Schema, v any) any {
 		default:
 			return nil
 		}
-		if s.Name == nameDecimal {
+		if s.Name == ConnectDecimal {
 			return DecimalFromBytes(b, paramScale(s))
 		}
 		return b

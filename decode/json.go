@@ -294,7 +294,7 @@ func (c *JSONConverter) convert(s *Schema, v any, path string) (any, error) {
 	bad := func(want string) error {
 		return fmt.Errorf("%w: field %s: expected %s for schema type %s, got %s", ErrMalformed, orTop(path), want, s.Type, jsonKind(v))
 	}
-	if s.Name == "org.apache.kafka.connect.data.Decimal" {
+	if s.Name == ConnectDecimal {
 		return decodeDecimal(s, v, path)
 	}
 	switch s.Type {
@@ -429,7 +429,7 @@ func (c *JSONConverter) convertMap(s *Schema, v any, path string) (any, error) {
 
 func decodeDecimal(s *Schema, v any, path string) (any, error) {
 	scale := int32(0)
-	if p, ok := s.Parameters["scale"]; ok {
+	if p, ok := s.Parameters[DecimalScaleParam]; ok {
 		n, err := strconv.ParseInt(p, 10, 32)
 		if err != nil {
 			return nil, fmt.Errorf("%w: field %s: Decimal scale parameter %q is not an integer", ErrMalformed, orTop(path), p)

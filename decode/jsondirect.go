@@ -78,7 +78,7 @@ func (c *JSONConverter) decodeDirect(p *jsonParser, s *Schema, path *jpath, dept
 		return c.nullValue(s, path)
 	}
 	mismatch := func(want string) (any, error) { return c.mismatch(p, s, path, depth, want) }
-	if s.Name == nameDecimal {
+	if s.Name == ConnectDecimal {
 		v, err := p.value(depth)
 		if err != nil {
 			return nil, err

@@ -252,7 +252,7 @@ func (b *jsonSchemaBuilder) build(o, doc *Struct, depth int) (*Schema, error) {
 		if ct == "float32" {
 			s.Type = TypeFloat32
 		}
-		if title == nameDecimal { // decimal.format=NUMERIC
+		if title == ConnectDecimal { // decimal.format=NUMERIC
 			s.Type = TypeBytes
 		}
 	case "boolean":

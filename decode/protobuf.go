@@ -462,17 +462,17 @@ func (b *pbBuilder) single(fd protoreflect.FieldDescriptor, params map[string]st
 		md := fd.Message()
 		switch full := md.FullName(); {
 		case full == "confluent.type.Decimal":
-			f.kind, s.Type, s.Name, s.Version = pkDecimal, TypeBytes, nameDecimal, 1
+			f.kind, s.Type, s.Name, s.Version = pkDecimal, TypeBytes, ConnectDecimal, 1
 			if p, ok := s.Parameters["precision"]; ok {
-				s.Parameters["connect.decimal.precision"] = p
+				s.Parameters[DecimalPrecisionParam] = p
 				delete(s.Parameters, "precision")
 			}
 		case full == "google.type.Date":
-			f.kind, s.Type, s.Name, s.Version = pkDate, TypeInt32, nameDate, 1
+			f.kind, s.Type, s.Name, s.Version = pkDate, TypeInt32, ConnectDate, 1
 		case full == "google.type.TimeOfDay":
-			f.kind, s.Type, s.Name, s.Version = pkTime, TypeInt32, nameTime, 1
+			f.kind, s.Type, s.Name, s.Version = pkTime, TypeInt32, ConnectTime, 1
 		case full == "google.protobuf.Timestamp":
-			f.kind, s.Type, s.Name, s.Version = pkTimestamp, TypeInt64, nameTimestamp, 1
+			f.kind, s.Type, s.Name, s.Version = pkTimestamp, TypeInt64, ConnectTimestamp, 1
 		case protoWrappers[full] != TypeInvalid:
 			f.kind, s.Type = pkWrapper, protoWrappers[full]
 			inner := md.Fields().ByNumber(1)

@@ -103,6 +103,29 @@ func ParseType(s string) Type {
 	return TypeInvalid
 }
 
+// Kafka Connect's logical types: the Schema.Name a converter gives a value
+// whose physical type alone does not say what it means (docs/debezium.md
+// §3.1), and the parameters of Decimal. Every package of starcdc names them
+// with these constants.
+const (
+	// ConnectDecimal is a Decimal value (bytes on the wire), with parameter
+	// DecimalScaleParam and, when the source knows it,
+	// DecimalPrecisionParam.
+	ConnectDecimal = "org.apache.kafka.connect.data.Decimal"
+	// ConnectDate is int64 days since 1970-01-01.
+	ConnectDate = "org.apache.kafka.connect.data.Date"
+	// ConnectTime is int64 milliseconds since midnight.
+	ConnectTime = "org.apache.kafka.connect.data.Time"
+	// ConnectTimestamp is int64 milliseconds since the epoch.
+	ConnectTimestamp = "org.apache.kafka.connect.data.Timestamp"
+
+	// DecimalScaleParam is the ConnectDecimal parameter holding the scale.
+	DecimalScaleParam = "scale"
+	// DecimalPrecisionParam is the ConnectDecimal parameter holding the
+	// precision (AvroData's connect.decimal.precision).
+	DecimalPrecisionParam = "connect.decimal.precision"
+)
+
 // Schema is a Kafka Connect schema. Name carries the logical type
 // (org.apache.kafka.connect.data.Decimal, io.debezium.time.MicroTimestamp, ...)
 // or the record name (dbserver1.inventory.customers.Envelope).

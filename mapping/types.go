@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/starcdc/starcdc/cdc"
 	"github.com/starcdc/starcdc/decode"
 )
 
@@ -40,31 +41,31 @@ func ColumnType(s *decode.Schema, o TypeOptions) (string, error) {
 		return "", fmt.Errorf("%w: the value has no schema (schemaless JSON); declare the table yourself", ErrNoType)
 	}
 	switch s.Name {
-	case connectDecimal:
+	case decode.ConnectDecimal:
 		return decimalType(s, o)
-	case dbzVarDecimal:
+	case cdc.VariableScaleDecimal:
 		return varchar(MaxVarchar), nil // any precision and scale: exact text
-	case connectDate, dbzDate:
+	case decode.ConnectDate, cdc.Date:
 		return "DATE", nil
-	case connectTimestamp, dbzTimestamp, dbzMicroTS, dbzNanoTS, dbzZonedTS:
+	case decode.ConnectTimestamp, cdc.Timestamp, cdc.MicroTimestamp, cdc.NanoTimestamp, cdc.ZonedTimestamp:
 		return "DATETIME", nil
-	case connectTime, dbzTime, dbzMicroTime, dbzNanoTime, "io.debezium.time.ZonedTime":
+	case decode.ConnectTime, cdc.Time, cdc.MicroTime, cdc.NanoTime, cdc.ZonedTime:
 		return varchar(32), nil // StarRocks has no TIME; "HH:MM:SS.ffffff", hours may exceed 24 or be negative
-	case "io.debezium.time.Year":
+	case cdc.Year:
 		return "INT", nil
-	case "io.debezium.time.MicroDuration":
+	case cdc.MicroDuration:
 		return "BIGINT", nil
-	case "io.debezium.time.Interval":
+	case cdc.Interval:
 		return varchar(64), nil
-	case dbzJSON:
+	case cdc.JSON:
 		return "JSON", nil
-	case "io.debezium.data.Uuid":
+	case cdc.UUID:
 		return varchar(36), nil
-	case "io.debezium.data.Enum", "io.debezium.data.EnumSet":
+	case cdc.Enum, cdc.EnumSet:
 		return enumType(s), nil
-	case dbzPoint, dbzGeometry, dbzGeography:
+	case cdc.Point, cdc.Geometry, cdc.Geography:
 		return varchar(MaxVarchar), nil // WKT or hex WKB text
-	case "io.debezium.data.Bits":
+	case cdc.Bits:
 		return varchar(MaxVarchar), nil // base64 of the little-endian bits
 	}
 	switch s.Type {
@@ -112,8 +113,8 @@ func varchar(n int) string { return "VARCHAR(" + strconv.Itoa(n) + ")" }
 // decimalType: DECIMAL(p,s) with p from connect.decimal.precision (Avro's
 // "precision"); beyond 38 digits DECIMAL256 or exact text.
 func decimalType(s *decode.Schema, o TypeOptions) (string, error) {
-	if _, err := strconv.Atoi(s.Parameters["scale"]); err != nil && s.Parameters["scale"] != "" {
-		return "", fmt.Errorf("%w: Decimal scale %q", ErrNoType, s.Parameters["scale"])
+	if _, err := strconv.Atoi(s.Parameters[decode.DecimalScaleParam]); err != nil && s.Parameters[decode.DecimalScaleParam] != "" {
+		return "", fmt.Errorf("%w: Decimal scale %q", ErrNoType, s.Parameters[decode.DecimalScaleParam])
 	}
 	p, sc, ok := decimalPrecision(s, o)
 	switch {
@@ -124,7 +125,7 @@ func decimalType(s *decode.Schema, o TypeOptions) (string, error) {
 	case isUnsignedBigint(s): // bigint.unsigned.handling.mode=precise
 		return "LARGEINT", nil
 	}
-	if prec, err := strconv.Atoi(s.Parameters["connect.decimal.precision"]); err == nil && prec > 0 {
+	if prec, err := strconv.Atoi(s.Parameters[decode.DecimalPrecisionParam]); err == nil && prec > 0 {
 		return varchar(prec + 2), nil
 	}
 	return varchar(MaxVarchar), nil
@@ -133,8 +134,8 @@ func decimalType(s *decode.Schema, o TypeOptions) (string, error) {
 // decimalPrecision returns the DECIMAL(p,s) of the type table, ok false
 // when the decimal maps to something else (LARGEINT, VARCHAR).
 func decimalPrecision(s *decode.Schema, o TypeOptions) (p, sc int, ok bool) {
-	sc, _ = strconv.Atoi(s.Parameters["scale"])
-	p, err := strconv.Atoi(s.Parameters["connect.decimal.precision"])
+	sc, _ = strconv.Atoi(s.Parameters[decode.DecimalScaleParam])
+	p, err := strconv.Atoi(s.Parameters[decode.DecimalPrecisionParam])
 	if err != nil {
 		if isUnsignedBigint(s) {
 			return 0, 0, false
@@ -155,7 +156,7 @@ func enumType(s *decode.Schema) string {
 	allowed := strings.Split(s.Parameters["allowed"], ",")
 	n := 0
 	for _, a := range allowed {
-		if s.Name == "io.debezium.data.EnumSet" {
+		if s.Name == cdc.EnumSet {
 			n += len(a) + 1
 		} else {
 			n = max(n, len(a))
