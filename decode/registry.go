@@ -17,6 +17,8 @@ import (
 
 	"github.com/riferrei/srclient"
 	"golang.org/x/sync/singleflight"
+
+	"github.com/starcdc/starcdc/internal/redact"
 )
 
 // Registry errors.
@@ -145,7 +147,7 @@ func (r *Registries) registryFor(class string, props map[string]string) (*regist
 		}
 		u, err := url.Parse(s)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("%w: %s schema.registry.url entry %q is not an http(s) URL", ErrUnsupported, class, redactURL(s))
+			return nil, fmt.Errorf("%w: %s schema.registry.url entry %q is not an http(s) URL", ErrUnsupported, class, redact.URL(s))
 		}
 		urls = append(urls, u)
 	}
@@ -251,17 +253,6 @@ func jaasOption(jaas, key string) string {
 		}
 	}
 	return ""
-}
-
-func redactURL(s string) string {
-	if u, err := url.Parse(s); err == nil && u.User != nil {
-		u.User = nil
-		return u.String()
-	}
-	if i := strings.LastIndexByte(s, '@'); i >= 0 {
-		return "…" + s[i:]
-	}
-	return s
 }
 
 // registry is one logical schema registry (one or more URLs with failover)
