@@ -19,18 +19,19 @@ import (
 // cap (only the record's own length bounds them) and a truncated datum or
 // trailing bytes are reported instead of being swallowed.
 type AvroConverter struct {
-	reg   *registry
-	cache idCache[*avroNode]
+	schemas *registrySchemas[*avroNode]
 }
 
 // NewAvroConverter returns an AvroConverter reading schemas from the
 // registry named by props (schema.registry.url, basic.auth.*, bearer.auth.*).
 func (r *Registries) NewAvroConverter(props map[string]string) (*AvroConverter, error) {
-	reg, err := r.registryFor(ClassAvro, props)
+	schemas, err := newRegistrySchemas(r, ClassAvro, kindAvro, props, func(_ context.Context, raw *rawSchema) (*avroNode, error) {
+		return compileAvro(raw)
+	})
 	if err != nil {
 		return nil, err
 	}
-	return &AvroConverter{reg: reg}, nil
+	return &AvroConverter{schemas: schemas}, nil
 }
 
 // Decode implements Converter.
@@ -42,7 +43,7 @@ func (c *AvroConverter) Decode(ctx context.Context, _ string, data []byte) (Reco
 	if err != nil {
 		return Record{}, err
 	}
-	node, err := c.compiled(ctx, id)
+	node, err := c.schemas.get(ctx, id)
 	if err != nil {
 		return Record{}, err
 	}
@@ -51,17 +52,4 @@ func (c *AvroConverter) Decode(ctx context.Context, _ string, data []byte) (Reco
 		return Record{}, fmt.Errorf("schema ID %d: %w", id, err)
 	}
 	return Record{Schema: node.schema, Value: v, SchemaID: id}, nil
-}
-
-func (c *AvroConverter) compiled(ctx context.Context, id int) (*avroNode, error) {
-	return c.cache.get(id, func() (*avroNode, error) {
-		raw, err := c.reg.schema(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if raw.kind != kindAvro {
-			return nil, fmt.Errorf("%w: schema ID %d is a %s schema but the converter is %s; set the converter class to match the producer's serializer", ErrMalformed, id, raw.kind, ClassAvro)
-		}
-		return compileAvro(raw)
-	})
 }

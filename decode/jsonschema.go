@@ -20,15 +20,20 @@ import (
 // decimal strings). The payload is not validated against the schema, as
 // Confluent's deserializer does not by default.
 type JSONSchemaConverter struct {
-	reg   *registry
-	conv  JSONConverter
-	cache idCache[*Schema]
+	schemas *registrySchemas[*Schema]
+	conv    JSONConverter
 }
 
 // NewJSONSchemaConverter returns a JSONSchemaConverter reading schemas from
 // the registry named by props.
 func (r *Registries) NewJSONSchemaConverter(props map[string]string) (*JSONSchemaConverter, error) {
-	reg, err := r.registryFor(ClassJSONSchema, props)
+	schemas, err := newRegistrySchemas(r, ClassJSONSchema, kindJSON, props, func(_ context.Context, raw *rawSchema) (*Schema, error) {
+		s, err := compileJSONSchema(raw)
+		if err != nil {
+			return nil, fmt.Errorf("schema ID %d: %w", raw.id, err)
+		}
+		return s, nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +41,7 @@ func (r *Registries) NewJSONSchemaConverter(props map[string]string) (*JSONSchem
 	if err != nil {
 		return nil, err
 	}
-	return &JSONSchemaConverter{reg: reg, conv: JSONConverter{SchemasEnable: true, ReplaceNullWithDefault: replace}}, nil
+	return &JSONSchemaConverter{schemas: schemas, conv: JSONConverter{SchemasEnable: true, ReplaceNullWithDefault: replace}}, nil
 }
 
 // Decode implements Converter.
@@ -48,20 +53,7 @@ func (c *JSONSchemaConverter) Decode(ctx context.Context, _ string, data []byte)
 	if err != nil {
 		return Record{}, err
 	}
-	schema, err := c.cache.get(id, func() (*Schema, error) {
-		raw, err := c.reg.schema(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if raw.kind != kindJSON {
-			return nil, fmt.Errorf("%w: schema ID %d is a %s schema but the converter is %s; set the converter class to match the producer's serializer", ErrMalformed, id, raw.kind, ClassJSONSchema)
-		}
-		s, err := compileJSONSchema(raw)
-		if err != nil {
-			return nil, fmt.Errorf("schema ID %d: %w", id, err)
-		}
-		return s, nil
-	})
+	schema, err := c.schemas.get(ctx, id)
 	if err != nil {
 		return Record{}, err
 	}

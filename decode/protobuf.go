@@ -63,18 +63,17 @@ const (
 // Optional. Only message fields, wrappers and proto3 optional fields decode
 // to nil when unset.
 type ProtobufConverter struct {
-	reg   *registry
-	cache idCache[*protoFile]
+	schemas *registrySchemas[*protoFile]
 }
 
 // NewProtobufConverter returns a ProtobufConverter reading schemas from the
 // registry named by props.
 func (r *Registries) NewProtobufConverter(props map[string]string) (*ProtobufConverter, error) {
-	reg, err := r.registryFor(ClassProtobuf, props)
+	schemas, err := newRegistrySchemas(r, ClassProtobuf, kindProtobuf, props, compileProto)
 	if err != nil {
 		return nil, err
 	}
-	return &ProtobufConverter{reg: reg}, nil
+	return &ProtobufConverter{schemas: schemas}, nil
 }
 
 // protoFile is one compiled schema ID and its messages by index path.
@@ -99,16 +98,7 @@ func (c *ProtobufConverter) Decode(ctx context.Context, _ string, data []byte) (
 	if err != nil {
 		return Record{}, err
 	}
-	pf, err := c.cache.get(id, func() (*protoFile, error) {
-		raw, err := c.reg.schema(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if raw.kind != kindProtobuf {
-			return nil, fmt.Errorf("%w: schema ID %d is a %s schema but the converter is %s; set the converter class to match the producer's serializer", ErrMalformed, id, raw.kind, ClassProtobuf)
-		}
-		return compileProto(ctx, raw)
-	})
+	pf, err := c.schemas.get(ctx, id)
 	if err != nil {
 		return Record{}, err
 	}

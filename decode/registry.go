@@ -608,3 +608,43 @@ func (c *idCache[T]) get(id int, load func() (T, error)) (T, error) {
 	}
 	return r.(T), nil
 }
+
+// registrySchemas is what the Schema Registry converters share: the
+// registry their schema.registry.url names, the format they read, and a
+// per-ID cache of the schemas compiled for that format.
+type registrySchemas[T any] struct {
+	reg     *registry
+	class   string     // the converter class, for errors
+	kind    schemaKind // the format the converter reads
+	compile func(context.Context, *rawSchema) (T, error)
+	cache   idCache[T]
+}
+
+// newRegistrySchemas returns the registry schemas of a converter of class,
+// reading kind schemas from the registry named by props
+// (schema.registry.url, basic.auth.*, bearer.auth.*).
+func newRegistrySchemas[T any](r *Registries, class string, kind schemaKind, props map[string]string, compile func(context.Context, *rawSchema) (T, error)) (*registrySchemas[T], error) {
+	reg, err := r.registryFor(class, props)
+	if err != nil {
+		return nil, err
+	}
+	return &registrySchemas[T]{reg: reg, class: class, kind: kind, compile: compile}, nil
+}
+
+// get returns schema id compiled, fetching and compiling it on first use.
+// A schema of another format is ErrMalformed: the producer's serializer
+// does not match the converter class.
+func (s *registrySchemas[T]) get(ctx context.Context, id int) (T, error) {
+	return s.cache.get(id, func() (T, error) {
+		raw, err := s.reg.schema(ctx, id)
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		if raw.kind != s.kind {
+			var zero T
+			return zero, fmt.Errorf("%w: schema ID %d is a %s schema but the converter is %s; set the converter class to match the producer's serializer", ErrMalformed, id, raw.kind, s.class)
+		}
+		return s.compile(ctx, raw)
+	})
+}
