@@ -13,15 +13,14 @@ import (
 // ErrMalformed.
 
 // avroReader is a strict reader over one Avro datum. Strings and bytes are
-// sliced out of one copy of the payload per record (at most one string copy
-// and one byte copy), so decoded values never alias the caller's buffer.
+// sliced out of one copy of the payload per record (see payloadCopy), so
+// decoded values never alias the caller's buffer.
 type avroReader struct {
 	b      []byte
 	pos    int
 	err    error
-	str    string // lazy string copy of b
-	cp     []byte // lazy byte copy of b
-	budget int    // array/map elements still allowed
+	copies payloadCopy // of b
+	budget int         // array/map elements still allowed
 }
 
 var errAvroShort = fmt.Errorf("%w: the Avro datum is truncated (the record is shorter than its schema requires); check that the producer used the schema the ID names", ErrMalformed)
@@ -86,20 +85,14 @@ func (r *avroReader) span() (int, int, bool) {
 
 func (r *avroReader) string() string {
 	s, e, ok := r.span()
-	if !ok || s == e {
+	if !ok {
 		return ""
 	}
-	if r.str == "" {
-		r.str = string(r.b)
-	}
-	return r.str[s:e]
+	return r.copies.string(r.b, s, e)
 }
 
 func (r *avroReader) bytesAt(s, e int) []byte {
-	if r.cp == nil {
-		r.cp = append([]byte(nil), r.b...)
-	}
-	return r.cp[s:e:e]
+	return r.copies.bytes(r.b, s, e)
 }
 
 func (r *avroReader) bytes() []byte {

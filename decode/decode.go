@@ -216,3 +216,31 @@ func mapKeyText(k any) string {
 	}
 	return fmt.Sprint(k)
 }
+
+// payloadCopy hands out the strings and byte slices of one record payload
+// so that decoded values never alias the caller's buffer: strings are
+// sliced from one string copy of the payload and byte slices from one byte
+// copy, each made on first use, so a record costs at most two copies
+// however many values it holds. b is the payload, the same slice on every
+// call.
+type payloadCopy struct {
+	str string
+	cp  []byte
+}
+
+func (c *payloadCopy) string(b []byte, s, e int) string {
+	if s == e {
+		return ""
+	}
+	if c.str == "" {
+		c.str = string(b)
+	}
+	return c.str[s:e]
+}
+
+func (c *payloadCopy) bytes(b []byte, s, e int) []byte {
+	if c.cp == nil {
+		c.cp = append([]byte(nil), b...)
+	}
+	return c.cp[s:e:e]
+}
