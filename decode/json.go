@@ -76,25 +76,12 @@ func (c *JSONConverter) Decode(_ context.Context, _ string, data []byte) (Record
 	var rawSchema, rawPayload []byte
 	var haveS, haveP bool
 	n := 0
-	p.pos++
-	p.ws()
-	if p.pos < len(p.b) && p.b[p.pos] == '}' {
-		p.pos++
-	} else {
+	if !p.open('}') {
 		for {
-			p.ws()
-			if p.pos >= len(p.b) || p.b[p.pos] != '"' {
-				return Record{}, p.errf("expected an object key")
-			}
-			k, err := p.str()
+			k, err := p.key()
 			if err != nil {
 				return Record{}, err
 			}
-			p.ws()
-			if p.pos >= len(p.b) || p.b[p.pos] != ':' {
-				return Record{}, p.errf("expected ':' after an object key")
-			}
-			p.pos++
 			n++
 			switch k {
 			case "schema":
@@ -112,16 +99,13 @@ func (c *JSONConverter) Decode(_ context.Context, _ string, data []byte) (Record
 					return Record{}, err
 				}
 			}
-			p.ws()
-			if p.pos < len(p.b) && p.b[p.pos] == ',' {
-				p.pos++
-				continue
+			done, err := p.next('}')
+			if err != nil {
+				return Record{}, err
 			}
-			if p.pos < len(p.b) && p.b[p.pos] == '}' {
-				p.pos++
+			if done {
 				break
 			}
-			return Record{}, p.errf("expected ',' or '}' in an object")
 		}
 	}
 	p.ws()
