@@ -111,13 +111,7 @@ func (b *avroBuilder) node(s avro.Schema, depth int) (*avroNode, error) {
 		case avro.Boolean:
 			n.kind, cs.Type = akBool, TypeBoolean
 		case avro.Int:
-			n.kind, cs.Type = akInt, TypeInt32
-			switch connectType(t) {
-			case "int8":
-				cs.Type = TypeInt8
-			case "int16":
-				cs.Type = TypeInt16
-			}
+			n.kind, cs.Type = akInt, connectInt(TypeInt32, connectType(t))
 		case avro.Long:
 			n.kind, cs.Type = akLong, TypeInt64
 		case avro.Float:
@@ -261,7 +255,7 @@ func unref(s avro.Schema) avro.Schema {
 }
 
 func connectType(ps avro.PropertySchema) string {
-	s, _ := ps.Prop("connect.type").(string)
+	s, _ := ps.Prop(connectTypeProp).(string)
 	return s
 }
 

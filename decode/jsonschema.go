@@ -226,19 +226,11 @@ func (b *jsonSchemaBuilder) build(o, doc *Struct, depth int) (*Schema, error) {
 			}
 		}
 	}
-	ct := getStr(o, "connect.type")
+	ct := getStr(o, connectTypeProp)
 	title := getStr(o, "title")
 	switch tname {
 	case "integer":
-		s.Type = TypeInt64
-		switch ct {
-		case "int8":
-			s.Type = TypeInt8
-		case "int16":
-			s.Type = TypeInt16
-		case "int32":
-			s.Type = TypeInt32
-		}
+		s.Type = connectInt(TypeInt64, ct)
 	case "number":
 		s.Type = TypeFloat64
 		if ct == "float32" {

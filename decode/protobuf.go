@@ -405,9 +405,9 @@ var protoWrappers = map[protoreflect.FullName]Type{
 func (b *pbBuilder) single(fd protoreflect.FieldDescriptor, params map[string]string, depth int) (*pbField, error) {
 	f := &pbField{fd: fd, schema: &Schema{}, wire: wireType(fd.Kind()), utf8: fd.Syntax() == protoreflect.Proto3}
 	s := f.schema
-	ct := params["connect.type"]
+	ct := params[connectTypeProp]
 	for k, v := range params {
-		if k == "connect.type" {
+		if k == connectTypeProp {
 			continue
 		}
 		if s.Parameters == nil {
@@ -419,13 +419,7 @@ func (b *pbBuilder) single(fd protoreflect.FieldDescriptor, params map[string]st
 	case protoreflect.BoolKind:
 		s.Type = TypeBoolean
 	case protoreflect.Int32Kind, protoreflect.Sint32Kind, protoreflect.Sfixed32Kind:
-		s.Type = TypeInt32
-		switch ct {
-		case "int8":
-			s.Type = TypeInt8
-		case "int16":
-			s.Type = TypeInt16
-		}
+		s.Type = connectInt(TypeInt32, ct)
 	case protoreflect.Uint32Kind, protoreflect.Fixed32Kind,
 		protoreflect.Int64Kind, protoreflect.Sint64Kind, protoreflect.Sfixed64Kind,
 		protoreflect.Uint64Kind, protoreflect.Fixed64Kind:

@@ -227,3 +227,22 @@ func setParam(cs *Schema, k, v string) {
 		cs.Parameters[k] = v
 	}
 }
+
+// connectTypeProp is the property (Avro, JSON Schema) or field-meta
+// parameter (Protobuf) in which Confluent's converters keep a Connect type
+// that the format has no type for.
+const connectTypeProp = "connect.type"
+
+// connectInt returns the integer type connect.type names ("int8", "int16",
+// "int32"), or def when it names none.
+func connectInt(def Type, connectType string) Type {
+	switch connectType {
+	case "int8":
+		return TypeInt8
+	case "int16":
+		return TypeInt16
+	case "int32":
+		return TypeInt32
+	}
+	return def
+}
