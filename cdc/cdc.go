@@ -36,7 +36,8 @@ const (
 // Kind says what a record was.
 type Kind uint8
 
-// The kinds of record.
+// The kinds of record. What a truncate does is the caller's policy (the
+// replicator's starrocks.truncate.policy), not cdc's.
 const (
 	KindRows      Kind = iota // one or more change rows
 	KindTombstone             // Kafka null value after a delete: nothing to do
@@ -67,21 +68,8 @@ type Event struct {
 // flattened row nor a known control record.
 var ErrNotChangeEvent = errors.New("not a change event")
 
-// TruncatePolicy says what a Debezium truncate event ("op":"t") does.
-type TruncatePolicy uint8
-
-// The truncate policies.
-const (
-	// TruncateSkip logs and skips the event (the default: truncating a
-	// table from a replayed event is rarely what a user wants).
-	TruncateSkip TruncatePolicy = iota
-	// TruncateTable empties the target table.
-	TruncateTable
-)
-
 // Options configure an Unwrapper.
 type Options struct {
-	Truncate TruncatePolicy
 	// RewriteDeleted adds "__deleted":"true"/"false" to every row, as
 	// ExtractNewRecordState does with delete.handling.mode=rewrite.
 	RewriteDeleted bool
@@ -95,9 +83,9 @@ type Options struct {
 	UnavailablePlaceholder string
 }
 
-// DefaultUnavailablePlaceholder is Debezium's default placeholder for
+// defaultUnavailablePlaceholder is Debezium's default placeholder for
 // values it could not read (docs/debezium.md §1.6).
-const DefaultUnavailablePlaceholder = "__debezium_unavailable_value"
+const defaultUnavailablePlaceholder = "__debezium_unavailable_value"
 
 // Unwrapper turns decoded records into Events. It is safe for concurrent
 // use.
@@ -114,7 +102,7 @@ func New(opts Options) *Unwrapper {
 		opts.AddFieldsPrefix = "__"
 	}
 	if opts.UnavailablePlaceholder == "" {
-		opts.UnavailablePlaceholder = DefaultUnavailablePlaceholder
+		opts.UnavailablePlaceholder = defaultUnavailablePlaceholder
 	}
 	return &Unwrapper{opts: opts, schemas: map[[2]*decode.Schema]*decode.Schema{}}
 }
