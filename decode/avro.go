@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-// AvroConverter is Confluent's io.confluent.connect.avro.AvroConverter: the
+// avroConverter is Confluent's io.confluent.connect.avro.AvroConverter: the
 // record is the Confluent prefix plus an Avro binary datum in the writer
 // schema the ID names. The schema is mapped to Kafka Connect as
 // AvroData.toConnectSchema does (connect.* properties restored; decimal,
@@ -18,28 +18,28 @@ import (
 // named-type unions need no registration, bytes and strings have no 1 MiB
 // cap (only the record's own length bounds them) and a truncated datum or
 // trailing bytes are reported instead of being swallowed.
-type AvroConverter struct {
+type avroConverter struct {
 	schemas *registrySchemas[*avroNode]
 }
 
-// NewAvroConverter returns an AvroConverter reading schemas from the
+// newAvroConverter returns an avroConverter reading schemas from the
 // registry named by props (schema.registry.url, basic.auth.*, bearer.auth.*).
-func (r *Registries) NewAvroConverter(props map[string]string) (*AvroConverter, error) {
+func (r *Registries) newAvroConverter(props map[string]string) (*avroConverter, error) {
 	schemas, err := newRegistrySchemas(r, ClassAvro, kindAvro, props, func(_ context.Context, raw *rawSchema) (*avroNode, error) {
 		return compileAvro(raw)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &AvroConverter{schemas: schemas}, nil
+	return &avroConverter{schemas: schemas}, nil
 }
 
 // Decode implements Converter.
-func (c *AvroConverter) Decode(ctx context.Context, _ string, data []byte) (Record, error) {
+func (c *avroConverter) Decode(ctx context.Context, _ string, data []byte) (Record, error) {
 	if data == nil { // a tombstone; an empty value is not one and fails framing
 		return Record{}, nil
 	}
-	id, payload, err := ParseConfluentHeader(ClassAvro, data)
+	id, payload, err := parseConfluentHeader(ClassAvro, data)
 	if err != nil {
 		return Record{}, err
 	}

@@ -176,7 +176,7 @@ func parseConnectSchema(v any, depth int) (*Schema, error) {
 		switch name {
 		case "type":
 			t, _ := val.(string)
-			s.Type = ParseType(t)
+			s.Type = parseType(t)
 			if s.Type == TypeInvalid {
 				return nil, fmt.Errorf("%w: unknown schema type %v", ErrMalformed, val)
 			}
@@ -425,14 +425,14 @@ func decodeDecimal(s *Schema, v any, path string) (any, error) {
 		b, err := base64.StdEncoding.DecodeString(t)
 		if err != nil {
 			// Some producers write the decimal text ("123.45") instead.
-			if d, perr := ParseDecimal(t); perr == nil {
+			if d, perr := parseDecimal(t); perr == nil {
 				return d, nil
 			}
 			return nil, fmt.Errorf("%w: field %s: Decimal is neither base64, a number nor decimal text: %v", ErrMalformed, orTop(path), err)
 		}
 		return DecimalFromBytes(b, scale), nil
 	case json.Number: // decimal.format=NUMERIC
-		d, err := ParseDecimal(string(t))
+		d, err := parseDecimal(string(t))
 		if err != nil {
 			return nil, fmt.Errorf("field %s: %w", orTop(path), err)
 		}

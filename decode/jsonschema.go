@@ -10,7 +10,7 @@ import (
 	"strings"
 )
 
-// JSONSchemaConverter is Confluent's io.confluent.connect.json.JsonSchemaConverter:
+// jsonSchemaConverter is Confluent's io.confluent.connect.json.JsonSchemaConverter:
 // the record is the Confluent prefix plus plain JSON text; the registered
 // JSON Schema is mapped to Kafka Connect as JsonSchemaData.toConnectSchema
 // does (title → name, connect.type, connect.index, connect.parameters,
@@ -19,14 +19,14 @@ import (
 // base64 (or decimals as JSON numbers with decimal.format=NUMERIC, or as
 // decimal strings). The payload is not validated against the schema, as
 // Confluent's deserializer does not by default.
-type JSONSchemaConverter struct {
+type jsonSchemaConverter struct {
 	schemas *registrySchemas[*Schema]
 	conv    JSONConverter
 }
 
-// NewJSONSchemaConverter returns a JSONSchemaConverter reading schemas from
+// newJSONSchemaConverter returns a jsonSchemaConverter reading schemas from
 // the registry named by props.
-func (r *Registries) NewJSONSchemaConverter(props map[string]string) (*JSONSchemaConverter, error) {
+func (r *Registries) newJSONSchemaConverter(props map[string]string) (*jsonSchemaConverter, error) {
 	schemas, err := newRegistrySchemas(r, ClassJSONSchema, kindJSON, props, func(_ context.Context, raw *rawSchema) (*Schema, error) {
 		s, err := compileJSONSchema(raw)
 		if err != nil {
@@ -41,15 +41,15 @@ func (r *Registries) NewJSONSchemaConverter(props map[string]string) (*JSONSchem
 	if err != nil {
 		return nil, err
 	}
-	return &JSONSchemaConverter{schemas: schemas, conv: JSONConverter{SchemasEnable: true, ReplaceNullWithDefault: replace}}, nil
+	return &jsonSchemaConverter{schemas: schemas, conv: JSONConverter{SchemasEnable: true, ReplaceNullWithDefault: replace}}, nil
 }
 
 // Decode implements Converter.
-func (c *JSONSchemaConverter) Decode(ctx context.Context, _ string, data []byte) (Record, error) {
+func (c *jsonSchemaConverter) Decode(ctx context.Context, _ string, data []byte) (Record, error) {
 	if data == nil { // a tombstone; an empty value is not one and fails framing
 		return Record{}, nil
 	}
-	id, payload, err := ParseConfluentHeader(ClassJSONSchema, data)
+	id, payload, err := parseConfluentHeader(ClassJSONSchema, data)
 	if err != nil {
 		return Record{}, err
 	}

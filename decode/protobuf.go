@@ -34,7 +34,7 @@ const (
 	metaExtension  = 1088 // confluent.field_meta, message_meta, ...
 )
 
-// ProtobufConverter is Confluent's io.confluent.connect.protobuf.ProtobufConverter:
+// protobufConverter is Confluent's io.confluent.connect.protobuf.ProtobufConverter:
 // the record is the Confluent prefix, the message-index path, then the
 // protobuf bytes. The registered schema text is compiled with protocompile
 // (references as imports, plus bundled confluent and google/type files), the
@@ -62,18 +62,18 @@ const (
 // null: a NULL column reads back as 0, "" or false and the schema says
 // Optional. Only message fields, wrappers and proto3 optional fields decode
 // to nil when unset.
-type ProtobufConverter struct {
+type protobufConverter struct {
 	schemas *registrySchemas[*protoFile]
 }
 
-// NewProtobufConverter returns a ProtobufConverter reading schemas from the
+// newProtobufConverter returns a protobufConverter reading schemas from the
 // registry named by props.
-func (r *Registries) NewProtobufConverter(props map[string]string) (*ProtobufConverter, error) {
+func (r *Registries) newProtobufConverter(props map[string]string) (*protobufConverter, error) {
 	schemas, err := newRegistrySchemas(r, ClassProtobuf, kindProtobuf, props, compileProto)
 	if err != nil {
 		return nil, err
 	}
-	return &ProtobufConverter{schemas: schemas}, nil
+	return &protobufConverter{schemas: schemas}, nil
 }
 
 // protoFile is one compiled schema ID and its messages by index path.
@@ -85,16 +85,16 @@ type protoFile struct {
 }
 
 // Decode implements Converter.
-func (c *ProtobufConverter) Decode(ctx context.Context, _ string, data []byte) (Record, error) {
+func (c *protobufConverter) Decode(ctx context.Context, _ string, data []byte) (Record, error) {
 	if data == nil { // a tombstone; an empty value is not one and fails framing
 		return Record{}, nil
 	}
-	id, payload, err := ParseConfluentHeader(ClassProtobuf, data)
+	id, payload, err := parseConfluentHeader(ClassProtobuf, data)
 	if err != nil {
 		return Record{}, err
 	}
 	var idxBuf [8]int
-	idx, payload, err := AppendMessageIndexes(ClassProtobuf, idxBuf[:0], payload)
+	idx, payload, err := appendMessageIndexes(ClassProtobuf, idxBuf[:0], payload)
 	if err != nil {
 		return Record{}, err
 	}

@@ -49,7 +49,6 @@ type registryOpt func(*registryCfg)
 func (o registryOpt) apply(c *registryCfg) { o(c) }
 
 type registryCfg struct {
-	transport   http.RoundTripper
 	timeout     time.Duration
 	retries     int
 	backoffMin  time.Duration
@@ -65,12 +64,6 @@ func defaultRegistryCfg() registryCfg {
 		backoffMax:  2 * time.Second,
 		maxResponse: 16 << 20,
 	}
-}
-
-// RegistryTransport sets the HTTP transport (TLS, proxies) used to reach the
-// registries. The default is a clone of http.DefaultTransport.
-func RegistryTransport(rt http.RoundTripper) RegistryOpt {
-	return registryOpt(func(c *registryCfg) { c.transport = rt })
 }
 
 // RegistryTimeout bounds one registry HTTP request (default 10s).
@@ -307,10 +300,7 @@ type schemaRef struct {
 }
 
 func newRegistry(cfg registryCfg, bases []string, auth registryAuth) *registry {
-	base := cfg.transport
-	if base == nil {
-		base = http.DefaultTransport.(*http.Transport).Clone()
-	}
+	base := http.DefaultTransport.(*http.Transport).Clone()
 	hc := &http.Client{
 		Timeout:   cfg.timeout,
 		Transport: &registryTransport{base: base, headers: auth.headers, maxResponse: cfg.maxResponse},

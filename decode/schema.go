@@ -9,7 +9,8 @@
 //   - the converters, chosen by class name: JsonConverter, StringConverter,
 //     Confluent's AvroConverter, ProtobufConverter and JsonSchemaConverter;
 //   - the Confluent wire framing (magic byte 0, 4-byte schema ID, Protobuf
-//     message indexes): ParseConfluentHeader, AppendMessageIndexes;
+//     message indexes; FramingError when a record lacks it), and
+//     AppendConfluentHeader, which writes it;
 //   - Schema Registry access: a Registries value shares one client set and
 //     per-ID schema cache (with singleflight) per registry URL list and
 //     credentials; references are resolved recursively; several URLs fail
@@ -86,9 +87,9 @@ func (t Type) String() string {
 	return "invalid"
 }
 
-// ParseType parses a JsonConverter type name ("int32", "float", "struct", ...).
+// parseType parses a JsonConverter type name ("int32", "float", "struct", ...).
 // "float32"/"float64" are accepted too.
-func ParseType(s string) Type {
+func parseType(s string) Type {
 	switch s {
 	case "float32":
 		return TypeFloat32
