@@ -33,7 +33,7 @@ type Encoder struct {
 	// Geometry selects WKT (default) or hex WKB for geometry values.
 	Geometry GeometryFormat
 	// Varbinary sends top-level bytes columns for VARBINARY columns (see
-	// TypeOptions.Varbinary): as hex under the key BinaryPrefix+column,
+	// TypeOptions.Varbinary): as hex under the key binaryPrefix+column,
 	// which the "columns" header (Columns) maps with to_binary(…, 'hex').
 	// Hex, not base64: StarRocks' base64 decoder turns "" into NULL, its
 	// hex decoder keeps an empty value empty.
@@ -56,9 +56,9 @@ func untyped(fs *decode.Schema) bool {
 	return false
 }
 
-// BinaryPrefix starts the temporary JSON key of a VARBINARY column's hex
+// binaryPrefix starts the temporary JSON key of a VARBINARY column's hex
 // text.
-const BinaryPrefix = "__hex_"
+const binaryPrefix = "__hex_"
 
 // isBinary reports whether a row column is a plain bytes column, which
 // Varbinary loads into VARBINARY.
@@ -85,7 +85,7 @@ func (e *Encoder) AppendJSONFor(dst []byte, ch cdc.Change, types TargetTypes) ([
 		}
 		fs := ch.Row.FieldSchema(name)
 		if e.isBinary(fs) {
-			dst = appendString(dst, BinaryPrefix+name)
+			dst = appendString(dst, binaryPrefix+name)
 			dst = append(dst, ':')
 			if b, ok := ch.Row.Values[i].([]byte); ok {
 				dst = append(dst, '"')
@@ -142,7 +142,7 @@ func (e *Encoder) Columns(ch cdc.Change) string {
 			continue
 		}
 		if e.isBinary(ch.Row.FieldSchema(name)) {
-			b = fmt.Appendf(b, "%s%s,%s=to_binary(%s%s,'hex'),", BinaryPrefix, name, name, BinaryPrefix, name)
+			b = fmt.Appendf(b, "%s%s,%s=to_binary(%s%s,'hex'),", binaryPrefix, name, name, binaryPrefix, name)
 			continue
 		}
 		b = append(b, name...)
@@ -192,8 +192,8 @@ func (e *Encoder) appendValue(dst []byte, s *decode.Schema, v any, depth int) ([
 	case json.Number:
 		return append(dst, t...), nil
 	case string:
-		if len(t) > MaxVarchar && (s == nil || s.Name == "") {
-			return dst, fmt.Errorf("%w: a string of %d bytes exceeds StarRocks' largest VARCHAR (%d bytes) and would be loaded as NULL", ErrValue, len(t), MaxVarchar)
+		if len(t) > maxVarchar && (s == nil || s.Name == "") {
+			return dst, fmt.Errorf("%w: a string of %d bytes exceeds StarRocks' largest VARCHAR (%d bytes) and would be loaded as NULL", ErrValue, len(t), maxVarchar)
 		}
 		return appendString(dst, t), nil
 	case []byte:

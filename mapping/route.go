@@ -27,8 +27,8 @@ type Rename struct {
 	Replacement string
 }
 
-// Apply renames topic.
-func (r Rename) Apply(topic string) string {
+// apply renames topic.
+func (r Rename) apply(topic string) string {
 	m := r.Regex.FindStringSubmatchIndex(topic)
 	if m == nil || m[0] != 0 || m[1] != len(topic) {
 		return topic
@@ -109,7 +109,7 @@ func NewRouter(topic2table map[string]string, renames ...Rename) (*Router, error
 func (r *Router) Table(topic string) (string, error) {
 	renamed := topic
 	for _, rn := range r.renames {
-		renamed = rn.Apply(renamed)
+		renamed = rn.apply(renamed)
 	}
 	if t, ok := r.explicit[renamed]; ok {
 		return t, nil

@@ -13,8 +13,8 @@ import (
 // ErrNoType means a schema has no StarRocks column type.
 var ErrNoType = errors.New("no StarRocks type for the schema")
 
-// MaxVarchar is StarRocks' largest VARCHAR, in bytes (docs/streamload.md §5.1).
-const MaxVarchar = 1048576
+// maxVarchar is StarRocks' largest VARCHAR, in bytes (docs/streamload.md §5.1).
+const maxVarchar = 1048576
 
 // TypeOptions choose between the mappings that have alternatives.
 type TypeOptions struct {
@@ -44,7 +44,7 @@ func ColumnType(s *decode.Schema, o TypeOptions) (string, error) {
 	case decode.ConnectDecimal:
 		return decimalType(s, o)
 	case cdc.VariableScaleDecimal:
-		return varchar(MaxVarchar), nil // any precision and scale: exact text
+		return varchar(maxVarchar), nil // any precision and scale: exact text
 	case decode.ConnectDate, cdc.Date:
 		return "DATE", nil
 	case decode.ConnectTimestamp, cdc.Timestamp, cdc.MicroTimestamp, cdc.NanoTimestamp, cdc.ZonedTimestamp:
@@ -64,9 +64,9 @@ func ColumnType(s *decode.Schema, o TypeOptions) (string, error) {
 	case cdc.Enum, cdc.EnumSet:
 		return enumType(s), nil
 	case cdc.Point, cdc.Geometry, cdc.Geography:
-		return varchar(MaxVarchar), nil // WKT or hex WKB text
+		return varchar(maxVarchar), nil // WKT or hex WKB text
 	case cdc.Bits:
-		return varchar(MaxVarchar), nil // base64 of the little-endian bits
+		return varchar(maxVarchar), nil // base64 of the little-endian bits
 	}
 	switch s.Type {
 	case decode.TypeInt8:
@@ -88,14 +88,14 @@ func ColumnType(s *decode.Schema, o TypeOptions) (string, error) {
 		return "BOOLEAN", nil
 	case decode.TypeString:
 		if n, err := strconv.Atoi(s.Parameters[paramSourceLength]); err == nil && n > 0 {
-			return varchar(min(n*4, MaxVarchar)), nil // n characters of up to 4 UTF-8 bytes
+			return varchar(min(n*4, maxVarchar)), nil // n characters of up to 4 UTF-8 bytes
 		}
-		return varchar(MaxVarchar), nil
+		return varchar(maxVarchar), nil
 	case decode.TypeBytes:
 		if o.Varbinary {
-			return "VARBINARY(" + strconv.Itoa(MaxVarchar) + ")", nil
+			return "VARBINARY(" + strconv.Itoa(maxVarchar) + ")", nil
 		}
-		return varchar(MaxVarchar), nil // base64 text
+		return varchar(maxVarchar), nil // base64 text
 	case decode.TypeArray:
 		el, err := ColumnType(s.Items, o)
 		if err != nil {
@@ -128,7 +128,7 @@ func decimalType(s *decode.Schema, o TypeOptions) (string, error) {
 	if prec, err := strconv.Atoi(s.Parameters[decode.DecimalPrecisionParam]); err == nil && prec > 0 {
 		return varchar(prec + 2), nil
 	}
-	return varchar(MaxVarchar), nil
+	return varchar(maxVarchar), nil
 }
 
 // decimalPrecision returns the DECIMAL(p,s) of the type table, ok false
@@ -163,9 +163,9 @@ func enumType(s *decode.Schema) string {
 		}
 	}
 	if n == 0 {
-		return varchar(MaxVarchar)
+		return varchar(maxVarchar)
 	}
-	return varchar(min(max(n, 1), MaxVarchar))
+	return varchar(min(max(n, 1), maxVarchar))
 }
 
 func isUnsignedBigint(s *decode.Schema) bool {
@@ -185,7 +185,7 @@ func PrimaryKeyType(colType string) (string, string) {
 	case strings.HasPrefix(u, "DECIMAL"):
 		return varchar(80), "StarRocks does not allow DECIMAL in a primary key; the key is stored as its exact text"
 	case u == "JSON" || strings.HasPrefix(u, "ARRAY") || strings.HasPrefix(u, "VARBINARY"):
-		return varchar(MaxVarchar), "StarRocks does not allow " + u + " in a primary key; the key is stored as text"
+		return varchar(maxVarchar), "StarRocks does not allow " + u + " in a primary key; the key is stored as text"
 	case strings.HasPrefix(u, "VARCHAR("):
 		return colType, ""
 	}
