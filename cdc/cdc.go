@@ -1,16 +1,3 @@
-// Package cdc turns decoded Kafka records that carry Debezium change events
-// into change rows with an operation: upsert (StarRocks __op 0) or delete
-// (__op 1).
-//
-// It recognises the Debezium envelope natively, by schema name (*.Envelope)
-// or, for schemaless JSON, by shape, so no Kafka Connect transform chain is
-// needed and deletes work with schemas on and off. It also accepts records
-// that were already flattened upstream by Debezium's ExtractNewRecordState,
-// and recognises the control records (tombstones, heartbeats, schema-change
-// and transaction-metadata events) that yield no row.
-//
-// cdc owns Debezium semantics only; it knows nothing of wire formats or of
-// StarRocks column types.
 package cdc
 
 import (

@@ -1,9 +1,3 @@
-// Package mapping maps change rows onto StarRocks: topic → table routing,
-// Kafka Connect / Debezium types → StarRocks column types, and values → the
-// text Stream Load parses back to exactly the source value.
-//
-// mapping knows the shape of decoded values (package decode) and change rows
-// (package cdc), and StarRocks' type system; it does no I/O.
 package mapping
 
 import (
