@@ -117,9 +117,13 @@ func (r *Router) Table(topic string) (string, error) {
 	return renamed, nil
 }
 
+// MaxTableName is StarRocks' longest table name, in bytes
+// (docs/streamload.md §4).
+const MaxTableName = 1024
+
 // ValidTable checks a StarRocks table name.
 func ValidTable(name string) error {
-	if len(name) > 1024 || !tableName.MatchString(name) {
+	if len(name) > MaxTableName || !tableName.MatchString(name) {
 		return fmt.Errorf("%w %q: use letters, digits, '_' and '$', starting with a letter or '_'", ErrInvalidTable, name)
 	}
 	return nil
