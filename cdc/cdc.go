@@ -1,16 +1,3 @@
-// Package cdc turns decoded Kafka records that carry Debezium change events
-// into change rows with an operation: upsert (StarRocks __op 0) or delete
-// (__op 1).
-//
-// It recognises the Debezium envelope natively, by schema name (*.Envelope)
-// or, for schemaless JSON, by shape, so no Kafka Connect transform chain is
-// needed and deletes work with schemas on and off. It also accepts records
-// that were already flattened upstream by Debezium's ExtractNewRecordState,
-// and recognises the control records (tombstones, heartbeats, schema-change
-// and transaction-metadata events) that yield no row.
-//
-// cdc owns Debezium semantics only; it knows nothing of wire formats or of
-// StarRocks column types.
 package cdc
 
 import (
@@ -36,7 +23,8 @@ const (
 // Kind says what a record was.
 type Kind uint8
 
-// The kinds of record.
+// The kinds of record. What a truncate does is the caller's policy (the
+// replicator's starrocks.truncate.policy), not cdc's.
 const (
 	KindRows      Kind = iota // one or more change rows
 	KindTombstone             // Kafka null value after a delete: nothing to do
@@ -67,21 +55,8 @@ type Event struct {
 // flattened row nor a known control record.
 var ErrNotChangeEvent = errors.New("not a change event")
 
-// TruncatePolicy says what a Debezium truncate event ("op":"t") does.
-type TruncatePolicy uint8
-
-// The truncate policies.
-const (
-	// TruncateSkip logs and skips the event (the default: truncating a
-	// table from a replayed event is rarely what a user wants).
-	TruncateSkip TruncatePolicy = iota
-	// TruncateTable empties the target table.
-	TruncateTable
-)
-
 // Options configure an Unwrapper.
 type Options struct {
-	Truncate TruncatePolicy
 	// RewriteDeleted adds "__deleted":"true"/"false" to every row, as
 	// ExtractNewRecordState does with delete.handling.mode=rewrite.
 	RewriteDeleted bool
@@ -95,9 +70,9 @@ type Options struct {
 	UnavailablePlaceholder string
 }
 
-// DefaultUnavailablePlaceholder is Debezium's default placeholder for
+// defaultUnavailablePlaceholder is Debezium's default placeholder for
 // values it could not read (docs/debezium.md §1.6).
-const DefaultUnavailablePlaceholder = "__debezium_unavailable_value"
+const defaultUnavailablePlaceholder = "__debezium_unavailable_value"
 
 // Unwrapper turns decoded records into Events. It is safe for concurrent
 // use.
@@ -114,7 +89,7 @@ func New(opts Options) *Unwrapper {
 		opts.AddFieldsPrefix = "__"
 	}
 	if opts.UnavailablePlaceholder == "" {
-		opts.UnavailablePlaceholder = DefaultUnavailablePlaceholder
+		opts.UnavailablePlaceholder = defaultUnavailablePlaceholder
 	}
 	return &Unwrapper{opts: opts, schemas: map[[2]*decode.Schema]*decode.Schema{}}
 }

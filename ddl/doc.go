@@ -9,11 +9,11 @@
 //
 // A topic's table is a PRIMARY KEY table whose key is the record key's
 // fields, in key order, first and NOT NULL, hashed for distribution
-// (DISTRIBUTED BY HASH(key)). Value columns are all nullable. Key types that
-// StarRocks refuses (FLOAT, DOUBLE, DECIMAL, JSON, ARRAY) become VARCHAR
-// holding the encoder's text, and a key whose encoded width could exceed
-// StarRocks' 128 bytes gets its VARCHAR columns narrowed to fit; both
-// produce a Note. A topic without a key schema is ErrNoKey unless
+// (DISTRIBUTED BY HASH(key)). Value columns are all nullable. Key types
+// that StarRocks refuses (FLOAT, DOUBLE, DECIMAL, JSON, ARRAY, VARBINARY)
+// become VARCHAR holding the encoder's text, and a key whose encoded width
+// could exceed StarRocks' 128 bytes gets its VARCHAR columns narrowed to
+// fit; both produce a Note. A topic without a key schema is ErrNoKey unless
 // starrocks.table.keyless=duplicate, which plans an append-only DUPLICATE
 // KEY table (DISTRIBUTED BY RANDOM, StarRocks ≥ 3.1; the emulator in
 // devstack/starrocks refuses DUPLICATE KEY tables, so they are tested only

@@ -30,7 +30,7 @@ var (
 // Name limits of StarRocks (docs/streamload.md §4).
 const (
 	MaxDatabaseName = 256
-	MaxTableName    = 1024
+	MaxTableName    = mapping.MaxTableName // checked by mapping.ValidTable
 	MaxColumnName   = 1024
 	// PrimaryKeyLimit is BE primary_key_limit_size: the encoded primary key
 	// of a row may not exceed it.

@@ -304,7 +304,7 @@ func TestAvroLogicalTypesAndShapes(t *testing.T) {
 		typ  Type
 		name string
 	}{
-		"dec": {TypeBytes, nameDecimal}, "d": {TypeInt32, nameDate}, "t": {TypeInt32, nameTime}, "ts": {TypeInt64, nameTimestamp},
+		"dec": {TypeBytes, ConnectDecimal}, "d": {TypeInt32, ConnectDate}, "t": {TypeInt32, ConnectTime}, "ts": {TypeInt64, ConnectTimestamp},
 		"tsu": {TypeInt64, ""}, "mts": {TypeInt64, "io.debezium.time.MicroTimestamp"}, "b": {TypeInt8, ""}, "f": {TypeFloat32, ""},
 		"color": {TypeString, "x.Color"}, "fx": {TypeBytes, ""}, "tags": {TypeArray, ""}, "attrs": {TypeMap, ""},
 		"u": {TypeStruct, avroUnionName}, "kv": {TypeMap, ""},

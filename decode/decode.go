@@ -41,16 +41,6 @@ const (
 )
 
 // New returns the converter for a Kafka Connect converter class and its
-// sub-keys (the "value.converter." prefix stripped), as in a connector's
-// properties file. It is a convenience that builds a fresh Registries for
-// every call, so Schema Registry converters built by New share no registry
-// client or schema cache; the replicator should create one Registries and
-// call its New for every key and value converter instead.
-func New(class string, props map[string]string) (Converter, error) {
-	return NewRegistries().New(class, props)
-}
-
-// New returns the converter for a Kafka Connect converter class and its
 // sub-keys (the "value.converter." prefix stripped). Schema Registry
 // converters (Avro, Protobuf, JSON Schema) whose schema.registry.url and
 // credentials are equal share one registry client and per-ID schema cache.
@@ -67,13 +57,13 @@ func (r *Registries) New(class string, props map[string]string) (Converter, erro
 		}
 		return &JSONConverter{SchemasEnable: schemas, ReplaceNullWithDefault: replace}, nil
 	case ClassString:
-		return StringConverter{}, nil
+		return stringConverter{}, nil
 	case ClassAvro:
-		return r.NewAvroConverter(props)
+		return r.newAvroConverter(props)
 	case ClassProtobuf:
-		return r.NewProtobufConverter(props)
+		return r.newProtobufConverter(props)
 	case ClassJSONSchema:
-		return r.NewJSONSchemaConverter(props)
+		return r.newJSONSchemaConverter(props)
 	}
 	return nil, fmt.Errorf("%w: unknown converter class %q; use one of %s, %s, %s, %s, %s",
 		ErrUnsupported, class, ClassJSON, ClassAvro, ClassProtobuf, ClassJSONSchema, ClassString)
@@ -93,12 +83,12 @@ func boolProp(props map[string]string, key string, def bool) (bool, error) {
 	return false, fmt.Errorf("%w: converter option %s=%q must be true or false", ErrUnsupported, key, v)
 }
 
-// StringConverter is Kafka's StringConverter: the value is the UTF-8 text,
+// stringConverter is Kafka's StringConverter: the value is the UTF-8 text,
 // with no schema. starcdc uses it for CSV passthrough.
-type StringConverter struct{}
+type stringConverter struct{}
 
 // Decode implements Converter.
-func (StringConverter) Decode(_ context.Context, _ string, data []byte) (Record, error) {
+func (stringConverter) Decode(_ context.Context, _ string, data []byte) (Record, error) {
 	if data == nil {
 		return Record{}, nil
 	}
@@ -161,12 +151,12 @@ func DecimalFromBytes(b []byte, scale int32) Decimal {
 }
 
 // maxDecimalScale bounds exponents so that hostile input cannot make
-// ParseDecimal allocate without limit. StarRocks' widest type has 76 digits.
+// parseDecimal allocate without limit. StarRocks' widest type has 76 digits.
 const maxDecimalScale = 1000
 
-// ParseDecimal parses decimal text ("-1.50", "1e3") exactly. When scale >= 0
+// parseDecimal parses decimal text ("-1.50", "1e3") exactly. When scale >= 0
 // the result is rescaled to it if that loses no digits.
-func ParseDecimal(s string) (Decimal, error) {
+func parseDecimal(s string) (Decimal, error) {
 	// Check the exponent before big.Rat sees it: 1e999999999 must not
 	// allocate a billion-digit integer.
 	mant, exp := s, 0
@@ -200,4 +190,47 @@ func ParseDecimal(s string) (Decimal, error) {
 		return Decimal{}, fmt.Errorf("%w: %q is not a finite decimal", ErrMalformed, s)
 	}
 	return Decimal{Unscaled: q, Scale: int32(scale)}, nil
+}
+
+// mapKeyText renders a non-string map key as text, as JSONConverter does.
+func mapKeyText(k any) string {
+	switch t := k.(type) {
+	case string:
+		return t
+	case int64:
+		return strconv.FormatInt(t, 10)
+	case nil:
+		return "null"
+	case Decimal:
+		return t.String()
+	}
+	return fmt.Sprint(k)
+}
+
+// payloadCopy hands out the strings and byte slices of one record payload
+// so that decoded values never alias the caller's buffer: strings are
+// sliced from one string copy of the payload and byte slices from one byte
+// copy, each made on first use, so a record costs at most two copies
+// however many values it holds. b is the payload, the same slice on every
+// call.
+type payloadCopy struct {
+	str string
+	cp  []byte
+}
+
+func (c *payloadCopy) string(b []byte, s, e int) string {
+	if s == e {
+		return ""
+	}
+	if c.str == "" {
+		c.str = string(b)
+	}
+	return c.str[s:e]
+}
+
+func (c *payloadCopy) bytes(b []byte, s, e int) []byte {
+	if c.cp == nil {
+		c.cp = append([]byte(nil), b...)
+	}
+	return c.cp[s:e:e]
 }

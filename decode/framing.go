@@ -36,10 +36,10 @@ func (e *FramingError) Unwrap() error { return ErrNotFramed }
 // deep as the message nesting; anything longer is hostile.
 const maxMessageIndexes = 64
 
-// ParseConfluentHeader splits data framed in the Confluent wire format into
+// parseConfluentHeader splits data framed in the Confluent wire format into
 // its schema ID and payload. converter names the converter class for the
 // error message. A record that is not framed returns a *FramingError.
-func ParseConfluentHeader(converter string, data []byte) (id int, payload []byte, err error) {
+func parseConfluentHeader(converter string, data []byte) (id int, payload []byte, err error) {
 	var h sr.ConfluentHeader
 	id, payload, err = h.DecodeID(data)
 	if err != nil {
@@ -58,10 +58,10 @@ func ParseConfluentHeader(converter string, data []byte) (id int, payload []byte
 	return id, payload, nil
 }
 
-// AppendMessageIndexes reads the Protobuf message-index path that follows the
+// appendMessageIndexes reads the Protobuf message-index path that follows the
 // schema ID, appends it to dst (reused: pass dst[:0]) and returns it with the
 // remaining payload. The single byte 0 is the shortcut for [0].
-func AppendMessageIndexes(converter string, dst []int, payload []byte) ([]int, []byte, error) {
+func appendMessageIndexes(converter string, dst []int, payload []byte) ([]int, []byte, error) {
 	n, k := binary.Varint(payload)
 	if k <= 0 {
 		return dst, nil, &FramingError{Converter: converter, Len: len(payload), Reason: "the Protobuf message-index count is truncated"}

@@ -32,7 +32,7 @@ func FuzzFraming(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 0, 1, 0x7f, 2})
 	f.Add([]byte(`{"a":1}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		id, payload, err := ParseConfluentHeader(ClassProtobuf, data)
+		id, payload, err := parseConfluentHeader(ClassProtobuf, data)
 		if err != nil {
 			checkFuzzErr(t, err)
 			return
@@ -40,7 +40,7 @@ func FuzzFraming(f *testing.F) {
 		if id < 0 || len(payload) != len(data)-5 {
 			t.Fatalf("id %d payload %d of %d", id, len(payload), len(data))
 		}
-		idx, rest, err := AppendMessageIndexes(ClassProtobuf, nil, payload)
+		idx, rest, err := appendMessageIndexes(ClassProtobuf, nil, payload)
 		if err != nil {
 			checkFuzzErr(t, err)
 			return
@@ -115,7 +115,7 @@ func FuzzProtobuf(f *testing.F) {
 		_, err := c.Decode(context.Background(), "t", frame(id, nil, rest))
 		checkFuzzErr(t, err)
 		// Differential: the direct wire decoder against proto.Unmarshal + dynamicpb.
-		idx, payload, err := AppendMessageIndexes(ClassProtobuf, nil, rest)
+		idx, payload, err := appendMessageIndexes(ClassProtobuf, nil, rest)
 		if err != nil {
 			return
 		}

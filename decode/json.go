@@ -76,25 +76,12 @@ func (c *JSONConverter) Decode(_ context.Context, _ string, data []byte) (Record
 	var rawSchema, rawPayload []byte
 	var haveS, haveP bool
 	n := 0
-	p.pos++
-	p.ws()
-	if p.pos < len(p.b) && p.b[p.pos] == '}' {
-		p.pos++
-	} else {
+	if !p.open('}') {
 		for {
-			p.ws()
-			if p.pos >= len(p.b) || p.b[p.pos] != '"' {
-				return Record{}, p.errf("expected an object key")
-			}
-			k, err := p.str()
+			k, err := p.key()
 			if err != nil {
 				return Record{}, err
 			}
-			p.ws()
-			if p.pos >= len(p.b) || p.b[p.pos] != ':' {
-				return Record{}, p.errf("expected ':' after an object key")
-			}
-			p.pos++
 			n++
 			switch k {
 			case "schema":
@@ -112,16 +99,13 @@ func (c *JSONConverter) Decode(_ context.Context, _ string, data []byte) (Record
 					return Record{}, err
 				}
 			}
-			p.ws()
-			if p.pos < len(p.b) && p.b[p.pos] == ',' {
-				p.pos++
-				continue
+			done, err := p.next('}')
+			if err != nil {
+				return Record{}, err
 			}
-			if p.pos < len(p.b) && p.b[p.pos] == '}' {
-				p.pos++
+			if done {
 				break
 			}
-			return Record{}, p.errf("expected ',' or '}' in an object")
 		}
 	}
 	p.ws()
@@ -192,7 +176,7 @@ func parseConnectSchema(v any, depth int) (*Schema, error) {
 		switch name {
 		case "type":
 			t, _ := val.(string)
-			s.Type = ParseType(t)
+			s.Type = parseType(t)
 			if s.Type == TypeInvalid {
 				return nil, fmt.Errorf("%w: unknown schema type %v", ErrMalformed, val)
 			}
@@ -294,7 +278,7 @@ func (c *JSONConverter) convert(s *Schema, v any, path string) (any, error) {
 	bad := func(want string) error {
 		return fmt.Errorf("%w: field %s: expected %s for schema type %s, got %s", ErrMalformed, orTop(path), want, s.Type, jsonKind(v))
 	}
-	if s.Name == "org.apache.kafka.connect.data.Decimal" {
+	if s.Name == ConnectDecimal {
 		return decodeDecimal(s, v, path)
 	}
 	switch s.Type {
@@ -429,7 +413,7 @@ func (c *JSONConverter) convertMap(s *Schema, v any, path string) (any, error) {
 
 func decodeDecimal(s *Schema, v any, path string) (any, error) {
 	scale := int32(0)
-	if p, ok := s.Parameters["scale"]; ok {
+	if p, ok := s.Parameters[DecimalScaleParam]; ok {
 		n, err := strconv.ParseInt(p, 10, 32)
 		if err != nil {
 			return nil, fmt.Errorf("%w: field %s: Decimal scale parameter %q is not an integer", ErrMalformed, orTop(path), p)
@@ -441,14 +425,14 @@ func decodeDecimal(s *Schema, v any, path string) (any, error) {
 		b, err := base64.StdEncoding.DecodeString(t)
 		if err != nil {
 			// Some producers write the decimal text ("123.45") instead.
-			if d, perr := ParseDecimal(t); perr == nil {
+			if d, perr := parseDecimal(t); perr == nil {
 				return d, nil
 			}
 			return nil, fmt.Errorf("%w: field %s: Decimal is neither base64, a number nor decimal text: %v", ErrMalformed, orTop(path), err)
 		}
 		return DecimalFromBytes(b, scale), nil
 	case json.Number: // decimal.format=NUMERIC
-		d, err := ParseDecimal(string(t))
+		d, err := parseDecimal(string(t))
 		if err != nil {
 			return nil, fmt.Errorf("field %s: %w", orTop(path), err)
 		}

@@ -133,14 +133,14 @@ func TestDecimal(t *testing.T) {
 		}
 	}
 	for in, want := range map[string]string{"1.50": "1.50", "-0.001": "-0.001", "1e3": "1000", "1.2345678987654322e+32": "123456789876543220000000000000000", "12": "12"} {
-		d, err := ParseDecimal(in)
+		d, err := parseDecimal(in)
 		if err != nil || d.String() != want {
-			t.Errorf("ParseDecimal(%s) = %s, %v; want %s", in, d, err, want)
+			t.Errorf("parseDecimal(%s) = %s, %v; want %s", in, d, err, want)
 		}
 	}
 	for _, in := range []string{"x", "1e999999", "NaN"} {
-		if _, err := ParseDecimal(in); !errors.Is(err, ErrMalformed) {
-			t.Errorf("ParseDecimal(%s) err = %v, want ErrMalformed", in, err)
+		if _, err := parseDecimal(in); !errors.Is(err, ErrMalformed) {
+			t.Errorf("parseDecimal(%s) err = %v, want ErrMalformed", in, err)
 		}
 	}
 	// 38 digits, the largest StarRocks DECIMAL.
@@ -244,8 +244,8 @@ func TestEmptyValueJSONAndString(t *testing.T) {
 		}
 	})
 	t.Run("StringConverter", func(t *testing.T) {
-		tombstone(t, StringConverter{})
-		rec, err := StringConverter{}.Decode(ctx, "t", []byte{})
+		tombstone(t, stringConverter{})
+		rec, err := stringConverter{}.Decode(ctx, "t", []byte{})
 		if err != nil || rec.Value != "" || rec.Schema == nil || rec.Schema.Type != TypeString {
 			t.Fatalf("empty value: %+v, %v; want the empty string", rec, err)
 		}

@@ -78,7 +78,7 @@ func (c *JSONConverter) decodeDirect(p *jsonParser, s *Schema, path *jpath, dept
 		return c.nullValue(s, path)
 	}
 	mismatch := func(want string) (any, error) { return c.mismatch(p, s, path, depth, want) }
-	if s.Name == nameDecimal {
+	if s.Name == ConnectDecimal {
 		v, err := p.value(depth)
 		if err != nil {
 			return nil, err
@@ -155,11 +155,8 @@ func (c *JSONConverter) decodeDirect(p *jsonParser, s *Schema, path *jpath, dept
 		if ch != '[' {
 			return mismatch("an array")
 		}
-		p.pos++
 		out := []any{}
-		p.ws()
-		if p.pos < len(p.b) && p.b[p.pos] == ']' {
-			p.pos++
+		if p.open(']') {
 			return out, nil
 		}
 		for i := 0; ; i++ {
@@ -189,11 +186,8 @@ func (c *JSONConverter) decodeDirect(p *jsonParser, s *Schema, path *jpath, dept
 			}
 			return nil, fmt.Errorf("%w: field %s: expected an object for a string-keyed map, got %s", ErrMalformed, orTop(path.String()), jsonKind(v))
 		}
-		p.pos++
 		out := map[string]any{}
-		p.ws()
-		if p.pos < len(p.b) && p.b[p.pos] == '}' {
-			p.pos++
+		if p.open('}') {
 			return out, nil
 		}
 		for {
@@ -234,7 +228,6 @@ func (c *JSONConverter) mismatch(p *jsonParser, s *Schema, path *jpath, depth in
 // schema order, the first of duplicate keys wins, unknown keys are skipped,
 // absent fields are null.
 func (c *JSONConverter) decodeStruct(p *jsonParser, s *Schema, path *jpath, depth int) (any, error) {
-	p.pos++ // '{'
 	n := len(s.Fields)
 	vals := make([]any, n)
 	var small [2]uint64
@@ -243,10 +236,7 @@ func (c *JSONConverter) decodeStruct(p *jsonParser, s *Schema, path *jpath, dept
 		set = make([]uint64, (n+63)/64)
 	}
 	next := 0
-	p.ws()
-	if p.pos < len(p.b) && p.b[p.pos] == '}' {
-		p.pos++
-	} else {
+	if !p.open('}') {
 		for {
 			raw, err := p.keyRaw()
 			if err != nil {
@@ -303,79 +293,4 @@ func (c *JSONConverter) decodeStruct(p *jsonParser, s *Schema, path *jpath, dept
 		}
 	}
 	return &Struct{Schema: s, Names: names, Values: vals}, nil
-}
-
-// next consumes ',' (more elements) or the closing bracket (done).
-func (p *jsonParser) next(closing byte) (bool, error) {
-	p.ws()
-	if p.pos >= len(p.b) {
-		return false, p.errf("unexpected end of input")
-	}
-	switch p.b[p.pos] {
-	case ',':
-		p.pos++
-		return false, nil
-	case closing:
-		p.pos++
-		return true, nil
-	}
-	return false, p.errf("expected ',' or %q", closing)
-}
-
-// key parses an object key and the ':' after it.
-func (p *jsonParser) key() (string, error) {
-	p.ws()
-	if p.pos >= len(p.b) || p.b[p.pos] != '"' {
-		return "", p.errf("expected an object key")
-	}
-	k, err := p.str()
-	if err != nil {
-		return "", err
-	}
-	return k, p.colon()
-}
-
-// keyRaw is key without allocating when the key has no escapes.
-func (p *jsonParser) keyRaw() ([]byte, error) {
-	p.ws()
-	if p.pos >= len(p.b) || p.b[p.pos] != '"' {
-		return nil, p.errf("expected an object key")
-	}
-	start := p.pos + 1
-	for i := start; i < len(p.b); i++ {
-		c := p.b[i]
-		if c == '"' {
-			if !isASCII(p.b[start:i]) {
-				break
-			}
-			p.pos = i + 1
-			return p.b[start:i], p.colon()
-		}
-		if c == '\\' || c < 0x20 || c >= 0x80 {
-			break
-		}
-	}
-	k, err := p.str()
-	if err != nil {
-		return nil, err
-	}
-	return []byte(k), p.colon()
-}
-
-func isASCII(b []byte) bool {
-	for _, c := range b {
-		if c >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
-
-func (p *jsonParser) colon() error {
-	p.ws()
-	if p.pos >= len(p.b) || p.b[p.pos] != ':' {
-		return p.errf("expected ':' after an object key")
-	}
-	p.pos++
-	return nil
 }

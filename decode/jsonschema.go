@@ -10,7 +10,7 @@ import (
 	"strings"
 )
 
-// JSONSchemaConverter is Confluent's io.confluent.connect.json.JsonSchemaConverter:
+// jsonSchemaConverter is Confluent's io.confluent.connect.json.JsonSchemaConverter:
 // the record is the Confluent prefix plus plain JSON text; the registered
 // JSON Schema is mapped to Kafka Connect as JsonSchemaData.toConnectSchema
 // does (title → name, connect.type, connect.index, connect.parameters,
@@ -19,16 +19,21 @@ import (
 // base64 (or decimals as JSON numbers with decimal.format=NUMERIC, or as
 // decimal strings). The payload is not validated against the schema, as
 // Confluent's deserializer does not by default.
-type JSONSchemaConverter struct {
-	reg   *registry
-	conv  JSONConverter
-	cache idCache[*Schema]
+type jsonSchemaConverter struct {
+	schemas *registrySchemas[*Schema]
+	conv    JSONConverter
 }
 
-// NewJSONSchemaConverter returns a JSONSchemaConverter reading schemas from
+// newJSONSchemaConverter returns a jsonSchemaConverter reading schemas from
 // the registry named by props.
-func (r *Registries) NewJSONSchemaConverter(props map[string]string) (*JSONSchemaConverter, error) {
-	reg, err := r.registryFor(ClassJSONSchema, props)
+func (r *Registries) newJSONSchemaConverter(props map[string]string) (*jsonSchemaConverter, error) {
+	schemas, err := newRegistrySchemas(r, ClassJSONSchema, kindJSON, props, func(_ context.Context, raw *rawSchema) (*Schema, error) {
+		s, err := compileJSONSchema(raw)
+		if err != nil {
+			return nil, fmt.Errorf("schema ID %d: %w", raw.id, err)
+		}
+		return s, nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -36,32 +41,19 @@ func (r *Registries) NewJSONSchemaConverter(props map[string]string) (*JSONSchem
 	if err != nil {
 		return nil, err
 	}
-	return &JSONSchemaConverter{reg: reg, conv: JSONConverter{SchemasEnable: true, ReplaceNullWithDefault: replace}}, nil
+	return &jsonSchemaConverter{schemas: schemas, conv: JSONConverter{SchemasEnable: true, ReplaceNullWithDefault: replace}}, nil
 }
 
 // Decode implements Converter.
-func (c *JSONSchemaConverter) Decode(ctx context.Context, _ string, data []byte) (Record, error) {
+func (c *jsonSchemaConverter) Decode(ctx context.Context, _ string, data []byte) (Record, error) {
 	if data == nil { // a tombstone; an empty value is not one and fails framing
 		return Record{}, nil
 	}
-	id, payload, err := ParseConfluentHeader(ClassJSONSchema, data)
+	id, payload, err := parseConfluentHeader(ClassJSONSchema, data)
 	if err != nil {
 		return Record{}, err
 	}
-	schema, err := c.cache.get(id, func() (*Schema, error) {
-		raw, err := c.reg.schema(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if raw.kind != kindJSON {
-			return nil, fmt.Errorf("%w: schema ID %d is a %s schema but the converter is %s; set the converter class to match the producer's serializer", ErrMalformed, id, raw.kind, ClassJSONSchema)
-		}
-		s, err := compileJSONSchema(raw)
-		if err != nil {
-			return nil, fmt.Errorf("schema ID %d: %w", id, err)
-		}
-		return s, nil
-	})
+	schema, err := c.schemas.get(ctx, id)
 	if err != nil {
 		return Record{}, err
 	}
@@ -234,25 +226,17 @@ func (b *jsonSchemaBuilder) build(o, doc *Struct, depth int) (*Schema, error) {
 			}
 		}
 	}
-	ct := getStr(o, "connect.type")
+	ct := getStr(o, connectTypeProp)
 	title := getStr(o, "title")
 	switch tname {
 	case "integer":
-		s.Type = TypeInt64
-		switch ct {
-		case "int8":
-			s.Type = TypeInt8
-		case "int16":
-			s.Type = TypeInt16
-		case "int32":
-			s.Type = TypeInt32
-		}
+		s.Type = connectInt(TypeInt64, ct)
 	case "number":
 		s.Type = TypeFloat64
 		if ct == "float32" {
 			s.Type = TypeFloat32
 		}
-		if title == nameDecimal { // decimal.format=NUMERIC
+		if title == ConnectDecimal { // decimal.format=NUMERIC
 			s.Type = TypeBytes
 		}
 	case "boolean":

@@ -140,7 +140,7 @@ func TestJSONSchemaTypesAndReferences(t *testing.T) {
 	if row.Name != "d.t.Value" || !row.Optional || rec.Schema.Field("source").Schema.Name != "io.debezium.connector.mysql.Source" {
 		t.Errorf("names: %q %q", row.Name, rec.Schema.Field("source").Schema.Name)
 	}
-	if rec.Schema.Field("after").Schema.Field("ts").Schema.Name != nameTimestamp {
+	if rec.Schema.Field("after").Schema.Field("ts").Schema.Name != ConnectTimestamp {
 		t.Error("Timestamp title lost")
 	}
 }

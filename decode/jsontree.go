@@ -60,53 +60,32 @@ func (p *jsonParser) value(depth int) (any, error) {
 	}
 	switch c := p.b[p.pos]; {
 	case c == '{':
-		p.pos++
 		s := &Struct{}
-		p.ws()
-		if p.pos < len(p.b) && p.b[p.pos] == '}' {
-			p.pos++
+		if p.open('}') {
 			return s, nil
 		}
 		for {
-			p.ws()
-			if p.pos >= len(p.b) || p.b[p.pos] != '"' {
-				return nil, p.errf("expected an object key")
-			}
-			k, err := p.str()
+			k, err := p.key()
 			if err != nil {
 				return nil, err
 			}
-			p.ws()
-			if p.pos >= len(p.b) || p.b[p.pos] != ':' {
-				return nil, p.errf("expected ':' after an object key")
-			}
-			p.pos++
 			v, err := p.value(depth + 1)
 			if err != nil {
 				return nil, err
 			}
 			s.Names = append(s.Names, k)
 			s.Values = append(s.Values, v)
-			p.ws()
-			if p.pos >= len(p.b) {
-				return nil, p.errf("unexpected end of input in an object")
+			done, err := p.next('}')
+			if err != nil {
+				return nil, err
 			}
-			if p.b[p.pos] == ',' {
-				p.pos++
-				continue
-			}
-			if p.b[p.pos] == '}' {
-				p.pos++
+			if done {
 				return s, nil
 			}
-			return nil, p.errf("expected ',' or '}' in an object")
 		}
 	case c == '[':
-		p.pos++
 		arr := []any{}
-		p.ws()
-		if p.pos < len(p.b) && p.b[p.pos] == ']' {
-			p.pos++
+		if p.open(']') {
 			return arr, nil
 		}
 		for {
@@ -115,19 +94,13 @@ func (p *jsonParser) value(depth int) (any, error) {
 				return nil, err
 			}
 			arr = append(arr, v)
-			p.ws()
-			if p.pos >= len(p.b) {
-				return nil, p.errf("unexpected end of input in an array")
+			done, err := p.next(']')
+			if err != nil {
+				return nil, err
 			}
-			if p.b[p.pos] == ',' {
-				p.pos++
-				continue
-			}
-			if p.b[p.pos] == ']' {
-				p.pos++
+			if done {
 				return arr, nil
 			}
-			return nil, p.errf("expected ',' or ']' in an array")
 		}
 	case c == '"':
 		return p.str()
@@ -141,6 +114,101 @@ func (p *jsonParser) value(depth int) (any, error) {
 		return p.number()
 	}
 	return nil, p.errf("unexpected character %q", p.b[p.pos])
+}
+
+// open consumes the opening bracket at p.pos and the whitespace after it,
+// and reports whether the container is empty, in which case its closing
+// bracket is consumed too.
+func (p *jsonParser) open(closing byte) (empty bool) {
+	p.pos++
+	p.ws()
+	if p.pos < len(p.b) && p.b[p.pos] == closing {
+		p.pos++
+		return true
+	}
+	return false
+}
+
+// next consumes, after an element of an object ('}') or array (']'), the
+// ',' before the next element or the closing bracket (done).
+func (p *jsonParser) next(closing byte) (done bool, err error) {
+	p.ws()
+	if p.pos < len(p.b) {
+		switch p.b[p.pos] {
+		case ',':
+			p.pos++
+			return false, nil
+		case closing:
+			p.pos++
+			return true, nil
+		}
+	}
+	in := "an object"
+	if closing == ']' {
+		in = "an array"
+	}
+	if p.pos >= len(p.b) {
+		return false, p.errf("unexpected end of input in %s", in)
+	}
+	return false, p.errf("expected ',' or %q in %s", closing, in)
+}
+
+// key parses an object key and the ':' after it.
+func (p *jsonParser) key() (string, error) {
+	p.ws()
+	if p.pos >= len(p.b) || p.b[p.pos] != '"' {
+		return "", p.errf("expected an object key")
+	}
+	k, err := p.str()
+	if err != nil {
+		return "", err
+	}
+	return k, p.colon()
+}
+
+// keyRaw is key without allocating when the key has no escapes.
+func (p *jsonParser) keyRaw() ([]byte, error) {
+	p.ws()
+	if p.pos >= len(p.b) || p.b[p.pos] != '"' {
+		return nil, p.errf("expected an object key")
+	}
+	start := p.pos + 1
+	for i := start; i < len(p.b); i++ {
+		c := p.b[i]
+		if c == '"' {
+			if !isASCII(p.b[start:i]) {
+				break
+			}
+			p.pos = i + 1
+			return p.b[start:i], p.colon()
+		}
+		if c == '\\' || c < 0x20 || c >= 0x80 {
+			break
+		}
+	}
+	k, err := p.str()
+	if err != nil {
+		return nil, err
+	}
+	return []byte(k), p.colon()
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *jsonParser) colon() error {
+	p.ws()
+	if p.pos >= len(p.b) || p.b[p.pos] != ':' {
+		return p.errf("expected ':' after an object key")
+	}
+	p.pos++
+	return nil
 }
 
 func (p *jsonParser) lit(s string) error {

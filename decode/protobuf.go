@@ -34,7 +34,7 @@ const (
 	metaExtension  = 1088 // confluent.field_meta, message_meta, ...
 )
 
-// ProtobufConverter is Confluent's io.confluent.connect.protobuf.ProtobufConverter:
+// protobufConverter is Confluent's io.confluent.connect.protobuf.ProtobufConverter:
 // the record is the Confluent prefix, the message-index path, then the
 // protobuf bytes. The registered schema text is compiled with protocompile
 // (references as imports, plus bundled confluent and google/type files), the
@@ -62,19 +62,18 @@ const (
 // null: a NULL column reads back as 0, "" or false and the schema says
 // Optional. Only message fields, wrappers and proto3 optional fields decode
 // to nil when unset.
-type ProtobufConverter struct {
-	reg   *registry
-	cache idCache[*protoFile]
+type protobufConverter struct {
+	schemas *registrySchemas[*protoFile]
 }
 
-// NewProtobufConverter returns a ProtobufConverter reading schemas from the
+// newProtobufConverter returns a protobufConverter reading schemas from the
 // registry named by props.
-func (r *Registries) NewProtobufConverter(props map[string]string) (*ProtobufConverter, error) {
-	reg, err := r.registryFor(ClassProtobuf, props)
+func (r *Registries) newProtobufConverter(props map[string]string) (*protobufConverter, error) {
+	schemas, err := newRegistrySchemas(r, ClassProtobuf, kindProtobuf, props, compileProto)
 	if err != nil {
 		return nil, err
 	}
-	return &ProtobufConverter{reg: reg}, nil
+	return &protobufConverter{schemas: schemas}, nil
 }
 
 // protoFile is one compiled schema ID and its messages by index path.
@@ -86,29 +85,20 @@ type protoFile struct {
 }
 
 // Decode implements Converter.
-func (c *ProtobufConverter) Decode(ctx context.Context, _ string, data []byte) (Record, error) {
+func (c *protobufConverter) Decode(ctx context.Context, _ string, data []byte) (Record, error) {
 	if data == nil { // a tombstone; an empty value is not one and fails framing
 		return Record{}, nil
 	}
-	id, payload, err := ParseConfluentHeader(ClassProtobuf, data)
+	id, payload, err := parseConfluentHeader(ClassProtobuf, data)
 	if err != nil {
 		return Record{}, err
 	}
 	var idxBuf [8]int
-	idx, payload, err := AppendMessageIndexes(ClassProtobuf, idxBuf[:0], payload)
+	idx, payload, err := appendMessageIndexes(ClassProtobuf, idxBuf[:0], payload)
 	if err != nil {
 		return Record{}, err
 	}
-	pf, err := c.cache.get(id, func() (*protoFile, error) {
-		raw, err := c.reg.schema(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if raw.kind != kindProtobuf {
-			return nil, fmt.Errorf("%w: schema ID %d is a %s schema but the converter is %s; set the converter class to match the producer's serializer", ErrMalformed, id, raw.kind, ClassProtobuf)
-		}
-		return compileProto(ctx, raw)
-	})
+	pf, err := c.schemas.get(ctx, id)
 	if err != nil {
 		return Record{}, err
 	}
@@ -415,9 +405,9 @@ var protoWrappers = map[protoreflect.FullName]Type{
 func (b *pbBuilder) single(fd protoreflect.FieldDescriptor, params map[string]string, depth int) (*pbField, error) {
 	f := &pbField{fd: fd, schema: &Schema{}, wire: wireType(fd.Kind()), utf8: fd.Syntax() == protoreflect.Proto3}
 	s := f.schema
-	ct := params["connect.type"]
+	ct := params[connectTypeProp]
 	for k, v := range params {
-		if k == "connect.type" {
+		if k == connectTypeProp {
 			continue
 		}
 		if s.Parameters == nil {
@@ -429,13 +419,7 @@ func (b *pbBuilder) single(fd protoreflect.FieldDescriptor, params map[string]st
 	case protoreflect.BoolKind:
 		s.Type = TypeBoolean
 	case protoreflect.Int32Kind, protoreflect.Sint32Kind, protoreflect.Sfixed32Kind:
-		s.Type = TypeInt32
-		switch ct {
-		case "int8":
-			s.Type = TypeInt8
-		case "int16":
-			s.Type = TypeInt16
-		}
+		s.Type = connectInt(TypeInt32, ct)
 	case protoreflect.Uint32Kind, protoreflect.Fixed32Kind,
 		protoreflect.Int64Kind, protoreflect.Sint64Kind, protoreflect.Sfixed64Kind,
 		protoreflect.Uint64Kind, protoreflect.Fixed64Kind:
@@ -462,17 +446,17 @@ func (b *pbBuilder) single(fd protoreflect.FieldDescriptor, params map[string]st
 		md := fd.Message()
 		switch full := md.FullName(); {
 		case full == "confluent.type.Decimal":
-			f.kind, s.Type, s.Name, s.Version = pkDecimal, TypeBytes, nameDecimal, 1
+			f.kind, s.Type, s.Name, s.Version = pkDecimal, TypeBytes, ConnectDecimal, 1
 			if p, ok := s.Parameters["precision"]; ok {
-				s.Parameters["connect.decimal.precision"] = p
+				s.Parameters[DecimalPrecisionParam] = p
 				delete(s.Parameters, "precision")
 			}
 		case full == "google.type.Date":
-			f.kind, s.Type, s.Name, s.Version = pkDate, TypeInt32, nameDate, 1
+			f.kind, s.Type, s.Name, s.Version = pkDate, TypeInt32, ConnectDate, 1
 		case full == "google.type.TimeOfDay":
-			f.kind, s.Type, s.Name, s.Version = pkTime, TypeInt32, nameTime, 1
+			f.kind, s.Type, s.Name, s.Version = pkTime, TypeInt32, ConnectTime, 1
 		case full == "google.protobuf.Timestamp":
-			f.kind, s.Type, s.Name, s.Version = pkTimestamp, TypeInt64, nameTimestamp, 1
+			f.kind, s.Type, s.Name, s.Version = pkTimestamp, TypeInt64, ConnectTimestamp, 1
 		case protoWrappers[full] != TypeInvalid:
 			f.kind, s.Type = pkWrapper, protoWrappers[full]
 			inner := md.Fields().ByNumber(1)

@@ -197,8 +197,8 @@ func TestProtobufMySQLEnvelope(t *testing.T) {
 		typ  Type
 		name string
 	}{
-		"id": {TypeInt32, ""}, "age": {TypeInt16, ""}, "balance": {TypeBytes, nameDecimal}, "birth_date": {TypeInt32, nameDate},
-		"created": {TypeInt64, nameTimestamp}, "nick": {TypeString, ""}, "counters": {TypeMap, ""}, "opens": {TypeInt32, nameTime},
+		"id": {TypeInt32, ""}, "age": {TypeInt16, ""}, "balance": {TypeBytes, ConnectDecimal}, "birth_date": {TypeInt32, ConnectDate},
+		"created": {TypeInt64, ConnectTimestamp}, "nick": {TypeString, ""}, "counters": {TypeMap, ""}, "opens": {TypeInt32, ConnectTime},
 		"color": {TypeString, "Color"}, "tags": {TypeArray, ""},
 	} {
 		s := v.Field(name).Schema

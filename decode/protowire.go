@@ -122,12 +122,11 @@ func wireType(k protoreflect.Kind) protowire.Type {
 	return protowire.BytesType
 }
 
-// pbDecoder decodes one payload. Strings are sliced from one string copy of
-// the payload and bytes from one byte copy, made on first use.
+// pbDecoder decodes one payload. Strings and bytes are sliced out of one
+// copy of the payload (see payloadCopy).
 type pbDecoder struct {
-	b   []byte
-	str string
-	cp  []byte
+	b      []byte
+	copies payloadCopy // of b
 	// work, when set, bounds the bytes decoded in all (re)decodes of merged
 	// message fields, so that nesting cannot multiply the work.
 	work *int
@@ -138,23 +137,6 @@ type pbDecoder struct {
 func newPBDecoder(payload []byte) pbDecoder {
 	w := 64*len(payload) + 1<<16
 	return pbDecoder{b: payload, work: &w}
-}
-
-func (d *pbDecoder) string(s, e int) string {
-	if s == e {
-		return ""
-	}
-	if d.str == "" {
-		d.str = string(d.b)
-	}
-	return d.str[s:e]
-}
-
-func (d *pbDecoder) bytes(s, e int) []byte {
-	if d.cp == nil {
-		d.cp = append([]byte{}, d.b...)
-	}
-	return d.cp[s:e:e]
 }
 
 // pbSeg records where a singular message field occurred, so that repeated
@@ -448,9 +430,9 @@ func (d *pbDecoder) single(f *pbField, typ protowire.Type, pos, e int) (any, int
 			if f.utf8 && !utf8.Valid(d.b[ps:pe]) {
 				return nil, 0, fmt.Errorf("%w: Protobuf field %s holds invalid UTF-8", ErrMalformed, f.fd.FullName())
 			}
-			return d.string(ps, pe), pe, nil
+			return d.copies.string(d.b, ps, pe), pe, nil
 		}
-		return d.bytes(ps, pe), pe, nil
+		return d.copies.bytes(d.b, ps, pe), pe, nil
 	}
 	return nil, 0, errProtoShort
 }

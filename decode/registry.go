@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/starcdc/starcdc/config"
+	"github.com/starcdc/starcdc/internal/redact"
 )
 
 // Registry errors.
@@ -49,7 +50,6 @@ type registryOpt func(*registryCfg)
 func (o registryOpt) apply(c *registryCfg) { o(c) }
 
 type registryCfg struct {
-	transport   http.RoundTripper
 	timeout     time.Duration
 	retries     int
 	backoffMin  time.Duration
@@ -65,12 +65,6 @@ func defaultRegistryCfg() registryCfg {
 		backoffMax:  2 * time.Second,
 		maxResponse: 16 << 20,
 	}
-}
-
-// RegistryTransport sets the HTTP transport (TLS, proxies) used to reach the
-// registries. The default is a clone of http.DefaultTransport.
-func RegistryTransport(rt http.RoundTripper) RegistryOpt {
-	return registryOpt(func(c *registryCfg) { c.transport = rt })
 }
 
 // RegistryTimeout bounds one registry HTTP request (default 10s).
@@ -147,7 +141,7 @@ func (r *Registries) registryFor(class string, props map[string]string) (*regist
 		}
 		u, err := url.Parse(s)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("%w: %s schema.registry.url entry %q is not an http(s) URL", ErrUnsupported, class, redactURL(s))
+			return nil, fmt.Errorf("%w: %s schema.registry.url entry %q is not an http(s) URL", ErrUnsupported, class, redact.URL(s))
 		}
 		urls = append(urls, u)
 	}
@@ -252,16 +246,6 @@ func parseRegistryAuth(class string, props map[string]string, urls []*url.URL) (
 	return a, nil
 }
 
-func redactURL(s string) string {
-	if u, err := url.Parse(s); err == nil && u.User != nil {
-		u.User = nil
-		return u.String()
-	}
-	if i := strings.LastIndexByte(s, '@'); i >= 0 {
-		return "…" + s[i:]
-	}
-	return s
-}
 
 // registry is one logical schema registry (one or more URLs with failover)
 // with a per-ID schema cache.
@@ -315,10 +299,7 @@ type schemaRef struct {
 }
 
 func newRegistry(cfg registryCfg, bases []string, auth registryAuth) *registry {
-	base := cfg.transport
-	if base == nil {
-		base = http.DefaultTransport.(*http.Transport).Clone()
-	}
+	base := http.DefaultTransport.(*http.Transport).Clone()
 	hc := &http.Client{
 		Timeout:   cfg.timeout,
 		Transport: &registryTransport{base: base, headers: auth.headers, maxResponse: cfg.maxResponse},
@@ -615,4 +596,44 @@ func (c *idCache[T]) get(id int, load func() (T, error)) (T, error) {
 		return zero, err
 	}
 	return r.(T), nil
+}
+
+// registrySchemas is what the Schema Registry converters share: the
+// registry their schema.registry.url names, the format they read, and a
+// per-ID cache of the schemas compiled for that format.
+type registrySchemas[T any] struct {
+	reg     *registry
+	class   string     // the converter class, for errors
+	kind    schemaKind // the format the converter reads
+	compile func(context.Context, *rawSchema) (T, error)
+	cache   idCache[T]
+}
+
+// newRegistrySchemas returns the registry schemas of a converter of class,
+// reading kind schemas from the registry named by props
+// (schema.registry.url, basic.auth.*, bearer.auth.*).
+func newRegistrySchemas[T any](r *Registries, class string, kind schemaKind, props map[string]string, compile func(context.Context, *rawSchema) (T, error)) (*registrySchemas[T], error) {
+	reg, err := r.registryFor(class, props)
+	if err != nil {
+		return nil, err
+	}
+	return &registrySchemas[T]{reg: reg, class: class, kind: kind, compile: compile}, nil
+}
+
+// get returns schema id compiled, fetching and compiling it on first use.
+// A schema of another format is ErrMalformed: the producer's serializer
+// does not match the converter class.
+func (s *registrySchemas[T]) get(ctx context.Context, id int) (T, error) {
+	return s.cache.get(id, func() (T, error) {
+		raw, err := s.reg.schema(ctx, id)
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		if raw.kind != s.kind {
+			var zero T
+			return zero, fmt.Errorf("%w: schema ID %d is a %s schema but the converter is %s; set the converter class to match the producer's serializer", ErrMalformed, id, raw.kind, s.class)
+		}
+		return s.compile(ctx, raw)
+	})
 }

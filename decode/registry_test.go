@@ -108,7 +108,7 @@ func TestMessageIndexes(t *testing.T) {
 		{[]byte{2, 2}, []int{1}},
 		{[]byte{4, 2, 0}, []int{1, 0}},
 	} {
-		got, rest, err := AppendMessageIndexes(ClassProtobuf, nil, append(tc.in, 0xAA))
+		got, rest, err := appendMessageIndexes(ClassProtobuf, nil, append(tc.in, 0xAA))
 		if err != nil || len(rest) != 1 || rest[0] != 0xAA || len(got) != len(tc.want) {
 			t.Fatalf("%v: got %v rest %v err %v", tc.in, got, rest, err)
 		}
@@ -122,7 +122,7 @@ func TestMessageIndexes(t *testing.T) {
 		}
 	}
 	for _, bad := range [][]byte{{}, {1}, {0x80}, {200, 1}} {
-		if _, _, err := AppendMessageIndexes(ClassProtobuf, nil, bad); !errors.Is(err, ErrMalformed) {
+		if _, _, err := appendMessageIndexes(ClassProtobuf, nil, bad); !errors.Is(err, ErrMalformed) {
 			t.Errorf("%v: err %v, want ErrMalformed", bad, err)
 		}
 	}

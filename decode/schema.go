@@ -1,57 +1,3 @@
-// Package decode turns raw Kafka record bytes into one neutral, Kafka Connect-like
-// representation: a Schema (type, optionality, logical name, parameters) and a
-// value built of a few Go types. Every converter that Kafka Connect users configure
-// (key.converter / value.converter) is implemented here, so the packages after it
-// (cdc, mapping, ddl) never know which wire format a record came in.
-//
-// decode owns:
-//
-//   - the converters, chosen by class name: JsonConverter, StringConverter,
-//     Confluent's AvroConverter, ProtobufConverter and JsonSchemaConverter;
-//   - the Confluent wire framing (magic byte 0, 4-byte schema ID, Protobuf
-//     message indexes): ParseConfluentHeader, AppendMessageIndexes;
-//   - Schema Registry access: a Registries value shares one client set and
-//     per-ID schema cache (with singleflight) per registry URL list and
-//     credentials; references are resolved recursively; several URLs fail
-//     over (a 404 too: a schema is not found only when every URL answers
-//     404); 5xx, timeouts and 404s are retried with bounded backoff;
-//   - mapping each format's schema to Kafka Connect's, as Confluent's
-//     AvroData, ProtobufData and JsonSchemaData do, and decoding the bytes.
-//
-// It knows nothing of Debezium or StarRocks.
-//
-// Use: create one Registries for the process (NewRegistries) and build every
-// key and value converter with its New(class, props), props being the
-// converter's sub-keys (value.converter.schema.registry.url → schema.registry.url).
-// Converters are safe for concurrent use.
-//
-// Errors: every decoding error wraps ErrMalformed (a poison record: dead
-// letter or stop, per errors.tolerance; ErrNotFramed and ErrSchemaNotFound
-// are kinds of it), or ErrRegistryUnavailable (the registry is down or
-// refuses the credentials: stop and retry later, never dead-letter).
-// Configuration errors wrap ErrUnsupported.
-//
-// Values are represented as:
-//
-//	nil                 null
-//	bool                boolean
-//	int64               int8, int16, int32, int64 (the schema says which)
-//	float64             float32, float64
-//	string              string
-//	[]byte              bytes (JsonConverter base64 is decoded)
-//	Decimal             org.apache.kafka.connect.data.Decimal, exact
-//	json.Number         a number in a schemaless document, kept exact
-//	[]any               array
-//	*Struct             struct, or a JSON object in a schemaless document
-//	map[string]any      map (non-string keys rendered as text)
-//
-// Logical types other than Decimal stay in their Kafka Connect physical form
-// with Schema.Name set: Date is int64 days, Time int64 milliseconds,
-// Timestamp int64 epoch milliseconds, io.debezium.time.MicroTimestamp int64
-// microseconds, and so on.
-//
-// Schemas, and the Names of struct values, are shared between the records
-// of one schema: treat them as read-only.
 package decode
 
 import "strings"
@@ -86,9 +32,9 @@ func (t Type) String() string {
 	return "invalid"
 }
 
-// ParseType parses a JsonConverter type name ("int32", "float", "struct", ...).
+// parseType parses a JsonConverter type name ("int32", "float", "struct", ...).
 // "float32"/"float64" are accepted too.
-func ParseType(s string) Type {
+func parseType(s string) Type {
 	switch s {
 	case "float32":
 		return TypeFloat32
@@ -102,6 +48,29 @@ func ParseType(s string) Type {
 	}
 	return TypeInvalid
 }
+
+// Kafka Connect's logical types: the Schema.Name a converter gives a value
+// whose physical type alone does not say what it means (docs/debezium.md
+// §3.1), and the parameters of Decimal. Every package of starcdc names them
+// with these constants.
+const (
+	// ConnectDecimal is a Decimal value (bytes on the wire), with parameter
+	// DecimalScaleParam and, when the source knows it,
+	// DecimalPrecisionParam.
+	ConnectDecimal = "org.apache.kafka.connect.data.Decimal"
+	// ConnectDate is int64 days since 1970-01-01.
+	ConnectDate = "org.apache.kafka.connect.data.Date"
+	// ConnectTime is int64 milliseconds since midnight.
+	ConnectTime = "org.apache.kafka.connect.data.Time"
+	// ConnectTimestamp is int64 milliseconds since the epoch.
+	ConnectTimestamp = "org.apache.kafka.connect.data.Timestamp"
+
+	// DecimalScaleParam is the ConnectDecimal parameter holding the scale.
+	DecimalScaleParam = "scale"
+	// DecimalPrecisionParam is the ConnectDecimal parameter holding the
+	// precision (AvroData's connect.decimal.precision).
+	DecimalPrecisionParam = "connect.decimal.precision"
+)
 
 // Schema is a Kafka Connect schema. Name carries the logical type
 // (org.apache.kafka.connect.data.Decimal, io.debezium.time.MicroTimestamp, ...)
@@ -191,3 +160,35 @@ type Record struct {
 
 // Null reports whether the record carries no value.
 func (r Record) Null() bool { return r.Value == nil }
+
+// maxSchemaDepth bounds how deeply a registered schema may nest.
+const maxSchemaDepth = 128
+
+// setParam sets a schema parameter unless it is already set.
+func setParam(cs *Schema, k, v string) {
+	if cs.Parameters == nil {
+		cs.Parameters = map[string]string{}
+	}
+	if _, ok := cs.Parameters[k]; !ok {
+		cs.Parameters[k] = v
+	}
+}
+
+// connectTypeProp is the property (Avro, JSON Schema) or field-meta
+// parameter (Protobuf) in which Confluent's converters keep a Connect type
+// that the format has no type for.
+const connectTypeProp = "connect.type"
+
+// connectInt returns the integer type connect.type names ("int8", "int16",
+// "int32"), or def when it names none.
+func connectInt(def Type, connectType string) Type {
+	switch connectType {
+	case "int8":
+		return TypeInt8
+	case "int16":
+		return TypeInt16
+	case "int32":
+		return TypeInt32
+	}
+	return def
+}

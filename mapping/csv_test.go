@@ -13,7 +13,7 @@ func TestCSV(t *testing.T) {
 		Schema: &decode.Schema{Type: decode.TypeStruct, Fields: []decode.Field{
 			{Name: "id", Schema: &decode.Schema{Type: decode.TypeInt32}},
 			{Name: "name", Schema: &decode.Schema{Type: decode.TypeString, Optional: true}},
-			{Name: "born", Schema: logical(decode.TypeInt32, dbzDate)},
+			{Name: "born", Schema: logical(decode.TypeInt32, cdc.Date)},
 			{Name: "note", Schema: &decode.Schema{Type: decode.TypeString, Optional: true}},
 			{Name: "tags", Schema: &decode.Schema{Type: decode.TypeArray, Items: &decode.Schema{Type: decode.TypeString}}},
 		}},

@@ -22,24 +22,6 @@ import (
 // exactly; the record belongs on the dead-letter path.
 var ErrValue = errors.New("value cannot be loaded exactly")
 
-// Logical type names (Kafka Connect and Debezium).
-const (
-	connectDecimal   = "org.apache.kafka.connect.data.Decimal"
-	connectDate      = "org.apache.kafka.connect.data.Date"
-	connectTime      = "org.apache.kafka.connect.data.Time"
-	connectTimestamp = "org.apache.kafka.connect.data.Timestamp"
-	dbzDate          = "io.debezium.time.Date"
-	dbzTime          = "io.debezium.time.Time"
-	dbzMicroTime     = "io.debezium.time.MicroTime"
-	dbzNanoTime      = "io.debezium.time.NanoTime"
-	dbzTimestamp     = "io.debezium.time.Timestamp"
-	dbzMicroTS       = "io.debezium.time.MicroTimestamp"
-	dbzNanoTS        = "io.debezium.time.NanoTimestamp"
-	dbzZonedTS       = "io.debezium.time.ZonedTimestamp"
-	dbzJSON          = "io.debezium.data.Json"
-	dbzVarDecimal    = "io.debezium.data.VariableScaleDecimal"
-)
-
 // OpColumn is StarRocks' virtual operation column (docs/streamload.md §1.3).
 const OpColumn = "__op"
 
@@ -51,7 +33,7 @@ type Encoder struct {
 	// Geometry selects WKT (default) or hex WKB for geometry values.
 	Geometry GeometryFormat
 	// Varbinary sends top-level bytes columns for VARBINARY columns (see
-	// TypeOptions.Varbinary): as hex under the key BinaryPrefix+column,
+	// TypeOptions.Varbinary): as hex under the key binaryPrefix+column,
 	// which the "columns" header (Columns) maps with to_binary(…, 'hex').
 	// Hex, not base64: StarRocks' base64 decoder turns "" into NULL, its
 	// hex decoder keeps an empty value empty.
@@ -74,9 +56,9 @@ func untyped(fs *decode.Schema) bool {
 	return false
 }
 
-// BinaryPrefix starts the temporary JSON key of a VARBINARY column's hex
+// binaryPrefix starts the temporary JSON key of a VARBINARY column's hex
 // text.
-const BinaryPrefix = "__hex_"
+const binaryPrefix = "__hex_"
 
 // isBinary reports whether a row column is a plain bytes column, which
 // Varbinary loads into VARBINARY.
@@ -103,7 +85,7 @@ func (e *Encoder) AppendJSONFor(dst []byte, ch cdc.Change, types TargetTypes) ([
 		}
 		fs := ch.Row.FieldSchema(name)
 		if e.isBinary(fs) {
-			dst = appendString(dst, BinaryPrefix+name)
+			dst = appendString(dst, binaryPrefix+name)
 			dst = append(dst, ':')
 			if b, ok := ch.Row.Values[i].([]byte); ok {
 				dst = append(dst, '"')
@@ -160,7 +142,7 @@ func (e *Encoder) Columns(ch cdc.Change) string {
 			continue
 		}
 		if e.isBinary(ch.Row.FieldSchema(name)) {
-			b = fmt.Appendf(b, "%s%s,%s=to_binary(%s%s,'hex'),", BinaryPrefix, name, name, BinaryPrefix, name)
+			b = fmt.Appendf(b, "%s%s,%s=to_binary(%s%s,'hex'),", binaryPrefix, name, name, binaryPrefix, name)
 			continue
 		}
 		b = append(b, name...)
@@ -210,8 +192,8 @@ func (e *Encoder) appendValue(dst []byte, s *decode.Schema, v any, depth int) ([
 	case json.Number:
 		return append(dst, t...), nil
 	case string:
-		if len(t) > MaxVarchar && (s == nil || s.Name == "") {
-			return dst, fmt.Errorf("%w: a string of %d bytes exceeds StarRocks' largest VARCHAR (%d bytes) and would be loaded as NULL", ErrValue, len(t), MaxVarchar)
+		if len(t) > maxVarchar && (s == nil || s.Name == "") {
+			return dst, fmt.Errorf("%w: a string of %d bytes exceeds StarRocks' largest VARCHAR (%d bytes) and would be loaded as NULL", ErrValue, len(t), maxVarchar)
 		}
 		return appendString(dst, t), nil
 	case []byte:
@@ -277,7 +259,7 @@ func (e *Encoder) appendValue(dst []byte, s *decode.Schema, v any, depth int) ([
 // docs/debezium.md §3.1). ok is false when s is not a logical type handled here.
 func (e *Encoder) appendLogical(dst []byte, s *decode.Schema, v any) (out []byte, ok bool, err error) {
 	switch s.Name {
-	case connectDate, dbzDate:
+	case decode.ConnectDate, cdc.Date:
 		days, isInt := v.(int64)
 		if !isInt {
 			return dst, true, fmt.Errorf("%w: %s value is %T, want an integer", ErrValue, s.Name, v)
@@ -287,16 +269,16 @@ func (e *Encoder) appendLogical(dst []byte, s *decode.Schema, v any) (out []byte
 			return dst, true, err
 		}
 		return appendQuoted(dst, t.AppendFormat, "2006-01-02"), true, nil
-	case connectTimestamp, dbzTimestamp, dbzMicroTS, dbzNanoTS:
+	case decode.ConnectTimestamp, cdc.Timestamp, cdc.MicroTimestamp, cdc.NanoTimestamp:
 		n, isInt := v.(int64)
 		if !isInt {
 			return dst, true, fmt.Errorf("%w: %s value is %T, want an integer", ErrValue, s.Name, v)
 		}
 		var t time.Time
 		switch s.Name {
-		case dbzMicroTS:
+		case cdc.MicroTimestamp:
 			t = time.UnixMicro(n).UTC()
-		case dbzNanoTS:
+		case cdc.NanoTimestamp:
 			t = time.Unix(0, n).UTC()
 		default:
 			t = time.UnixMilli(n).UTC()
@@ -305,7 +287,7 @@ func (e *Encoder) appendLogical(dst []byte, s *decode.Schema, v any) (out []byte
 			return dst, true, err
 		}
 		return appendDatetime(dst, t), true, nil
-	case dbzZonedTS:
+	case cdc.ZonedTimestamp:
 		str, isStr := v.(string)
 		if !isStr {
 			return dst, true, fmt.Errorf("%w: %s value is %T, want a string", ErrValue, s.Name, v)
@@ -319,22 +301,22 @@ func (e *Encoder) appendLogical(dst []byte, s *decode.Schema, v any) (out []byte
 			return dst, true, err
 		}
 		return appendDatetime(dst, t), true, nil
-	case connectTime, dbzTime, dbzMicroTime, dbzNanoTime:
+	case decode.ConnectTime, cdc.Time, cdc.MicroTime, cdc.NanoTime:
 		n, isInt := v.(int64)
 		if !isInt {
 			return dst, true, fmt.Errorf("%w: %s value is %T, want an integer", ErrValue, s.Name, v)
 		}
 		var micros int64
 		switch s.Name {
-		case dbzMicroTime:
+		case cdc.MicroTime:
 			micros = n
-		case dbzNanoTime:
+		case cdc.NanoTime:
 			micros = n / 1000
 		default:
 			micros = n * 1000
 		}
 		return appendTimeOfDay(dst, micros), true, nil
-	case dbzJSON:
+	case cdc.JSON:
 		str, isStr := v.(string)
 		if !isStr {
 			return dst, false, nil
@@ -343,7 +325,7 @@ func (e *Encoder) appendLogical(dst []byte, s *decode.Schema, v any) (out []byte
 			return dst, true, fmt.Errorf("%w: %s value is not valid JSON", ErrValue, s.Name)
 		}
 		return append(dst, str...), true, nil
-	case dbzVarDecimal:
+	case cdc.VariableScaleDecimal:
 		st, isStruct := v.(*decode.Struct)
 		if !isStruct {
 			return dst, false, nil
@@ -356,10 +338,10 @@ func (e *Encoder) appendLogical(dst []byte, s *decode.Schema, v any) (out []byte
 			return dst, true, fmt.Errorf("%w: %s needs {scale int, value bytes}", ErrValue, s.Name)
 		}
 		return decode.DecimalFromBytes(b, int32(scale)).Append(dst), true, nil
-	case dbzPoint, dbzGeometry, dbzGeography:
+	case cdc.Point, cdc.Geometry, cdc.Geography:
 		out, err := e.appendGeometry(dst, v)
 		return out, true, err
-	case connectDecimal:
+	case decode.ConnectDecimal:
 		if d, isDec := v.(decode.Decimal); isDec {
 			if err := fitsDecimal(s, d); err != nil {
 				return dst, true, err

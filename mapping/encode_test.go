@@ -172,23 +172,23 @@ func TestColumnTypes(t *testing.T) {
 		{&decode.Schema{Type: decode.TypeString}, TypeOptions{}, "VARCHAR(1048576)"},
 		{&decode.Schema{Type: decode.TypeString, Parameters: p(paramSourceLength, "255")}, TypeOptions{}, "VARCHAR(1020)"},
 		{&decode.Schema{Type: decode.TypeBytes}, TypeOptions{}, "VARCHAR(1048576)"},
-		{logical(decode.TypeBytes, connectDecimal), TypeOptions{}, "DECIMAL(38,0)"},
-		{&decode.Schema{Type: decode.TypeBytes, Name: connectDecimal, Parameters: p("scale", "2", "connect.decimal.precision", "10")}, TypeOptions{}, "DECIMAL(10,2)"},
-		{&decode.Schema{Type: decode.TypeBytes, Name: connectDecimal, Parameters: p("scale", "4", "connect.decimal.precision", "65")}, TypeOptions{}, "VARCHAR(67)"},
-		{&decode.Schema{Type: decode.TypeBytes, Name: connectDecimal, Parameters: p("scale", "4", "connect.decimal.precision", "65")}, TypeOptions{Decimal256: true}, "DECIMAL256(65,4)"},
-		{&decode.Schema{Type: decode.TypeBytes, Name: connectDecimal, Parameters: p("scale", "0", paramSourceType, "BIGINT UNSIGNED")}, TypeOptions{}, "LARGEINT"},
-		{&decode.Schema{Type: decode.TypeStruct, Name: dbzVarDecimal}, TypeOptions{}, "VARCHAR(1048576)"},
-		{logical(decode.TypeInt32, dbzDate), TypeOptions{}, "DATE"},
-		{logical(decode.TypeInt64, dbzMicroTS), TypeOptions{}, "DATETIME"},
-		{logical(decode.TypeString, dbzZonedTS), TypeOptions{}, "DATETIME"},
-		{logical(decode.TypeInt64, dbzMicroTime), TypeOptions{}, "VARCHAR(32)"},
-		{logical(decode.TypeString, dbzJSON), TypeOptions{}, "JSON"},
+		{logical(decode.TypeBytes, decode.ConnectDecimal), TypeOptions{}, "DECIMAL(38,0)"},
+		{&decode.Schema{Type: decode.TypeBytes, Name: decode.ConnectDecimal, Parameters: p("scale", "2", "connect.decimal.precision", "10")}, TypeOptions{}, "DECIMAL(10,2)"},
+		{&decode.Schema{Type: decode.TypeBytes, Name: decode.ConnectDecimal, Parameters: p("scale", "4", "connect.decimal.precision", "65")}, TypeOptions{}, "VARCHAR(67)"},
+		{&decode.Schema{Type: decode.TypeBytes, Name: decode.ConnectDecimal, Parameters: p("scale", "4", "connect.decimal.precision", "65")}, TypeOptions{Decimal256: true}, "DECIMAL256(65,4)"},
+		{&decode.Schema{Type: decode.TypeBytes, Name: decode.ConnectDecimal, Parameters: p("scale", "0", paramSourceType, "BIGINT UNSIGNED")}, TypeOptions{}, "LARGEINT"},
+		{&decode.Schema{Type: decode.TypeStruct, Name: cdc.VariableScaleDecimal}, TypeOptions{}, "VARCHAR(1048576)"},
+		{logical(decode.TypeInt32, cdc.Date), TypeOptions{}, "DATE"},
+		{logical(decode.TypeInt64, cdc.MicroTimestamp), TypeOptions{}, "DATETIME"},
+		{logical(decode.TypeString, cdc.ZonedTimestamp), TypeOptions{}, "DATETIME"},
+		{logical(decode.TypeInt64, cdc.MicroTime), TypeOptions{}, "VARCHAR(32)"},
+		{logical(decode.TypeString, cdc.JSON), TypeOptions{}, "JSON"},
 		{logical(decode.TypeString, "io.debezium.data.Uuid"), TypeOptions{}, "VARCHAR(36)"},
 		{&decode.Schema{Type: decode.TypeString, Name: "io.debezium.data.Enum", Parameters: p("allowed", "red,green,yellow")}, TypeOptions{}, "VARCHAR(6)"},
 		{&decode.Schema{Type: decode.TypeString, Name: "io.debezium.data.EnumSet", Parameters: p("allowed", "a,bb")}, TypeOptions{}, "VARCHAR(5)"},
 		{logical(decode.TypeInt32, "io.debezium.time.Year"), TypeOptions{}, "INT"},
-		{logical(decode.TypeStruct, dbzGeometry), TypeOptions{}, "VARCHAR(1048576)"},
-		{&decode.Schema{Type: decode.TypeArray, Items: logical(decode.TypeInt32, dbzDate)}, TypeOptions{}, "ARRAY<DATE>"},
+		{logical(decode.TypeStruct, cdc.Geometry), TypeOptions{}, "VARCHAR(1048576)"},
+		{&decode.Schema{Type: decode.TypeArray, Items: logical(decode.TypeInt32, cdc.Date)}, TypeOptions{}, "ARRAY<DATE>"},
 		{&decode.Schema{Type: decode.TypeStruct}, TypeOptions{}, "JSON"},
 		{&decode.Schema{Type: decode.TypeMap}, TypeOptions{}, "JSON"},
 	} {
@@ -220,20 +220,20 @@ func TestUnsignedBigint(t *testing.T) {
 // Values StarRocks would silently store as NULL go to the dead-letter path.
 func TestSilentNullsRefused(t *testing.T) {
 	e := &Encoder{}
-	dec := &decode.Schema{Type: decode.TypeBytes, Name: connectDecimal, Parameters: map[string]string{"scale": "2", "connect.decimal.precision": "5"}}
+	dec := &decode.Schema{Type: decode.TypeBytes, Name: decode.ConnectDecimal, Parameters: map[string]string{"scale": "2", "connect.decimal.precision": "5"}}
 	if got, err := one(t, e, dec, decode.DecimalFromBytes([]byte{0x01, 0x86, 0x9f}, 2)); err != nil || got != `{"c":999.99,"__op":0}` { // 99999 → 999.99 fits (5,2)
 		t.Errorf("999.99 in DECIMAL(5,2): %s %v", got, err)
 	}
 	if _, err := one(t, e, dec, decode.DecimalFromBytes([]byte{0x01, 0x86, 0xa0}, 2)); !errors.Is(err, ErrValue) { // 1000.00
 		t.Errorf("1000.00 in DECIMAL(5,2): %v", err)
 	}
-	if _, err := one(t, e, logical(decode.TypeInt32, dbzDate), int64(2932897)); !errors.Is(err, ErrValue) { // 10000-01-01
+	if _, err := one(t, e, logical(decode.TypeInt32, cdc.Date), int64(2932897)); !errors.Is(err, ErrValue) { // 10000-01-01
 		t.Errorf("year 10000: %v", err)
 	}
-	if _, err := one(t, e, logical(decode.TypeInt64, dbzMicroTS), int64(-62167219200000001)); !errors.Is(err, ErrValue) { // before 0000-01-01
+	if _, err := one(t, e, logical(decode.TypeInt64, cdc.MicroTimestamp), int64(-62167219200000001)); !errors.Is(err, ErrValue) { // before 0000-01-01
 		t.Errorf("year -1: %v", err)
 	}
-	if got, err := one(t, e, logical(decode.TypeInt64, dbzMicroTS), int64(-62167219200000000)); err != nil || got != `{"c":"0000-01-01 00:00:00","__op":0}` {
+	if got, err := one(t, e, logical(decode.TypeInt64, cdc.MicroTimestamp), int64(-62167219200000000)); err != nil || got != `{"c":"0000-01-01 00:00:00","__op":0}` {
 		t.Errorf("year 0: %s %v", got, err)
 	}
 }
@@ -260,7 +260,7 @@ func TestVarbinary(t *testing.T) {
 		Schema: &decode.Schema{Type: decode.TypeStruct, Fields: []decode.Field{
 			{Name: "id", Schema: &decode.Schema{Type: decode.TypeInt32}},
 			{Name: "blob", Schema: &decode.Schema{Type: decode.TypeBytes, Optional: true}},
-			{Name: "price", Schema: &decode.Schema{Type: decode.TypeBytes, Name: connectDecimal, Parameters: map[string]string{"scale": "0"}}},
+			{Name: "price", Schema: &decode.Schema{Type: decode.TypeBytes, Name: decode.ConnectDecimal, Parameters: map[string]string{"scale": "0"}}},
 		}},
 		Names:  []string{"id", "blob", "price"},
 		Values: []any{int64(1), []byte{0, 0xff}, decode.DecimalFromBytes([]byte{7}, 0)},

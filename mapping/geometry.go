@@ -23,12 +23,6 @@ const (
 	GeometryWKBHex
 )
 
-const (
-	dbzPoint     = "io.debezium.data.geometry.Point"
-	dbzGeometry  = "io.debezium.data.geometry.Geometry"
-	dbzGeography = "io.debezium.data.geometry.Geography"
-)
-
 // appendGeometry renders a Debezium geometry struct {wkb, srid} (Point also
 // carries x, y).
 func (e *Encoder) appendGeometry(dst []byte, v any) ([]byte, error) {

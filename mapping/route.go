@@ -1,9 +1,3 @@
-// Package mapping maps change rows onto StarRocks: topic → table routing,
-// Kafka Connect / Debezium types → StarRocks column types, and values → the
-// text Stream Load parses back to exactly the source value.
-//
-// mapping knows the shape of decoded values (package decode) and change rows
-// (package cdc), and StarRocks' type system; it does no I/O.
 package mapping
 
 import (
@@ -27,8 +21,8 @@ type Rename struct {
 	Replacement string
 }
 
-// Apply renames topic.
-func (r Rename) Apply(topic string) string {
+// apply renames topic.
+func (r Rename) apply(topic string) string {
 	m := r.Regex.FindStringSubmatchIndex(topic)
 	if m == nil || m[0] != 0 || m[1] != len(topic) {
 		return topic
@@ -109,7 +103,7 @@ func NewRouter(topic2table map[string]string, renames ...Rename) (*Router, error
 func (r *Router) Table(topic string) (string, error) {
 	renamed := topic
 	for _, rn := range r.renames {
-		renamed = rn.Apply(renamed)
+		renamed = rn.apply(renamed)
 	}
 	if t, ok := r.explicit[renamed]; ok {
 		return t, nil
@@ -123,9 +117,13 @@ func (r *Router) Table(topic string) (string, error) {
 	return renamed, nil
 }
 
+// MaxTableName is StarRocks' longest table name, in bytes
+// (docs/streamload.md §4).
+const MaxTableName = 1024
+
 // ValidTable checks a StarRocks table name.
 func ValidTable(name string) error {
-	if len(name) > 1024 || !tableName.MatchString(name) {
+	if len(name) > MaxTableName || !tableName.MatchString(name) {
 		return fmt.Errorf("%w %q: use letters, digits, '_' and '$', starting with a letter or '_'", ErrInvalidTable, name)
 	}
 	return nil

@@ -6,14 +6,15 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/starcdc/starcdc/cdc"
 	"github.com/starcdc/starcdc/decode"
 )
 
 // ErrNoType means a schema has no StarRocks column type.
 var ErrNoType = errors.New("no StarRocks type for the schema")
 
-// MaxVarchar is StarRocks' largest VARCHAR, in bytes (docs/streamload.md §5.1).
-const MaxVarchar = 1048576
+// maxVarchar is StarRocks' largest VARCHAR, in bytes (docs/streamload.md §5.1).
+const maxVarchar = 1048576
 
 // TypeOptions choose between the mappings that have alternatives.
 type TypeOptions struct {
@@ -40,32 +41,32 @@ func ColumnType(s *decode.Schema, o TypeOptions) (string, error) {
 		return "", fmt.Errorf("%w: the value has no schema (schemaless JSON); declare the table yourself", ErrNoType)
 	}
 	switch s.Name {
-	case connectDecimal:
+	case decode.ConnectDecimal:
 		return decimalType(s, o)
-	case dbzVarDecimal:
-		return varchar(MaxVarchar), nil // any precision and scale: exact text
-	case connectDate, dbzDate:
+	case cdc.VariableScaleDecimal:
+		return varchar(maxVarchar), nil // any precision and scale: exact text
+	case decode.ConnectDate, cdc.Date:
 		return "DATE", nil
-	case connectTimestamp, dbzTimestamp, dbzMicroTS, dbzNanoTS, dbzZonedTS:
+	case decode.ConnectTimestamp, cdc.Timestamp, cdc.MicroTimestamp, cdc.NanoTimestamp, cdc.ZonedTimestamp:
 		return "DATETIME", nil
-	case connectTime, dbzTime, dbzMicroTime, dbzNanoTime, "io.debezium.time.ZonedTime":
+	case decode.ConnectTime, cdc.Time, cdc.MicroTime, cdc.NanoTime, cdc.ZonedTime:
 		return varchar(32), nil // StarRocks has no TIME; "HH:MM:SS.ffffff", hours may exceed 24 or be negative
-	case "io.debezium.time.Year":
+	case cdc.Year:
 		return "INT", nil
-	case "io.debezium.time.MicroDuration":
+	case cdc.MicroDuration:
 		return "BIGINT", nil
-	case "io.debezium.time.Interval":
+	case cdc.Interval:
 		return varchar(64), nil
-	case dbzJSON:
+	case cdc.JSON:
 		return "JSON", nil
-	case "io.debezium.data.Uuid":
+	case cdc.UUID:
 		return varchar(36), nil
-	case "io.debezium.data.Enum", "io.debezium.data.EnumSet":
+	case cdc.Enum, cdc.EnumSet:
 		return enumType(s), nil
-	case dbzPoint, dbzGeometry, dbzGeography:
-		return varchar(MaxVarchar), nil // WKT or hex WKB text
-	case "io.debezium.data.Bits":
-		return varchar(MaxVarchar), nil // base64 of the little-endian bits
+	case cdc.Point, cdc.Geometry, cdc.Geography:
+		return varchar(maxVarchar), nil // WKT or hex WKB text
+	case cdc.Bits:
+		return varchar(maxVarchar), nil // base64 of the little-endian bits
 	}
 	switch s.Type {
 	case decode.TypeInt8:
@@ -87,14 +88,14 @@ func ColumnType(s *decode.Schema, o TypeOptions) (string, error) {
 		return "BOOLEAN", nil
 	case decode.TypeString:
 		if n, err := strconv.Atoi(s.Parameters[paramSourceLength]); err == nil && n > 0 {
-			return varchar(min(n*4, MaxVarchar)), nil // n characters of up to 4 UTF-8 bytes
+			return varchar(min(n*4, maxVarchar)), nil // n characters of up to 4 UTF-8 bytes
 		}
-		return varchar(MaxVarchar), nil
+		return varchar(maxVarchar), nil
 	case decode.TypeBytes:
 		if o.Varbinary {
-			return "VARBINARY(" + strconv.Itoa(MaxVarchar) + ")", nil
+			return "VARBINARY(" + strconv.Itoa(maxVarchar) + ")", nil
 		}
-		return varchar(MaxVarchar), nil // base64 text
+		return varchar(maxVarchar), nil // base64 text
 	case decode.TypeArray:
 		el, err := ColumnType(s.Items, o)
 		if err != nil {
@@ -112,8 +113,8 @@ func varchar(n int) string { return "VARCHAR(" + strconv.Itoa(n) + ")" }
 // decimalType: DECIMAL(p,s) with p from connect.decimal.precision (Avro's
 // "precision"); beyond 38 digits DECIMAL256 or exact text.
 func decimalType(s *decode.Schema, o TypeOptions) (string, error) {
-	if _, err := strconv.Atoi(s.Parameters["scale"]); err != nil && s.Parameters["scale"] != "" {
-		return "", fmt.Errorf("%w: Decimal scale %q", ErrNoType, s.Parameters["scale"])
+	if _, err := strconv.Atoi(s.Parameters[decode.DecimalScaleParam]); err != nil && s.Parameters[decode.DecimalScaleParam] != "" {
+		return "", fmt.Errorf("%w: Decimal scale %q", ErrNoType, s.Parameters[decode.DecimalScaleParam])
 	}
 	p, sc, ok := decimalPrecision(s, o)
 	switch {
@@ -124,17 +125,17 @@ func decimalType(s *decode.Schema, o TypeOptions) (string, error) {
 	case isUnsignedBigint(s): // bigint.unsigned.handling.mode=precise
 		return "LARGEINT", nil
 	}
-	if prec, err := strconv.Atoi(s.Parameters["connect.decimal.precision"]); err == nil && prec > 0 {
+	if prec, err := strconv.Atoi(s.Parameters[decode.DecimalPrecisionParam]); err == nil && prec > 0 {
 		return varchar(prec + 2), nil
 	}
-	return varchar(MaxVarchar), nil
+	return varchar(maxVarchar), nil
 }
 
 // decimalPrecision returns the DECIMAL(p,s) of the type table, ok false
 // when the decimal maps to something else (LARGEINT, VARCHAR).
 func decimalPrecision(s *decode.Schema, o TypeOptions) (p, sc int, ok bool) {
-	sc, _ = strconv.Atoi(s.Parameters["scale"])
-	p, err := strconv.Atoi(s.Parameters["connect.decimal.precision"])
+	sc, _ = strconv.Atoi(s.Parameters[decode.DecimalScaleParam])
+	p, err := strconv.Atoi(s.Parameters[decode.DecimalPrecisionParam])
 	if err != nil {
 		if isUnsignedBigint(s) {
 			return 0, 0, false
@@ -155,16 +156,16 @@ func enumType(s *decode.Schema) string {
 	allowed := strings.Split(s.Parameters["allowed"], ",")
 	n := 0
 	for _, a := range allowed {
-		if s.Name == "io.debezium.data.EnumSet" {
+		if s.Name == cdc.EnumSet {
 			n += len(a) + 1
 		} else {
 			n = max(n, len(a))
 		}
 	}
 	if n == 0 {
-		return varchar(MaxVarchar)
+		return varchar(maxVarchar)
 	}
-	return varchar(min(max(n, 1), MaxVarchar))
+	return varchar(min(max(n, 1), maxVarchar))
 }
 
 func isUnsignedBigint(s *decode.Schema) bool {
@@ -184,7 +185,7 @@ func PrimaryKeyType(colType string) (string, string) {
 	case strings.HasPrefix(u, "DECIMAL"):
 		return varchar(80), "StarRocks does not allow DECIMAL in a primary key; the key is stored as its exact text"
 	case u == "JSON" || strings.HasPrefix(u, "ARRAY") || strings.HasPrefix(u, "VARBINARY"):
-		return varchar(MaxVarchar), "StarRocks does not allow " + u + " in a primary key; the key is stored as text"
+		return varchar(maxVarchar), "StarRocks does not allow " + u + " in a primary key; the key is stored as text"
 	case strings.HasPrefix(u, "VARCHAR("):
 		return colType, ""
 	}

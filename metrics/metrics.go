@@ -1,6 +1,3 @@
-// Package metrics holds starcdc's counters and gauges and serves them in the
-// Prometheus text exposition format (version 0.0.4) at /metrics. It has no
-// dependencies: a Registry is a set of labelled series updated atomically.
 package metrics
 
 import (
