@@ -246,7 +246,6 @@ func parseRegistryAuth(class string, props map[string]string, urls []*url.URL) (
 	return a, nil
 }
 
-
 // registry is one logical schema registry (one or more URLs with failover)
 // with a per-ID schema cache.
 type registry struct {
