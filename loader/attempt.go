@@ -24,7 +24,7 @@ func (l *Loader) run(t *tableBuf, u *unit) {
 		}
 		return nil
 	}}
-	bodies, err := l.bodies(u, b)
+	bodies, err := l.bodies(u, b.g)
 	if err != nil {
 		err = &LoadError{Table: t.name, Label: u.label, Permanent: true, Err: err}
 	}
@@ -39,11 +39,7 @@ func (l *Loader) run(t *tableBuf, u *unit) {
 			break
 		}
 		start := time.Now()
-		if l.cfg.Mode == ModeTransaction {
-			out, err = l.txnLoad(l.ctx, t.name, u, bodies, hdr)
-		} else {
-			out, err = l.streamLoad(l.ctx, t.name, u, bodies[0], hdr)
-		}
+		out, err = l.proto.load(l.ctx, loadRequest{table: t.name, label: u.label, rows: u.rows, bodies: bodies, hdr: hdr})
 		ev := LoadEvent{Table: t.name, Label: u.label, Rows: int64(u.rows), Bytes: b.size, Filtered: out.filtered,
 			Duration: time.Since(start), Attempt: attempt, Err: err, Seq: u.lastSeq, Batch: u.batch}
 		var le *LoadError
@@ -96,10 +92,10 @@ func (l *Loader) run(t *tableBuf, u *unit) {
 		}
 		err = nil
 	}
-	if err != nil && l.ctx.Err() != nil && l.cfg.Mode == ModeTransaction {
+	if err != nil && l.ctx.Err() != nil {
 		// Abandoned (Fence or Close): a transaction this attempt may have
 		// prepared must not stay behind to be committed by anyone.
-		l.rollback(t.name, u.label)
+		l.proto.abandon(t.name, u.label)
 	}
 	var le *LoadError
 	bad := err != nil && errors.As(err, &le) && le.BadRows && l.ctx.Err() == nil
@@ -151,31 +147,20 @@ func (l *Loader) backoffSlot(d time.Duration) bool {
 	return ok
 }
 
-// bodies returns what is sent for u: in ModeStreamLoad one body with
-// every chunk, in ModeTransaction one body per chunk; compressed when set.
-func (l *Loader) bodies(u *unit, all body) ([]body, error) {
-	var out []body
-	if l.cfg.Mode == ModeTransaction {
-		for _, c := range u.chunks {
-			if c.rows() > 0 {
-				cb := frame(l.cfg.Format, []*chunk{c})
-				cb.g = all.g
-				out = append(out, cb)
-			}
-		}
-	} else {
-		out = []body{all}
-	}
-	if l.cfg.Compression == CompressionNone {
-		return out, nil
-	}
+// bodies returns what is sent for u, as the protocol frames it (Stream
+// Load: one body with every chunk; a transaction: one body per chunk),
+// compressed when set, every body read under g.
+func (l *Loader) bodies(u *unit, g *bodyGuard) ([]body, error) {
+	out := l.proto.frame(l.cfg.Format, u.chunks)
 	for i := range out {
-		c, err := compress(l.cfg.Compression, out[i], nil)
-		if err != nil {
-			return nil, err
+		if l.cfg.Compression != CompressionNone {
+			c, err := compress(l.cfg.Compression, out[i], nil)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = c
 		}
-		c.g = out[i].g
-		out[i] = c
+		out[i].g = g
 	}
 	return out, nil
 }

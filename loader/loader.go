@@ -59,9 +59,9 @@ type LoadEvent struct {
 // Its methods are safe for concurrent use.
 type Loader struct {
 	cfg     *config
-	client  *http.Client
+	client  *client
+	proto   protocol
 	ownedTr *http.Transport
-	eps     *endpoints
 	log     *slog.Logger
 	nonce   string
 
@@ -100,8 +100,7 @@ func New(opts Options) (*Loader, error) {
 	}
 	l := &Loader{
 		cfg:     cfg,
-		client:  cfg.buildClient(),
-		eps:     newEndpoints(cfg.bases),
+		client:  &client{cfg: cfg, hc: cfg.buildClient(), eps: newEndpoints(cfg.bases), log: opts.Logger},
 		log:     opts.Logger,
 		nonce:   hex.EncodeToString(nb[:]),
 		wake:    make(chan struct{}, 1),
@@ -109,8 +108,9 @@ func New(opts Options) (*Loader, error) {
 		changed: make(chan struct{}),
 	}
 	if opts.HTTPClient == nil {
-		l.ownedTr, _ = l.client.Transport.(*http.Transport)
+		l.ownedTr, _ = l.client.hc.Transport.(*http.Transport)
 	}
+	l.proto = newProtocol(cfg, l.client, l.awaitLease)
 	l.ctx, l.cancel = context.WithCancel(context.Background())
 	l.wg.Add(1)
 	go l.dispatch()

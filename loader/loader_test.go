@@ -471,7 +471,7 @@ func TestFailover(t *testing.T) {
 		t.Fatalf("rows %q", got)
 	}
 	// The dead FE is cooling down: it is now tried last.
-	if ord := l.eps.order(time.Now()); ord[0] != 1 {
+	if ord := l.client.eps.order(time.Now()); ord[0] != 1 {
 		t.Fatalf("order %v", ord)
 	}
 }
