@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/starcdc/starcdc/devstack/starrocks"
+	"github.com/starcdc/starcdc/internal/testutil"
 	"github.com/starcdc/starcdc/loader"
 )
 
@@ -61,8 +62,8 @@ func TestLeaseHoldsLoads(t *testing.T) {
 			l := newLoader(t, o)
 			appendOrders(l, 0, 10)
 			done := make(chan error, 1)
-			go func() { done <- l.Flush(ctxT(t), "p0") }()
-			waitFor(t, func() bool { return lease.nCalls() >= 10 }) // the load looked 10 times and waited
+			go func() { done <- l.Flush(testutil.Ctx(t), "p0") }()
+			testutil.WaitFor(t, func() bool { return lease.nCalls() >= 10 }) // the load looked 10 times and waited
 			if st := em.Stats("db", "orders"); st.Loads != 0 || st.LoadedRows != 0 {
 				t.Fatalf("loaded without a lease: %+v", st)
 			}
@@ -94,21 +95,21 @@ func TestLeaseEndsMidBody(t *testing.T) {
 	const n = 40000 // about 2 MB: many body reads
 	appendOrders(l, 0, n)
 	done := make(chan error, 1)
-	go func() { done <- l.Flush(ctxT(t), "p0") }()
-	waitFor(t, func() bool {
-		for _, e := range lis.all() {
+	go func() { done <- l.Flush(testutil.Ctx(t), "p0") }()
+	testutil.WaitFor(t, func() bool {
+		for _, e := range lis.All() {
 			if e.Err != nil {
 				return true
 			}
 		}
 		return false
 	})
-	first := lis.all()[0]
+	first := lis.All()[0]
 	if first.Err == nil || !strings.Contains(first.Err.Error(), "lease ended") {
 		t.Fatalf("first attempt: %v; want its body cut short by the lease", first.Err)
 	}
 	calls := lease.nCalls()
-	waitFor(t, func() bool { return lease.nCalls() >= calls+10 }) // waiting for the lease
+	testutil.WaitFor(t, func() bool { return lease.nCalls() >= calls+10 }) // waiting for the lease
 	if st := em.Stats("db", "orders"); st.LoadedRows != 0 {
 		t.Fatalf("a body cut short was applied: %+v", st)
 	}
@@ -142,7 +143,7 @@ func TestFence(t *testing.T) {
 	appendOrders(l, 0, 10)
 	done := make(chan error, 1)
 	go func() { done <- l.Flush(context.Background(), "p0") }()
-	waitFor(t, func() bool { return lease.nCalls() >= 12 })
+	testutil.WaitFor(t, func() bool { return lease.nCalls() >= 12 })
 	label := loadLabel(t, em)
 	if st := labelState(t, em, label); st != "PREPARE" {
 		t.Fatalf("label %s is %s before Fence; want an open (PREPARE) transaction", label, st)
@@ -156,7 +157,7 @@ func TestFence(t *testing.T) {
 	if err := l.Wait(context.Background()); !errors.Is(err, loader.ErrFenced) {
 		t.Fatalf("Wait after Fence: %v", err)
 	}
-	waitFor(t, func() bool { return labelState(t, em, label) == "ABORTED" })
+	testutil.WaitFor(t, func() bool { return labelState(t, em, label) == "ABORTED" })
 	lease.set(time.Now().Add(time.Hour), 0)
 	appendOrders(l, 10, 5) // discarded
 	if err := l.Flush(context.Background(), "p1"); !errors.Is(err, loader.ErrFenced) {
