@@ -125,3 +125,4 @@ func (s *sr) tableRows(table string) []string {
 	}
 	return out
 }
+
