@@ -7,6 +7,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/starcdc/starcdc/devstack/starrocks"
 	"github.com/starcdc/starcdc/internal/testutil"
 )
 
@@ -77,3 +78,45 @@ func TestLeaseWait(t *testing.T) {
 	})
 }
 
+// TestLeaseGuardsTxnRetries: a transaction's prepare and commit go out
+// only under the lease, retries included. Here the first commit's reply
+// is lost (HTTP 500) with exactly Margin left; the label is PREPARED, so
+// the commit is sent again after a backoff, when less than Margin is left:
+// it must wait for the lease to be renewed instead.
+func TestLeaseGuardsTxnRetries(t *testing.T) {
+	for _, op := range []string{"commit", "prepare"} {
+		t.Run(op, func(t *testing.T) {
+			withSR(t, nil, func(t *testing.T, f *sr) {
+				kind := starrocks.FaultHTTP500 // commit: PREPARED, committed again
+				if op == "prepare" {
+					kind = starrocks.FaultInProcessing // prepared again
+				}
+				f.Inject(starrocks.Fault{Op: op, Kind: kind, Times: 1})
+				start := time.Now()
+				lease := &movableLease{until: start.Add(2 * time.Second), margin: 2 * time.Second}
+				o := f.opts()
+				o.Mode = ModeTransaction
+				o.Lease = lease
+				l := newLoader(t, o)
+				l.Append("t", []byte(`{"id":1}`))
+				done := make(chan error, 1)
+				go func() { done <- l.Flush(context.Background(), "p0") }()
+				time.Sleep(time.Second)
+				synctest.Wait()
+				if n := f.loadedRows("t"); n != 0 {
+					t.Fatalf("%s retried and committed with less than Margin of the lease left", op)
+				}
+				if st := f.labelState(f.Labels("db")[0]); op == "prepare" && st != "PREPARE" {
+					t.Fatalf("label %s with less than Margin of the lease left, want still PREPARE", st)
+				}
+				lease.renew(time.Now().Add(time.Hour))
+				if err := <-done; err != nil {
+					t.Fatal(err)
+				}
+				if n := f.loadedRows("t"); n != 1 {
+					t.Fatalf("%d rows loaded after the renewal", n)
+				}
+			})
+		})
+	}
+}

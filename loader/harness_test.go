@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -126,3 +128,19 @@ func (s *sr) tableRows(table string) []string {
 	return out
 }
 
+// labelState asks the FE for the state of label, as a client would.
+func (s *sr) labelState(label string) string {
+	s.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, s.FEURL()+"/api/db/get_load_state?label="+url.QueryEscape(label), nil)
+	req.SetBasicAuth("root", testutil.Password)
+	resp, err := s.Client(s.t).Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct{ State string }
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		s.t.Fatal(err)
+	}
+	return out.State
+}

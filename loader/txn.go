@@ -141,19 +141,20 @@ func (x txnLoad) load(ctx context.Context, lr loadRequest) (outcome, error) {
 		}
 	}
 
-	// prepare, and below commit, only under the lease: a transaction is
-	// applied by its commit, so one whose rows may belong to another
-	// process now is rolled back instead.
-	if err := x.lease(ctx); err != nil {
-		x.rollback(table, label)
-		return outcome{}, err
-	}
+	// prepare, and below commit, only under the lease, every call of them
+	// (a retry comes after a backoff, when the lease may have ended): a
+	// transaction is applied by its commit, so one whose rows may belong
+	// to another process now is rolled back instead.
 	ph := ctl.Clone()
 	if v := x.c.cfg.headers.Get("prepared_timeout"); v != "" {
 		ph.Set("prepared_timeout", v)
 	}
 	var out outcome
 	for try := 1; ; try++ {
+		if err := x.lease(ctx); err != nil {
+			x.rollback(table, label)
+			return outcome{}, err
+		}
 		r, err := x.txnCall(ctx, "prepare", table, label, ph, nil)
 		if err != nil {
 			// Unknown outcome: roll back; the next attempt begins again
@@ -190,22 +191,22 @@ func (x txnLoad) load(ctx context.Context, lr loadRequest) (outcome, error) {
 		return outcome{}, e
 	}
 
-	// commit
-	if err := x.lease(ctx); err != nil {
-		x.rollback(table, label)
-		return outcome{}, err
-	}
 	if err := x.txnCommit(ctx, table, label); err != nil {
 		return outcome{}, err
 	}
 	return out, nil
 }
 
-// txnCommit commits a PREPARED label. A non-OK reply is settled by polling
-// the label (success iff COMMITTED or VISIBLE); PREPARED is committed
-// again; TXN_IN_PROCESSING is retried.
+// txnCommit commits a PREPARED label, each commit call only under the
+// lease (if it is abandoned meanwhile, the label is rolled back). A non-OK
+// reply is settled by polling the label (success iff COMMITTED or
+// VISIBLE); PREPARED is committed again; TXN_IN_PROCESSING is retried.
 func (x txnLoad) txnCommit(ctx context.Context, table, label string) error {
 	for try := 1; ; try++ {
+		if err := x.lease(ctx); err != nil { // every commit call under the lease
+			x.rollback(table, label)
+			return err
+		}
 		r, err := x.txnCall(ctx, "commit", table, label, x.txnHeaders(table, label), nil)
 		if err == nil && r.Status == txnOK {
 			return nil
@@ -260,9 +261,6 @@ func (x txnLoad) txnResolve(ctx context.Context, table, label string) (outcome, 
 	case "COMMITTED", "VISIBLE":
 		return outcome{}, nil
 	case "PREPARED":
-		if err := x.lease(ctx); err != nil {
-			return outcome{}, err
-		}
 		if err := x.txnCommit(ctx, table, label); err != nil {
 			return outcome{}, err
 		}
