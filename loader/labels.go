@@ -103,6 +103,22 @@ func deriveLabel(parent, suffix string) string {
 	return s[:maxLabelLen-len(h)-1] + "-" + h
 }
 
+// ValidLabel reports whether s is a valid StarRocks label, ^[-\w]{1,128}$:
+// 1 to 128 bytes of ASCII letters, digits, "_" and "-" (docs/streamload.md
+// §2.5). Label's results always are; use it to check a LabelPrefix made
+// elsewhere.
+func ValidLabel(s string) bool {
+	if len(s) == 0 || len(s) > maxLabelLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isLabelByte(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 func isLabelByte(c byte) bool {
 	return c == '-' || c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }

@@ -673,3 +673,21 @@ func TestFlushLabelTiedToRows(t *testing.T) {
 		}
 	})
 }
+
+func TestValidLabel(t *testing.T) {
+	for s, want := range map[string]bool{
+		"":                         false,
+		"starcdc-orders_1":         true,
+		"a.b":                      false,
+		"é":                        false,
+		"x y":                      false,
+		strings.Repeat("x", 128):   true,
+		strings.Repeat("x", 129):   false,
+		Label("p", "a-b", "t.1"):   true,
+		Label("p", "t", "b") + "-": true,
+	} {
+		if got := ValidLabel(s); got != want {
+			t.Errorf("ValidLabel(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
