@@ -11,8 +11,8 @@ import (
 // A Lease says until when the Loader may load, e.g. until when the process
 // certainly still owns the Kafka partitions its rows came from. A load
 // attempt (and, with the transaction interface, its prepare and commit)
-// starts only while at least LeaseMargin of the lease remains, and its body
-// is sent only while at least LeaseMargin/2 remains: a body cut short is
+// starts only while at least Margin of the lease remains, and its body
+// is sent only while at least Margin/2 remains: a body cut short is
 // never applied by StarRocks, whereas a body sent whole commits even if the
 // client gives up on the reply. While the lease is too short, loads wait.
 type Lease interface {
