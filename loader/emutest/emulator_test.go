@@ -248,27 +248,31 @@ func TestEmulatorRestartDedup(t *testing.T) {
 
 // TestEmulatorBackground: continuous appends to two tables with age and
 // memory-pressure loads; everything arrives once and Durable catches up.
+// It runs in a synctest bubble, so the waits are the bubble's time.
 func TestEmulatorBackground(t *testing.T) {
 	for _, mode := range []loader.Mode{loader.ModeStreamLoad, loader.ModeTransaction} {
 		em := startEmulator(t)
-		o := emOptions(em, mode)
-		o.FlushInterval = 10 * time.Millisecond
-		o.MinLoadInterval = 20 * time.Millisecond
-		o.MaxBytes = 32 << 10
-		l := newLoader(t, o)
-		for i := range 2000 {
-			l.Append("orders", fmt.Appendf(nil, `{"id":%d,"name":"x","qty":1}`, i))
-			l.Append("items", fmt.Appendf(nil, `{"id":%d,"name":"y","qty":2}`, i%500))
-		}
-		mark := l.Seq()
-		testutil.WaitFor(t, func() bool { return l.Durable() >= mark })
-		so, si := em.Stats("db", "orders"), em.Stats("db", "items")
-		if so.LoadedRows != 2000 || si.LoadedRows != 2000 || so.Loads < 2 {
-			t.Fatalf("%v: stats %+v %+v", mode, so, si)
-		}
-		rows, _ := em.Rows("db", "items")
-		if len(rows) != 500 {
-			t.Fatalf("%v: %d item rows", mode, len(rows))
-		}
+		inBubble(t, em, func(t *testing.T, sr *testutil.SR) {
+			o := emOptions(em, mode)
+			o.HTTPClient = sr.Client(t)
+			o.FlushInterval = 10 * time.Millisecond
+			o.MinLoadInterval = 20 * time.Millisecond
+			o.MaxBytes = 32 << 10
+			l := newLoader(t, o)
+			for i := range 2000 {
+				l.Append("orders", fmt.Appendf(nil, `{"id":%d,"name":"x","qty":1}`, i))
+				l.Append("items", fmt.Appendf(nil, `{"id":%d,"name":"y","qty":2}`, i%500))
+			}
+			mark := l.Seq()
+			testutil.WaitFor(t, func() bool { return l.Durable() >= mark })
+			so, si := em.Stats("db", "orders"), em.Stats("db", "items")
+			if so.LoadedRows != 2000 || si.LoadedRows != 2000 || so.Loads < 2 {
+				t.Fatalf("%v: stats %+v %+v", mode, so, si)
+			}
+			rows, _ := em.Rows("db", "items")
+			if len(rows) != 500 {
+				t.Fatalf("%v: %d item rows", mode, len(rows))
+			}
+		})
 	}
 }

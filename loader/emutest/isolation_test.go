@@ -280,65 +280,68 @@ func TestEmulatorBadRowRestart(t *testing.T) {
 // TestEmulatorBadRowsBackground: age and memory-pressure loads of two
 // tables with bad rows sprinkled in one: a caller that takes failed rows
 // whenever Durable stalls ends with every good row loaded once and every
-// bad row taken once.
+// bad row taken once. It runs in a synctest bubble.
 func TestEmulatorBadRowsBackground(t *testing.T) {
 	for _, mode := range []loader.Mode{loader.ModeStreamLoad, loader.ModeTransaction} {
 		t.Run(mode.String(), func(t *testing.T) {
 			t.Parallel()
 			em := startEmulator(t)
-			o := emOptions(em, mode)
-			o.FlushInterval = 10 * time.Millisecond
-			o.MinLoadInterval = 20 * time.Millisecond
-			o.MaxBytes = 32 << 10
-			l := newLoader(t, o)
-			var taken []string
-			take := func() {
-				for {
-					rows, err := l.TakeFailed("orders")
-					if rows == nil {
-						return
-					}
-					if !errors.Is(err, loader.ErrBadRows) {
-						t.Errorf("TakeFailed: %v", err)
-					}
-					for _, r := range rows {
-						taken = append(taken, string(r))
+			inBubble(t, em, func(t *testing.T, sr *testutil.SR) {
+				o := emOptions(em, mode)
+				o.HTTPClient = sr.Client(t)
+				o.FlushInterval = 10 * time.Millisecond
+				o.MinLoadInterval = 20 * time.Millisecond
+				o.MaxBytes = 32 << 10
+				l := newLoader(t, o)
+				var taken []string
+				take := func() {
+					for {
+						rows, err := l.TakeFailed("orders")
+						if rows == nil {
+							return
+						}
+						if !errors.Is(err, loader.ErrBadRows) {
+							t.Errorf("TakeFailed: %v", err)
+						}
+						for _, r := range rows {
+							taken = append(taken, string(r))
+						}
 					}
 				}
-			}
-			var want []string
-			for i := range 2000 {
-				if i%397 == 5 {
-					r := fmt.Sprintf(`{"id":%d,"qty":null}`, i)
-					want = append(want, r)
-					l.Append("orders", []byte(r))
-				} else {
-					l.Append("orders", fmt.Appendf(nil, `{"id":%d,"name":"x","qty":1}`, i))
+				var want []string
+				for i := range 2000 {
+					if i%397 == 5 {
+						r := fmt.Sprintf(`{"id":%d,"qty":null}`, i)
+						want = append(want, r)
+						l.Append("orders", []byte(r))
+					} else {
+						l.Append("orders", fmt.Appendf(nil, `{"id":%d,"name":"x","qty":1}`, i))
+					}
+					l.Append("items", fmt.Appendf(nil, `{"id":%d,"name":"y","qty":2}`, i%500))
+					if i%200 == 0 {
+						take()
+					}
 				}
-				l.Append("items", fmt.Appendf(nil, `{"id":%d,"name":"y","qty":2}`, i%500))
-				if i%200 == 0 {
+				mark := l.Seq()
+				deadline := time.Now().Add(15 * time.Second)
+				for l.Durable() < mark {
+					if time.Now().After(deadline) {
+						t.Fatalf("Durable %d < %d", l.Durable(), mark)
+					}
 					take()
+					time.Sleep(5 * time.Millisecond)
 				}
-			}
-			mark := l.Seq()
-			deadline := time.Now().Add(15 * time.Second)
-			for l.Durable() < mark {
-				if time.Now().After(deadline) {
-					t.Fatalf("Durable %d < %d", l.Durable(), mark)
+				if !slices.Equal(taken, want) {
+					t.Fatalf("taken %q, want %q", taken, want)
 				}
-				take()
-				time.Sleep(5 * time.Millisecond)
-			}
-			if !slices.Equal(taken, want) {
-				t.Fatalf("taken %q, want %q", taken, want)
-			}
-			so, si := em.Stats("db", "orders"), em.Stats("db", "items")
-			if so.LoadedRows != 2000-int64(len(want)) || si.LoadedRows != 2000 {
-				t.Fatalf("stats %+v %+v", so, si)
-			}
-			if l.BufferedBytes() != 0 {
-				t.Fatalf("buffered %d", l.BufferedBytes())
-			}
+				so, si := em.Stats("db", "orders"), em.Stats("db", "items")
+				if so.LoadedRows != 2000-int64(len(want)) || si.LoadedRows != 2000 {
+					t.Fatalf("stats %+v %+v", so, si)
+				}
+				if l.BufferedBytes() != 0 {
+					t.Fatalf("buffered %d", l.BufferedBytes())
+				}
+			})
 		})
 	}
 }
