@@ -14,8 +14,8 @@ import (
 // run loads u, retrying per MaxRetries, and records the outcome.
 func (l *Loader) run(t *tableBuf, u *unit) {
 	defer l.wg.Done()
-	b := frame(l.cfg.Format, u.chunks)
-	b.g = &bodyGuard{stop: func() error {
+	size := frame(l.cfg.Format, u.chunks).size // LoadEvent.Bytes: u's rows as one body
+	g := &bodyGuard{stop: func() error {
 		if l.ctx.Err() != nil {
 			return ErrClosed
 		}
@@ -24,7 +24,7 @@ func (l *Loader) run(t *tableBuf, u *unit) {
 		}
 		return nil
 	}}
-	bodies, err := l.bodies(u, b.g)
+	bodies, err := l.bodies(u, g)
 	if err != nil {
 		err = &LoadError{Table: t.name, Label: u.label, Permanent: true, Err: err}
 	}
@@ -40,7 +40,7 @@ func (l *Loader) run(t *tableBuf, u *unit) {
 		}
 		start := time.Now()
 		out, err = l.proto.load(l.ctx, loadRequest{table: t.name, label: u.label, rows: u.rows, bodies: bodies, hdr: hdr})
-		ev := LoadEvent{Table: t.name, Label: u.label, Rows: int64(u.rows), Bytes: b.size, Filtered: out.filtered,
+		ev := LoadEvent{Table: t.name, Label: u.label, Rows: int64(u.rows), Bytes: size, Filtered: out.filtered,
 			Duration: time.Since(start), Attempt: attempt, Err: err, Seq: u.lastSeq, Batch: u.batch}
 		var le *LoadError
 		switch {
@@ -60,7 +60,7 @@ func (l *Loader) run(t *tableBuf, u *unit) {
 		}
 		if err == nil {
 			if l.log != nil {
-				l.log.Debug("loader: loaded", "table", t.name, "label", u.label, "rows", u.rows, "bytes", b.size, "filtered", out.filtered, "attempt", attempt, "duration", ev.Duration)
+				l.log.Debug("loader: loaded", "table", t.name, "label", u.label, "rows", u.rows, "bytes", size, "filtered", out.filtered, "attempt", attempt, "duration", ev.Duration)
 			}
 			if out.filtered > 0 && l.log != nil {
 				l.log.Warn("loader: StarRocks filtered rows within max_filter_ratio", "table", t.name, "label", u.label, "filtered", out.filtered)
@@ -102,7 +102,7 @@ func (l *Loader) run(t *tableBuf, u *unit) {
 	if err != nil && !bad && l.log != nil && l.ctx.Err() == nil {
 		l.log.Error("loader: load failed", "table", t.name, "label", u.label, "err", err)
 	}
-	b.g.revoke() // no reader touches the chunks once they are reused
+	g.revoke() // no reader touches the chunks once they are reused
 	l.mu.Lock()
 	t.running = false
 	l.running--
