@@ -11,69 +11,6 @@ import (
 	"github.com/pierrec/lz4/v4"
 )
 
-// chunk holds rows of one table appended with the same Headers, every row
-// followed by the separator ("," for JSON, the row delimiter for CSV).
-// ends and dseq always have the same capacity.
-type chunk struct {
-	buf      []byte
-	ends     []uint32 // end offset of every row, separator included
-	dseq     []uint32 // sequence number of every row minus firstSeq
-	firstSeq uint64
-	lastSeq  uint64
-	hdr      Headers
-	pooled   bool // buf has the pool capacity and may be reused
-}
-
-func (c *chunk) rows() int { return len(c.ends) }
-
-// size is the memory accounted for c: its capacity.
-func (c *chunk) size() int64 { return int64(cap(c.buf)) + 8*int64(cap(c.ends)) }
-
-// rowBytes returns row i without its separator.
-func (c *chunk) rowBytes(i, seplen int) []byte {
-	start := 0
-	if i > 0 {
-		start = int(c.ends[i-1])
-	}
-	end := int(c.ends[i]) - seplen
-	return c.buf[start:end:end]
-}
-
-// view returns a chunk sharing c's bytes for rows [i, j) (0 ≤ i < j ≤
-// rows). Its row tables are new.
-func (c *chunk) view(i, j int) *chunk {
-	start := uint32(0)
-	if i > 0 {
-		start = c.ends[i-1]
-	}
-	end := c.ends[j-1]
-	v := &chunk{buf: c.buf[start:end:end], ends: make([]uint32, j-i), dseq: make([]uint32, j-i),
-		firstSeq: c.firstSeq + uint64(c.dseq[i]), lastSeq: c.firstSeq + uint64(c.dseq[j-1]), hdr: c.hdr}
-	for k := range v.ends {
-		v.ends[k] = c.ends[i+k] - start
-		v.dseq[k] = c.dseq[i+k] - c.dseq[i]
-	}
-	return v
-}
-
-// sliceRows returns views of rows [from, to) of chunks.
-func sliceRows(chunks []*chunk, from, to int) []*chunk {
-	var out []*chunk
-	base := 0
-	for _, c := range chunks {
-		n := c.rows()
-		i, j := max(from-base, 0), min(to-base, n)
-		if i < j {
-			out = append(out, c.view(i, j))
-		}
-		base += n
-		if base >= to {
-			break
-		}
-	}
-	return out
-}
-
 // body is the byte sequence of one request: a list of segments sent back
 // to back. It can be read any number of times (redirects, retries).
 type body struct {

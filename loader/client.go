@@ -6,12 +6,22 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
 )
+
+// client sends requests to the FEs (following their redirects to a BE by
+// hand) and reads the replies; both protocols use it.
+type client struct {
+	cfg *config
+	hc  *http.Client
+	eps *endpoints
+	log *slog.Logger
+}
 
 // endpoints tracks the health of the FE URLs. A request starts at the last
 // FE that worked; an FE whose connection failed is skipped until its
@@ -76,29 +86,29 @@ const maxRedirects = 5
 // do sends method path to an FE and follows 307 redirects by hand,
 // re-sending the body and the Authorization header. hdr must not contain
 // Authorization. On a connection failure to an FE the next FE is tried.
-func (l *Loader) do(ctx context.Context, method, path string, hdr http.Header, b *body) (*httpResult, error) {
+func (c *client) do(ctx context.Context, method, path string, hdr http.Header, b *body) (*httpResult, error) {
 	var lastErr error
-	for _, i := range l.eps.order(time.Now()) {
-		u, err := url.Parse(l.cfg.bases[i].String() + path)
+	for _, i := range c.eps.order(time.Now()) {
+		u, err := url.Parse(c.cfg.bases[i].String() + path)
 		if err != nil {
 			return nil, fmt.Errorf("loader: bad request path %q: %w", path, err)
 		}
-		res, err, fe := l.follow(ctx, method, u, hdr, b)
+		res, err, fe := c.follow(ctx, method, u, hdr, b)
 		if err == nil {
 			if res.hops == 0 && res.code >= 500 {
-				l.eps.failed(i, time.Now()) // the next attempt asks another FE
+				c.eps.failed(i, time.Now()) // the next attempt asks another FE
 			} else {
-				l.eps.ok(i)
+				c.eps.ok(i)
 			}
 			return res, nil
 		}
 		if !fe || ctx.Err() != nil {
 			return nil, err
 		}
-		l.eps.failed(i, time.Now())
+		c.eps.failed(i, time.Now())
 		lastErr = err
-		if l.log != nil && len(l.cfg.bases) > 1 {
-			l.log.Warn("loader: FE unreachable, trying the next", "fe", l.cfg.bases[i].Redacted(), "err", err)
+		if c.log != nil && len(c.cfg.bases) > 1 {
+			c.log.Warn("loader: FE unreachable, trying the next", "fe", c.cfg.bases[i].Redacted(), "err", err)
 		}
 	}
 	return nil, lastErr
@@ -106,7 +116,7 @@ func (l *Loader) do(ctx context.Context, method, path string, hdr http.Header, b
 
 // follow performs the request and its redirects. fe reports whether an
 // error happened on the first hop (the FE).
-func (l *Loader) follow(ctx context.Context, method string, u *url.URL, hdr http.Header, b *body) (res *httpResult, err error, fe bool) {
+func (c *client) follow(ctx context.Context, method string, u *url.URL, hdr http.Header, b *body) (res *httpResult, err error, fe bool) {
 	for hop := 0; ; hop++ {
 		var rd io.ReadCloser = http.NoBody
 		if b != nil && b.size > 0 {
@@ -119,7 +129,7 @@ func (l *Loader) follow(ctx context.Context, method string, u *url.URL, hdr http
 		for k, v := range hdr {
 			req.Header[k] = v
 		}
-		req.SetBasicAuth(l.cfg.Username, l.cfg.Password)
+		req.SetBasicAuth(c.cfg.Username, c.cfg.Password)
 		if b != nil {
 			req.ContentLength = b.size
 			if b.size > 0 {
@@ -130,7 +140,7 @@ func (l *Loader) follow(ctx context.Context, method string, u *url.URL, hdr http
 				req.Body = http.NoBody
 			}
 		}
-		resp, err := l.client.Do(req)
+		resp, err := c.hc.Do(req)
 		if err != nil {
 			return nil, fmt.Errorf("loader: %s %s: %w", method, u.Redacted(), stripURLError(err)), hop == 0
 		}
@@ -215,9 +225,9 @@ func truncate(s string, n int) string {
 }
 
 // loadState asks the FE for the state of label (§2.6).
-func (l *Loader) loadState(ctx context.Context, label string) (string, error) {
-	path := "/api/" + url.PathEscape(l.cfg.Database) + "/get_load_state?label=" + url.QueryEscape(label)
-	res, err := l.do(ctx, http.MethodGet, path, nil, nil)
+func (c *client) loadState(ctx context.Context, label string) (string, error) {
+	path := "/api/" + url.PathEscape(c.cfg.Database) + "/get_load_state?label=" + url.QueryEscape(label)
+	res, err := c.do(ctx, http.MethodGet, path, nil, nil)
 	if err != nil {
 		return "", err
 	}
@@ -236,13 +246,13 @@ func (l *Loader) loadState(ctx context.Context, label string) (string, error) {
 
 // pollState polls the label until done(state) is true or the budget ends.
 // It sleeps 0.2 s, 0.4 s … up to 5 s between polls.
-func (l *Loader) pollState(ctx context.Context, label string, budget time.Duration, done func(string) bool) (string, error) {
+func (c *client) pollState(ctx context.Context, label string, budget time.Duration, done func(string) bool) (string, error) {
 	deadline := time.Now().Add(budget)
 	wait := 200 * time.Millisecond
 	var last string
 	var lastErr error
 	for {
-		st, err := l.loadState(ctx, label)
+		st, err := c.loadState(ctx, label)
 		if err == nil {
 			last, lastErr = st, nil
 			if done(st) {
@@ -265,7 +275,7 @@ func (l *Loader) pollState(ctx context.Context, label string, budget time.Durati
 }
 
 // errorLog fetches the start of the error log at u (at most 3000 chars).
-func (l *Loader) errorLog(ctx context.Context, u string) string {
+func (c *client) errorLog(ctx context.Context, u string) string {
 	if u == "" {
 		return ""
 	}
@@ -275,11 +285,11 @@ func (l *Loader) errorLog(ctx context.Context, u string) string {
 	if err != nil {
 		return ""
 	}
-	req.SetBasicAuth(l.cfg.Username, l.cfg.Password)
-	resp, err := l.client.Do(req)
+	req.SetBasicAuth(c.cfg.Username, c.cfg.Password)
+	resp, err := c.hc.Do(req)
 	if err != nil {
-		if l.log != nil {
-			l.log.Warn("loader: cannot fetch the load error log", "err", stripURLError(err))
+		if c.log != nil {
+			c.log.Warn("loader: cannot fetch the load error log", "err", stripURLError(err))
 		}
 		return ""
 	}

@@ -10,6 +10,14 @@
 // Headers (a columns list, partial_update), e.g. for a partial update of a
 // row whose TOASTed columns Debezium did not send.
 //
+// It owns, one file each: the buffer and its memory accounting
+// (buffer.go), cutting rows into loads and labelling them (labels.go),
+// deciding when loads start (schedule.go), one load's attempts, retries
+// and backoff (attempt.go), the bisection of bad rows (isolate.go), the
+// Lease and Fence (fence.go), and the two StarRocks protocols behind one
+// interface (protocol.go, streamload.go, txn.go) over an HTTP client that
+// follows the FE's redirects and fails over between FEs (client.go).
+//
 // # Delivery contract
 //
 //   - A row is reported loaded only once StarRocks has durably committed
@@ -68,6 +76,18 @@
 //   - Close does not flush: buffered rows are dropped and running loads are
 //     cancelled; nothing dropped was reported loaded.
 //
+// # Lease and Fence
+//
+// With Options.Lease, rows load only while the process may still load
+// them (typically while it still holds the Kafka partitions they came
+// from): a load attempt starts only while at least Margin of the lease
+// remains, and waits otherwise, looking again every 50 ms; a body is sent
+// only while Margin/2 remains and is cut short otherwise, so that
+// StarRocks does not apply it. Fence stops the Loader for good: nothing
+// loads or retries any more, a body in flight is cut short, an open
+// transaction is rolled back, and Flush, Wait and TakeFailed report
+// ErrFenced.
+//
 // # Transactions
 //
 // With ModeTransaction a load is one transaction: begin, one load call per
@@ -77,7 +97,9 @@
 // again); TXN_IN_PROCESSING is retried; a label is begun again only once
 // it is ABORTED (or unknown). Data errors surface at prepare. Every load
 // call of a transaction carries the same data headers (docs/streamload.md §3.1):
-// a change of Headers starts a new transaction.
+// a change of Headers starts a new transaction. Under a Lease, every
+// prepare and commit call, retries included, waits for the lease as an
+// attempt does: a transaction is applied by its commit.
 //
 // # Memory
 //
@@ -92,6 +114,13 @@
 // parts (8 bytes a row per bisection level). Bad rows held for TakeFailed
 // count as held bytes; while any exists Append does not block.
 //
-// The tests against the StarRocks emulator (devstack/starrocks) live in
-// loader/emutest, so that this package's tests do not depend on it.
+// # Time and tests
+//
+// The Loader reads time only through package time (no clock of its own),
+// so its waits (FlushInterval, MinLoadInterval, backoff, lease polls) can
+// be tested in a testing/synctest bubble. This package's tests do so:
+// they load into the StarRocks emulator (devstack/starrocks) served on an
+// in-memory network inside a bubble (internal/testutil), where every wait
+// is exact and costs no real time. loader/emutest holds further tests
+// against the emulator over loopback.
 package loader

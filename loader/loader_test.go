@@ -6,119 +6,92 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
+	"math"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/starcdc/starcdc/devstack/starrocks"
+	"github.com/starcdc/starcdc/internal/testutil"
 )
 
-type recListener struct {
-	mu     sync.Mutex
-	events []LoadEvent
-}
-
-func (r *recListener) OnLoad(e LoadEvent) {
-	r.mu.Lock()
-	r.events = append(r.events, e)
-	r.mu.Unlock()
-}
-
-func (r *recListener) all() []LoadEvent {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.events)
-}
-
-func newLoader(t testing.TB, o Options) *Loader {
-	t.Helper()
-	l, err := New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	return l
-}
-
-func ctxT(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
+// every is the Times of a fault that never wears off.
+const every = math.MaxInt
 
 func TestFlushJSON(t *testing.T) {
-	f := newFakeSR(t)
-	lis := &recListener{}
-	o := f.opts()
-	o.Listener = lis
-	l := newLoader(t, o)
-	l.Append("orders", []byte(`{"id":1,"name":"a"}`))
-	l.Append("items", []byte(`{"id":7}`))
-	l.Append("orders", []byte(`{"id":2,"name":"b","__op":1}`))
-	if got := l.Seq(); got != 3 {
-		t.Fatalf("Seq = %d, want 3", got)
-	}
-	if l.BufferedBytes() == 0 {
-		t.Fatal("BufferedBytes = 0 after Append")
-	}
-	if err := l.Flush(ctxT(t), "t-0-15-99"); err != nil {
-		t.Fatal(err)
-	}
-	if got, want := f.tableRows("orders"), []string{`{"id":1,"name":"a"}`, `{"id":2,"name":"b","__op":1}`}; !slices.Equal(got, want) {
-		t.Fatalf("orders rows = %q, want %q", got, want)
-	}
-	if got := f.tableRows("items"); len(got) != 1 {
-		t.Fatalf("items rows = %q", got)
-	}
-	if l.BufferedBytes() != 0 {
-		t.Fatalf("BufferedBytes = %d after Flush", l.BufferedBytes())
-	}
-	if d := l.Durable(); d != 3 {
-		t.Fatalf("Durable = %d, want 3", d)
-	}
-	for _, rq := range f.requests() {
-		h := rq.header
-		table := strings.Split(rq.path, "/")[3]
-		if want := Label("tst", table, "t-0-15-99"); normLabel(h.Get("label")) != want {
-			t.Errorf("label = %q, want %q", h.Get("label"), want)
+	withSR(t, nil, func(t *testing.T, f *sr) {
+		lis := &recListener{}
+		o := f.opts()
+		o.Listener = lis
+		l := newLoader(t, o)
+		l.Append("orders", []byte(`{"id":1,"name":"a"}`))
+		l.Append("items", []byte(`{"id":7}`))
+		l.Append("orders", []byte(`{"id":2,"name":"b","__op":1}`))
+		if got := l.Seq(); got != 3 {
+			t.Fatalf("Seq = %d, want 3", got)
 		}
-		for k, v := range map[string]string{"format": "json", "strip_outer_array": "true", "ignore_json_size": "true"} {
-			if h.Get(k) != v {
-				t.Errorf("header %s = %q, want %q", k, h.Get(k), v)
+		if l.BufferedBytes() == 0 {
+			t.Fatal("BufferedBytes = 0 after Append")
+		}
+		if err := l.Flush(testutil.Ctx(t), "t-0-15-99"); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := f.Loaded("orders"), []string{`{"id":1,"name":"a"}`, `{"id":2,"name":"b","__op":1}`}; !slices.Equal(got, want) {
+			t.Fatalf("orders rows = %q, want %q", got, want)
+		}
+		if got := f.Loaded("items"); len(got) != 1 {
+			t.Fatalf("items rows = %q", got)
+		}
+		if l.BufferedBytes() != 0 {
+			t.Fatalf("BufferedBytes = %d after Flush", l.BufferedBytes())
+		}
+		if d := l.Durable(); d != 3 {
+			t.Fatalf("Durable = %d, want 3", d)
+		}
+		for _, rq := range f.Requests() {
+			h := rq.Header
+			table := strings.Split(rq.Path, "/")[3]
+			if want := Label("tst", table, "t-0-15-99"); testutil.NormLabel(h.Get("label")) != want {
+				t.Errorf("label = %q, want %q", h.Get("label"), want)
+			}
+			for k, v := range map[string]string{"format": "json", "strip_outer_array": "true", "ignore_json_size": "true"} {
+				if h.Get(k) != v {
+					t.Errorf("header %s = %q, want %q", k, h.Get(k), v)
+				}
+			}
+			if h.Get("Authorization") == "" {
+				t.Error("no Authorization at the BE")
+			}
+			if rq.ContentLength != int64(len(rq.Body)) || len(rq.TransferEncoding) != 0 {
+				t.Errorf("Content-Length %d for %d bytes, Transfer-Encoding %v", rq.ContentLength, len(rq.Body), rq.TransferEncoding)
+			}
+			if table == "orders" && string(rq.Body) != `[{"id":1,"name":"a"},{"id":2,"name":"b","__op":1}]` {
+				t.Errorf("body = %s", rq.Body)
 			}
 		}
-		if h.Get("Authorization") == "" {
-			t.Error("no Authorization at the BE")
+		ev := lis.All()
+		if len(ev) != 2 {
+			t.Fatalf("%d events, want 2", len(ev))
 		}
-		if rq.clen != int64(len(rq.body)) || len(rq.te) != 0 {
-			t.Errorf("Content-Length %d for %d bytes, Transfer-Encoding %v", rq.clen, len(rq.body), rq.te)
+		for _, e := range ev {
+			if e.Err != nil || e.Attempt != 1 || e.Batch != "t-0-15-99" {
+				t.Errorf("event %+v", e)
+			}
+			if e.Table == "orders" && (e.Rows != 2 || e.Seq != 3) {
+				t.Errorf("orders event %+v", e)
+			}
 		}
-		if table == "orders" && string(rq.body) != `[{"id":1,"name":"a"},{"id":2,"name":"b","__op":1}]` {
-			t.Errorf("body = %s", rq.body)
+		// Nothing buffered: no request.
+		n := len(f.Requests())
+		if err := l.Flush(testutil.Ctx(t), "t-0-100-100"); err != nil {
+			t.Fatal(err)
 		}
-	}
-	ev := lis.all()
-	if len(ev) != 2 {
-		t.Fatalf("%d events, want 2", len(ev))
-	}
-	for _, e := range ev {
-		if e.Err != nil || e.Attempt != 1 || e.Batch != "t-0-15-99" {
-			t.Errorf("event %+v", e)
+		if len(f.Requests()) != n {
+			t.Fatal("empty Flush sent a request")
 		}
-		if e.Table == "orders" && (e.Rows != 2 || e.Seq != 3) {
-			t.Errorf("orders event %+v", e)
-		}
-	}
-	// Nothing buffered: no request.
-	n := len(f.requests())
-	if err := l.Flush(ctxT(t), "t-0-100-100"); err != nil {
-		t.Fatal(err)
-	}
-	if len(f.requests()) != n {
-		t.Fatal("empty Flush sent a request")
-	}
+	})
 }
 
 func TestFlushCSVDelimiter(t *testing.T) {
@@ -131,397 +104,414 @@ func TestFlushCSVDelimiter(t *testing.T) {
 		{`\x0d0a`, `\x0d0a`, "\r\n"},
 		{"||", "||", "||"},
 	} {
-		f := newFakeSR(t)
-		o := f.opts()
-		o.Format = FormatCSV
-		if tc.delim != "" {
-			o.Headers = map[string]string{"row_delimiter": tc.delim, "column_separator": ","}
-		}
-		l := newLoader(t, o)
-		l.Append("t", []byte("1,a"))
-		l.Append("t", []byte("2,b"))
-		if err := l.Flush(ctxT(t), "b1"); err != nil {
-			t.Fatalf("#%d: %v", i, err)
-		}
-		rq := f.requests()[0]
-		if want := "1,a" + tc.sep + "2,b" + tc.sep; string(rq.body) != want {
-			t.Errorf("#%d: body %q, want %q", i, rq.body, want)
-		}
-		if rq.header.Get("row_delimiter") != tc.header || rq.header.Get("format") != "csv" {
-			t.Errorf("#%d: headers %v", i, rq.header)
-		}
-		if got := f.tableRows("t"); !slices.Equal(got, []string{"1,a", "2,b"}) {
-			t.Errorf("#%d: rows %q", i, got)
-		}
+		withSR(t, map[string][]starrocks.Column{"t": csvCols}, func(t *testing.T, f *sr) {
+			o := f.opts()
+			o.Format = FormatCSV
+			o.Headers = map[string]string{"column_separator": ","} // StarRocks' default is \t
+			if tc.delim != "" {
+				o.Headers["row_delimiter"] = tc.delim
+			}
+			l := newLoader(t, o)
+			l.Append("t", []byte("1,a"))
+			l.Append("t", []byte("2,b"))
+			if err := l.Flush(testutil.Ctx(t), "b1"); err != nil {
+				t.Fatalf("#%d: %v", i, err)
+			}
+			rq := f.Requests()[0]
+			if want := "1,a" + tc.sep + "2,b" + tc.sep; string(rq.Body) != want {
+				t.Errorf("#%d: body %q, want %q", i, rq.Body, want)
+			}
+			if rq.Header.Get("row_delimiter") != tc.header || rq.Header.Get("format") != "csv" {
+				t.Errorf("#%d: headers %v", i, rq.Header)
+			}
+			if got := f.tableRows("t"); !slices.Equal(got, []string{"1,a", "2,b"}) {
+				t.Errorf("#%d: rows %q", i, got)
+			}
+		})
 	}
 }
 
 func TestAccessDeniedPermanent(t *testing.T) {
-	f := newFakeSR(t)
-	o := f.opts()
-	o.Password = "wrong-pass-XYZ"
-	o.MaxRetries = 5
-	var logBuf bytes.Buffer
-	o.Logger = slog.New(slog.NewTextHandler(&logBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	lis := &recListener{}
-	o.Listener = lis
-	l := newLoader(t, o)
-	l.Append("t", []byte(`{"id":1}`))
-	err := l.Flush(ctxT(t), "b")
-	var le *LoadError
-	if !errors.As(err, &le) || !errors.Is(err, ErrPermanent) || le.Status != "HTTP 401" {
-		t.Fatalf("err = %v", err)
-	}
-	if len(lis.all()) != 1 {
-		t.Fatalf("%d attempts, want 1 (permanent)", len(lis.all()))
-	}
-	if strings.Contains(err.Error(), "wrong-pass-XYZ") || strings.Contains(logBuf.String(), "wrong-pass-XYZ") {
-		t.Fatal("password leaked")
-	}
-	if !strings.Contains(err.Error(), "Password") {
-		t.Errorf("error gives no advice: %v", err)
-	}
-	if l.BufferedBytes() == 0 {
-		t.Fatal("rows dropped on error")
-	}
+	withSR(t, nil, func(t *testing.T, f *sr) {
+		o := f.opts()
+		o.Password = "wrong-pass-XYZ"
+		o.MaxRetries = 5
+		var logBuf bytes.Buffer
+		o.Logger = slog.New(slog.NewTextHandler(&logBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		lis := &recListener{}
+		o.Listener = lis
+		l := newLoader(t, o)
+		l.Append("t", []byte(`{"id":1}`))
+		err := l.Flush(testutil.Ctx(t), "b")
+		var le *LoadError
+		if !errors.As(err, &le) || !errors.Is(err, ErrPermanent) || le.Status != "HTTP 401" {
+			t.Fatalf("err = %v", err)
+		}
+		if len(lis.All()) != 1 {
+			t.Fatalf("%d attempts, want 1 (permanent)", len(lis.All()))
+		}
+		if strings.Contains(err.Error(), "wrong-pass-XYZ") || strings.Contains(logBuf.String(), "wrong-pass-XYZ") {
+			t.Fatal("password leaked")
+		}
+		if !strings.Contains(err.Error(), "Password") {
+			t.Errorf("error gives no advice: %v", err)
+		}
+		if l.BufferedBytes() == 0 {
+			t.Fatal("rows dropped on error")
+		}
+	})
 }
 
+// TestFilteredRowsPermanentWithErrorLog: every row is bad (table t has a
+// NOT NULL column v that no row fills).
 func TestFilteredRowsPermanentWithErrorLog(t *testing.T) {
-	f := newFakeSR(t)
-	f.inject(fault{op: "load", kind: fkFiltered, times: -1}) // every load fails: every row is bad
-	o := f.opts()
-	o.MaxRetries = 3
-	lis := &recListener{}
-	o.Listener = lis
-	l := newLoader(t, o)
-	l.Append("t", []byte(`{"id":1}`))
-	l.Append("t", []byte(`{"name":"x"}`))
-	err := l.Flush(ctxT(t), "b7")
-	var le *LoadError
-	if !errors.As(err, &le) || !le.Permanent || !le.BadRows || !errors.Is(err, ErrPermanent) || !errors.Is(err, ErrBadRows) {
-		t.Fatalf("err = %v", err)
-	}
-	if !strings.Contains(le.ErrorLog, "NULL value in non-nullable column") || normLabel(le.Label) != Label("tst", "t", "b7")+"-a" {
-		t.Fatalf("LoadError %+v", le)
-	}
-	if !strings.Contains(err.Error(), "TakeFailed") {
-		t.Fatalf("no advice: %v", err)
-	}
-	// The load and its two halves, each once: bad rows are not retried.
-	if ev := lis.all(); len(ev) != 3 || normLabel(ev[1].Label) != Label("tst", "t", "b7")+"-a" || normLabel(ev[2].Label) != Label("tst", "t", "b7")+"-b" ||
-		!ev[0].Split || ev[1].Split || ev[2].Split {
-		t.Fatalf("events %+v", ev)
-	}
-	if len(f.tableRows("t")) != 0 {
-		t.Fatal("rows applied")
-	}
-	if l.Durable() != 0 {
-		t.Fatalf("Durable = %d after a failed load", l.Durable())
-	}
-	// Wait reports it and Append does not block.
-	if err := l.Wait(ctxT(t)); !errors.Is(err, ErrBadRows) {
-		t.Fatalf("Wait = %v", err)
-	}
-	// Flush does not retry bad rows.
-	if err := l.Flush(ctxT(t), "b8"); !errors.Is(err, ErrBadRows) || len(lis.all()) != 3 {
-		t.Fatalf("Flush again = %v, %d events", err, len(lis.all()))
-	}
-	rows, terr := l.TakeFailed("t")
-	if len(rows) != 2 || string(rows[0]) != `{"id":1}` || string(rows[1]) != `{"name":"x"}` || !errors.Is(terr, ErrBadRows) {
-		t.Fatalf("TakeFailed = %q, %v", rows, terr)
-	}
-	if l.Durable() != 2 || l.BufferedBytes() != 0 {
-		t.Fatalf("Durable %d, Buffered %d", l.Durable(), l.BufferedBytes())
-	}
-	if err := l.Flush(ctxT(t), "b9"); err != nil {
-		t.Fatal(err)
-	}
+	withSR(t, map[string][]starrocks.Column{"t": badCols}, func(t *testing.T, f *sr) {
+		o := f.opts()
+		o.MaxRetries = 3
+		lis := &recListener{}
+		o.Listener = lis
+		l := newLoader(t, o)
+		l.Append("t", []byte(`{"id":1}`))
+		l.Append("t", []byte(`{"name":"x"}`))
+		err := l.Flush(testutil.Ctx(t), "b7")
+		var le *LoadError
+		if !errors.As(err, &le) || !le.Permanent || !le.BadRows || !errors.Is(err, ErrPermanent) || !errors.Is(err, ErrBadRows) {
+			t.Fatalf("err = %v", err)
+		}
+		if !strings.Contains(le.ErrorLog, "NULL value in non-nullable column") || testutil.NormLabel(le.Label) != Label("tst", "t", "b7")+"-a" {
+			t.Fatalf("LoadError %+v", le)
+		}
+		if !strings.Contains(err.Error(), "TakeFailed") {
+			t.Fatalf("no advice: %v", err)
+		}
+		// The load and its two halves, each once: bad rows are not retried.
+		if ev := lis.All(); len(ev) != 3 || testutil.NormLabel(ev[1].Label) != Label("tst", "t", "b7")+"-a" || testutil.NormLabel(ev[2].Label) != Label("tst", "t", "b7")+"-b" ||
+			!ev[0].Split || ev[1].Split || ev[2].Split {
+			t.Fatalf("events %+v", ev)
+		}
+		if f.loadedRows("t") != 0 {
+			t.Fatal("rows applied")
+		}
+		if l.Durable() != 0 {
+			t.Fatalf("Durable = %d after a failed load", l.Durable())
+		}
+		// Wait reports it and Append does not block.
+		if err := l.Wait(testutil.Ctx(t)); !errors.Is(err, ErrBadRows) {
+			t.Fatalf("Wait = %v", err)
+		}
+		// Flush does not retry bad rows.
+		if err := l.Flush(testutil.Ctx(t), "b8"); !errors.Is(err, ErrBadRows) || len(lis.All()) != 3 {
+			t.Fatalf("Flush again = %v, %d events", err, len(lis.All()))
+		}
+		rows, terr := l.TakeFailed("t")
+		if len(rows) != 2 || string(rows[0]) != `{"id":1}` || string(rows[1]) != `{"name":"x"}` || !errors.Is(terr, ErrBadRows) {
+			t.Fatalf("TakeFailed = %q, %v", rows, terr)
+		}
+		if l.Durable() != 2 || l.BufferedBytes() != 0 {
+			t.Fatalf("Durable %d, Buffered %d", l.Durable(), l.BufferedBytes())
+		}
+		if err := l.Flush(testutil.Ctx(t), "b9"); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 // TestIsolationDisabled: with MaxIsolationLoads < 0 a bad-rows failure
 // hands every row of the load to TakeFailed, after one attempt.
 func TestIsolationDisabled(t *testing.T) {
-	f := newFakeSR(t)
-	f.inject(fault{op: "load", kind: fkFiltered})
-	o := f.opts()
-	o.MaxIsolationLoads = -1
-	lis := &recListener{}
-	o.Listener = lis
-	l := newLoader(t, o)
-	for i := range 10 {
-		l.Append("t", fmt.Appendf(nil, `{"id":%d}`, i))
-	}
-	err := l.Flush(ctxT(t), "b")
-	if !errors.Is(err, ErrBadRows) || !strings.Contains(err.Error(), "disabled") || len(lis.all()) != 1 {
-		t.Fatalf("err = %v, %d events", err, len(lis.all()))
-	}
-	rows, _ := l.TakeFailed("t")
-	if len(rows) != 10 {
-		t.Fatalf("%d rows", len(rows))
-	}
+	withSR(t, nil, func(t *testing.T, f *sr) {
+		f.Inject(starrocks.Fault{Op: "stream_load", Kind: starrocks.FaultFilterRows, Times: 1})
+		o := f.opts()
+		o.MaxIsolationLoads = -1
+		lis := &recListener{}
+		o.Listener = lis
+		l := newLoader(t, o)
+		for i := range 10 {
+			l.Append("t", fmt.Appendf(nil, `{"id":%d}`, i))
+		}
+		err := l.Flush(testutil.Ctx(t), "b")
+		if !errors.Is(err, ErrBadRows) || !strings.Contains(err.Error(), "disabled") || len(lis.All()) != 1 {
+			t.Fatalf("err = %v, %d events", err, len(lis.All()))
+		}
+		rows, _ := l.TakeFailed("t")
+		if len(rows) != 10 {
+			t.Fatalf("%d rows", len(rows))
+		}
+	})
 }
 
 // TestIsolationBudget: when every load fails, isolation stops after the
 // budget of extra loads and hands the remaining parts over whole; every
 // row is returned once, in order.
 func TestIsolationBudget(t *testing.T) {
-	f := newFakeSR(t)
-	f.inject(fault{op: "load", kind: fkFiltered, times: -1})
-	o := f.opts()
-	lis := &recListener{}
-	o.Listener = lis
-	l := newLoader(t, o)
-	const n = 1000
-	for i := range n {
-		l.Append("t", fmt.Appendf(nil, `{"id":%d}`, i))
-	}
-	err := l.Flush(ctxT(t), "b")
-	if !errors.Is(err, ErrBadRows) || !strings.Contains(err.Error(), "more failed loads") {
-		t.Fatalf("err = %v", err)
-	}
-	budget := 8*10 + 8 // ⌈log2 1000⌉ = 10
-	if got := len(lis.all()); got != 1+budget {
-		t.Fatalf("%d loads, want %d", got, 1+budget)
-	}
-	rows, terr := l.TakeFailed("t")
-	if len(rows) != n || !errors.Is(terr, ErrBadRows) || !strings.Contains(terr.Error(), "budget") {
-		t.Fatalf("%d rows, %v", len(rows), terr)
-	}
-	for i, r := range rows {
-		if string(r) != fmt.Sprintf(`{"id":%d}`, i) {
-			t.Fatalf("row %d = %s", i, r)
+	withSR(t, map[string][]starrocks.Column{"t": badCols}, func(t *testing.T, f *sr) {
+		o := f.opts()
+		lis := &recListener{}
+		o.Listener = lis
+		l := newLoader(t, o)
+		const n = 1000
+		for i := range n {
+			l.Append("t", fmt.Appendf(nil, `{"id":%d}`, i))
 		}
-	}
-	if l.Durable() != n || l.BufferedBytes() != 0 {
-		t.Fatalf("Durable %d, Buffered %d", l.Durable(), l.BufferedBytes())
-	}
-	var labels []string
-	for _, e := range lis.all() {
-		if len(e.Label) > 128 {
-			t.Fatalf("label %q too long", e.Label)
+		err := l.Flush(testutil.Ctx(t), "b")
+		if !errors.Is(err, ErrBadRows) || !strings.Contains(err.Error(), "more failed loads") {
+			t.Fatalf("err = %v", err)
 		}
-		labels = append(labels, e.Label)
-	}
-	slices.Sort(labels)
-	if len(slices.Compact(labels)) != 1+budget {
-		t.Fatal("labels reused")
-	}
+		budget := 8*10 + 8 // ⌈log2 1000⌉ = 10
+		if got := len(lis.All()); got != 1+budget {
+			t.Fatalf("%d loads, want %d", got, 1+budget)
+		}
+		rows, terr := l.TakeFailed("t")
+		if len(rows) != n || !errors.Is(terr, ErrBadRows) || !strings.Contains(terr.Error(), "budget") {
+			t.Fatalf("%d rows, %v", len(rows), terr)
+		}
+		for i, r := range rows {
+			if string(r) != fmt.Sprintf(`{"id":%d}`, i) {
+				t.Fatalf("row %d = %s", i, r)
+			}
+		}
+		if l.Durable() != n || l.BufferedBytes() != 0 {
+			t.Fatalf("Durable %d, Buffered %d", l.Durable(), l.BufferedBytes())
+		}
+		var labels []string
+		for _, e := range lis.All() {
+			if len(e.Label) > 128 {
+				t.Fatalf("label %q too long", e.Label)
+			}
+			labels = append(labels, e.Label)
+		}
+		slices.Sort(labels)
+		if len(slices.Compact(labels)) != 1+budget {
+			t.Fatal("labels reused")
+		}
+	})
 }
 
 func TestTakeFailed(t *testing.T) {
-	f := newFakeSR(t)
-	f.inject(fault{op: "load", kind: fkFiltered, table: "bad", times: -1})
-	l := newLoader(t, f.opts())
-	l.Append("bad", []byte(`{"id":1}`))
-	l.Append("good", []byte(`{"id":2}`))
-	l.Append("bad", []byte(`{"id":3}`))
-	err := l.Flush(ctxT(t), "b")
-	if !errors.Is(err, ErrPermanent) {
-		t.Fatalf("err = %v", err)
-	}
-	if l.Durable() != 0 || l.TableDurable("bad") != 0 || l.TableDurable("good") != 3 || l.TableDurable("other") != 3 {
-		t.Fatalf("Durable = %d, bad %d, good %d", l.Durable(), l.TableDurable("bad"), l.TableDurable("good"))
-	}
-	rows, terr := l.TakeFailed("bad")
-	if !errors.Is(terr, ErrPermanent) || len(rows) != 2 || string(rows[0]) != `{"id":1}` || string(rows[1]) != `{"id":3}` {
-		t.Fatalf("TakeFailed = %q, %v", rows, terr)
-	}
-	if rows, err := l.TakeFailed("good"); rows != nil || err != nil {
-		t.Fatal("TakeFailed of a healthy table")
-	}
-	if l.Durable() != 3 || l.BufferedBytes() != 0 {
-		t.Fatalf("Durable %d Buffered %d", l.Durable(), l.BufferedBytes())
-	}
-	if err := l.Flush(ctxT(t), "c"); err != nil {
-		t.Fatal(err)
-	}
+	withSR(t, nil, func(t *testing.T, f *sr) { // rows of table "bad" lack its NOT NULL v
+		l := newLoader(t, f.opts())
+		l.Append("bad", []byte(`{"id":1}`))
+		l.Append("good", []byte(`{"id":2}`))
+		l.Append("bad", []byte(`{"id":3}`))
+		err := l.Flush(testutil.Ctx(t), "b")
+		if !errors.Is(err, ErrPermanent) {
+			t.Fatalf("err = %v", err)
+		}
+		if l.Durable() != 0 || l.TableDurable("bad") != 0 || l.TableDurable("good") != 3 || l.TableDurable("other") != 3 {
+			t.Fatalf("Durable = %d, bad %d, good %d", l.Durable(), l.TableDurable("bad"), l.TableDurable("good"))
+		}
+		rows, terr := l.TakeFailed("bad")
+		if !errors.Is(terr, ErrPermanent) || len(rows) != 2 || string(rows[0]) != `{"id":1}` || string(rows[1]) != `{"id":3}` {
+			t.Fatalf("TakeFailed = %q, %v", rows, terr)
+		}
+		if rows, err := l.TakeFailed("good"); rows != nil || err != nil {
+			t.Fatal("TakeFailed of a healthy table")
+		}
+		if l.Durable() != 3 || l.BufferedBytes() != 0 {
+			t.Fatalf("Durable %d Buffered %d", l.Durable(), l.BufferedBytes())
+		}
+		if err := l.Flush(testutil.Ctx(t), "c"); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 // TestTakeFailedBlocking: a load failed for a non-data reason blocks its
 // table; TakeFailed returns all its rows, and not as bad rows.
 func TestTakeFailedBlocking(t *testing.T) {
-	f := newFakeSR(t)
-	f.inject(fault{op: "load", kind: fkFail, msg: "Access denied for user", times: 1})
-	l := newLoader(t, f.opts())
-	l.Append("t", []byte(`{"id":1}`))
-	l.Append("t", []byte(`{"id":2}`))
-	err := l.Flush(ctxT(t), "b")
-	if !errors.Is(err, ErrPermanent) || errors.Is(err, ErrBadRows) {
-		t.Fatalf("err = %v", err)
-	}
-	l.Append("t", []byte(`{"id":3}`))
-	rows, terr := l.TakeFailed("t")
-	if len(rows) != 2 || errors.Is(terr, ErrBadRows) {
-		t.Fatalf("TakeFailed %q %v", rows, terr)
-	}
-	if err := l.Flush(ctxT(t), "c"); err != nil {
-		t.Fatal(err)
-	}
-	if got := f.tableRows("t"); !slices.Equal(got, []string{`{"id":3}`}) {
-		t.Fatalf("rows %q", got)
-	}
+	withSR(t, nil, func(t *testing.T, f *sr) {
+		f.Inject(starrocks.Fault{Op: "stream_load", Kind: starrocks.FaultFail, Message: "Access denied for user", Times: 1})
+		l := newLoader(t, f.opts())
+		l.Append("t", []byte(`{"id":1}`))
+		l.Append("t", []byte(`{"id":2}`))
+		err := l.Flush(testutil.Ctx(t), "b")
+		if !errors.Is(err, ErrPermanent) || errors.Is(err, ErrBadRows) {
+			t.Fatalf("err = %v", err)
+		}
+		l.Append("t", []byte(`{"id":3}`))
+		rows, terr := l.TakeFailed("t")
+		if len(rows) != 2 || errors.Is(terr, ErrBadRows) {
+			t.Fatalf("TakeFailed %q %v", rows, terr)
+		}
+		if err := l.Flush(testutil.Ctx(t), "c"); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.tableRows("t"); !slices.Equal(got, []string{`{"id":3}`}) {
+			t.Fatalf("rows %q", got)
+		}
+	})
 }
 
 func TestRetryableStatuses(t *testing.T) {
+	fault := func(k starrocks.FaultKind) starrocks.Fault {
+		return starrocks.Fault{Op: "stream_load", Kind: k, Times: 1}
+	}
+	running := func(abort string) starrocks.Fault {
+		f := fault(starrocks.FaultResetRunning)
+		f.Delay, f.Message = time.Second, abort
+		return f
+	}
 	for i, tc := range []struct {
 		name   string
-		faults []fault
+		faults []starrocks.Fault
 		tries  int // attempts reported
 	}{
-		{"fail-then-ok", []fault{{op: "load", kind: fkFail, msg: "current running txns on db 10 is 1000, larger than limit 1000", times: 2}}, 3},
-		{"fe500", []fault{{op: "fe", kind: fkFE500}}, 2},
-		{"publish-timeout", []fault{{op: "load", kind: fkPublish}}, 1},
-		{"reset-after-commit", []fault{{op: "load", kind: fkReset}}, 2},
+		{"fail-then-ok", []starrocks.Fault{{Op: "stream_load", Kind: starrocks.FaultFail, Message: "current running txns on db 10 is 1000, larger than limit 1000", Times: 2}}, 3},
+		{"fe500", []starrocks.Fault{fault(starrocks.FaultHTTP500)}, 2},
+		{"publish-timeout", []starrocks.Fault{fault(starrocks.FaultPublishTimeout)}, 1},
+		{"reset-after-commit", []starrocks.Fault{fault(starrocks.FaultResetAfterBody)}, 2},
 		// The label stays running for 1 s, far longer than the first
 		// backoff (≤ 200 ms), so the retry finds it running and polls.
-		{"label-running-commits", []fault{{op: "load", kind: fkResetRunning, delay: time.Second}}, 2},
-		{"label-running-aborts", []fault{{op: "load", kind: fkResetAborting, delay: time.Second}}, 3},
+		{"label-running-commits", []starrocks.Fault{running("")}, 2},
+		{"label-running-aborts", []starrocks.Fault{running("load timed out")}, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFakeSR(t)
-			for _, fl := range tc.faults {
-				f.inject(fl)
-			}
-			lis := &recListener{}
-			o := f.opts()
-			o.MaxRetries = 5
-			o.Listener = lis
-			l := newLoader(t, o)
-			l.Append("t", []byte(`{"id":1}`))
-			l.Append("t", []byte(`{"id":2}`))
-			if err := l.Flush(ctxT(t), "b"); err != nil {
-				t.Fatalf("#%d: %v", i, err)
-			}
-			if got := f.tableRows("t"); len(got) != 2 {
-				t.Fatalf("#%d: rows %q (lost or duplicated)", i, got)
-			}
-			ev := lis.all()
-			if len(ev) != tc.tries || ev[len(ev)-1].Err != nil {
-				t.Fatalf("#%d: events %+v", i, ev)
-			}
-			for _, rq := range f.requests() {
-				if normLabel(rq.header.Get("label")) != Label("tst", "t", "b") {
-					t.Fatalf("#%d: label changed on retry: %s", i, rq.header.Get("label"))
+			withSR(t, nil, func(t *testing.T, f *sr) {
+				for _, fl := range tc.faults {
+					f.Inject(fl)
 				}
-			}
+				lis := &recListener{}
+				o := f.opts()
+				o.MaxRetries = 5
+				o.Listener = lis
+				l := newLoader(t, o)
+				l.Append("t", []byte(`{"id":1}`))
+				l.Append("t", []byte(`{"id":2}`))
+				if err := l.Flush(testutil.Ctx(t), "b"); err != nil {
+					t.Fatalf("#%d: %v", i, err)
+				}
+				if got := f.loadedRows("t"); got != 2 {
+					t.Fatalf("#%d: %d rows loaded (lost or duplicated)", i, got)
+				}
+				ev := lis.All()
+				if len(ev) != tc.tries || ev[len(ev)-1].Err != nil {
+					t.Fatalf("#%d: events %+v", i, ev)
+				}
+				for _, rq := range f.Requests() {
+					if testutil.NormLabel(rq.Header.Get("label")) != Label("tst", "t", "b") {
+						t.Fatalf("#%d: label changed on retry: %s", i, rq.Header.Get("label"))
+					}
+				}
+			})
 		})
 	}
 }
 
 func TestRetriesExhaustedKeepsRows(t *testing.T) {
-	f := newFakeSR(t)
-	f.inject(fault{op: "load", kind: fkFail, msg: "internal error", times: 2})
-	lis := &recListener{}
-	o := f.opts()
-	o.MaxRetries = 1
-	o.Listener = lis
-	l := newLoader(t, o)
-	l.Append("t", []byte(`{"id":1}`))
-	err := l.Flush(ctxT(t), "b")
-	if !errors.Is(err, ErrRetriesExhausted) || errors.Is(err, ErrPermanent) {
-		t.Fatalf("err = %v", err)
-	}
-	if len(lis.all()) != 2 {
-		t.Fatalf("%d attempts, want 2", len(lis.all()))
-	}
-	if err := l.Flush(ctxT(t), "b"); err != nil {
-		t.Fatal(err)
-	}
-	if got := f.tableRows("t"); len(got) != 1 {
-		t.Fatalf("rows %q", got)
-	}
+	withSR(t, nil, func(t *testing.T, f *sr) {
+		f.Inject(starrocks.Fault{Op: "stream_load", Kind: starrocks.FaultFail, Message: "internal error", Times: 2})
+		lis := &recListener{}
+		o := f.opts()
+		o.MaxRetries = 1
+		o.Listener = lis
+		l := newLoader(t, o)
+		l.Append("t", []byte(`{"id":1}`))
+		err := l.Flush(testutil.Ctx(t), "b")
+		if !errors.Is(err, ErrRetriesExhausted) || errors.Is(err, ErrPermanent) {
+			t.Fatalf("err = %v", err)
+		}
+		if len(lis.All()) != 2 {
+			t.Fatalf("%d attempts, want 2", len(lis.All()))
+		}
+		if err := l.Flush(testutil.Ctx(t), "b"); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.loadedRows("t"); got != 1 {
+			t.Fatalf("%d rows loaded", got)
+		}
+	})
 }
 
 func TestReusedBatchGetsNewLabel(t *testing.T) {
-	f := newFakeSR(t)
-	l := newLoader(t, f.opts())
-	l.Append("t", []byte(`{"id":1}`))
-	if err := l.Flush(ctxT(t), "same"); err != nil {
-		t.Fatal(err)
-	}
-	l.Append("t", []byte(`{"id":2}`))
-	if err := l.Flush(ctxT(t), "same"); err != nil {
-		t.Fatal(err)
-	}
-	if got := f.tableRows("t"); len(got) != 2 {
-		t.Fatalf("second load deduplicated away: %q", got)
-	}
+	withSR(t, nil, func(t *testing.T, f *sr) {
+		l := newLoader(t, f.opts())
+		l.Append("t", []byte(`{"id":1}`))
+		if err := l.Flush(testutil.Ctx(t), "same"); err != nil {
+			t.Fatal(err)
+		}
+		l.Append("t", []byte(`{"id":2}`))
+		if err := l.Flush(testutil.Ctx(t), "same"); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.tableRows("t"); len(got) != 2 {
+			t.Fatalf("second load deduplicated away: %q", got)
+		}
+	})
 }
 
 func TestFailover(t *testing.T) {
-	f := newFakeSR(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dead := "http://" + ln.Addr().String()
-	ln.Close()
-	o := f.opts()
-	o.URLs = []string{dead, f.fe.URL}
-	o.MaxRetries = 0
-	l := newLoader(t, o)
-	for i := range 3 {
-		l.Append("t", []byte(`{"id":1}`))
-		if err := l.Flush(ctxT(t), fmt.Sprint(i)); err != nil {
-			t.Fatal(err)
+	withSR(t, nil, func(t *testing.T, f *sr) {
+		dead := "http://fe-down.invalid:8030" // nothing listens there: refused
+		o := f.opts()
+		o.URLs = []string{dead, f.FEURL()}
+		o.MaxRetries = 0
+		l := newLoader(t, o)
+		for i := range 3 {
+			l.Append("t", []byte(`{"id":1}`))
+			if err := l.Flush(testutil.Ctx(t), fmt.Sprint(i)); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	if got := f.tableRows("t"); len(got) != 3 {
-		t.Fatalf("rows %q", got)
-	}
-	// The dead FE is cooling down: it is now tried last.
-	if ord := l.eps.order(time.Now()); ord[0] != 1 {
-		t.Fatalf("order %v", ord)
-	}
+		if got := f.loadedRows("t"); got != 3 {
+			t.Fatalf("%d rows loaded", got)
+		}
+		// The dead FE is cooling down: it is now tried last.
+		if ord := l.client.eps.order(time.Now()); ord[0] != 1 {
+			t.Fatalf("order %v", ord)
+		}
+	})
 }
 
 func TestStripOuterArrayOverride(t *testing.T) {
-	f := newFakeSR(t)
-	o := f.opts()
-	o.Headers = map[string]string{"strip_outer_array": "false"}
-	l := newLoader(t, o)
-	l.Append("t", []byte(`{"id":1}`))
-	err := l.Flush(ctxT(t), "b")
-	var le *LoadError
-	if !errors.As(err, &le) || le.Status != "Fail" || !strings.Contains(le.Message, "strip_outer_array") {
-		t.Fatalf("err = %v", err)
-	}
+	withSR(t, nil, func(t *testing.T, f *sr) {
+		o := f.opts()
+		o.Headers = map[string]string{"strip_outer_array": "false"}
+		l := newLoader(t, o)
+		l.Append("t", []byte(`{"id":1}`))
+		err := l.Flush(testutil.Ctx(t), "b")
+		var le *LoadError
+		if !errors.As(err, &le) || le.Status != "Fail" || !strings.Contains(le.Message, "strip_outer_array") {
+			t.Fatalf("err = %v", err)
+		}
+	})
 }
 
 func TestFlushContextCancel(t *testing.T) {
-	f := newFakeSR(t)
-	f.inject(fault{op: "load", kind: fkSlow, delay: 500 * time.Millisecond})
-	l := newLoader(t, f.opts())
-	l.Append("t", []byte(`{"id":1}`))
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	if err := l.Flush(ctx, "b"); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("err = %v", err)
-	}
-	// The load goes on; a second Flush waits for it.
-	if err := l.Flush(ctxT(t), "b"); err != nil {
-		t.Fatal(err)
-	}
-	if got := f.tableRows("t"); len(got) != 1 {
-		t.Fatalf("rows %q", got)
-	}
+	withSR(t, nil, func(t *testing.T, f *sr) {
+		f.Inject(starrocks.Fault{Op: "stream_load", Kind: starrocks.FaultSlow, Delay: 500 * time.Millisecond, Times: 1})
+		l := newLoader(t, f.opts())
+		l.Append("t", []byte(`{"id":1}`))
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		if err := l.Flush(ctx, "b"); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v", err)
+		}
+		// The load goes on; a second Flush waits for it.
+		if err := l.Flush(testutil.Ctx(t), "b"); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.loadedRows("t"); got != 1 {
+			t.Fatalf("%d rows loaded", got)
+		}
+	})
 }
 
 func TestClose(t *testing.T) {
-	f := newFakeSR(t)
-	l := newLoader(t, f.opts())
-	l.Append("t", []byte(`{"id":1}`))
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := l.Flush(ctxT(t), "b"); !errors.Is(err, ErrClosed) {
-		t.Fatalf("Flush after Close = %v", err)
-	}
-	l.Append("t", []byte(`{"id":2}`)) // no-op, must not block or panic
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
+	withSR(t, nil, func(t *testing.T, f *sr) {
+		l := newLoader(t, f.opts())
+		l.Append("t", []byte(`{"id":1}`))
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Flush(testutil.Ctx(t), "b"); !errors.Is(err, ErrClosed) {
+			t.Fatalf("Flush after Close = %v", err)
+		}
+		l.Append("t", []byte(`{"id":2}`)) // no-op, must not block or panic
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 func TestLabel(t *testing.T) {
@@ -616,10 +606,15 @@ func TestOptionsValidation(t *testing.T) {
 }
 
 // TestHTTPClientOption: a caller-supplied client is used with its own
-// CheckRedirect replaced.
+// CheckRedirect replaced. It runs over loopback, as the caller's client
+// dials for itself.
 func TestHTTPClientOption(t *testing.T) {
-	f := newFakeSR(t)
-	o := f.opts()
+	em := testutil.Emulator(t)
+	if err := em.CreateTable("db", "t", jsonCols, []string{"id"}); err != nil {
+		t.Fatal(err)
+	}
+	o := Options{URLs: []string{em.FEURL()}, Username: "root", Password: testutil.Password, Database: "db",
+		LabelPrefix: "tst", MinLoadInterval: -1, FlushInterval: -1}
 	followed := false
 	o.HTTPClient = &http.Client{
 		Transport: &http.Transport{ExpectContinueTimeout: time.Second},
@@ -630,7 +625,7 @@ func TestHTTPClientOption(t *testing.T) {
 	}
 	l := newLoader(t, o)
 	l.Append("t", []byte(`{"id":1}`))
-	if err := l.Flush(ctxT(t), "b"); err != nil {
+	if err := l.Flush(testutil.Ctx(t), "b"); err != nil {
 		t.Fatal(err)
 	}
 	if followed {
@@ -654,26 +649,45 @@ func TestOptionsRedactPassword(t *testing.T) {
 // the rows, so another process flushing the same batch tag with other rows
 // gets another label, and the rows with the same content get the same one.
 func TestFlushLabelTiedToRows(t *testing.T) {
-	f := newFakeSR(t)
-	l1 := newLoader(t, f.opts())
-	l1.Append("t", []byte(`{"id":1}`))
-	if err := l1.Flush(ctxT(t), "same"); err != nil {
-		t.Fatal(err)
-	}
-	l2 := newLoader(t, f.opts()) // a restarted process
-	l2.Append("t", []byte(`{"id":2}`))
-	if err := l2.Flush(ctxT(t), "same"); err != nil {
-		t.Fatal(err)
-	}
-	if got := f.tableRows("t"); len(got) != 2 {
-		t.Fatalf("rows %q: the second process's rows were taken for loaded", got)
-	}
-	l3 := newLoader(t, f.opts()) // a replay of exactly the first batch
-	l3.Append("t", []byte(`{"id":1}`))
-	if err := l3.Flush(ctxT(t), "same"); err != nil {
-		t.Fatal(err)
-	}
-	if got := f.tableRows("t"); len(got) != 2 {
-		t.Fatalf("rows %q: the replayed batch was loaded twice", got)
+	withSR(t, nil, func(t *testing.T, f *sr) {
+		l1 := newLoader(t, f.opts())
+		l1.Append("t", []byte(`{"id":1}`))
+		if err := l1.Flush(testutil.Ctx(t), "same"); err != nil {
+			t.Fatal(err)
+		}
+		l2 := newLoader(t, f.opts()) // a restarted process
+		l2.Append("t", []byte(`{"id":2}`))
+		if err := l2.Flush(testutil.Ctx(t), "same"); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.loadedRows("t"); got != 2 {
+			t.Fatalf("%d rows loaded: the second process's rows were taken for loaded", got)
+		}
+		l3 := newLoader(t, f.opts()) // a replay of exactly the first batch
+		l3.Append("t", []byte(`{"id":1}`))
+		if err := l3.Flush(testutil.Ctx(t), "same"); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.loadedRows("t"); got != 2 {
+			t.Fatalf("%d rows loaded: the replayed batch was loaded twice", got)
+		}
+	})
+}
+
+func TestValidLabel(t *testing.T) {
+	for s, want := range map[string]bool{
+		"":                         false,
+		"starcdc-orders_1":         true,
+		"a.b":                      false,
+		"é":                        false,
+		"x y":                      false,
+		strings.Repeat("x", 128):   true,
+		strings.Repeat("x", 129):   false,
+		Label("p", "a-b", "t.1"):   true,
+		Label("p", "t", "b") + "-": true,
+	} {
+		if got := ValidLabel(s); got != want {
+			t.Errorf("ValidLabel(%q) = %v, want %v", s, got, want)
+		}
 	}
 }

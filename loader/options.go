@@ -212,21 +212,6 @@ type Options struct {
 	Lease Lease
 }
 
-// A Lease says until when the Loader may load, e.g. until when the process
-// certainly still owns the Kafka partitions its rows came from. A load
-// attempt (and, with the transaction interface, its prepare and commit)
-// starts only while at least LeaseMargin of the lease remains, and its body
-// is sent only while at least LeaseMargin/2 remains: a body cut short is
-// never applied by StarRocks, whereas a body sent whole commits even if the
-// client gives up on the reply. While the lease is too short, loads wait.
-type Lease interface {
-	// Until returns the end of the lease; the zero time means no lease.
-	Until() time.Time
-	// Margin is how much of the lease must remain for a load attempt to
-	// start; half of it must remain for each body read.
-	Margin() time.Duration
-}
-
 // reserved headers are set by the Loader itself.
 var reservedHeaders = map[string]string{
 	"label":             "labels are derived from LabelPrefix, the table and the batch",

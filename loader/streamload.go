@@ -8,51 +8,59 @@ import (
 	"strings"
 )
 
-// outcome is what a successful load reports.
-type outcome struct {
-	loaded   int64
-	filtered int64
+// streamLoad is the Stream Load protocol (docs/streamload.md §1–2): one PUT
+// per load, its body every chunk of the unit.
+type streamLoad struct {
+	c *client
 }
+
+// frame sends every chunk in one body.
+func (s streamLoad) frame(f Format, chunks []*chunk) []body {
+	return []body{frame(f, chunks)}
+}
+
+// abandon has nothing to clean up: a Stream Load cut short is not applied.
+func (s streamLoad) abandon(table, label string) {}
 
 // loadPath is the Stream Load path of table.
-func (l *Loader) loadPath(table string) string {
-	return "/api/" + url.PathEscape(l.cfg.Database) + "/" + url.PathEscape(table) + "/_stream_load"
+func (s streamLoad) loadPath(table string) string {
+	return "/api/" + url.PathEscape(s.c.cfg.Database) + "/" + url.PathEscape(table) + "/_stream_load"
 }
 
-// streamLoad makes one attempt to load u with Stream Load (§2.7): PUT,
-// follow the 307, classify the reply. Label Already Exists RUNNING is
-// polled until the label settles.
-func (l *Loader) streamLoad(ctx context.Context, table string, u *unit, b body, hdr http.Header) (outcome, error) {
-	hdr = hdr.Clone()
-	hdr.Set("label", u.label)
+// load makes one attempt to load r with Stream Load (§2.7): PUT, follow
+// the 307, classify the reply. Label Already Exists RUNNING is polled
+// until the label settles.
+func (s streamLoad) load(ctx context.Context, r loadRequest) (outcome, error) {
+	hdr := r.hdr.Clone()
+	hdr.Set("label", r.label)
 	hdr.Set("Content-Type", "application/octet-stream")
 	fail := func(status, msg string, err error) *LoadError {
-		return &LoadError{Table: table, Label: u.label, Status: status, Message: msg, Err: err}
+		return &LoadError{Table: r.table, Label: r.label, Status: status, Message: msg, Err: err}
 	}
-	res, err := l.do(ctx, http.MethodPut, l.loadPath(table), hdr, &b)
+	res, err := s.c.do(ctx, http.MethodPut, s.loadPath(r.table), hdr, &r.bodies[0])
 	if err != nil {
 		return outcome{}, fail("", "", err)
 	}
 	if res.code != http.StatusOK {
-		return outcome{}, l.httpFailure(table, u.label, res)
+		return outcome{}, httpFailure(r.table, r.label, res)
 	}
-	r, err := parseResponse(res)
+	rep, err := parseResponse(res)
 	if err != nil {
 		return outcome{}, fail("", "", err)
 	}
-	switch r.Status {
+	switch rep.Status {
 	case "Success", "Publish Timeout", "OK":
-		return outcome{loaded: r.NumberLoadedRows, filtered: r.NumberFilteredRows}, nil
+		return outcome{loaded: rep.NumberLoadedRows, filtered: rep.NumberFilteredRows}, nil
 	case "Label Already Exists":
-		if strings.EqualFold(r.ExistingJobStatus, "FINISHED") {
-			return outcome{loaded: int64(u.rows)}, nil
+		if strings.EqualFold(rep.ExistingJobStatus, "FINISHED") {
+			return outcome{loaded: int64(r.rows)}, nil
 		}
-		return l.settleRunning(ctx, table, u.label)
+		return s.settleRunning(ctx, r.table, r.label)
 	}
-	e := fail(r.Status, r.message(), nil)
+	e := fail(rep.Status, rep.message(), nil)
 	e.classify()
-	if r.ErrorURL != "" {
-		e.ErrorLog = l.errorLog(ctx, r.ErrorURL)
+	if rep.ErrorURL != "" {
+		e.ErrorLog = s.c.errorLog(ctx, rep.ErrorURL)
 	}
 	return outcome{}, e
 }
@@ -60,8 +68,8 @@ func (l *Loader) streamLoad(ctx context.Context, table string, u *unit, b body, 
 // settleRunning polls a label held by a running txn (§2.7 step 4): success
 // if it commits, a retryable failure (re-send with the same label) if it
 // aborts or does not settle within the load timeout.
-func (l *Loader) settleRunning(ctx context.Context, table, label string) (outcome, error) {
-	st, err := l.pollState(ctx, label, l.cfg.timeout+l.cfg.timeout/10, func(s string) bool {
+func (s streamLoad) settleRunning(ctx context.Context, table, label string) (outcome, error) {
+	st, err := s.c.pollState(ctx, label, s.c.cfg.timeout+s.c.cfg.timeout/10, func(s string) bool {
 		return s == "COMMITTED" || s == "VISIBLE" || s == "ABORTED" || s == "UNKNOWN"
 	})
 	switch st {
@@ -76,7 +84,7 @@ func (l *Loader) settleRunning(ctx context.Context, table, label string) (outcom
 
 // httpFailure classifies a non-200 reply: 401/403 permanent, others
 // retryable.
-func (l *Loader) httpFailure(table, label string, res *httpResult) *LoadError {
+func httpFailure(table, label string, res *httpResult) *LoadError {
 	e := &LoadError{Table: table, Label: label, Status: fmt.Sprintf("HTTP %d", res.code)}
 	if r, err := parseResponse(res); err == nil {
 		e.Message = r.message()

@@ -14,6 +14,29 @@ import (
 // prepare, commit. A failure before commit rolls the transaction back; the
 // label is only begun again once it is ABORTED (or unknown).
 
+// txnLoad is the transaction interface: one unit is one transaction.
+// lease blocks until the Lease allows a prepare or a commit.
+type txnLoad struct {
+	c     *client
+	lease func(context.Context) error
+}
+
+// frame sends one load call per chunk: every call carries the same data
+// headers (docs/streamload.md §3.1), and a chunk is the unit of memory.
+func (x txnLoad) frame(f Format, chunks []*chunk) []body {
+	var out []body
+	for _, c := range chunks {
+		if c.rows() > 0 {
+			out = append(out, frame(f, []*chunk{c}))
+		}
+	}
+	return out
+}
+
+// abandon rolls back a transaction an abandoned attempt (Fence or Close)
+// may have begun or prepared, so that nobody commits it.
+func (x txnLoad) abandon(table, label string) { x.rollback(table, label) }
+
 const (
 	txnOK             = "OK"
 	txnLabelExists    = "LABEL_ALREADY_EXISTS"
@@ -23,16 +46,16 @@ const (
 )
 
 // txnHeaders returns the control headers of a transaction call.
-func (l *Loader) txnHeaders(table, label string) http.Header {
+func (x txnLoad) txnHeaders(table, label string) http.Header {
 	h := http.Header{}
 	h.Set("label", label)
-	h.Set("db", l.cfg.Database)
+	h.Set("db", x.c.cfg.Database)
 	h.Set("table", table)
 	return h
 }
 
 // txnCall POSTs (or PUTs, for load) a transaction op and parses the reply.
-func (l *Loader) txnCall(ctx context.Context, op string, table, label string, hdr http.Header, b *body) (*response, error) {
+func (x txnLoad) txnCall(ctx context.Context, op string, table, label string, hdr http.Header, b *body) (*response, error) {
 	method := http.MethodPost
 	if op == "load" {
 		method = http.MethodPut
@@ -40,12 +63,12 @@ func (l *Loader) txnCall(ctx context.Context, op string, table, label string, hd
 	if b == nil {
 		b = &body{}
 	}
-	res, err := l.do(ctx, method, "/api/transaction/"+op, hdr, b)
+	res, err := x.c.do(ctx, method, "/api/transaction/"+op, hdr, b)
 	if err != nil {
 		return nil, &LoadError{Table: table, Label: label, Status: op, Err: err}
 	}
 	if res.code != http.StatusOK {
-		e := l.httpFailure(table, label, res)
+		e := httpFailure(table, label, res)
 		e.Status = op + ": " + e.Status
 		return nil, e
 	}
@@ -58,14 +81,14 @@ func (l *Loader) txnCall(ctx context.Context, op string, table, label string, hd
 }
 
 // txnFailure builds the LoadError for an unexpected reply of op.
-func (l *Loader) txnFailure(ctx context.Context, op, table, label string, r *response) *LoadError {
+func (x txnLoad) txnFailure(ctx context.Context, op, table, label string, r *response) *LoadError {
 	e := &LoadError{Table: table, Label: label, Status: op + ": " + r.Status, Message: r.message()}
 	e.classify()
 	if r.Status == "ANALYSIS_ERROR" || r.Status == "INVALID_ARGUMENT" {
 		e.Permanent = true
 	}
 	if r.ErrorURL != "" {
-		e.ErrorLog = l.errorLog(ctx, r.ErrorURL)
+		e.ErrorLog = x.c.errorLog(ctx, r.ErrorURL)
 	}
 	return e
 }
@@ -73,20 +96,20 @@ func (l *Loader) txnFailure(ctx context.Context, op, table, label string, r *res
 // errSettled is returned internally when the label turned out committed.
 var errSettled = errors.New("label already committed")
 
-// txnLoad makes one attempt to load u through the transaction interface.
-func (l *Loader) txnLoad(ctx context.Context, table string, u *unit, bodies []body, data http.Header) (outcome, error) {
-	label := u.label
-	ctl := l.txnHeaders(table, label)
+// load makes one attempt to load lr through the transaction interface.
+func (x txnLoad) load(ctx context.Context, lr loadRequest) (outcome, error) {
+	table, label, data, bodies := lr.table, lr.label, lr.hdr, lr.bodies
+	ctl := x.txnHeaders(table, label)
 
 	// begin
 	bh := ctl.Clone()
-	if v := l.cfg.headers.Get("timeout"); v != "" {
+	if v := x.c.cfg.headers.Get("timeout"); v != "" {
 		bh.Set("timeout", v)
 	}
-	if v := l.cfg.headers.Get("warehouse"); v != "" {
+	if v := x.c.cfg.headers.Get("warehouse"); v != "" {
 		bh.Set("warehouse", v)
 	}
-	r, err := l.txnCall(ctx, "begin", table, label, bh, nil)
+	r, err := x.txnCall(ctx, "begin", table, label, bh, nil)
 	if err != nil {
 		return outcome{}, err
 	}
@@ -94,11 +117,11 @@ func (l *Loader) txnLoad(ctx context.Context, table string, u *unit, bodies []bo
 	case txnOK:
 	case txnLabelExists:
 		if strings.EqualFold(r.ExistingJobStatus, "FINISHED") {
-			return outcome{loaded: int64(u.rows)}, nil
+			return outcome{loaded: int64(lr.rows)}, nil
 		}
-		return l.txnResolve(ctx, table, label)
+		return x.txnResolve(ctx, table, label)
 	default:
-		return outcome{}, l.txnFailure(ctx, "begin", table, label, r)
+		return outcome{}, x.txnFailure(ctx, "begin", table, label, r)
 	}
 
 	// load, one call per chunk
@@ -108,34 +131,35 @@ func (l *Loader) txnLoad(ctx context.Context, table string, u *unit, bodies []bo
 	}
 	dh.Set("Content-Type", "application/octet-stream")
 	for i := range bodies {
-		r, err := l.txnCall(ctx, "load", table, label, dh, &bodies[i])
+		r, err := x.txnCall(ctx, "load", table, label, dh, &bodies[i])
 		if err == nil && r.Status != txnOK {
-			err = l.txnFailure(ctx, "load", table, label, r)
+			err = x.txnFailure(ctx, "load", table, label, r)
 		}
 		if err != nil {
-			l.rollback(table, label)
+			x.rollback(table, label)
 			return outcome{}, err
 		}
 	}
 
-	// prepare, and below commit, only under the lease: a transaction is
-	// applied by its commit, so one whose rows may belong to another
-	// process now is rolled back instead.
-	if err := l.awaitLease(ctx); err != nil {
-		l.rollback(table, label)
-		return outcome{}, err
-	}
+	// prepare, and below commit, only under the lease, every call of them
+	// (a retry comes after a backoff, when the lease may have ended): a
+	// transaction is applied by its commit, so one whose rows may belong
+	// to another process now is rolled back instead.
 	ph := ctl.Clone()
-	if v := l.cfg.headers.Get("prepared_timeout"); v != "" {
+	if v := x.c.cfg.headers.Get("prepared_timeout"); v != "" {
 		ph.Set("prepared_timeout", v)
 	}
 	var out outcome
 	for try := 1; ; try++ {
-		r, err := l.txnCall(ctx, "prepare", table, label, ph, nil)
+		if err := x.lease(ctx); err != nil {
+			x.rollback(table, label)
+			return outcome{}, err
+		}
+		r, err := x.txnCall(ctx, "prepare", table, label, ph, nil)
 		if err != nil {
 			// Unknown outcome: roll back; the next attempt begins again
 			// (or finds the label committed).
-			l.rollback(table, label)
+			x.rollback(table, label)
 			return outcome{}, err
 		}
 		if r.Status == txnOK {
@@ -149,41 +173,41 @@ func (l *Loader) txnLoad(ctx context.Context, table string, u *unit, bodies []bo
 			continue
 		}
 		if r.Status == txnNotExists {
-			st, perr := l.pollState(ctx, label, time.Minute, func(s string) bool { return s != "PREPARE" })
+			st, perr := x.c.pollState(ctx, label, time.Minute, func(s string) bool { return s != "PREPARE" })
 			switch st {
 			case "PREPARED":
 				out = outcome{}
 			case "COMMITTED", "VISIBLE":
 				return outcome{}, nil
 			default:
-				e := l.txnFailure(ctx, "prepare", table, label, r)
+				e := x.txnFailure(ctx, "prepare", table, label, r)
 				e.Err = perr
 				return outcome{}, e
 			}
 			break
 		}
-		e := l.txnFailure(ctx, "prepare", table, label, r)
-		l.rollback(table, label)
+		e := x.txnFailure(ctx, "prepare", table, label, r)
+		x.rollback(table, label)
 		return outcome{}, e
 	}
 
-	// commit
-	if err := l.awaitLease(ctx); err != nil {
-		l.rollback(table, label)
-		return outcome{}, err
-	}
-	if err := l.txnCommit(ctx, table, label); err != nil {
+	if err := x.txnCommit(ctx, table, label); err != nil {
 		return outcome{}, err
 	}
 	return out, nil
 }
 
-// txnCommit commits a PREPARED label. A non-OK reply is settled by polling
-// the label (success iff COMMITTED or VISIBLE); PREPARED is committed
-// again; TXN_IN_PROCESSING is retried.
-func (l *Loader) txnCommit(ctx context.Context, table, label string) error {
+// txnCommit commits a PREPARED label, each commit call only under the
+// lease (if it is abandoned meanwhile, the label is rolled back). A non-OK
+// reply is settled by polling the label (success iff COMMITTED or
+// VISIBLE); PREPARED is committed again; TXN_IN_PROCESSING is retried.
+func (x txnLoad) txnCommit(ctx context.Context, table, label string) error {
 	for try := 1; ; try++ {
-		r, err := l.txnCall(ctx, "commit", table, label, l.txnHeaders(table, label), nil)
+		if err := x.lease(ctx); err != nil { // every commit call under the lease
+			x.rollback(table, label)
+			return err
+		}
+		r, err := x.txnCall(ctx, "commit", table, label, x.txnHeaders(table, label), nil)
 		if err == nil && r.Status == txnOK {
 			return nil
 		}
@@ -195,11 +219,11 @@ func (l *Loader) txnCommit(ctx context.Context, table, label string) error {
 		}
 		var le *LoadError
 		if err == nil {
-			le = l.txnFailure(ctx, "commit", table, label, r)
+			le = x.txnFailure(ctx, "commit", table, label, r)
 		} else {
 			errors.As(err, &le)
 		}
-		st, perr := l.pollState(ctx, label, time.Minute, func(s string) bool { return s != "PREPARE" && s != "" })
+		st, perr := x.c.pollState(ctx, label, time.Minute, func(s string) bool { return s != "PREPARE" && s != "" })
 		switch st {
 		case "COMMITTED", "VISIBLE":
 			return nil
@@ -228,8 +252,8 @@ func (l *Loader) txnCommit(ctx context.Context, table, label string) error {
 // committed → success; PREPARED (ours, from an attempt whose commit reply
 // was lost) → commit; still loading → roll back and fail retryably, so the
 // next attempt begins again once it is ABORTED.
-func (l *Loader) txnResolve(ctx context.Context, table, label string) (outcome, error) {
-	st, err := l.loadState(ctx, label)
+func (x txnLoad) txnResolve(ctx context.Context, table, label string) (outcome, error) {
+	st, err := x.c.loadState(ctx, label)
 	if err != nil {
 		return outcome{}, &LoadError{Table: table, Label: label, Status: "begin: " + txnLabelExists, Err: err}
 	}
@@ -237,33 +261,30 @@ func (l *Loader) txnResolve(ctx context.Context, table, label string) (outcome, 
 	case "COMMITTED", "VISIBLE":
 		return outcome{}, nil
 	case "PREPARED":
-		if err := l.awaitLease(ctx); err != nil {
-			return outcome{}, err
-		}
-		if err := l.txnCommit(ctx, table, label); err != nil {
+		if err := x.txnCommit(ctx, table, label); err != nil {
 			return outcome{}, err
 		}
 		return outcome{}, nil
 	case "ABORTED":
 	default:
-		l.rollback(table, label)
-		st, _ = l.pollState(ctx, label, 10*time.Second, func(s string) bool { return s == "ABORTED" || s == "UNKNOWN" })
+		x.rollback(table, label)
+		st, _ = x.c.pollState(ctx, label, 10*time.Second, func(s string) bool { return s == "ABORTED" || s == "UNKNOWN" })
 	}
 	return outcome{}, &LoadError{Table: table, Label: label, Status: "begin: " + txnLabelExists,
 		Message: fmt.Sprintf("label was %s; it is begun again", st)}
 }
 
 // rollback aborts label, best effort, even when ctx has ended.
-func (l *Loader) rollback(table, label string) {
+func (x txnLoad) rollback(table, label string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	r, err := l.txnCall(ctx, "rollback", table, label, l.txnHeaders(table, label), nil)
-	if l.log == nil {
+	r, err := x.txnCall(ctx, "rollback", table, label, x.txnHeaders(table, label), nil)
+	if x.c.log == nil {
 		return
 	}
 	if err != nil {
-		l.log.Warn("loader: rollback failed", "table", table, "label", label, "err", err)
+		x.c.log.Warn("loader: rollback failed", "table", table, "label", label, "err", err)
 	} else if r.Status != txnOK && r.Status != "SUCCESS" {
-		l.log.Warn("loader: rollback not OK", "table", table, "label", label, "status", r.Status, "message", r.message())
+		x.c.log.Warn("loader: rollback not OK", "table", table, "label", label, "status", r.Status, "message", r.message())
 	}
 }

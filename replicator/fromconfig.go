@@ -223,13 +223,8 @@ func loaderOptions(c config.Connector) (loader.Options, error) {
 // labelPrefix is "starcdc-<name>", hashed when the name is long or has
 // characters a label may not hold (^[-\w]{1,128}$, docs/streamload.md §2.5).
 func labelPrefix(name string) string {
-	ok := len(name) <= 40
-	for i := 0; ok && i < len(name); i++ {
-		c := name[i]
-		ok = c == '-' || c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-	}
-	if ok {
-		return "starcdc-" + name
+	if p := "starcdc-" + name; len(name) <= 40 && loader.ValidLabel(p) {
+		return p
 	}
 	h := fnv.New64a()
 	h.Write([]byte(name))

@@ -24,7 +24,7 @@ func (e *Emulator) serveBE(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		db, table := seg[1], seg[2]
-		e.execute(w, r, "stream_load", table, func(w http.ResponseWriter, f *Fault) {
+		e.execute(w, r, "stream_load", table, beExecKinds, func(w http.ResponseWriter, f *Fault) {
 			e.beStreamLoad(w, r, db, table, f)
 		})
 	case len(seg) == 3 && seg[0] == "api" && seg[1] == "transaction":
@@ -108,6 +108,10 @@ func (e *Emulator) beStreamLoad(w http.ResponseWriter, r *http.Request, db, tabl
 		rep.status, rep.message = "Fail", msg
 		reply()
 	}
+	if f.is(FaultFail) {
+		fail(f.Message)
+		return
+	}
 	user, pass, ok := r.BasicAuth()
 	if !ok {
 		fail("no valid Basic authorization")
@@ -166,6 +170,9 @@ func (e *Emulator) beStreamLoad(w http.ResponseWriter, r *http.Request, db, tabl
 	body, err := readBody(r.Body, maxBody)
 	rep.readMs = ms(time.Since(t0))
 	rep.size = int64(len(body))
+	if err == nil {
+		body, err = decompress(params.compression, body, maxBody)
+	}
 	if err != nil {
 		abort(err.Error())
 		return
@@ -176,6 +183,7 @@ func (e *Emulator) beStreamLoad(w http.ResponseWriter, r *http.Request, db, tabl
 	}
 
 	t0 = time.Now()
+	params.rejectAll = f.is(FaultFilterRows)
 	res, se := process(tbl, params, [][]byte{body})
 	rep.writeMs = ms(time.Since(t0))
 	if se != nil {
@@ -188,6 +196,12 @@ func (e *Emulator) beStreamLoad(w http.ResponseWriter, r *http.Request, db, tabl
 	}
 	if res.tooManyFiltered(params.maxFilterRatio) {
 		abort("too many filtered rows") // atomic: nothing is loaded
+		return
+	}
+
+	if f.is(FaultResetRunning) {
+		e.finishLater(t, res, f)
+		resetConnection(w)
 		return
 	}
 
@@ -211,6 +225,22 @@ func (e *Emulator) beStreamLoad(w http.ResponseWriter, r *http.Request, db, tabl
 		rep.status, rep.message = "Success", "OK"
 	}
 	reply()
+}
+
+// finishLater ends the running load t f.Delay from now
+// (FaultResetRunning): it commits, or is aborted with f.Message.
+func (e *Emulator) finishLater(t *txn, res *loadResult, f *Fault) {
+	time.AfterFunc(f.Delay, func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if f.Message != "" {
+			e.abortLocked(t, f.Message)
+			return
+		}
+		if se := e.commitLocked(t, res, false); se != nil {
+			e.abortLocked(t, se.msg)
+		}
+	})
 }
 
 // saveErrorLog stores the rejected-row reasons and returns the ErrorURL.
@@ -324,7 +354,7 @@ func (e *Emulator) beTxn(w http.ResponseWriter, r *http.Request, op string) {
 	}
 	label, db := r.Header.Get("label"), r.Header.Get("db")
 	table := e.tableFor(db, label, r.Header.Get("table"))
-	e.execute(w, r, op, table, func(w http.ResponseWriter, f *Fault) {
+	e.execute(w, r, op, table, beExecKinds, func(w http.ResponseWriter, f *Fault) {
 		var rep *txnReply
 		if label == "" {
 			msg := "empty label"
@@ -332,6 +362,10 @@ func (e *Emulator) beTxn(w http.ResponseWriter, r *http.Request, op string) {
 				msg = "Invalid label "
 			}
 			rep = &txnReply{op: op, st: newStatus(codeInvalidArgument, "%s", msg)}
+		} else if f.is(FaultInProcessing) {
+			rep = &txnReply{op: op, label: label, st: newStatus(codeTxnInProcessing, "Transaction is in processing")}
+		} else if f.is(FaultFail) {
+			rep = e.beTxnFail(op, label, db, f.Message)
 		} else {
 			switch op {
 			case "begin":
@@ -360,6 +394,19 @@ func parseSeconds(v string) (time.Duration, bool) {
 
 // defaultTxnTimeout is FE stream_load_default_timeout_second (§1.2).
 const defaultTxnTimeout = 600 * time.Second
+
+// beTxnFail answers a transaction op failed with msg (FaultFail); a
+// failed load or prepare rolls its transaction back.
+func (e *Emulator) beTxnFail(op, label, db, msg string) *txnReply {
+	if op == "load" || op == "prepare" {
+		e.mu.Lock()
+		if c := e.beCtxs[label]; c != nil && c.db == db && !c.busy {
+			e.abortCtxLocked(c, msg)
+		}
+		e.mu.Unlock()
+	}
+	return &txnReply{op: op, label: label, st: newStatus(codeInternalError, "%s", msg)}
+}
 
 // beTxnBegin is TransactionMgr::begin_transaction.
 func (e *Emulator) beTxnBegin(r *http.Request, label, db string) *txnReply {
@@ -482,6 +529,9 @@ func (e *Emulator) beTxnLoad(r *http.Request, label, db string) *txnReply {
 		return failLocked(se)
 	}
 	body, err := readBody(r.Body, maxBody-c.totalReceived)
+	if err == nil {
+		body, err = decompress(c.params.compression, body, maxBody)
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if c.aborted != "" {
@@ -543,6 +593,11 @@ func (e *Emulator) beTxnCommit(r *http.Request, label, db string, prepare bool, 
 	c.busy = true
 	params, bodies, tbl := c.params, c.bodies, c.tbl
 	e.mu.Unlock()
+	if f.is(FaultFilterRows) {
+		p := *params
+		p.rejectAll = true
+		params = &p
+	}
 
 	t0 := time.Now()
 	res, se := process(tbl, params, bodies)

@@ -4,7 +4,10 @@
 //
 // It owns: an FE HTTP server (the 8030 role) and a BE HTTP server (the 8040
 // role), the label/transaction registry, the BE's transaction contexts, an
-// in-memory store of primary-key tables, error logs, and fault injection.
+// in-memory store of primary-key tables, error logs, and fault injection
+// (Inject: see FaultKind for what each fault does and where it acts).
+// Handlers gives the FE and BE handlers themselves, e.g. to serve them
+// behind TLS or on an in-memory network inside a testing/synctest bubble.
 // The StarRocks behaviour it follows is written down in docs/streamload.md
 // (§7 lists each emulator rule and its source); code comments cite that
 // file's sections (§n.n).
@@ -45,6 +48,10 @@
 //     upserts replace the row or, with `partial_update: true`, only the
 //     listed columns. Each committed transaction is one atomic version; the
 //     128-byte primary key limit fails the load.
+//   - `compression` or `Content-Encoding` (never both) GZIP or LZ4_FRAME:
+//     the body is decompressed before it is parsed; in a transaction it is
+//     part of what every load call must repeat (§1.2, §3.1). Size limits
+//     apply to the bytes received.
 //   - Labels per database (§2.5), with eviction beyond 1000 final txns or 3
 //     days; `GET /api/{db}/get_load_state` (§2.6).
 //   - Transaction interface (§3): FE routing (307 for begin/load/prepare and
@@ -58,12 +65,11 @@
 // # Not emulated (a clear error, never a fake success)
 //
 // `where`, `jsonpaths`, `json_root`, `partitions`, `temporary_partitions`,
-// `merge_condition`, `enclose`, `escape`, compression (`compression`,
-// `Content-Encoding`, compressed `format`s), `negative`, merge commit, and
-// column expressions other than those above (any other function, operators,
-// nested calls) are refused with a Fail whose message says the emulator does
-// not support them. Column DEFAULTs do not
-// exist: a NOT NULL column a load does not fill is refused at plan time
+// `merge_condition`, `enclose`, `escape`, compression other than GZIP and
+// LZ4_FRAME (BZIP2, ZSTD, DEFLATE, compressed `format`s), `negative`, merge
+// commit, and column expressions other than those above (any other
+// function, operators, nested calls) are refused with a Fail whose message
+// says the emulator does not support them. Column DEFAULTs do not exist: a NOT NULL column a load does not fill is refused at plan time
 // ("Column has no default value"), and a partial update that would insert a
 // new row without a value for a NOT NULL column fails at commit. MAP, STRUCT,
 // HLL and BITMAP columns and non-primary-key tables cannot be created.

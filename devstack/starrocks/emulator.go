@@ -1,6 +1,7 @@
 package starrocks
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -47,6 +48,8 @@ type Emulator struct {
 	feURL, beURL string
 	serveWG      sync.WaitGroup
 	closing      chan struct{}
+	ctx          context.Context // of every request the FE and BE servers take; Close cancels it
+	cancel       context.CancelFunc
 	closeOnce    sync.Once
 	closeErr     error
 
@@ -116,8 +119,10 @@ func Start(cfg Config) (*Emulator, error) {
 	e.feURL = "http://" + feLn.Addr().String()
 	e.beURL = "http://" + beLn.Addr().String()
 	quiet := log.New(io.Discard, "", 0)
-	e.feSrv = &http.Server{Handler: http.HandlerFunc(e.serveFE), ErrorLog: quiet, ReadHeaderTimeout: 30 * time.Second}
-	e.beSrv = &http.Server{Handler: http.HandlerFunc(e.serveBE), ErrorLog: quiet, ReadHeaderTimeout: 30 * time.Second}
+	e.ctx, e.cancel = context.WithCancel(context.Background())
+	base := func(net.Listener) context.Context { return e.ctx }
+	e.feSrv = &http.Server{Handler: http.HandlerFunc(e.serveFE), ErrorLog: quiet, ReadHeaderTimeout: 30 * time.Second, BaseContext: base}
+	e.beSrv = &http.Server{Handler: http.HandlerFunc(e.serveBE), ErrorLog: quiet, ReadHeaderTimeout: 30 * time.Second, BaseContext: base}
 	for _, p := range []struct {
 		srv *http.Server
 		ln  net.Listener
@@ -137,10 +142,23 @@ func (e *Emulator) FEURL() string { return e.feURL }
 // BEURL is the BE HTTP base URL (the 8040 role).
 func (e *Emulator) BEURL() string { return e.beURL }
 
+// Handlers returns the HTTP handlers of the FE and the BE, the ones the
+// servers at FEURL and BEURL run, to serve the emulator elsewhere too:
+// behind TLS, or on an in-memory network inside a testing/synctest bubble
+// (where loopback sockets would keep the bubble's time from advancing).
+// They act on the same emulator. The FE redirects to BEURL, so a client
+// must reach the BE served elsewhere under that URL's host, or the
+// Location must be rewritten. A fault's wait (FaultSlow, FaultStallBody)
+// ends early only when the request's context ends.
+func (e *Emulator) Handlers() (fe, be http.Handler) {
+	return http.HandlerFunc(e.serveFE), http.HandlerFunc(e.serveBE)
+}
+
 // Close stops both servers and closes their connections. It is idempotent.
 func (e *Emulator) Close() error {
 	e.closeOnce.Do(func() {
 		close(e.closing)
+		e.cancel()
 		err1 := e.feSrv.Close()
 		err2 := e.beSrv.Close()
 		e.serveWG.Wait()

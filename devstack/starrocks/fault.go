@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 )
 
@@ -48,6 +49,51 @@ const (
 	// INTERNAL_ERROR; FE commit: FAILED), so a client must ask
 	// get_load_state to learn that it succeeded. Ops: "stream_load", "commit".
 	FaultCommitFailsAfterCommit
+
+	// FaultFail: the executing server fails the request with
+	// Fault.Message before doing any work, as StarRocks does for a
+	// transient or configuration error (e.g. "current running txns on db
+	// 10 is 1000, larger than limit 1000"). Stream Load answers Status
+	// "Fail" and the label stays free; a transaction op answers
+	// INTERNAL_ERROR, and a failed load or prepare rolls its transaction
+	// back, as a BE does after a failed load call. The body is not read.
+	// Ops: "stream_load", "begin", "load", "prepare".
+	FaultFail
+
+	// FaultFilterRows: the executing server rejects every row of the load
+	// as not matching the table, as it does for rows with a NULL in a NOT
+	// NULL column: the rows count as filtered, each with an error-log line
+	// saying the emulator rejected it, and max_filter_ratio decides as
+	// usual (at the default 0: "too many filtered rows" with an ErrorURL,
+	// nothing applied, the transaction rolled back). For a client's
+	// handling of bad rows without crafting bad data. Ops: "stream_load",
+	// "prepare", "commit" (where a transaction's data errors surface).
+	FaultFilterRows
+
+	// FaultInProcessing: the BE answers TXN_IN_PROCESSING ("Transaction is
+	// in processing") without doing any work, as it does while another
+	// request of the same transaction holds the transaction's lock. Ops
+	// executed by the BE: "load", "prepare", and "commit" of a transaction
+	// still in PREPARE (a PREPARED one is committed by the FE, which never
+	// answers so: the fault does not match there).
+	FaultInProcessing
+
+	// FaultDuplicate: the request reaches the executing server twice, as
+	// when a proxy replays it after losing the first reply: the server
+	// runs it twice in a row and answers the second run. A repeated Stream
+	// Load finds its label FINISHED, a repeated prepare finds no
+	// transaction (TXN_NOT_EXISTS, the BE dropped its context), a repeated
+	// transaction load call appends its rows a second time. Any op.
+	FaultDuplicate
+
+	// FaultResetRunning: the executing server reads the whole body, then
+	// closes the connection without a reply while the load is still
+	// running: for Fault.Delay its label stays in use (get_load_state
+	// PREPARE; the label again: Label Already Exists, RUNNING). Then the
+	// load commits or, when Fault.Message is set, is aborted with that
+	// reason and its label is free again. As a BE still writing or
+	// publishing when its client gave up. Op: "stream_load".
+	FaultResetRunning
 )
 
 func (k FaultKind) String() string {
@@ -64,6 +110,16 @@ func (k FaultKind) String() string {
 		return "FaultCommitFailsAfterCommit"
 	case FaultStallBody:
 		return "FaultStallBody"
+	case FaultFail:
+		return "FaultFail"
+	case FaultFilterRows:
+		return "FaultFilterRows"
+	case FaultInProcessing:
+		return "FaultInProcessing"
+	case FaultDuplicate:
+		return "FaultDuplicate"
+	case FaultResetRunning:
+		return "FaultResetRunning"
 	}
 	return fmt.Sprintf("FaultKind(%d)", int(k))
 }
@@ -82,7 +138,10 @@ type Fault struct {
 	User  string // the request's Basic-auth user; "" = any
 	Times int    // how many next matching requests
 	Kind  FaultKind
-	Delay time.Duration // FaultSlow and FaultStallBody only
+	Delay time.Duration // FaultSlow, FaultStallBody and FaultResetRunning only
+	// Message is the failure of FaultFail, and the abort reason of
+	// FaultResetRunning (empty: the load commits).
+	Message string
 	// Acted, when set, is called (once per use) when the fault takes
 	// effect, before it acts: a test's cue, e.g. to pause the client.
 	Acted func()
@@ -96,6 +155,7 @@ var faultOps = map[string]bool{
 // Inject registers a fault. It panics on a fault that could never act (an
 // unknown Op or Kind, Times < 1, FaultSlow without Delay, or a commit fault
 // on an op that does not commit), so that a test cannot pass by accident.
+// Times may be math.MaxInt for a fault that never wears off.
 func (e *Emulator) Inject(f Fault) {
 	if !faultOps[f.Op] {
 		panic(fmt.Sprintf("starrocks emulator: Inject: unknown Op %q", f.Op))
@@ -120,6 +180,21 @@ func (e *Emulator) Inject(f Fault) {
 		if f.Op != "stream_load" && f.Op != "commit" {
 			panic(fmt.Sprintf("starrocks emulator: Inject: %s only applies to Op \"stream_load\" or \"commit\", not %q", f.Kind, f.Op))
 		}
+	case FaultFail:
+		if f.Message == "" {
+			panic("starrocks emulator: Inject: FaultFail needs a Message")
+		}
+		mustOp(f, "stream_load", "begin", "load", "prepare")
+	case FaultFilterRows:
+		mustOp(f, "stream_load", "prepare", "commit")
+	case FaultInProcessing:
+		mustOp(f, "load", "prepare", "commit")
+	case FaultDuplicate:
+	case FaultResetRunning:
+		if f.Delay <= 0 {
+			panic("starrocks emulator: Inject: FaultResetRunning needs a positive Delay")
+		}
+		mustOp(f, "stream_load")
 	default:
 		panic(fmt.Sprintf("starrocks emulator: Inject: unknown Kind %d", int(f.Kind)))
 	}
@@ -127,6 +202,13 @@ func (e *Emulator) Inject(f Fault) {
 	defer e.mu.Unlock()
 	c := f
 	e.faults = append(e.faults, &c)
+}
+
+// mustOp panics unless f.Op is one of ops.
+func mustOp(f Fault, ops ...string) {
+	if !slices.Contains(ops, f.Op) {
+		panic(fmt.Sprintf("starrocks emulator: Inject: %s only applies to Op %q, not %q", f.Kind, ops, f.Op))
+	}
 }
 
 // takeFault consumes one use of the first fault matching r's user, op,
@@ -164,20 +246,33 @@ func (e *Emulator) matchFault(r *http.Request, op, table string, kinds []FaultKi
 
 func (f *Fault) is(k FaultKind) bool { return f != nil && f.Kind == k }
 
-var execKinds = []FaultKind{FaultResetAfterBody, FaultSlow, FaultStallBody, FaultPublishTimeout, FaultCommitFailsAfterCommit}
+// The faults that act where an operation is executed: on the FE (commit
+// and rollback of a PREPARED transaction, get_load_state), on the BE
+// (everything else).
+var (
+	feExecKinds = []FaultKind{FaultResetAfterBody, FaultSlow, FaultPublishTimeout, FaultCommitFailsAfterCommit, FaultDuplicate}
+	beExecKinds = append(slices.Clone(feExecKinds), FaultStallBody, FaultFail, FaultFilterRows, FaultInProcessing, FaultResetRunning)
+)
 
 // execute runs h, the handler of the server that executes op, applying any
-// execution-site fault.
-func (e *Emulator) execute(w http.ResponseWriter, r *http.Request, op, table string, h func(w http.ResponseWriter, f *Fault)) {
-	f := e.takeFault(r, op, table, execKinds...)
+// execution-site fault of kinds. The kinds h acts on itself (a commit
+// applied but reported otherwise, FaultFail, FaultFilterRows,
+// FaultInProcessing, FaultResetRunning) reach it as f.
+func (e *Emulator) execute(w http.ResponseWriter, r *http.Request, op, table string, kinds []FaultKind, h func(w http.ResponseWriter, f *Fault)) {
+	f := e.takeFault(r, op, table, kinds...)
 	switch {
 	case f.is(FaultStallBody):
-		select {
-		case <-time.After(f.Delay):
-		case <-e.closing:
-		case <-r.Context().Done():
-		}
+		pause(r, f.Delay)
 		h(w, f)
+	case f.is(FaultDuplicate):
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return // the client is gone; nothing to run
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		h(newBufferedWriter(), nil)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		h(w, nil)
 	case f.is(FaultResetAfterBody):
 		bw := newBufferedWriter()
 		h(bw, f)
@@ -186,14 +281,23 @@ func (e *Emulator) execute(w http.ResponseWriter, r *http.Request, op, table str
 	case f.is(FaultSlow):
 		bw := newBufferedWriter()
 		h(bw, f)
-		select {
-		case <-time.After(f.Delay):
-		case <-e.closing:
-		case <-r.Context().Done():
-		}
+		pause(r, f.Delay)
 		bw.flushTo(w)
 	default:
 		h(w, f)
+	}
+}
+
+// pause waits d, or until r's context ends (the client went away, or the
+// emulator is closing: its servers' requests derive from a context Close
+// cancels). It waits on nothing else, so that a request served in a
+// testing/synctest bubble (see Handlers) waits in the bubble's time.
+func pause(r *http.Request, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.Context().Done():
 	}
 }
 

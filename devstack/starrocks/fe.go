@@ -203,7 +203,7 @@ func (e *Emulator) feGetLoadState(w http.ResponseWriter, r *http.Request, db str
 	if !e.feAuth(w, r) {
 		return
 	}
-	e.execute(w, r, "get_load_state", table, func(w http.ResponseWriter, _ *Fault) {
+	e.execute(w, r, "get_load_state", table, feExecKinds, func(w http.ResponseWriter, _ *Fault) {
 		if label == "" {
 			writeJSON(w, http.StatusOK, restFailed("No label selected."))
 			return
@@ -323,7 +323,7 @@ func (e *Emulator) feTxn(w http.ResponseWriter, r *http.Request, op string) {
 		e.redirectToBE(w, r)
 		return
 	}
-	e.execute(w, r, op, table, func(w http.ResponseWriter, f *Fault) {
+	e.execute(w, r, op, table, feExecKinds, func(w http.ResponseWriter, f *Fault) {
 		e.feFinishTxn(w, r, op, db, label, f)
 	})
 }

@@ -2,6 +2,7 @@ package starrocks
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/pierrec/lz4/v4"
 )
 
 // TStatusCode names used in replies (docs/streamload.md §3.3).
@@ -73,6 +76,11 @@ type loadParams struct {
 	maxFilterRatio  float64
 	strict          bool
 	partial         bool
+	// compression is the body's `compression` or `Content-Encoding`,
+	// upper case: "", "GZIP" or "LZ4_FRAME".
+	compression string
+	// rejectAll filters every row (FaultFilterRows).
+	rejectAll bool
 	// sig is compared between the loads of one transaction:
 	// "load request not equal last." (docs/streamload.md §3.1).
 	sig string
@@ -101,10 +109,13 @@ func parseLoadParams(h http.Header) (*loadParams, *statusErr) {
 		return nil, se
 	}
 	for _, name := range []string{"where", "partitions", "temporary_partitions", "jsonpaths", "json_root",
-		"merge_condition", "compression", "Content-Encoding", "enclose", "escape"} {
+		"merge_condition", "enclose", "escape"} {
 		if h.Get(name) != "" {
 			return nil, unsupported("header `" + name + "`")
 		}
+	}
+	if p.compression, se = parseCompression(h); se != nil {
+		return nil, se
 	}
 	if h.Get("negative") == "true" {
 		return nil, unsupported("`negative: true`")
@@ -166,8 +177,56 @@ func parseLoadParams(h http.Header) (*loadParams, *statusErr) {
 	p.sig = strings.Join([]string{p.format, h.Get("columns"), h.Get("column_separator"), h.Get("row_delimiter"),
 		strconv.FormatBool(p.strict), h.Get("timezone"), strconv.FormatBool(p.stripOuterArray),
 		strconv.FormatBool(p.partial), h.Get("partial_update_mode"), h.Get("load_mem_limit"), h.Get("load_dop"),
-		h.Get("skip_header"), h.Get("trim_space")}, "\x00")
+		h.Get("skip_header"), h.Get("trim_space"), p.compression}, "\x00")
 	return p, nil
+}
+
+// parseCompression reads `compression` or `Content-Encoding` (§1.2, 3.2.7+):
+// GZIP and LZ4_FRAME are decompressed; BZIP2, ZSTD and DEFLATE, which
+// StarRocks also takes, are refused as not emulated.
+func parseCompression(h http.Header) (string, *statusErr) {
+	c, ce := h.Get("compression"), h.Get("Content-Encoding")
+	if c != "" && ce != "" {
+		return "", newStatus(codeInvalidArgument, "Only one of http header content-encoding and compression can be set")
+	}
+	if c == "" {
+		c = ce
+	}
+	switch v := strings.ToUpper(strings.TrimSpace(c)); v {
+	case "", "GZIP", "LZ4_FRAME":
+		return v, nil
+	case "BZIP2", "ZSTD", "DEFLATE":
+		return "", unsupported("compression " + v)
+	}
+	return "", newStatus(codeInvalidArgument, "Unsupported compression type: %s", c)
+}
+
+// decompress returns body decompressed per kind (from parseCompression),
+// failing beyond limit bytes.
+func decompress(kind string, body []byte, limit int64) ([]byte, error) {
+	var r io.Reader
+	switch kind {
+	case "":
+		return body, nil
+	case "GZIP":
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			return nil, fmt.Errorf("failed to decompress the %s body: %v", kind, err)
+		}
+		r = zr
+	case "LZ4_FRAME":
+		r = lz4.NewReader(bytes.NewReader(body))
+	default:
+		return nil, fmt.Errorf("compression %s is not supported by the emulator", kind)
+	}
+	out, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("failed to decompress the %s body: %v", kind, err)
+	}
+	if int64(len(out)) > limit {
+		return nil, fmt.Errorf("%s", bodyTooLarge(int64(len(out)), limit))
+	}
+	return out, nil
 }
 
 // parseDelimiter implements fe analysis/Delimiter.java: `\x01`/`0x01` hex,
@@ -388,6 +447,9 @@ func process(tbl *table, p *loadParams, bodies [][]byte) (*loadResult, *statusEr
 	addRow := func(vals []srcVal, opVal srcVal, rowText string) *statusErr {
 		res.total++
 		op, reason := pl.convertRow(vals, opVal)
+		if reason == "" && p.rejectAll {
+			reason = "the row is rejected by the emulator's FaultFilterRows (injected)"
+		}
 		if reason != "" {
 			res.filtered++
 			if len(res.errLines) < maxErrorLogLines {

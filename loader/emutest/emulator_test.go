@@ -4,61 +4,23 @@
 package emutest_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/starcdc/starcdc/devstack/starrocks"
+	"github.com/starcdc/starcdc/internal/testutil"
 	"github.com/starcdc/starcdc/loader"
 )
 
-type recListener struct {
-	mu     sync.Mutex
-	events []loader.LoadEvent
-}
-
-func (r *recListener) OnLoad(e loader.LoadEvent) {
-	r.mu.Lock()
-	r.events = append(r.events, e)
-	r.mu.Unlock()
-}
-
-func (r *recListener) all() []loader.LoadEvent {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.events)
-}
+type recListener = testutil.Events[loader.LoadEvent]
 
 func newLoader(t testing.TB, o loader.Options) *loader.Loader {
 	t.Helper()
 	l, err := loader.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	return l
-}
-
-func ctxT(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not reached")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	return testutil.Closing(t, l, err)
 }
 
 // Tests against the StarRocks emulator (devstack/starrocks): every fault
@@ -155,11 +117,11 @@ func TestEmulatorFaults(t *testing.T) {
 			o.Listener = lis
 			l := newLoader(t, o)
 			appendOrders(l, 0, 50)
-			if err := l.Flush(ctxT(t), "p0-0-49"); err != nil {
+			if err := l.Flush(testutil.Ctx(t), "p0-0-49"); err != nil {
 				t.Fatal(err)
 			}
 			appendOrders(l, 50, 50) // a second batch after the fault
-			if err := l.Flush(ctxT(t), "p0-50-99"); err != nil {
+			if err := l.Flush(testutil.Ctx(t), "p0-50-99"); err != nil {
 				t.Fatal(err)
 			}
 			rows, err := em.Rows("db", "orders")
@@ -168,13 +130,13 @@ func TestEmulatorFaults(t *testing.T) {
 			}
 			st := em.Stats("db", "orders")
 			if len(rows) != 100 || st.LoadedRows != 100 || st.Loads != 2 {
-				t.Fatalf("%d rows, stats %+v (lost or duplicated); events %+v", len(rows), st, lis.all())
+				t.Fatalf("%d rows, stats %+v (lost or duplicated); events %+v", len(rows), st, lis.All())
 			}
 			if rows[42]["name"] != "n42" {
 				t.Fatalf("row 42 = %v", rows[42])
 			}
-			if n := len(lis.all()); n != c.tries {
-				t.Fatalf("%d attempts, want %d: %+v", n, c.tries, lis.all())
+			if n := len(lis.All()); n != c.tries {
+				t.Fatalf("%d attempts, want %d: %+v", n, c.tries, lis.All())
 			}
 		})
 	}
@@ -186,7 +148,7 @@ func TestEmulatorDeletesAndCSV(t *testing.T) {
 		l := newLoader(t, emOptions(em, mode))
 		appendOrders(l, 0, 10)
 		l.Append("orders", []byte(`{"id":3,"qty":0,"__op":1}`))
-		if err := l.Flush(ctxT(t), "b1"); err != nil {
+		if err := l.Flush(testutil.Ctx(t), "b1"); err != nil {
 			t.Fatal(err)
 		}
 		rows, _ := em.Rows("db", "orders")
@@ -202,7 +164,7 @@ func TestEmulatorDeletesAndCSV(t *testing.T) {
 		lc.Append("items", []byte("1,a,5,0"))
 		lc.Append("items", []byte("2,b,6,0"))
 		lc.Append("items", []byte("1,a,5,1"))
-		if err := lc.Flush(ctxT(t), "c1"); err != nil {
+		if err := lc.Flush(testutil.Ctx(t), "c1"); err != nil {
 			t.Fatal(err)
 		}
 		rows, _ = em.Rows("db", "items")
@@ -224,15 +186,15 @@ func TestEmulatorPermanentErrors(t *testing.T) {
 		// fails, and its halves isolate the bad row.
 		l.Append("orders", []byte(`{"id":1,"name":"ok","qty":1}`))
 		l.Append("orders", []byte(`{"id":2,"name":"bad","qty":null}`))
-		err := l.Flush(ctxT(t), "bad")
+		err := l.Flush(testutil.Ctx(t), "bad")
 		var le *loader.LoadError
 		if !errors.As(err, &le) || !errors.Is(err, loader.ErrPermanent) || !errors.Is(err, loader.ErrBadRows) || !strings.Contains(le.Message, "too many filtered rows") {
 			t.Fatalf("%v: err = %v", mode, err)
 		}
-		if !strings.Contains(le.ErrorLog, "qty") || normLabel(le.Label) != "em-orders-bad-b" {
+		if !strings.Contains(le.ErrorLog, "qty") || testutil.NormLabel(le.Label) != "em-orders-bad-b" {
 			t.Fatalf("%v: error log %q, label %s", mode, le.ErrorLog, le.Label)
 		}
-		if n := len(lis.all()); n != 3 {
+		if n := len(lis.All()); n != 3 {
 			t.Fatalf("%v: %d attempts, want the load and its halves", mode, n)
 		}
 		if st := em.Stats("db", "orders"); st.LoadedRows != 1 {
@@ -246,7 +208,7 @@ func TestEmulatorPermanentErrors(t *testing.T) {
 		// Unknown table: a configuration failure, not bad rows.
 		l.Append("nope", []byte(`{"id":1}`))
 		l.Append("nope", []byte(`{"id":2}`))
-		err = l.Flush(ctxT(t), "x")
+		err = l.Flush(testutil.Ctx(t), "x")
 		if !errors.Is(err, loader.ErrPermanent) || errors.Is(err, loader.ErrBadRows) || !strings.Contains(err.Error(), "create the database and table") {
 			t.Fatalf("%v: unknown table: %v", mode, err)
 		}
@@ -258,7 +220,7 @@ func TestEmulatorPermanentErrors(t *testing.T) {
 		o.Password = "not-it"
 		lb := newLoader(t, o)
 		lb.Append("orders", []byte(`{"id":1,"qty":1}`))
-		err = lb.Flush(ctxT(t), "x")
+		err = lb.Flush(testutil.Ctx(t), "x")
 		if !errors.Is(err, loader.ErrPermanent) || strings.Contains(err.Error(), "not-it") {
 			t.Fatalf("%v: bad password: %v", mode, err)
 		}
@@ -273,7 +235,7 @@ func TestEmulatorRestartDedup(t *testing.T) {
 		for run := range 2 {
 			l := newLoader(t, emOptions(em, mode))
 			appendOrders(l, 0, 20)
-			if err := l.Flush(ctxT(t), "p0-0-19"); err != nil {
+			if err := l.Flush(testutil.Ctx(t), "p0-0-19"); err != nil {
 				t.Fatalf("%v run %d: %v", mode, run, err)
 			}
 			l.Close()
@@ -286,27 +248,31 @@ func TestEmulatorRestartDedup(t *testing.T) {
 
 // TestEmulatorBackground: continuous appends to two tables with age and
 // memory-pressure loads; everything arrives once and Durable catches up.
+// It runs in a synctest bubble, so the waits are the bubble's time.
 func TestEmulatorBackground(t *testing.T) {
 	for _, mode := range []loader.Mode{loader.ModeStreamLoad, loader.ModeTransaction} {
 		em := startEmulator(t)
-		o := emOptions(em, mode)
-		o.FlushInterval = 10 * time.Millisecond
-		o.MinLoadInterval = 20 * time.Millisecond
-		o.MaxBytes = 32 << 10
-		l := newLoader(t, o)
-		for i := range 2000 {
-			l.Append("orders", fmt.Appendf(nil, `{"id":%d,"name":"x","qty":1}`, i))
-			l.Append("items", fmt.Appendf(nil, `{"id":%d,"name":"y","qty":2}`, i%500))
-		}
-		mark := l.Seq()
-		waitFor(t, func() bool { return l.Durable() >= mark })
-		so, si := em.Stats("db", "orders"), em.Stats("db", "items")
-		if so.LoadedRows != 2000 || si.LoadedRows != 2000 || so.Loads < 2 {
-			t.Fatalf("%v: stats %+v %+v", mode, so, si)
-		}
-		rows, _ := em.Rows("db", "items")
-		if len(rows) != 500 {
-			t.Fatalf("%v: %d item rows", mode, len(rows))
-		}
+		inBubble(t, em, func(t *testing.T, sr *testutil.SR) {
+			o := emOptions(em, mode)
+			o.HTTPClient = sr.Client(t)
+			o.FlushInterval = 10 * time.Millisecond
+			o.MinLoadInterval = 20 * time.Millisecond
+			o.MaxBytes = 32 << 10
+			l := newLoader(t, o)
+			for i := range 2000 {
+				l.Append("orders", fmt.Appendf(nil, `{"id":%d,"name":"x","qty":1}`, i))
+				l.Append("items", fmt.Appendf(nil, `{"id":%d,"name":"y","qty":2}`, i%500))
+			}
+			mark := l.Seq()
+			testutil.WaitFor(t, func() bool { return l.Durable() >= mark })
+			so, si := em.Stats("db", "orders"), em.Stats("db", "items")
+			if so.LoadedRows != 2000 || si.LoadedRows != 2000 || so.Loads < 2 {
+				t.Fatalf("%v: stats %+v %+v", mode, so, si)
+			}
+			rows, _ := em.Rows("db", "items")
+			if len(rows) != 500 {
+				t.Fatalf("%v: %d item rows", mode, len(rows))
+			}
+		})
 	}
 }

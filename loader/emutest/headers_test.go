@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/starcdc/starcdc/devstack/starrocks"
+	"github.com/starcdc/starcdc/internal/testutil"
 	"github.com/starcdc/starcdc/loader"
 )
 
@@ -67,10 +68,10 @@ func TestEmulatorPartialRowsInOrder(t *testing.T) {
 				for _, s := range steps {
 					l.AppendWith("docs", s.h, []byte(s.row))
 				}
-				if err := l.Flush(ctxT(t), "b1"); err != nil {
+				if err := l.Flush(testutil.Ctx(t), "b1"); err != nil {
 					t.Fatalf("run %d: %v", run, err)
 				}
-				ev := lis.all()
+				ev := lis.All()
 				if len(ev) != segments {
 					t.Fatalf("run %d: %d loads, want %d", run, len(ev), segments)
 				}
@@ -79,7 +80,7 @@ func TestEmulatorPartialRowsInOrder(t *testing.T) {
 					if i > 0 {
 						wantLabel += fmt.Sprintf("-s%d", i+1)
 					}
-					if normLabel(e.Label) != wantLabel || e.Err != nil {
+					if testutil.NormLabel(e.Label) != wantLabel || e.Err != nil {
 						t.Fatalf("run %d: load %d: %+v", run, i, e)
 					}
 				}
@@ -124,7 +125,7 @@ func TestEmulatorCSVColumnSets(t *testing.T) {
 		l.AppendWith("items", loader.Headers{Columns: "id,qty", PartialUpdate: true}, []byte("2,77"))
 		l.AppendWith("items", all, []byte("3,c,8,0"))
 		l.AppendWith("items", all, []byte("3,c,8,1"))
-		if err := l.Flush(ctxT(t), "c1"); err != nil {
+		if err := l.Flush(testutil.Ctx(t), "c1"); err != nil {
 			t.Fatalf("%v: %v", mode, err)
 		}
 		rows, _ := em.Rows("db", "items")
@@ -156,12 +157,12 @@ func TestEmulatorPartialBadRow(t *testing.T) {
 			l.AppendWith("docs", p, fmt.Appendf(nil, `{"id":%d,"title":"p%d","qty":%s}`, i, i, qty))
 		}
 		l.Append("docs", []byte(`{"id":20,"title":"t","body":"B","qty":1}`))
-		_ = l.Flush(ctxT(t), "b")
+		_ = l.Flush(testutil.Ctx(t), "b")
 		rows, _ := l.TakeFailed("docs")
 		if len(rows) != 1 || string(rows[0]) != `{"id":6,"title":"p6","qty":null}` {
 			t.Fatalf("%v: TakeFailed %q", mode, rows)
 		}
-		if err := l.Flush(ctxT(t), "b2"); err != nil {
+		if err := l.Flush(testutil.Ctx(t), "b2"); err != nil {
 			t.Fatal(err)
 		}
 		got, _ := em.Rows("db", "docs")

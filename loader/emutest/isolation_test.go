@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/starcdc/starcdc/devstack/starrocks"
+	"github.com/starcdc/starcdc/internal/testutil"
 	"github.com/starcdc/starcdc/loader"
 )
 
@@ -74,7 +75,7 @@ func TestEmulatorBadRowsIsolated(t *testing.T) {
 					}
 				}
 				mark := l.Seq()
-				err := l.Flush(ctxT(t), "p0-0-999")
+				err := l.Flush(testutil.Ctx(t), "p0-0-999")
 				st := em.Stats("db", "orders")
 				if len(c.taken) == 0 {
 					if err != nil {
@@ -105,14 +106,14 @@ func TestEmulatorBadRowsIsolated(t *testing.T) {
 				if d := l.Durable(); d != first {
 					t.Fatalf("Durable %d before TakeFailed, want %d", d, first)
 				}
-				if err := l.Wait(ctxT(t)); !errors.Is(err, loader.ErrBadRows) {
+				if err := l.Wait(testutil.Ctx(t)); !errors.Is(err, loader.ErrBadRows) {
 					t.Fatalf("Wait = %v", err)
 				}
 				// Later rows still load while the bad rows are held.
 				for i := 1000; i < 1100; i++ {
 					l.Append("orders", fmt.Appendf(nil, `{"id":%d,"name":"n%d","qty":1}`, i, i))
 				}
-				if err := l.Flush(ctxT(t), "p0-1000-1099"); !errors.Is(err, loader.ErrBadRows) {
+				if err := l.Flush(testutil.Ctx(t), "p0-1000-1099"); !errors.Is(err, loader.ErrBadRows) {
 					t.Fatalf("second Flush = %v", err)
 				}
 				if st := em.Stats("db", "orders"); st.LoadedRows != 1097 {
@@ -145,11 +146,11 @@ func TestEmulatorBadRowsIsolated(t *testing.T) {
 				if d := l.Durable(); d != l.Seq() {
 					t.Fatalf("Durable %d after TakeFailed, Seq %d", d, l.Seq())
 				}
-				if err := l.Flush(ctxT(t), "p0-end"); err != nil || l.BufferedBytes() != 0 {
+				if err := l.Flush(testutil.Ctx(t), "p0-end"); err != nil || l.BufferedBytes() != 0 {
 					t.Fatalf("Flush after TakeFailed = %v, buffered %d", err, l.BufferedBytes())
 				}
 				// 3 bad rows in 1000: 2 loads per failing part per level.
-				if n := len(lis.all()); n > 1+8*10+8+1 {
+				if n := len(lis.All()); n > 1+8*10+8+1 {
 					t.Fatalf("%d load attempts", n)
 				}
 			})
@@ -173,14 +174,14 @@ func TestEmulatorAllRowsBad(t *testing.T) {
 			for i := range n {
 				l.Append("orders", fmt.Appendf(nil, `{"id":%d,"qty":null}`, i))
 			}
-			err := l.Flush(ctxT(t), "all-bad")
+			err := l.Flush(testutil.Ctx(t), "all-bad")
 			if !errors.Is(err, loader.ErrBadRows) {
 				t.Fatalf("Flush = %v", err)
 			}
 			if st := em.Stats("db", "orders"); st.LoadedRows != 0 {
 				t.Fatalf("stats %+v", st)
 			}
-			if a := len(lis.all()); a > 1+8*6+8 {
+			if a := len(lis.All()); a > 1+8*6+8 {
 				t.Fatalf("%d attempts beyond the budget", a)
 			}
 			var got [][]byte
@@ -206,7 +207,7 @@ func TestEmulatorAllRowsBad(t *testing.T) {
 				t.Fatalf("Durable %d buffered %d", l.Durable(), l.BufferedBytes())
 			}
 			appendOrders(l, 0, 10)
-			if err := l.Flush(ctxT(t), "after"); err != nil {
+			if err := l.Flush(testutil.Ctx(t), "after"); err != nil {
 				t.Fatal(err)
 			}
 			if st := em.Stats("db", "orders"); st.LoadedRows != 10 {
@@ -236,7 +237,7 @@ func TestEmulatorPrimaryKeyTooLong(t *testing.T) {
 			}
 			l.Append("docs", fmt.Appendf(nil, `{"k":%q,"v":%d}`, k, i))
 		}
-		err = l.Flush(ctxT(t), "pk")
+		err = l.Flush(testutil.Ctx(t), "pk")
 		if !errors.Is(err, loader.ErrBadRows) || !strings.Contains(err.Error(), "128 bytes") {
 			t.Fatalf("%v: Flush = %v", mode, err)
 		}
@@ -265,7 +266,7 @@ func TestEmulatorBadRowRestart(t *testing.T) {
 					l.Append("orders", fmt.Appendf(nil, `{"id":%d,"name":"n","qty":1}`, i))
 				}
 			}
-			if err := l.Flush(ctxT(t), "replayed"); !errors.Is(err, loader.ErrBadRows) {
+			if err := l.Flush(testutil.Ctx(t), "replayed"); !errors.Is(err, loader.ErrBadRows) {
 				t.Fatalf("%v run %d: %v", mode, run, err)
 			}
 			l.Close()
@@ -279,65 +280,68 @@ func TestEmulatorBadRowRestart(t *testing.T) {
 // TestEmulatorBadRowsBackground: age and memory-pressure loads of two
 // tables with bad rows sprinkled in one: a caller that takes failed rows
 // whenever Durable stalls ends with every good row loaded once and every
-// bad row taken once.
+// bad row taken once. It runs in a synctest bubble.
 func TestEmulatorBadRowsBackground(t *testing.T) {
 	for _, mode := range []loader.Mode{loader.ModeStreamLoad, loader.ModeTransaction} {
 		t.Run(mode.String(), func(t *testing.T) {
 			t.Parallel()
 			em := startEmulator(t)
-			o := emOptions(em, mode)
-			o.FlushInterval = 10 * time.Millisecond
-			o.MinLoadInterval = 20 * time.Millisecond
-			o.MaxBytes = 32 << 10
-			l := newLoader(t, o)
-			var taken []string
-			take := func() {
-				for {
-					rows, err := l.TakeFailed("orders")
-					if rows == nil {
-						return
-					}
-					if !errors.Is(err, loader.ErrBadRows) {
-						t.Errorf("TakeFailed: %v", err)
-					}
-					for _, r := range rows {
-						taken = append(taken, string(r))
+			inBubble(t, em, func(t *testing.T, sr *testutil.SR) {
+				o := emOptions(em, mode)
+				o.HTTPClient = sr.Client(t)
+				o.FlushInterval = 10 * time.Millisecond
+				o.MinLoadInterval = 20 * time.Millisecond
+				o.MaxBytes = 32 << 10
+				l := newLoader(t, o)
+				var taken []string
+				take := func() {
+					for {
+						rows, err := l.TakeFailed("orders")
+						if rows == nil {
+							return
+						}
+						if !errors.Is(err, loader.ErrBadRows) {
+							t.Errorf("TakeFailed: %v", err)
+						}
+						for _, r := range rows {
+							taken = append(taken, string(r))
+						}
 					}
 				}
-			}
-			var want []string
-			for i := range 2000 {
-				if i%397 == 5 {
-					r := fmt.Sprintf(`{"id":%d,"qty":null}`, i)
-					want = append(want, r)
-					l.Append("orders", []byte(r))
-				} else {
-					l.Append("orders", fmt.Appendf(nil, `{"id":%d,"name":"x","qty":1}`, i))
+				var want []string
+				for i := range 2000 {
+					if i%397 == 5 {
+						r := fmt.Sprintf(`{"id":%d,"qty":null}`, i)
+						want = append(want, r)
+						l.Append("orders", []byte(r))
+					} else {
+						l.Append("orders", fmt.Appendf(nil, `{"id":%d,"name":"x","qty":1}`, i))
+					}
+					l.Append("items", fmt.Appendf(nil, `{"id":%d,"name":"y","qty":2}`, i%500))
+					if i%200 == 0 {
+						take()
+					}
 				}
-				l.Append("items", fmt.Appendf(nil, `{"id":%d,"name":"y","qty":2}`, i%500))
-				if i%200 == 0 {
+				mark := l.Seq()
+				deadline := time.Now().Add(15 * time.Second)
+				for l.Durable() < mark {
+					if time.Now().After(deadline) {
+						t.Fatalf("Durable %d < %d", l.Durable(), mark)
+					}
 					take()
+					time.Sleep(5 * time.Millisecond)
 				}
-			}
-			mark := l.Seq()
-			deadline := time.Now().Add(15 * time.Second)
-			for l.Durable() < mark {
-				if time.Now().After(deadline) {
-					t.Fatalf("Durable %d < %d", l.Durable(), mark)
+				if !slices.Equal(taken, want) {
+					t.Fatalf("taken %q, want %q", taken, want)
 				}
-				take()
-				time.Sleep(5 * time.Millisecond)
-			}
-			if !slices.Equal(taken, want) {
-				t.Fatalf("taken %q, want %q", taken, want)
-			}
-			so, si := em.Stats("db", "orders"), em.Stats("db", "items")
-			if so.LoadedRows != 2000-int64(len(want)) || si.LoadedRows != 2000 {
-				t.Fatalf("stats %+v %+v", so, si)
-			}
-			if l.BufferedBytes() != 0 {
-				t.Fatalf("buffered %d", l.BufferedBytes())
-			}
+				so, si := em.Stats("db", "orders"), em.Stats("db", "items")
+				if so.LoadedRows != 2000-int64(len(want)) || si.LoadedRows != 2000 {
+					t.Fatalf("stats %+v %+v", so, si)
+				}
+				if l.BufferedBytes() != 0 {
+					t.Fatalf("buffered %d", l.BufferedBytes())
+				}
+			})
 		})
 	}
 }

@@ -9,9 +9,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/starcdc/starcdc/devstack/starrocks"
+	"github.com/starcdc/starcdc/internal/testutil"
 	"github.com/starcdc/starcdc/loader"
 )
 
@@ -37,6 +39,17 @@ func (l *testLease) Until() time.Time {
 
 func (l *testLease) Margin() time.Duration { return 2 * time.Second }
 
+// leasePoll is how often a load waiting for its lease looks again
+// (loader's leasePoll).
+const leasePoll = 50 * time.Millisecond
+
+// inBubble runs f in a synctest bubble, with em served on an in-memory
+// network (the Loader needs sr.Client).
+func inBubble(t *testing.T, em *starrocks.Emulator, f func(t *testing.T, sr *testutil.SR)) {
+	t.Helper()
+	synctest.Test(t, func(t *testing.T) { f(t, testutil.Serve(t, em)) })
+}
+
 func (l *testLease) set(until time.Time, endAfter int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -55,24 +68,31 @@ func TestLeaseHoldsLoads(t *testing.T) {
 	for _, mode := range []loader.Mode{loader.ModeStreamLoad, loader.ModeTransaction} {
 		t.Run(mode.String(), func(t *testing.T) {
 			em := startEmulator(t)
-			lease := &testLease{}
-			o := emOptions(em, mode)
-			o.Lease = lease
-			l := newLoader(t, o)
-			appendOrders(l, 0, 10)
-			done := make(chan error, 1)
-			go func() { done <- l.Flush(ctxT(t), "p0") }()
-			waitFor(t, func() bool { return lease.nCalls() >= 10 }) // the load looked 10 times and waited
-			if st := em.Stats("db", "orders"); st.Loads != 0 || st.LoadedRows != 0 {
-				t.Fatalf("loaded without a lease: %+v", st)
-			}
-			lease.set(time.Now().Add(time.Hour), 0)
-			if err := <-done; err != nil {
-				t.Fatal(err)
-			}
-			if st := em.Stats("db", "orders"); st.LoadedRows != 10 {
-				t.Fatalf("after the lease returned: %+v", st)
-			}
+			inBubble(t, em, func(t *testing.T, sr *testutil.SR) {
+				lease := &testLease{}
+				o := emOptions(em, mode)
+				o.HTTPClient = sr.Client(t)
+				o.Lease = lease
+				l := newLoader(t, o)
+				appendOrders(l, 0, 10)
+				done := make(chan error, 1)
+				go func() { done <- l.Flush(testutil.Ctx(t), "p0") }()
+				time.Sleep(10 * leasePoll) // the load looks every leasePoll
+				synctest.Wait()
+				if n := lease.nCalls(); n < 10 {
+					t.Fatalf("the load looked at the lease %d times, want 10 or more", n)
+				}
+				if st := em.Stats("db", "orders"); st.Loads != 0 || st.LoadedRows != 0 {
+					t.Fatalf("loaded without a lease: %+v", st)
+				}
+				lease.set(time.Now().Add(time.Hour), 0)
+				if err := <-done; err != nil {
+					t.Fatal(err)
+				}
+				if st := em.Stats("db", "orders"); st.LoadedRows != 10 {
+					t.Fatalf("after the lease returned: %+v", st)
+				}
+			})
 		})
 	}
 }
@@ -82,47 +102,47 @@ func TestLeaseHoldsLoads(t *testing.T) {
 // rows load exactly once when the lease returns.
 func TestLeaseEndsMidBody(t *testing.T) {
 	em := startEmulator(t)
-	lease := &testLease{}
-	lease.set(time.Now().Add(time.Hour), 4) // the start check and 3 body reads
-	o := emOptions(em, loader.ModeStreamLoad)
-	o.Lease = lease
-	o.ChunkBytes = 1 << 20
-	o.MaxBytes = 64 << 20
-	lis := &recListener{}
-	o.Listener = lis
-	l := newLoader(t, o)
-	const n = 40000 // about 2 MB: many body reads
-	appendOrders(l, 0, n)
-	done := make(chan error, 1)
-	go func() { done <- l.Flush(ctxT(t), "p0") }()
-	waitFor(t, func() bool {
-		for _, e := range lis.all() {
-			if e.Err != nil {
-				return true
-			}
+	inBubble(t, em, func(t *testing.T, sr *testutil.SR) {
+		lease := &testLease{}
+		lease.set(time.Now().Add(time.Hour), 4) // the start check and 3 body reads
+		o := emOptions(em, loader.ModeStreamLoad)
+		o.HTTPClient = sr.Client(t)
+		o.Lease = lease
+		o.ChunkBytes = 1 << 20
+		o.MaxBytes = 64 << 20
+		lis := &recListener{}
+		o.Listener = lis
+		l := newLoader(t, o)
+		const n = 40000 // about 2 MB: many body reads
+		appendOrders(l, 0, n)
+		done := make(chan error, 1)
+		go func() { done <- l.Flush(testutil.Ctx(t), "p0") }()
+		synctest.Wait() // the first attempt has run; the next waits
+		first := lis.All()[0]
+		if first.Err == nil || !strings.Contains(first.Err.Error(), "lease ended") {
+			t.Fatalf("first attempt: %v; want its body cut short by the lease", first.Err)
 		}
-		return false
+		calls := lease.nCalls()
+		time.Sleep(time.Second) // the retry's backoff, then lease polls
+		synctest.Wait()
+		if n := lease.nCalls(); n < calls+10 {
+			t.Fatalf("%d lease polls after the cut, want 10 or more", n-calls)
+		}
+		if st := em.Stats("db", "orders"); st.LoadedRows != 0 {
+			t.Fatalf("a body cut short was applied: %+v", st)
+		}
+		lease.set(time.Now().Add(time.Hour), 0)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		rows, err := em.Rows("db", "orders")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := em.Stats("db", "orders"); len(rows) != n || st.LoadedRows != n {
+			t.Fatalf("got %d rows, stats %+v; want %d loaded once", len(rows), st, n)
+		}
 	})
-	first := lis.all()[0]
-	if first.Err == nil || !strings.Contains(first.Err.Error(), "lease ended") {
-		t.Fatalf("first attempt: %v; want its body cut short by the lease", first.Err)
-	}
-	calls := lease.nCalls()
-	waitFor(t, func() bool { return lease.nCalls() >= calls+10 }) // waiting for the lease
-	if st := em.Stats("db", "orders"); st.LoadedRows != 0 {
-		t.Fatalf("a body cut short was applied: %+v", st)
-	}
-	lease.set(time.Now().Add(time.Hour), 0)
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-	rows, err := em.Rows("db", "orders")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st := em.Stats("db", "orders"); len(rows) != n || st.LoadedRows != n {
-		t.Fatalf("got %d rows, stats %+v; want %d loaded once", len(rows), st, n)
-	}
 }
 
 // Fence abandons what waits and what runs: nothing loads, a transaction
@@ -130,41 +150,51 @@ func TestLeaseEndsMidBody(t *testing.T) {
 // to commit), and every call reports ErrFenced with the cause.
 func TestFence(t *testing.T) {
 	em := startEmulator(t)
-	lease := &testLease{}
-	// The transaction begins and loads its one body (3 Until calls: the
-	// attempt, one body read, EOF), then waits for the lease before
-	// prepare.
-	lease.set(time.Now().Add(time.Hour), 3)
-	o := emOptions(em, loader.ModeTransaction)
-	o.Lease = lease
-	o.ChunkBytes = 1 << 20
-	l := newLoader(t, o)
-	appendOrders(l, 0, 10)
-	done := make(chan error, 1)
-	go func() { done <- l.Flush(context.Background(), "p0") }()
-	waitFor(t, func() bool { return lease.nCalls() >= 12 })
-	label := loadLabel(t, em)
-	if st := labelState(t, em, label); st != "PREPARE" {
-		t.Fatalf("label %s is %s before Fence; want an open (PREPARE) transaction", label, st)
-	}
-	cause := errors.New("partitions lost")
-	l.Fence(cause)
-	err := <-done
-	if !errors.Is(err, loader.ErrFenced) || !errors.Is(err, cause) {
-		t.Fatalf("Flush after Fence: %v", err)
-	}
-	if err := l.Wait(context.Background()); !errors.Is(err, loader.ErrFenced) {
-		t.Fatalf("Wait after Fence: %v", err)
-	}
-	waitFor(t, func() bool { return labelState(t, em, label) == "ABORTED" })
-	lease.set(time.Now().Add(time.Hour), 0)
-	appendOrders(l, 10, 5) // discarded
-	if err := l.Flush(context.Background(), "p1"); !errors.Is(err, loader.ErrFenced) {
-		t.Fatalf("Flush: %v", err)
-	}
-	if st := em.Stats("db", "orders"); st.LoadedRows != 0 {
-		t.Fatalf("loaded after Fence: %+v", st)
-	}
+	inBubble(t, em, func(t *testing.T, sr *testutil.SR) {
+		lease := &testLease{}
+		// The transaction begins and loads its one body (3 Until calls: the
+		// attempt, one body read, EOF), then waits for the lease before
+		// prepare.
+		lease.set(time.Now().Add(time.Hour), 3)
+		o := emOptions(em, loader.ModeTransaction)
+		o.HTTPClient = sr.Client(t)
+		o.Lease = lease
+		o.ChunkBytes = 1 << 20
+		l := newLoader(t, o)
+		appendOrders(l, 0, 10)
+		done := make(chan error, 1)
+		go func() { done <- l.Flush(context.Background(), "p0") }()
+		time.Sleep(10 * leasePoll)
+		synctest.Wait()
+		if n := lease.nCalls(); n < 12 {
+			t.Fatalf("%d lease calls; want the transaction waiting for the lease before prepare", n)
+		}
+		label := loadLabel(t, em)
+		if st := labelState(t, em, sr, label); st != "PREPARE" {
+			t.Fatalf("label %s is %s before Fence; want an open (PREPARE) transaction", label, st)
+		}
+		cause := errors.New("partitions lost")
+		l.Fence(cause)
+		err := <-done
+		if !errors.Is(err, loader.ErrFenced) || !errors.Is(err, cause) {
+			t.Fatalf("Flush after Fence: %v", err)
+		}
+		if err := l.Wait(context.Background()); !errors.Is(err, loader.ErrFenced) {
+			t.Fatalf("Wait after Fence: %v", err)
+		}
+		synctest.Wait() // the rollback
+		if st := labelState(t, em, sr, label); st != "ABORTED" {
+			t.Fatalf("label %s after Fence, want ABORTED", st)
+		}
+		lease.set(time.Now().Add(time.Hour), 0)
+		appendOrders(l, 10, 5) // discarded
+		if err := l.Flush(context.Background(), "p1"); !errors.Is(err, loader.ErrFenced) {
+			t.Fatalf("Flush: %v", err)
+		}
+		if st := em.Stats("db", "orders"); st.LoadedRows != 0 {
+			t.Fatalf("loaded after Fence: %+v", st)
+		}
+	})
 }
 
 // loadLabel returns the label of the one load the emulator has seen.
@@ -177,12 +207,13 @@ func loadLabel(t *testing.T, em *starrocks.Emulator) string {
 	return labels[0]
 }
 
-// labelState asks the FE for a label's state, as a client would.
-func labelState(t *testing.T, em *starrocks.Emulator, label string) string {
+// labelState asks the FE for a label's state, as a client would, over the
+// in-memory network of sr.
+func labelState(t *testing.T, em *starrocks.Emulator, sr *testutil.SR, label string) string {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/api/db/get_load_state?label=%s", em.FEURL(), label), nil)
 	req.SetBasicAuth("root", "pw-secret")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := sr.Client(t).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

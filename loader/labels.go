@@ -1,8 +1,13 @@
 package loader
 
+// Labels: Label and its derivations, and cut, which turns a table's open
+// rows into labelled units.
+
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"hash/crc32"
 	"strconv"
 )
 
@@ -98,6 +103,93 @@ func deriveLabel(parent, suffix string) string {
 	return s[:maxLabelLen-len(h)-1] + "-" + h
 }
 
+// ValidLabel reports whether s is a valid StarRocks label, ^[-\w]{1,128}$:
+// 1 to 128 bytes of ASCII letters, digits, "_" and "-" (docs/streamload.md
+// §2.5). Label's results always are; use it to check a LabelPrefix made
+// elsewhere.
+func ValidLabel(s string) bool {
+	if len(s) == 0 || len(s) > maxLabelLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isLabelByte(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 func isLabelByte(c byte) bool {
 	return c == '-' || c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// cut moves the open rows of t into new queued units, one per run of
+// chunks with the same Headers.
+func (l *Loader) cut(t *tableBuf, batch string, flush bool) {
+	l.openTotal -= t.openBytes
+	t.lastSize = t.openBytes
+	open := t.open
+	t.open, t.openBytes = nil, 0
+	var base string
+	for seg := 1; len(open) > 0; seg++ {
+		n := 1
+		for n < len(open) && open[n].hdr == open[0].hdr {
+			n++
+		}
+		u := &unit{batch: batch, hdr: open[0].hdr, chunks: open[:n:n]}
+		open = open[n:]
+		for _, c := range u.chunks {
+			u.rows += c.rows()
+			u.held += c.size()
+		}
+		u.firstSeq = u.chunks[0].firstSeq
+		u.lastSeq = u.chunks[len(u.chunks)-1].lastSeq
+		var label string
+		switch {
+		case !flush:
+			l.bgGen++
+			label = makeLabel(l.cfg.LabelPrefix, t.name, "bg"+l.nonce+"_"+fmt.Sprint(l.bgGen))
+		case seg == 1:
+			// The batch names the source positions; the content
+			// fingerprint ties the label to exactly these rows, so that a
+			// replay that cut its rows differently never mistakes another
+			// unit's committed label for its own.
+			label = deriveLabel(makeLabel(l.cfg.LabelPrefix, t.name, batch), u.fingerprint())
+			base = label
+		default:
+			label = deriveLabel(base, "s"+strconv.Itoa(seg)+u.fingerprint())
+		}
+		for n := 1; t.usedLabel(label); n++ {
+			label = makeLabel(l.cfg.LabelPrefix, t.name, batch, fmt.Sprintf("r%d%s", n, l.nonce))
+			if seg > 1 {
+				label = deriveLabel(label, "s"+strconv.Itoa(seg))
+			}
+		}
+		t.recent[t.recentN%len(t.recent)] = label
+		t.recentN++
+		u.label = label
+		t.units = append(t.units, u)
+	}
+}
+
+// fingerprint is a short hash of the unit's rows and headers: CRC-32C
+// (hardware-accelerated) of the bytes, mixed with the row count and the
+// headers.
+func (u *unit) fingerprint() string {
+	sum := crc32.Checksum([]byte(fmt.Sprintf("%d|%s|%t|", u.rows, u.hdr.Columns, u.hdr.PartialUpdate)), castagnoli)
+	for _, c := range u.chunks {
+		sum = crc32.Update(sum, castagnoli, c.buf[:c.ends[len(c.ends)-1]])
+	}
+	return fmt.Sprintf("f%08x", sum)
+}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+func (t *tableBuf) usedLabel(s string) bool {
+	for _, r := range t.recent {
+		if r == s {
+			return true
+		}
+	}
+	return false
 }
