@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/starcdc/starcdc/internal/redact"
 )
 
 // Format is the encoding of the rows given to Append.
@@ -264,13 +266,13 @@ func (o Options) validate() (*config, error) {
 		}
 		u, err := url.Parse(s)
 		if err != nil || u.Host == "" {
-			return nil, fmt.Errorf("loader: FE URL %q is not a URL like http://host:8030: %w", redactRaw(raw), ErrInvalidOptions)
+			return nil, fmt.Errorf("loader: FE URL %q is not a URL like http://host:8030: %w", redact.URL(raw), ErrInvalidOptions)
 		}
 		if u.Scheme != "http" && u.Scheme != "https" {
-			return nil, fmt.Errorf("loader: FE URL %q must use http or https: %w", u.Redacted(), ErrInvalidOptions)
+			return nil, fmt.Errorf("loader: FE URL %q must use http or https: %w", redact.URL(raw), ErrInvalidOptions)
 		}
 		if u.User != nil {
-			return nil, fmt.Errorf("loader: FE URL %q contains credentials; set Username and Password instead: %w", u.Redacted(), ErrInvalidOptions)
+			return nil, fmt.Errorf("loader: FE URL %q contains credentials; set Username and Password instead: %w", redact.URL(raw), ErrInvalidOptions)
 		}
 		u.Path = strings.TrimRight(u.Path, "/")
 		u.RawQuery, u.Fragment = "", ""
@@ -441,16 +443,6 @@ func delimiterHeader(d []byte) string {
 		}
 	}
 	return string(d)
-}
-
-func redactRaw(s string) string {
-	if u, err := url.Parse(s); err == nil {
-		return u.Redacted()
-	}
-	if i := strings.LastIndex(s, "@"); i >= 0 {
-		return "…@" + s[i+1:]
-	}
-	return s
 }
 
 // String describes o with the password redacted, so that printing Options
