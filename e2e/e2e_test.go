@@ -629,7 +629,8 @@ func TestRejectedRows(t *testing.T) {
 // errors.deadletterqueue.topic.name, an undecodable record is produced
 // unchanged to the dead-letter topic with Kafka Connect's context headers
 // (__connect.errors.stage names the converter that failed: the key's or
-// the value's), and so is a row StarRocks rejected; everything else loads.
+// the value's), and so is a row StarRocks rejected, with the topic,
+// partition and offset of its record; everything else loads.
 func TestDeadLetterTopic(t *testing.T) {
 	s := startStack(t)
 	if err := s.StarRocks.CreateTable(db, "customers", []starrocks.Column{
@@ -692,7 +693,10 @@ func TestDeadLetterTopic(t *testing.T) {
 		!strings.HasPrefix(headers(r)["__connect.errors.exception.message"], "decoding the key") {
 		t.Errorf("the key's dead letter: %v", dump(r))
 	}
+	// The rejected row names the record it came from: c/0/3.
 	if r := rejected; r == nil || !strings.Contains(string(r.Value), `"id":2`) || headers(r)["__starcdc.table"] != "customers" || headers(r)["__connect.errors.stage"] != "TASK_PUT" ||
+		headers(r)["__connect.errors.topic"] != "c" || headers(r)["__connect.errors.partition"] != "0" || headers(r)["__connect.errors.offset"] != "3" ||
+		headers(r)["__connect.errors.exception.class.name"] != "github.com/starcdc/starcdc/loader.ErrBadRows" ||
 		!strings.Contains(headers(r)["__connect.errors.exception.message"], "NULL value in non-nullable column") {
 		t.Errorf("the rejected row's dead letter: %v", dump(r))
 	}

@@ -51,6 +51,27 @@ type isolation struct {
 // denied, missing table…) blocks its table: TakeFailed returns all of its
 // rows, alone.
 func (l *Loader) TakeFailed(table string) ([][]byte, error) {
+	rej, err := l.TakeRejected(table)
+	if rej == nil {
+		return nil, err
+	}
+	rows := make([][]byte, len(rej))
+	for i, r := range rej {
+		rows[i] = r.Row
+	}
+	return rows, err
+}
+
+// Rejected is a row taken back from the Loader by TakeRejected.
+type Rejected struct {
+	// Seq is the row's sequence number (see Seq): what a caller that
+	// numbered its rows' sources uses to tell where the row came from.
+	Seq uint64
+	Row []byte
+}
+
+// TakeRejected is TakeFailed with each row's sequence number.
+func (l *Loader) TakeRejected(table string) ([]Rejected, error) {
 	l.mu.Lock()
 	if l.fenced != nil {
 		l.mu.Unlock()
@@ -71,13 +92,13 @@ func (l *Loader) TakeFailed(table string) ([][]byte, error) {
 	for _, u := range t.units[:n] {
 		total += u.rows
 	}
-	rows := make([][]byte, 0, total)
+	rows := make([]Rejected, 0, total)
 	errs := make([]error, 0, n)
 	seplen := len(l.cfg.sep)
 	for _, u := range t.units[:n] {
 		for _, c := range u.chunks {
 			for i := range c.ends {
-				rows = append(rows, c.rowBytes(i, seplen))
+				rows = append(rows, Rejected{Seq: c.firstSeq + uint64(c.dseq[i]), Row: c.rowBytes(i, seplen)})
 			}
 		}
 		errs = append(errs, u.err)

@@ -316,6 +316,24 @@ func TestTakeFailed(t *testing.T) {
 	})
 }
 
+// TestTakeRejected: rows taken back carry their sequence numbers, so that
+// the caller can tell where each came from.
+func TestTakeRejected(t *testing.T) {
+	withSR(t, nil, func(t *testing.T, f *sr) { // rows of table "bad" lack its NOT NULL v
+		l := newLoader(t, f.opts())
+		l.Append("bad", []byte(`{"id":1}`))
+		l.Append("good", []byte(`{"id":2}`))
+		l.Append("bad", []byte(`{"id":3}`))
+		if err := l.Flush(testutil.Ctx(t), "b"); !errors.Is(err, ErrBadRows) {
+			t.Fatalf("err = %v", err)
+		}
+		rej, err := l.TakeRejected("bad")
+		if !errors.Is(err, ErrBadRows) || len(rej) != 2 || rej[0].Seq != 1 || string(rej[0].Row) != `{"id":1}` || rej[1].Seq != 3 || string(rej[1].Row) != `{"id":3}` {
+			t.Fatalf("TakeRejected = %+v, %v", rej, err)
+		}
+	})
+}
+
 // TestTakeFailedBlocking: a load failed for a non-data reason blocks its
 // table; TakeFailed returns all its rows, and not as bad rows.
 func TestTakeFailedBlocking(t *testing.T) {

@@ -25,13 +25,22 @@ import (
 //
 // HandleRows receives encoded rows of table that StarRocks rejected for good
 // (their data does not fit the table; the loader isolated them from the
-// good rows of their batch). A policy that takes them calls take, which
-// removes them from the loader so that later offsets can commit; a policy
-// that stops returns an error without calling take, so the rows and their
-// offsets stay uncommitted.
+// good rows of their batch), each with the Kafka record it came from. A
+// policy that takes them calls take, which removes them from the loader so
+// that later offsets can commit; a policy that stops returns an error
+// without calling take, so the rows and their offsets stay uncommitted.
 type DeadLetter interface {
 	Handle(ctx context.Context, rec *kgo.Record, reason error) error
-	HandleRows(ctx context.Context, table string, take func() ([][]byte, error), reason error) error
+	HandleRows(ctx context.Context, table string, take func() ([]DeadRow, error), reason error) error
+}
+
+// DeadRow is a row StarRocks rejected, with the position of the Kafka
+// record it came from (Offset -1 if unknown).
+type DeadRow struct {
+	Row       []byte
+	Topic     string
+	Partition int32
+	Offset    int64
 }
 
 // Stop is the dead-letter policy of errors.tolerance=none (the default): the
@@ -44,7 +53,7 @@ func (Stop) Handle(_ context.Context, rec *kgo.Record, reason error) error {
 }
 
 // HandleRows implements DeadLetter.
-func (Stop) HandleRows(_ context.Context, table string, _ func() ([][]byte, error), reason error) error {
+func (Stop) HandleRows(_ context.Context, table string, _ func() ([]DeadRow, error), reason error) error {
 	return fmt.Errorf("table %s: StarRocks rejected rows: %w (errors.tolerance=none stops the pipeline here; fix the table or the mapping, or set errors.tolerance=all to log and skip such rows, then restart: their offsets are not committed)", table, reason)
 }
 
@@ -60,15 +69,17 @@ func (l LogAndSkip) Handle(_ context.Context, rec *kgo.Record, reason error) err
 }
 
 // HandleRows implements DeadLetter.
-func (l LogAndSkip) HandleRows(_ context.Context, table string, take func() ([][]byte, error), reason error) error {
+func (l LogAndSkip) HandleRows(_ context.Context, table string, take func() ([]DeadRow, error), reason error) error {
 	rows, err := take()
 	if err != nil && len(rows) == 0 {
 		return err
 	}
 	// Row contents are not logged (Kafka Connect logs messages only with
 	// errors.log.include.messages); StarRocks' error log in reason names
-	// what was wrong.
-	l.Logger.Error("skipping rows StarRocks rejected (errors.tolerance=all)", "table", table, "rows", len(rows), "error", reason)
+	// what was wrong. Their positions are, so that they can be found.
+	for _, r := range rows {
+		l.Logger.Error("skipping a row StarRocks rejected (errors.tolerance=all)", "table", table, "topic", r.Topic, "partition", r.Partition, "offset", r.Offset, "error", reason)
+	}
 	return nil
 }
 

@@ -163,17 +163,21 @@ func (t *Topic) maxMessageBytes(ctx context.Context) (int, bool) {
 }
 
 // HandleRows implements DeadLetter.
-func (t *Topic) HandleRows(ctx context.Context, table string, take func() ([][]byte, error), reason error) error {
+func (t *Topic) HandleRows(ctx context.Context, table string, take func() ([]DeadRow, error), reason error) error {
 	rows, err := take()
 	if err != nil && len(rows) == 0 {
 		return err
 	}
 	recs := make([]*kgo.Record, len(rows))
 	for i, row := range rows {
-		recs[i] = &kgo.Record{Topic: t.Name, Value: row, Headers: []kgo.RecordHeader{hdr("__starcdc.table", table)}}
+		recs[i] = &kgo.Record{Topic: t.Name, Value: row.Row, Headers: []kgo.RecordHeader{hdr("__starcdc.table", table)}}
 		if t.ContextHeaders {
 			recs[i].Headers = append(recs[i].Headers,
+				hdr("__connect.errors.topic", row.Topic),
+				hdr("__connect.errors.partition", strconv.Itoa(int(row.Partition))),
+				hdr("__connect.errors.offset", strconv.FormatInt(row.Offset, 10)),
 				hdr("__connect.errors.connector.name", t.Connector),
+				hdr("__connect.errors.task.id", "0"),
 				hdr("__connect.errors.stage", string(StageTaskPut)),
 				hdr("__connect.errors.exception.class.name", errorClass(reason)),
 				hdr("__connect.errors.exception.message", reason.Error()))

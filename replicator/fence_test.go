@@ -66,15 +66,15 @@ func (s *fakeSink) Wait(ctx context.Context) error {
 	}
 	return nil
 }
-func (s *fakeSink) TakeFailed(string) ([][]byte, error) {
+func (s *fakeSink) TakeRejected(string) ([]loader.Rejected, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.badSeq == 0 {
 		return nil, nil
 	}
-	r := s.badRow
+	r := loader.Rejected{Seq: s.badSeq, Row: s.badRow}
 	s.badSeq, s.badRow = 0, nil
-	return [][]byte{r}, &loader.LoadError{Table: "t", BadRows: true}
+	return []loader.Rejected{r}, &loader.LoadError{Table: "t", BadRows: true}
 }
 
 // failingDLQ takes the rows, then fails to produce them (as Topic does
@@ -82,7 +82,7 @@ func (s *fakeSink) TakeFailed(string) ([][]byte, error) {
 type failingDLQ struct{}
 
 func (failingDLQ) Handle(context.Context, *kgo.Record, error) error { return nil }
-func (d *failingDLQ) HandleRows(_ context.Context, table string, take func() ([][]byte, error), _ error) error {
+func (d *failingDLQ) HandleRows(_ context.Context, table string, take func() ([]DeadRow, error), _ error) error {
 	rows, _ := take()
 	return errors.New("writing " + string(rune('0'+len(rows))) + " rejected rows to the dead-letter topic failed (stopping before their offsets commit)")
 }

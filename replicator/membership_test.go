@@ -102,8 +102,8 @@ func (s *fullSink) Wait(ctx context.Context) error {
 	}
 	return nil
 }
-func (s *fullSink) TakeFailed(string) ([][]byte, error) { return nil, nil }
-func (s *fullSink) Fence(error)                         {}
+func (s *fullSink) TakeRejected(string) ([]loader.Rejected, error) { return nil, nil }
+func (s *fullSink) Fence(error)                                    {}
 
 // A member whose sink is full (StarRocks slow) still takes part in a
 // rebalance: the rest of its poll waits with rebalances allowed, instead of
@@ -229,5 +229,23 @@ func TestFailedFinalFlushRunsOnce(t *testing.T) {
 	defer sink.mu.Unlock()
 	if sink.flushes != 1 {
 		t.Fatalf("%d flushes on shutdown, want 1", sink.flushes)
+	}
+}
+
+// origin finds the record of a row among interleaved partitions and records
+// that yield no row.
+func TestOrigin(t *testing.T) {
+	r := &Replicator{pending: map[string]map[int32][]position{
+		"a": {0: {{from: 10, first: 1, seq: 2}, {from: 11, first: 3, seq: 2}, {from: 12, first: 5, seq: 6}}},
+		"b": {3: {{from: 7, first: 3, seq: 4}, {from: 8, first: 7, seq: 7}}},
+	}}
+	for seq, want := range map[uint64]string{1: "a/0/10", 2: "a/0/10", 3: "b/3/7", 4: "b/3/7", 5: "a/0/12", 6: "a/0/12", 7: "b/3/8", 8: "none"} {
+		got := "none"
+		if tp, p, o, ok := r.origin(seq); ok {
+			got = fmt.Sprintf("%s/%d/%d", tp, p, o)
+		}
+		if got != want {
+			t.Errorf("origin(%d) = %s, want %s", seq, got, want)
+		}
 	}
 }

@@ -15,6 +15,7 @@
 package replicator
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -48,7 +49,7 @@ type Sink interface {
 	Full() bool
 	Wait(ctx context.Context) error
 	BufferedBytes() int64
-	TakeFailed(table string) ([][]byte, error)
+	TakeRejected(table string) ([]loader.Rejected, error)
 	// Fence stops every load of the buffered rows for good (see
 	// loader.Loader.Fence).
 	Fence(cause error)
@@ -218,7 +219,8 @@ func (r *Replicator) Stats() Stats {
 type position struct {
 	offset kgo.EpochOffset // the record's offset + 1
 	from   int64           // the record's offset
-	seq    uint64
+	first  uint64          // the sequence number of the record's first row (seq+1 if it has none)
+	seq    uint64          // the sequence number of its last row
 }
 
 // Run consumes until ctx is done or a record stops the pipeline. On ctx
@@ -348,6 +350,7 @@ func (r *Replicator) processBacklog(ctx context.Context) error {
 			r.backlog = r.backlog[i:]
 			return nil
 		}
+		first := r.cfg.Sink.Seq() + 1
 		if perr := r.process(ctx, rec); perr != nil {
 			var serr errStop
 			if errors.As(perr, &serr) {
@@ -363,7 +366,7 @@ func (r *Replicator) processBacklog(ctx context.Context) error {
 		}
 		r.records.Add(1)
 		r.m.records.Add(1)
-		r.mark(rec)
+		r.mark(rec, first)
 	}
 	r.backlog = nil
 	return nil
@@ -428,9 +431,14 @@ func (r *Replicator) deadRows(ctx context.Context, err error) error {
 		}
 		seen[le.Table] = true
 		var taken int
-		take := func() ([][]byte, error) {
-			rows, err := r.cfg.Sink.TakeFailed(le.Table)
-			taken = len(rows)
+		take := func() ([]DeadRow, error) {
+			rej, err := r.cfg.Sink.TakeRejected(le.Table)
+			taken = len(rej)
+			rows := make([]DeadRow, len(rej))
+			for i, x := range rej {
+				rows[i] = DeadRow{Row: x.Row, Offset: -1}
+				rows[i].Topic, rows[i].Partition, rows[i].Offset, _ = r.origin(x.Seq)
+			}
 			return rows, err
 		}
 		if err := r.cfg.DeadLetter.HandleRows(ctx, le.Table, take, le); err != nil {
@@ -475,7 +483,7 @@ func (r *Replicator) emit(table string, h loader.Headers, row []byte) {
 
 // mark records that rec is processed: its offset+1 is committable once the
 // rows appended so far are durable.
-func (r *Replicator) mark(rec *kgo.Record) {
+func (r *Replicator) mark(rec *kgo.Record, first uint64) {
 	ps := r.pending[rec.Topic]
 	if ps == nil {
 		ps = map[int32][]position{}
@@ -484,8 +492,30 @@ func (r *Replicator) mark(rec *kgo.Record) {
 	ps[rec.Partition] = append(ps[rec.Partition], position{
 		offset: kgo.EpochOffset{Epoch: rec.LeaderEpoch, Offset: rec.Offset + 1},
 		from:   rec.Offset,
+		first:  first,
 		seq:    r.cfg.Sink.Seq(),
 	})
+}
+
+// origin returns the Kafka record whose rows include the row numbered seq,
+// among the records whose rows are not all durable (a rejected row keeps
+// its record there until it is taken). r.mu must be held.
+func (r *Replicator) origin(seq uint64) (topic string, partition int32, offset int64, ok bool) {
+	for t, ps := range r.pending {
+		for p, q := range ps {
+			// q is in offset order, so in seq order: the first record whose
+			// last row is at or after seq (skipping records without rows)
+			// holds the row if its first row is not after it.
+			i, _ := slices.BinarySearchFunc(q, seq, func(pos position, s uint64) int { return cmp.Compare(pos.seq, s) })
+			for i < len(q) && q[i].first > q[i].seq {
+				i++
+			}
+			if i < len(q) && q[i].first <= seq {
+				return t, p, q[i].from, true
+			}
+		}
+	}
+	return "", 0, -1, false
 }
 
 // batchTag names the Kafka positions that the rows still pending cover, so
