@@ -25,7 +25,6 @@ import (
 	"slices"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -94,13 +93,14 @@ type Config struct {
 	Metrics    *metrics.Registry // may be nil
 }
 
-// Stats are running totals.
+// Stats are running totals, read from the connector's metrics (the one
+// place each is counted).
 type Stats struct {
 	Records int64 // Kafka records processed
 	Rows    int64 // change rows handed to the sink
 	Skipped int64 // records that yield no row (tombstones, control records)
-	Dead    int64 // records handed to the dead-letter policy and skipped
-	Flushes int64 // successful flush + commit rounds
+	Dead    int64 // records and rejected rows handed to the dead-letter policy and skipped
+	Flushes int64 // successful offset commits
 }
 
 // Replicator runs one connector. Create it with New, run it with Run.
@@ -125,8 +125,7 @@ type Replicator struct {
 	// rows). The pipeline stops; a restart resumes from the last commit.
 	fenced error
 
-	records, rows, skipped, dead, flushes atomic.Int64
-	m                                     *instruments
+	m *instruments
 
 	// backlog holds the records of the last poll not processed yet: when
 	// the sink is full the rest of a poll waits here, with rebalances
@@ -211,7 +210,9 @@ func GroupID(name string) string { return "connect-" + name }
 
 // Stats returns the running totals.
 func (r *Replicator) Stats() Stats {
-	return Stats{Records: r.records.Load(), Rows: r.rows.Load(), Skipped: r.skipped.Load(), Dead: r.dead.Load(), Flushes: r.flushes.Load()}
+	v := func(s interface{ Value() float64 }) int64 { return int64(s.Value()) }
+	m := r.m
+	return Stats{Records: v(m.records), Rows: v(m.rows), Skipped: v(m.skipped), Dead: v(m.dead), Flushes: v(m.commits)}
 }
 
 // position is a processed record: committing offset is allowed once every
@@ -361,10 +362,8 @@ func (r *Replicator) processBacklog(ctx context.Context) error {
 				r.backlog = r.backlog[i:]
 				return derr
 			}
-			r.dead.Add(1)
 			r.m.dead.Add(1)
 		}
-		r.records.Add(1)
 		r.m.records.Add(1)
 		r.mark(rec, first)
 	}
@@ -378,14 +377,12 @@ func (r *Replicator) process(ctx context.Context, rec *kgo.Record) error {
 	if err != nil {
 		return err
 	}
-	r.rows.Add(int64(out.Rows))
 	r.m.rows.Add(float64(out.Rows))
 	switch out.Event.Kind {
 	case cdc.KindRows:
 	case cdc.KindTruncate:
 		if r.cfg.Truncate == nil {
 			r.log.Warn("skipping a truncate event (starrocks.truncate.policy=skip)", "topic", rec.Topic, "partition", rec.Partition, "offset", rec.Offset, "table", out.Table)
-			r.skipped.Add(1)
 			r.m.skipped.Add(1)
 			return nil
 		}
@@ -399,7 +396,6 @@ func (r *Replicator) process(ctx context.Context, rec *kgo.Record) error {
 		}
 		r.log.Warn("table truncated for a Debezium truncate event", "topic", rec.Topic, "partition", rec.Partition, "offset", rec.Offset, "table", out.Table)
 	default:
-		r.skipped.Add(1)
 		r.m.skipped.Add(1)
 	}
 	return nil
@@ -450,7 +446,6 @@ func (r *Replicator) deadRows(ctx context.Context, err error) error {
 			}
 			return err
 		}
-		r.dead.Add(int64(taken))
 		r.m.dead.Add(float64(taken))
 	}
 	return nil
@@ -582,7 +577,6 @@ func (r *Replicator) commitDurable(ctx context.Context) error {
 		return nil
 	}
 	r.ready = map[string]map[int32]kgo.EpochOffset{}
-	r.flushes.Add(1)
 	r.m.commits.Add(1)
 	return nil
 }
