@@ -565,6 +565,9 @@ type connBuilder struct {
 	checker
 	m    map[string]string
 	used map[string]bool
+	// mappedBad are the topics of starrocks.topic2table.map entries that
+	// were refused (reported once, as errors, not again as unmapped).
+	mappedBad map[string]bool
 }
 
 func (b *connBuilder) get(k string) (string, bool) {
@@ -810,6 +813,11 @@ func (b *connBuilder) topic2Table() map[string]string {
 		}
 		if !bad {
 			out[topic] = table
+		} else {
+			if b.mappedBad == nil {
+				b.mappedBad = map[string]bool{}
+			}
+			b.mappedBad[topic] = true
 		}
 	}
 	return out
@@ -975,7 +983,7 @@ func (b *connBuilder) topicWarnings(conn *Connector) {
 		}
 	}
 	for _, topic := range conn.Topics {
-		if _, ok := conn.Topic2Table[topic]; ok {
+		if _, ok := conn.Topic2Table[topic]; ok || b.mappedBad[topic] {
 			continue
 		}
 		switch {

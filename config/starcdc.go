@@ -351,7 +351,17 @@ func (b *connBuilder) load(conn *Connector) LoadSettings {
 			l.MinInterval, l.MinIntervalSet = time.Duration(ms)*time.Millisecond, true
 		}
 	}
-	for k, v := range conn.SinkProperties {
+	for _, k := range sortedKeys(conn.SinkProperties) {
+		v := conn.SinkProperties[k]
+		if why, ok := reservedSinkProps[k]; ok {
+			b.bad(prefixSinkProps+k, v, "cannot be set: %s", why)
+			continue
+		}
+		if k == "timeout" {
+			if n, err := strconv.ParseInt(v, 10, 64); err != nil || n <= 0 {
+				b.bad(prefixSinkProps+k, v, "must be a whole number of seconds above 0")
+			}
+		}
 		if k != "compression" {
 			l.Headers[k] = v
 			continue
@@ -382,6 +392,19 @@ func (b *connBuilder) load(conn *Connector) LoadSettings {
 		*dst = d
 	}
 	return l
+}
+
+// reservedSinkProps are Stream Load headers that starcdc sets itself, so a
+// sink.properties.<name> for them is refused (the loader refuses them too).
+var reservedSinkProps = map[string]string{
+	"label":             "starcdc derives labels from the connector name, the table and the batch",
+	"expect":            "starcdc always sends Expect: 100-continue",
+	"authorization":     "set starrocks.username and starrocks.password",
+	"content-length":    "starcdc always sends the exact length",
+	"transfer-encoding": "starcdc sends bodies with an exact Content-Length",
+	"content-encoding":  "set sink.properties.compression",
+	"db":                "set starrocks.database.name",
+	"table":             "set starrocks.topic2table.map",
 }
 
 // parseDelimiter parses a column_separator or row_delimiter value as the
