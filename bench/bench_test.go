@@ -32,7 +32,7 @@ func props(brokers []string, feURL string) map[string]string {
 		"bootstrap.servers":              strings.Join(brokers, ","),
 		"name":                           "bench",
 		"connector.class":                "com.starrocks.connector.kafka.StarRocksSinkConnector",
-		"topics":                         "t",
+		"topics":                         "t1",
 		"starrocks.http.url":             strings.TrimPrefix(feURL, "http://"),
 		"starrocks.username":             "root",
 		"starrocks.password":             "",
@@ -60,7 +60,7 @@ func BenchmarkPipeline(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(msg)))
 		for i := 0; i < b.N; i++ {
-			_, buf, err = p.Rows(ctx, "t", nil, msg, buf, func(string, loader.Headers, []byte) {})
+			_, buf, err = p.Rows(ctx, "t1", nil, msg, buf, func(string, loader.Headers, []byte) {})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -140,12 +140,12 @@ func BenchmarkEndToEnd(b *testing.B) {
 		if err := createTable(s); err != nil {
 			b.Fatal(err)
 		}
-		if err := s.Kafka.CreateTopic("t", 4, nil); err != nil {
+		if err := s.Kafka.CreateTopic("t1", 4, nil); err != nil {
 			b.Fatal(err)
 		}
 		recs := make([]*kgo.Record, endToEndRecords)
 		for j := range recs {
-			recs[j] = &kgo.Record{Topic: "t", Partition: int32(j % 4), Value: envelope(j)}
+			recs[j] = &kgo.Record{Topic: "t1", Partition: int32(j % 4), Value: envelope(j)}
 		}
 		ctx := context.Background()
 		if err := s.Produce(ctx, recs...); err != nil {
@@ -155,7 +155,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 		// Baseline: consume every record, load the matching rows in one
 		// Stream Load, commit.
 		start := time.Now()
-		cl, err := kgo.NewClient(kgo.SeedBrokers(s.Brokers()...), kgo.ConsumerGroup("bare"), kgo.ConsumeTopics("t"))
+		cl, err := kgo.NewClient(kgo.SeedBrokers(s.Brokers()...), kgo.ConsumerGroup("bare"), kgo.ConsumeTopics("t1"))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -197,14 +197,14 @@ func BenchmarkEndToEnd(b *testing.B) {
 		done := make(chan error, 1)
 		go func() { done <- rep.Run(rctx) }()
 		wctx, wcancel := context.WithTimeout(ctx, 5*time.Minute)
-		err = devstack.WaitDrained(wctx, s.Brokers(), replicator.GroupID("bench"), "t")
+		err = devstack.WaitDrained(wctx, s.Brokers(), replicator.GroupID("bench"), "t1")
 		wcancel()
 		cancel()
 		if rerr := <-done; err != nil || rerr != nil {
 			b.Fatal(err, rerr)
 		}
 		full := time.Since(start)
-		if st := s.StarRocks.Stats("bench", "t"); st.LoadedRows != 2*endToEndRecords { // the baseline loaded them once already
+		if st := s.StarRocks.Stats("bench", "t1"); st.LoadedRows != 2*endToEndRecords { // the baseline loaded them once already
 			b.Fatalf("%d rows loaded, want %d", st.LoadedRows, 2*endToEndRecords)
 		}
 		s.Close()

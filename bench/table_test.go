@@ -6,7 +6,7 @@ import (
 )
 
 func createTable(s *devstack.Stack) error {
-	return s.StarRocks.CreateTable("bench", "t", []starrocks.Column{
+	return s.StarRocks.CreateTable("bench", "t1", []starrocks.Column{
 		{Name: "id", Type: "INT"},
 		{Name: "name", Type: "VARCHAR(255)", Nullable: true},
 		{Name: "email", Type: "VARCHAR(255)", Nullable: true},

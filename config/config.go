@@ -154,11 +154,31 @@ type Connector struct {
 	Transforms []Transform
 	// ErrorsTolerance is errors.tolerance lower-cased: "none" (default) or "all".
 	ErrorsTolerance string
-	// Extra holds every connector key that no field above consumed: other
-	// starrocks.* keys, errors.deadletterqueue.*, predicates*, keys that are
-	// accepted but unused, and unknown keys (the last two also produce a
-	// Warning). Values are after config-provider substitution. Worker keys
-	// are never in Extra. Never nil.
+	// Load holds starcdc's own load settings (starrocks.load.*, and the
+	// sink.properties the loader interprets itself).
+	Load LoadSettings
+	// MySQLAddr is the FE's MySQL-protocol address, host:port, for DDL,
+	// TRUNCATE and reading column types: starrocks.mysql.url (host:port,
+	// mysql://host:port or jdbc:mysql://host:port/...; the first of a comma
+	// list; port 9030 when missing), else the host of the first HTTPURLs
+	// entry with port 9030.
+	MySQLAddr string
+	// DDL holds table creation and schema evolution (starrocks.auto.create.tables,
+	// starrocks.schema.evolution, starrocks.table.*).
+	DDL DDL
+	// Mapping holds value rendering and routing (starrocks.datetime.timezone,
+	// starrocks.geometry.format, starrocks.bytes.type, starrocks.decimal256,
+	// starrocks.schemaless.types, starrocks.truncate.policy,
+	// starrocks.topic2table.regex/.replacement).
+	Mapping Mapping
+	// DeadLetter holds the errors.deadletterqueue.* keys.
+	DeadLetter DeadLetter
+	// Extra holds the free-form connector keys that no field above
+	// consumed: predicates*, transforms.<x>.* of a transform not listed in
+	// transforms, keys that are accepted but unused, and unknown keys (the
+	// last three also produce a Warning). No starcdc component reads them.
+	// Values are after config-provider substitution. Worker keys are never
+	// in Extra. Never nil.
 	Extra map[string]string
 }
 
@@ -464,12 +484,17 @@ func makeConverter(at func(key string) checker, m map[string]string, prefix, cla
 			conv.Props[sub] = strings.TrimSpace(m[k])
 		}
 	}
-	if v, ok := conv.Props["schemas.enable"]; ok {
-		if _, ok := parseBool(v); !ok {
-			k := prefix + ".schemas.enable"
-			at(k).bad(k, m[k], "must be true or false")
+	// The converters' boolean sub-keys, checked here with the one rule
+	// (ParseBool) so that every bad value is reported at once.
+	for _, sub := range []string{"schemas.enable", "replace.null.with.default"} {
+		if v, ok := conv.Props[sub]; ok {
+			if _, ok := parseBool(v); !ok {
+				k := prefix + "." + sub
+				at(k).bad(k, m[k], "must be true or false")
+			}
 		}
-	} else if conv.Class == jsonConverterClass {
+	}
+	if _, ok := conv.Props["schemas.enable"]; !ok && conv.Class == jsonConverterClass {
 		conv.Props["schemas.enable"] = "true"
 	}
 	return conv
@@ -518,13 +543,7 @@ var acceptedClasses = []string{
 	"StarRocksSink",
 }
 
-// tableNamePattern is the Java connector's table-name check (Util.isValidStarrocksTableName).
-const tableNamePattern = `^([_a-zA-Z][_$a-zA-Z0-9]+\.){0,2}[_a-zA-Z][_$a-zA-Z0-9]+$`
-
-var (
-	tableNameRe = regexp.MustCompile(tableNamePattern)
-	topicNameRe = regexp.MustCompile(`^[a-zA-Z0-9._-]{1,249}$`)
-)
+var topicNameRe = regexp.MustCompile(`^[a-zA-Z0-9._-]{1,249}$`)
 
 type rangeRule struct {
 	key     string
@@ -546,6 +565,9 @@ type connBuilder struct {
 	checker
 	m    map[string]string
 	used map[string]bool
+	// mappedBad are the topics of starrocks.topic2table.map entries that
+	// were refused (reported once, as errors, not again as unmapped).
+	mappedBad map[string]bool
 }
 
 func (b *connBuilder) get(k string) (string, bool) {
@@ -647,6 +669,8 @@ func buildConnector(c checker, m map[string]string, w Worker, single bool, candi
 	}
 
 	conn.Transforms = b.transforms()
+
+	b.starcdcKeys(&conn)
 
 	conn.ErrorsTolerance = "none"
 	if v, ok := b.get(keyErrorsTol); ok {
@@ -779,8 +803,8 @@ func (b *connBuilder) topic2Table() map[string]string {
 		}
 		topic, table := strings.TrimSpace(parts[0]), strings.TrimSpace(parts[1])
 		bad := false
-		if !tableNameRe.MatchString(table) {
-			b.badKey(keyTopic2Table, "entry %d %q: table name %q must match %s (at least 2 characters, starting with a letter or '_', then letters, digits, '_' or '$', with up to two '.'-separated qualifiers)", i+1, e, table, tableNamePattern)
+		if !ValidTableName(table) {
+			b.badKey(keyTopic2Table, "entry %d %q: table name %q must match %s (%s)", i+1, e, table, tableNamePattern, TableNameRule)
 			bad = true
 		}
 		if _, dup := out[topic]; dup {
@@ -789,6 +813,11 @@ func (b *connBuilder) topic2Table() map[string]string {
 		}
 		if !bad {
 			out[topic] = table
+		} else {
+			if b.mappedBad == nil {
+				b.mappedBad = map[string]bool{}
+			}
+			b.mappedBad[topic] = true
 		}
 	}
 	return out
@@ -825,20 +854,6 @@ func (b *connBuilder) sinkProperties() (map[string]string, string) {
 		}
 	} else {
 		props["format"] = "json"
-	}
-	for _, sub := range []string{"row_delimiter", "column_separator"} {
-		v, ok := props[sub]
-		if !ok || !strings.HasPrefix(strings.ToUpper(v), `\X`) {
-			continue
-		}
-		hex := v[2:]
-		valid := hex != "" && len(hex)%2 == 0
-		for i := 0; valid && i < len(hex); i++ {
-			_, valid = hexDigit(hex[i])
-		}
-		if !valid {
-			b.bad(from[sub], b.m[from[sub]], `a hex delimiter must be \x followed by an even, non-zero number of hex digits`)
-		}
 	}
 	return props, format
 }
@@ -914,13 +929,6 @@ func (b *connBuilder) transforms() []Transform {
 // extra collects the keys no field consumed and warns about those that need it.
 func (b *connBuilder) extra(candidates []string) map[string]string {
 	out := map[string]string{}
-	var srKeys []string
-	for k := range connectorKeys {
-		if strings.HasPrefix(k, "starrocks.") {
-			srKeys = append(srKeys, k)
-		}
-	}
-	srKeys = append(srKeys, knownStarRocksKeys...)
 	for _, k := range sortedKeys(b.m) {
 		if b.used[k] {
 			continue
@@ -931,14 +939,8 @@ func (b *connBuilder) extra(candidates []string) map[string]string {
 			// Consumed by the worker.
 		case kindWorkerUnused:
 			b.warn(k, "accepted, not used by starcdc: %s", why)
-		case kindExtra:
+		case kindExtra: // predicates
 			out[k] = b.m[k]
-			if k == "starrocks.user" {
-				break // reported with starrocks.username if that is missing
-			}
-			if s := suggest(k, srKeys); s != "" && !slices.Contains(knownStarRocksKeys, k) {
-				b.warn(k, "unknown starrocks key, kept for other starcdc components; did you mean %s?", s)
-			}
 		case kindConnectorUnused:
 			out[k] = b.m[k]
 			b.warn(k, "accepted, not used by starcdc: %s", why)
@@ -947,6 +949,9 @@ func (b *connBuilder) extra(candidates []string) map[string]string {
 			b.warn(k, "ignored: not a setting of a transform listed in transforms")
 		default:
 			out[k] = b.m[k]
+			if k == "starrocks.user" {
+				break // reported with starrocks.username if that is missing
+			}
 			warnUnknown(b.checker, k, candidates)
 		}
 	}
@@ -962,7 +967,7 @@ func (b *connBuilder) topicWarnings(conn *Connector) {
 			return
 		}
 	}
-	if _, ok := conn.Extra["starrocks.topic2table.regex"]; ok {
+	if _, ok := b.m[KeyTopic2TableRegex]; ok {
 		return
 	}
 	var re *regexp.Regexp
@@ -978,13 +983,14 @@ func (b *connBuilder) topicWarnings(conn *Connector) {
 		}
 	}
 	for _, topic := range conn.Topics {
-		if _, ok := conn.Topic2Table[topic]; ok {
+		if _, ok := conn.Topic2Table[topic]; ok || b.mappedBad[topic] {
 			continue
 		}
-		if strings.ContainsFunc(topic, func(r rune) bool {
-			return !(r == '_' || r == '$' || '0' <= r && r <= '9' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z')
-		}) {
-			b.warn(keyTopics, "topic %q has no starrocks.topic2table.map entry, and its name is not usable as a StarRocks table name (it contains '.' or '-'); records from it will fail to load", topic)
+		switch {
+		case !ValidTableName(topic):
+			b.warn(keyTopics, "topic %q has no starrocks.topic2table.map entry, and its name is not a valid table name (%s); records from it cannot be loaded", topic, TableNameRule)
+		case strings.Contains(topic, "."):
+			b.warn(keyTopics, "topic %q has no starrocks.topic2table.map entry, so its records go to a table named %q; as with the Java connector, such a dotted name is not a table StarRocks loads into (docs/connector.md §2): add %s:<table> to starrocks.topic2table.map", topic, topic, topic)
 		}
 	}
 }

@@ -730,8 +730,9 @@ func TestUnknownAndUnusedKeyWarnings(t *testing.T) {
 		"starrocks.topic2table.mapp":                    "a:b",
 		"starrocks.mysql.url":                           "jdbc:mysql://fe:9030",
 		"starrocks.auto.create.tables":                  "true",
-		"starrocks.schema.evolution":                    "true",
+		"starrocks.schema.evolution":                    "add_and_widen",
 		"starrocks.topic2table.regex":                   "x",
+		"starrocks.topic2table.replacement":             "y",
 		"errors.deadletterqueue.topic.name":             "dlq",
 		"errors.deadletterqueue.context.headers.enable": "true",
 	}))
@@ -770,15 +771,19 @@ func TestUnknownAndUnusedKeyWarnings(t *testing.T) {
 	if len(warns) != len(unused)+3 {
 		t.Errorf("got %d warnings, want %d:\n%v", len(warns), len(unused)+3, warns)
 	}
+	// starcdc's own keys are parsed into typed fields; only free-form keys
+	// are left in Extra.
 	wantExtra := map[string]string{
 		"errors.log.enable": "true", "errors.retry.timeout": "0", "consumer.override.max.poll.records": "100",
 		"foo.bar": "1", "bufferflush.maxbyte": "1", "starrocks.topic2table.mapp": "a:b",
-		"starrocks.mysql.url": "jdbc:mysql://fe:9030", "starrocks.auto.create.tables": "true",
-		"starrocks.schema.evolution": "true", "starrocks.topic2table.regex": "x",
-		"errors.deadletterqueue.topic.name": "dlq", "errors.deadletterqueue.context.headers.enable": "true",
 	}
 	if !maps.Equal(c.Extra, wantExtra) {
 		t.Errorf("Extra = %v\nwant    %v", c.Extra, wantExtra)
+	}
+	if c.MySQLAddr != "fe:9030" || !c.DDL.AutoCreate || c.DDL.Evolution != EvolveAddAndWiden ||
+		c.Mapping.Rename == nil || c.Mapping.Rename.Regex.String() != "x" || c.Mapping.Rename.Replacement != "y" ||
+		c.DeadLetter != (DeadLetter{Topic: "dlq", ReplicationFactor: 3, ContextHeaders: true}) {
+		t.Errorf("typed starcdc keys: MySQLAddr=%q DDL=%+v Mapping=%+v DeadLetter=%+v", c.MySQLAddr, c.DDL, c.Mapping, c.DeadLetter)
 	}
 	for _, w := range warns {
 		if w.File != "" {

@@ -11,6 +11,17 @@
 //     identical to the Java connector's code, including where the code and
 //     the StarRocks docs disagree (bufferflush.maxbytes defaults to 64 MiB, not
 //     90 MiB; connect.timeoutms defaults to 100, not 1000);
+//   - starcdc's own keys (starrocks.load.*, starrocks.mysql.url,
+//     starrocks.auto.create.tables, starrocks.schema.evolution,
+//     starrocks.table.*, starrocks.datetime.timezone, starrocks.geometry.format,
+//     starrocks.bytes.type, starrocks.decimal256, starrocks.schemaless.types,
+//     starrocks.truncate.policy, starrocks.topic2table.regex/.replacement),
+//     Kafka Connect's errors.deadletterqueue.* keys and the sink.properties
+//     the loader interprets, parsed into the typed Connector.Load, MySQLAddr,
+//     DDL, Mapping and DeadLetter, so that other packages receive typed
+//     settings and parse no strings;
+//   - the one boolean rule (ParseBool, Kafka's: true or false in any case)
+//     and the one table-name rule (ValidTableName, the Java connector's);
 //   - converter, transform, errors.* and security key grouping;
 //   - Kafka config provider substitution (${file:path:key}, ${dir:path:file},
 //     ${env:VAR}) for the three providers that ship with Apache Kafka;
@@ -23,7 +34,9 @@
 //     verbs, logging it with log/slog, or marshalling it to JSON never shows
 //     a secret.
 //
-// It does not act on any setting: other packages read Config. Keys that
+// It does not act on any setting: other packages read Config. What only they
+// can check (a converter class, a transform chain) they report wrapped with
+// Invalid, so that it too wraps ErrInvalid. Keys that
 // starcdc accepts but does not use produce a Warning that says why, unknown keys
 // produce a Warning, and every invalid value produces an error that wraps
 // ErrInvalid. Load and FromMap collect all such errors and return them joined

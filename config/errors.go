@@ -71,3 +71,21 @@ func (c checker) badKey(key, format string, args ...any) {
 func (c checker) warn(key, format string, args ...any) {
 	*c.warnings = append(*c.warnings, Warning{File: c.file, Key: key, Message: fmt.Sprintf(format, args...)})
 }
+
+// invalidError marks an error found outside this package as a
+// configuration error: it wraps ErrInvalid without changing the message.
+type invalidError struct{ error }
+
+func (e invalidError) Unwrap() []error { return []error{e.error, ErrInvalid} }
+
+// Invalid marks err as an invalid-configuration error (errors.Is(err,
+// ErrInvalid) holds) without changing its message; nil stays nil. Packages
+// that build components from a validated Config use it for what only they
+// can check, such as a converter class or a transform chain, so that the
+// commands exit with the usage code for it.
+func Invalid(err error) error {
+	if err == nil || errors.Is(err, ErrInvalid) {
+		return err
+	}
+	return invalidError{err}
+}

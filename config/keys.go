@@ -44,7 +44,7 @@ const (
 	kindConverter               // key.converter[.*], value.converter[.*]: worker default, connector override
 	kindWorker                  // a Worker field (or config providers)
 	kindWorkerUnused            // a worker key starcdc accepts and ignores (reason given)
-	kindExtra                   // a connector key kept in Connector.Extra for other packages, silently
+	kindExtra                   // a free-form connector key (predicates*) kept in Connector.Extra, silently
 	kindConnectorUnused         // a connector key starcdc accepts and ignores (reason given), kept in Extra
 )
 
@@ -59,16 +59,6 @@ var connectorKeys = map[string]bool{
 	keyHTTPURL: true, keyUsername: true, keyPassword: true, keyDatabase: true, keyTopic2Table: true,
 	keyMaxBytes: true, keyIntervalMS: true, keyConnectTimeout: true, keyMaxRetries: true,
 	keyTransforms: true, keyErrorsTol: true,
-}
-
-// knownStarRocksKeys are starrocks.* keys that other packages read from
-// Connector.Extra. Only used to suggest corrections of misspelt keys.
-var knownStarRocksKeys = []string{
-	"starrocks.topic2table.regex", "starrocks.topic2table.replacement", "starrocks.auto.create.tables",
-	"starrocks.mysql.url", "starrocks.schema.evolution", "starrocks.table.buckets",
-	"starrocks.table.replication.num", "starrocks.table.keyless", "starrocks.decimal256",
-	"starrocks.load.min.interval.ms", "starrocks.load.mode", "starrocks.datetime.timezone",
-	"starrocks.geometry.format", "starrocks.truncate.policy", "starrocks.bytes.type", "starrocks.schemaless.types",
 }
 
 type reasoned struct {
@@ -183,15 +173,14 @@ func securityKey(key string) (string, bool) {
 // is unused.
 func classify(key string) (keyKind, string) {
 	switch {
-	case connectorKeys[key], strings.HasPrefix(key, prefixSinkProps), strings.HasPrefix(key, prefixTransforms):
+	case connectorKeys[key], ownKey(key), strings.HasPrefix(key, prefixSinkProps), strings.HasPrefix(key, prefixTransforms):
 		return kindConnector, ""
 	case key == keyKeyConverter, key == keyValueConverter,
 		strings.HasPrefix(key, keyKeyConverter+"."), strings.HasPrefix(key, keyValueConverter+"."):
 		return kindConverter, ""
 	case key == keyBootstrap, key == keyConfigProviders, strings.HasPrefix(key, keyConfigProviders+"."):
 		return kindWorker, ""
-	case strings.HasPrefix(key, "starrocks."), strings.HasPrefix(key, "errors.deadletterqueue."),
-		key == "predicates", strings.HasPrefix(key, "predicates."):
+	case key == "predicates", strings.HasPrefix(key, "predicates."):
 		return kindExtra, ""
 	}
 	if _, ok := securityKey(key); ok {
@@ -215,13 +204,13 @@ func suggestionKeys() []string {
 	for k := range connectorKeys {
 		out = append(out, k)
 	}
-	out = append(out, knownStarRocksKeys...)
+	out = append(out, ownKeys...)
 	out = append(out, keyKeyConverter, keyValueConverter, keyBootstrap, keySecurityProtocol,
 		keyConfigProviders, "sink.properties.format", "sink.properties.strip_outer_array",
 		"sink.properties.row_delimiter", "sink.properties.column_separator",
 		"key.converter.schemas.enable", "value.converter.schemas.enable",
 		"value.converter.schema.registry.url", "key.converter.schema.registry.url",
-		"errors.deadletterqueue.topic.name", "sasl.jaas.config", "sasl.mechanism")
+		"sasl.jaas.config", "sasl.mechanism")
 	for _, r := range workerUnused {
 		if !strings.HasSuffix(r.key, ".") {
 			out = append(out, r.key)

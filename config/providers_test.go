@@ -37,7 +37,7 @@ func TestConfigProviders(t *testing.T) {
 		"starrocks.database.name":                      "${env:SR_DB}",
 		"bootstrap.servers":                            "${env:KAFKA}",
 		"sasl.jaas.config":                             "x ${dir:" + sub + ":jaas} y",
-		"starrocks.mysql.url":                          "${vault:secret/x:y}", // undeclared provider: left as is
+		"starrocks.table.properties.comment":           "${vault:secret/x:y}", // undeclared provider: left as is
 	})
 	cfg, _, err := build(env, nil, []source{{m: m}})
 	if err != nil {
@@ -46,7 +46,7 @@ func TestConfigProviders(t *testing.T) {
 	c := cfg.Connectors[0]
 	if c.Password.Reveal() != "from-file" || c.Username != "loader" || c.Database != "shop_env" ||
 		cfg.Worker.BootstrapServers[0] != "k1:9092" || cfg.Worker.Security["sasl.jaas.config"] != "x from-dir y" ||
-		c.Extra["starrocks.mysql.url"] != "${vault:secret/x:y}" {
+		c.DDL.Properties["comment"] != "${vault:secret/x:y}" {
 		t.Errorf("resolved config = %+v / %+v; password %q", c, cfg.Worker, c.Password.Reveal())
 	}
 
@@ -99,7 +99,7 @@ func TestProvidersInWorkerFile(t *testing.T) {
 	dir := t.TempDir()
 	secrets := writeFile(t, dir, "sr.properties", "password=p1\n")
 	worker := writeFile(t, dir, "worker.properties", "config.providers=file\nconfig.providers.file.class="+fileProviderClass+"\n")
-	conn := writeFile(t, dir, "c.properties", strings.Replace(connFile("c", "t"), "starrocks.password=", "starrocks.password=${file:"+secrets+":password}", 1))
+	conn := writeFile(t, dir, "c.properties", strings.Replace(connFile("c", "t1"), "starrocks.password=", "starrocks.password=${file:"+secrets+":password}", 1))
 	cfg, warns, err := Load(worker, conn)
 	if err != nil {
 		t.Fatal(err)

@@ -181,6 +181,8 @@ func (w Worker) MarshalJSON() ([]byte, error) { return json.Marshal(w.redacted()
 
 func (c Connector) redacted() plainConnector {
 	c.SinkProperties = redactMap(c.SinkProperties)
+	c.Load.Headers = redactMap(c.Load.Headers)
+	c.DDL.Properties = redactMap(c.DDL.Properties)
 	c.Extra = redactMap(c.Extra)
 	return plainConnector(c)
 }

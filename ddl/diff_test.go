@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/starcdc/starcdc/config"
 )
 
 func TestNormalizeType(t *testing.T) {
@@ -107,54 +109,22 @@ func TestAlterSQL(t *testing.T) {
 	}
 }
 
-func TestOptionsFromConfig(t *testing.T) {
-	o, err := OptionsFromConfig(map[string]string{"other": "x"})
-	if err != nil || o.AutoCreate || o.Evolution != EvolveNone || o.ReplicationNum != 0 || o.Buckets != 0 || o.MySQLURL != "" {
-		t.Errorf("defaults: %+v %v", o, err)
+// TestOptionsFrom: the Options are config's typed values, as they are (the
+// parsing of the keys is tested in package config, TestDDLKeys).
+func TestOptionsFrom(t *testing.T) {
+	o := OptionsFrom(config.DDL{Evolution: config.EvolveNone}, config.Mapping{})
+	if o.AutoCreate || o.Evolution != EvolveNone || o.ReplicationNum != 0 || o.Buckets != 0 || o.AllowModify() {
+		t.Errorf("defaults: %+v", o)
 	}
-	o, err = OptionsFromConfig(map[string]string{
-		KeyAutoCreate: " TRUE ", KeyMySQLURL: "jdbc:mysql://fe1:9031/db?x=1,fe2:9030", KeyBuckets: "8", KeyReplicationNum: "1",
-		KeyPropertyPrefix + "enable_persistent_index": "true", KeyDecimal256: "true", KeyKeyless: "duplicate",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !o.AutoCreate || o.Evolution != EvolveAddColumns || o.MySQLURL != "fe1:9031" || o.Buckets != 8 || o.ReplicationNum != 1 ||
-		o.Properties["enable_persistent_index"] != "true" || !o.TypeOptions.Decimal256 || !o.DuplicateKeyWithoutKey || o.AllowModify() {
+	o = OptionsFrom(config.DDL{AutoCreate: true, Evolution: config.EvolveAddColumns, Buckets: 8, ReplicationNum: 1,
+		Properties: map[string]string{"enable_persistent_index": "true"}, DuplicateKeyWithoutKey: true},
+		config.Mapping{Decimal256: true, Varbinary: true})
+	if !o.AutoCreate || o.Evolution != EvolveAddColumns || o.Buckets != 8 || o.ReplicationNum != 1 ||
+		o.Properties["enable_persistent_index"] != "true" || !o.TypeOptions.Decimal256 || !o.TypeOptions.Varbinary || !o.DuplicateKeyWithoutKey || o.AllowModify() {
 		t.Errorf("parsed: %+v", o)
 	}
-	o, _ = OptionsFromConfig(map[string]string{KeyAutoCreate: "true", KeyEvolution: "add_and_widen"})
+	o = OptionsFrom(config.DDL{AutoCreate: true, Evolution: config.EvolveAddAndWiden}, config.Mapping{})
 	if o.Evolution != EvolveAddAndWiden || !o.AllowModify() {
 		t.Errorf("add_and_widen: %+v", o)
-	}
-	o, _ = OptionsFromConfig(map[string]string{KeyEvolution: "add_columns"})
-	if o.AutoCreate || o.Evolution != EvolveAddColumns {
-		t.Errorf("evolution without auto-create: %+v", o)
-	}
-	for k, v := range map[string]string{
-		KeyAutoCreate: "yes please", KeyEvolution: "drop", KeyBuckets: "-1", KeyReplicationNum: "-1", KeyMySQLURL: "http://fe:9030",
-		"starrocks.table.bucket": "4", KeyPropertyPrefix + "replication_num": "1", KeyKeyless: "maybe", KeyDecimal256: "2",
-	} {
-		if _, err := OptionsFromConfig(map[string]string{k: v}); err == nil || !strings.Contains(err.Error(), k) {
-			t.Errorf("%s=%s: %v", k, v, err)
-		}
-	}
-	if _, err := OptionsFromConfig(map[string]string{KeyMySQLURL: "mysql://root:pw@fe:9030"}); err == nil || strings.Contains(err.Error(), "pw") || !strings.Contains(err.Error(), "credentials") {
-		t.Errorf("credentials in URL: %v", err)
-	}
-	for in, want := range map[string]string{"fe": "fe:9030", "fe:9031": "fe:9031", "mysql://fe": "fe:9030", "[::1]:9030": "[::1]:9030", "10.0.0.1": "10.0.0.1:9030"} {
-		if got, err := parseMySQLURL(in); err != nil || got != want {
-			t.Errorf("parseMySQLURL(%q) = %q, %v", in, got, err)
-		}
-	}
-	addr, err := Options{}.MySQLAddr([]string{"http://fe-1.example:8030", "http://fe-2:8030"})
-	if err != nil || addr != "fe-1.example:9030" {
-		t.Errorf("MySQLAddr = %q, %v", addr, err)
-	}
-	if addr, _ := (Options{MySQLURL: "x:1"}).MySQLAddr(nil); addr != "x:1" {
-		t.Errorf("MySQLAddr explicit = %q", addr)
-	}
-	if _, err := (Options{}).MySQLAddr(nil); err == nil {
-		t.Error("MySQLAddr without URLs")
 	}
 }

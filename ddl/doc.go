@@ -19,7 +19,8 @@
 // devstack/starrocks refuses DUPLICATE KEY tables, so they are tested only
 // as SQL text).
 //
-// Names are checked before any DDL: table names with mapping.ValidTable,
+// Names are checked before any DDL: table names with mapping.ValidTable
+// (config.ValidTableName, the one table-name rule),
 // database and column names for length (256 / 1024), backticks, NUL and
 // other control characters, and the reserved __op / __row*. Identifiers are
 // backtick-quoted (inner backticks doubled) and property values are quoted
@@ -39,7 +40,8 @@
 // information_schema.columns until the change is visible (StarRocks' fast
 // schema evolution is synchronous, other schema changes are jobs).
 //
-// # Configuration (connector keys, from config.Connector.Extra)
+// # Configuration (connector keys, parsed by package config into
+// config.Connector.DDL, MySQLAddr and Mapping; OptionsFrom maps them)
 //
 //   - starrocks.auto.create.tables (default false): create missing tables
 //     (CREATE DATABASE/TABLE IF NOT EXISTS).
@@ -65,9 +67,8 @@
 //
 // # Use
 //
-//	o, err := ddl.OptionsFromConfig(conn.Extra)
-//	addr, err := o.MySQLAddr(conn.HTTPURLs)
-//	m, err := ddl.Open(addr, conn.Username, conn.Password.Reveal())
+//	o := ddl.OptionsFrom(conn.DDL, conn.Mapping)
+//	m, err := ddl.Open(conn.MySQLAddr, conn.Username, conn.Password.Reveal())
 //	t, notes, err := ddl.Plan(table, keySchema, valueSchema, o)
 //	err = m.EnsureTable(ctx, conn.Database, t)          // when o.AutoCreate
 //	changed, err := m.Evolve(ctx, conn.Database, t, o.AllowModify())

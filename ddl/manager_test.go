@@ -342,10 +342,7 @@ func loadJSON(e *starrocks.Emulator, db, table, body string) error {
 
 func TestManagerSync(t *testing.T) {
 	_, m := emulator(t)
-	o, err := OptionsFromConfig(map[string]string{KeyAutoCreate: "true", KeyReplicationNum: "1"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := Options{AutoCreate: true, Evolution: EvolveAddColumns, ReplicationNum: 1}
 	v1 := customers(t)
 	v1.ReplicationNum = o.ReplicationNum
 	if changed, err := m.Sync(ctx(t), "inventory", v1, o); err != nil || changed {

@@ -129,11 +129,11 @@ func TestPlanKeys(t *testing.T) {
 	row := structOf("r", fld("v", str(true)), fld("price", dec), fld("ratio", dbl), fld("id", i64), fld("a", str(false)), fld("b", str(false)))
 
 	// Key fields move first, in key order; refused key types become VARCHAR with a note.
-	tbl, notes, err := Plan("t", structOf("k", fld("ratio", dbl), fld("price", dec), fld("id", i64)), row, Options{})
+	tbl, notes, err := Plan("t1", structOf("k", fld("ratio", dbl), fld("price", dec), fld("id", i64)), row, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "CREATE TABLE IF NOT EXISTS `d`.`t` (\n  `ratio` VARCHAR(58) NOT NULL,\n  `price` VARCHAR(58) NOT NULL,\n  `id` BIGINT NOT NULL,\n" +
+	want := "CREATE TABLE IF NOT EXISTS `d`.`t1` (\n  `ratio` VARCHAR(58) NOT NULL,\n  `price` VARCHAR(58) NOT NULL,\n  `id` BIGINT NOT NULL,\n" +
 		"  `v` VARCHAR(1048576) NULL,\n  `a` VARCHAR(1048576) NULL,\n  `b` VARCHAR(1048576) NULL\n) ENGINE=OLAP\nPRIMARY KEY(`ratio`, `price`, `id`)\nDISTRIBUTED BY HASH(`ratio`, `price`, `id`)"
 	if got := tbl.CreateSQL("d"); got != want {
 		t.Errorf("CreateSQL:\n%s\nwant\n%s", got, want)
@@ -153,7 +153,7 @@ func TestPlanKeys(t *testing.T) {
 	}
 
 	// Two unbounded string keys share the 128 bytes (2 bytes of separator).
-	tbl, notes, err = Plan("t", structOf("k", fld("a", str(false)), fld("b", str(false))), row, Options{})
+	tbl, notes, err = Plan("t1", structOf("k", fld("a", str(false)), fld("b", str(false))), row, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestPlanKeys(t *testing.T) {
 	// A short key string keeps its length; the other gets the rest.
 	short := &decode.Schema{Type: decode.TypeString, Parameters: map[string]string{"__debezium.source.column.length": "5"}}
 	row2 := structOf("r", fld("a", short), fld("b", str(false)), fld("n", i64))
-	tbl, _, err = Plan("t", structOf("k", fld("n", i64), fld("a", short), fld("b", str(false))), row2, Options{})
+	tbl, _, err = Plan("t1", structOf("k", fld("n", i64), fld("a", short), fld("b", str(false))), row2, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,11 +172,11 @@ func TestPlanKeys(t *testing.T) {
 	}
 
 	// No key.
-	_, _, err = Plan("t", nil, row, Options{})
+	_, _, err = Plan("t1", nil, row, Options{})
 	if !errors.Is(err, ErrNoKey) || !strings.Contains(err.Error(), "starrocks.table.keyless=duplicate") {
 		t.Errorf("no key: %v", err)
 	}
-	tbl, notes, err = Plan("t", nil, row, Options{DuplicateKeyWithoutKey: true, Buckets: 8})
+	tbl, notes, err = Plan("t1", nil, row, Options{DuplicateKeyWithoutKey: true, Buckets: 8})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,14 +184,14 @@ func TestPlanKeys(t *testing.T) {
 		t.Errorf("duplicate key table:\n%s\n%v", tbl.CreateSQL("d"), notes)
 	}
 	// A key that is not a struct, or names a missing field.
-	if _, _, err := Plan("t", i64, row, Options{}); !errors.Is(err, ErrNoKey) {
+	if _, _, err := Plan("t1", i64, row, Options{}); !errors.Is(err, ErrNoKey) {
 		t.Errorf("primitive key: %v", err)
 	}
-	if _, _, err := Plan("t", structOf("k", fld("nope", i64)), row, Options{}); !errors.Is(err, ErrNoKey) {
+	if _, _, err := Plan("t1", structOf("k", fld("nope", i64)), row, Options{}); !errors.Is(err, ErrNoKey) {
 		t.Errorf("missing key field: %v", err)
 	}
 	// Options reach the statement.
-	tbl, _, err = Plan("t", structOf("k", fld("id", i64)), row, Options{Buckets: 4, ReplicationNum: 1, Properties: map[string]string{"enable_persistent_index": "true", `x"y`: `a\b"c`}})
+	tbl, _, err = Plan("t1", structOf("k", fld("id", i64)), row, Options{Buckets: 4, ReplicationNum: 1, Properties: map[string]string{"enable_persistent_index": "true", `x"y`: `a\b"c`}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +205,7 @@ func TestPlanKeys(t *testing.T) {
 func TestPlanFlattened(t *testing.T) {
 	i64 := &decode.Schema{Type: decode.TypeInt64}
 	row := structOf("server.db.t.Value", fld("id", i64), fld("name", str(true)), fld("__op", str(true)), fld("__deleted", str(true)))
-	tbl, notes, err := Plan("t", structOf("k", fld("id", i64)), row, Options{})
+	tbl, notes, err := Plan("t1", structOf("k", fld("id", i64)), row, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,23 +220,23 @@ func TestPlanFlattened(t *testing.T) {
 func TestPlanSchemas(t *testing.T) {
 	i64 := &decode.Schema{Type: decode.TypeInt64}
 	key := structOf("k", fld("id", i64))
-	if _, _, err := Plan("t", key, nil, Options{}); !errors.Is(err, ErrNoSchema) {
+	if _, _, err := Plan("t1", key, nil, Options{}); !errors.Is(err, ErrNoSchema) {
 		t.Errorf("nil value: %v", err)
 	}
-	if _, _, err := Plan("t", key, str(false), Options{}); !errors.Is(err, ErrNoSchema) {
+	if _, _, err := Plan("t1", key, str(false), Options{}); !errors.Is(err, ErrNoSchema) {
 		t.Errorf("string value: %v", err)
 	}
-	if _, _, err := Plan("t", key, structOf("x.Envelope", fld("op", str(false))), Options{}); !errors.Is(err, ErrNoSchema) {
+	if _, _, err := Plan("t1", key, structOf("x.Envelope", fld("op", str(false))), Options{}); !errors.Is(err, ErrNoSchema) {
 		t.Errorf("envelope without after: %v", err)
 	}
-	if _, _, err := Plan("t", key, structOf("r", fld("id", i64), fld("ID", i64)), Options{}); !errors.Is(err, ErrInvalidName) {
+	if _, _, err := Plan("t1", key, structOf("r", fld("id", i64), fld("ID", i64)), Options{}); !errors.Is(err, ErrInvalidName) {
 		t.Errorf("case-insensitive duplicate: %v", err)
 	}
 	// DECIMAL256 follows the type option.
 	wide := &decode.Schema{Type: decode.TypeBytes, Name: "org.apache.kafka.connect.data.Decimal", Parameters: map[string]string{"scale": "2", "connect.decimal.precision": "50"}}
 	row := structOf("r", fld("id", i64), fld("w", wide))
-	tbl, _, _ := Plan("t", key, row, Options{})
-	tbl256, _, _ := Plan("t", key, row, Options{TypeOptions: mapping.TypeOptions{Decimal256: true}})
+	tbl, _, _ := Plan("t1", key, row, Options{})
+	tbl256, _, _ := Plan("t1", key, row, Options{TypeOptions: mapping.TypeOptions{Decimal256: true}})
 	if tbl.Columns[1].Type != "VARCHAR(52)" || tbl256.Columns[1].Type != "DECIMAL256(50,2)" {
 		t.Errorf("decimal 50: %s / %s", tbl.Columns[1].Type, tbl256.Columns[1].Type)
 	}
@@ -254,7 +254,7 @@ func TestPlanRefusesInjection(t *testing.T) {
 	}
 	for _, col := range []string{"id`) DISTRIBUTED BY HASH(x", "a\x00b", "a\nb", "__OP", "__ROW_x", ""} {
 		bad := structOf("r", fld("id", i64), fld(col, i64))
-		if _, _, err := Plan("t", key, bad, Options{}); !errors.Is(err, ErrInvalidName) {
+		if _, _, err := Plan("t1", key, bad, Options{}); !errors.Is(err, ErrInvalidName) {
 			t.Errorf("column %q: %v", col, err)
 		}
 	}
@@ -266,11 +266,11 @@ func TestPlanRefusesInjection(t *testing.T) {
 	// Names StarRocks accepts and SQL must quote are fine, and quoting is
 	// safe even for a hand-made Table that skipped validation.
 	ok := structOf("r", fld("id", i64), fld("select", i64), fld("my col", i64), fld("naïve", i64))
-	tbl, _, err := Plan("t", key, ok, Options{})
+	tbl, _, err := Plan("t1", key, ok, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := tbl.CreateSQL("my db"); !strings.Contains(s, "`my db`.`t`") || !strings.Contains(s, "`select` BIGINT NULL") || !strings.Contains(s, "`my col` BIGINT NULL") {
+	if s := tbl.CreateSQL("my db"); !strings.Contains(s, "`my db`.`t1`") || !strings.Contains(s, "`select` BIGINT NULL") || !strings.Contains(s, "`my col` BIGINT NULL") {
 		t.Errorf("quoted:\n%s", s)
 	}
 	hand := &Table{Name: "t", Columns: []Column{{Name: "a`b", Type: "INT", Key: true}}, Key: []string{"a`b"}}

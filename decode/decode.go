@@ -7,6 +7,8 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+
+	"github.com/starcdc/starcdc/config"
 )
 
 // Sentinel errors. Every decoding error wraps one of them.
@@ -69,18 +71,18 @@ func (r *Registries) New(class string, props map[string]string) (Converter, erro
 		ErrUnsupported, class, ClassJSON, ClassAvro, ClassProtobuf, ClassJSONSchema, ClassString)
 }
 
+// boolProp reads a boolean converter sub-key with config's one boolean
+// rule (config.ParseBool); its error wraps config.ErrInvalid.
 func boolProp(props map[string]string, key string, def bool) (bool, error) {
 	v, ok := props[key]
 	if !ok {
 		return def, nil
 	}
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "true":
-		return true, nil
-	case "false":
-		return false, nil
+	b, err := config.ParseBool("converter option "+key, v)
+	if err != nil {
+		return false, err
 	}
-	return false, fmt.Errorf("%w: converter option %s=%q must be true or false", ErrUnsupported, key, v)
+	return b, nil
 }
 
 // stringConverter is Kafka's StringConverter: the value is the UTF-8 text,

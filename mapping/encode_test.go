@@ -112,10 +112,16 @@ func TestRouter(t *testing.T) {
 	if tbl, err := r.Table("orders"); err != nil || tbl != "orders" {
 		t.Fatalf("%s %v", tbl, err)
 	}
-	if _, err := r.Table("dbserver1.inventory.orders"); !errors.Is(err, ErrInvalidTable) {
-		t.Fatalf("unmapped dotted topic: %v", err)
+	// The Java connector's rule admits up to two '.'-qualifiers, so an
+	// unmapped Debezium topic is its own table name, as in the Java
+	// connector (config warns about it); a '-' is never admitted.
+	if tbl, err := r.Table("dbserver1.inventory.orders"); err != nil || tbl != "dbserver1.inventory.orders" {
+		t.Fatalf("unmapped dotted topic: %s %v", tbl, err)
 	}
-	for _, bad := range []string{"a`b", "x; DROP TABLE y", "1abc", ""} {
+	if _, err := r.Table("dbserver1-inventory-orders"); !errors.Is(err, ErrInvalidTable) {
+		t.Fatalf("unmapped topic with '-': %v", err)
+	}
+	for _, bad := range []string{"a`b", "x; DROP TABLE y", "1abc", "", "x", "aa.bb.cc.dd"} {
 		if _, err := NewRouter(map[string]string{"t": bad}); !errors.Is(err, ErrInvalidTable) {
 			t.Errorf("%q accepted", bad)
 		}

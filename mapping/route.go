@@ -4,14 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+
+	"github.com/starcdc/starcdc/config"
 )
 
 // ErrInvalidTable means a topic maps to a name StarRocks would refuse.
 var ErrInvalidTable = errors.New("invalid table name")
-
-// tableName is the rule of the Java connector (docs/connector.md §1), which also
-// keeps names safe to quote.
-var tableName = regexp.MustCompile(`^[_a-zA-Z][_$a-zA-Z0-9]*$`)
 
 // Rename is a regular-expression rename of topics, as Kafka Connect's
 // RegexRouter does it: a topic that the whole of Regex matches becomes
@@ -121,10 +119,12 @@ func (r *Router) Table(topic string) (string, error) {
 // (docs/streamload.md §4).
 const MaxTableName = 1024
 
-// ValidTable checks a StarRocks table name.
+// ValidTable checks a StarRocks table name with starcdc's one table-name
+// rule, the Java connector's (config.ValidTableName), which also keeps
+// names safe to quote.
 func ValidTable(name string) error {
-	if len(name) > MaxTableName || !tableName.MatchString(name) {
-		return fmt.Errorf("%w %q: use letters, digits, '_' and '$', starting with a letter or '_'", ErrInvalidTable, name)
+	if !config.ValidTableName(name) {
+		return fmt.Errorf("%w %q: %s", ErrInvalidTable, name, config.TableNameRule)
 	}
 	return nil
 }

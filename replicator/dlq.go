@@ -13,14 +13,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
-)
 
-// Kafka Connect's dead-letter queue keys (errors.tolerance=all only, as in
-// Connect).
-const (
-	KeyDLQTopic          = "errors.deadletterqueue.topic.name"
-	KeyDLQContextHeaders = "errors.deadletterqueue.context.headers.enable"
-	KeyDLQReplication    = "errors.deadletterqueue.topic.replication.factor"
+	"github.com/starcdc/starcdc/config"
 )
 
 // DeadLetterMaxBytes is the largest record batch starcdc writes to a
@@ -221,22 +215,13 @@ func deadLetterSize(r *kgo.Record) int {
 }
 
 // newTopicDLQ builds the dead-letter topic policy from the connector's
-// errors.deadletterqueue.* keys, creating the topic when it is missing (as
+// errors.deadletterqueue.* settings (config.DeadLetter), creating the topic when it is missing (as
 // Kafka Connect does). Unlike Kafka Connect, which creates it with the
 // brokers' defaults, starcdc creates it with max.message.bytes =
 // DeadLetterMaxBytes, so that any record the consumer fetched fits; an
 // existing topic keeps its configuration.
-func newTopicDLQ(ctx context.Context, opts []kgo.Opt, brokers []string, connector string, extra map[string]string, logger *slog.Logger) (*Topic, error) {
-	name := strings.TrimSpace(extra[KeyDLQTopic])
-	rf := int16(3)
-	if v, ok := extra[KeyDLQReplication]; ok {
-		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 16)
-		if err != nil || (n < 1 && n != -1) {
-			return nil, fmt.Errorf("%s=%q: use a replication factor ≥ 1, or -1 for the broker default", KeyDLQReplication, v)
-		}
-		rf = int16(n)
-	}
-	headers := strings.EqualFold(strings.TrimSpace(extra[KeyDLQContextHeaders]), "true")
+func newTopicDLQ(ctx context.Context, opts []kgo.Opt, brokers []string, connector string, d config.DeadLetter, logger *slog.Logger) (*Topic, error) {
+	name, rf, headers := d.Topic, d.ReplicationFactor, d.ContextHeaders
 	cl, err := kgo.NewClient(slices.Concat(opts, []kgo.Opt{
 		kgo.DefaultProduceTopic(name),
 		kgo.ProducerBatchMaxBytes(DeadLetterMaxBytes),
@@ -270,7 +255,7 @@ func newTopicDLQ(ctx context.Context, opts []kgo.Opt, brokers []string, connecto
 	}
 	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
 		cl.Close()
-		return nil, fmt.Errorf("creating the dead-letter topic %s: %w (create it yourself, with max.message.bytes=%d so that large records fit, or set %s to at most the number of brokers)", name, err, DeadLetterMaxBytes, KeyDLQReplication)
+		return nil, fmt.Errorf("creating the dead-letter topic %s: %w (create it yourself, with max.message.bytes=%d so that large records fit, or set %s to at most the number of brokers)", name, err, DeadLetterMaxBytes, config.KeyDLQReplication)
 	}
 	return &Topic{Client: cl, Name: name, Connector: connector, ContextHeaders: headers, Logger: logger, Brokers: brokers}, nil
 }

@@ -220,7 +220,7 @@ func TestPipelineStages(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := pipeline(t, tc.extra)
-			_, _, err := p.Rows(context.Background(), "t", tc.key, tc.value, nil, func(string, loader.Headers, []byte) {})
+			_, _, err := p.Rows(context.Background(), "t1", tc.key, tc.value, nil, func(string, loader.Headers, []byte) {})
 			if err == nil {
 				t.Fatal("no error")
 			}

@@ -51,7 +51,7 @@ func (s *fakeSink) Flush(context.Context, string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.badSeq != 0 {
-		return &loader.LoadError{Table: "t", BadRows: true, Err: errors.New("too many filtered rows")}
+		return &loader.LoadError{Table: "t1", BadRows: true, Err: errors.New("too many filtered rows")}
 	}
 	return nil
 }
@@ -62,7 +62,7 @@ func (s *fakeSink) Wait(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.badSeq != 0 {
-		return &loader.LoadError{Table: "t", BadRows: true, Err: errors.New("too many filtered rows")}
+		return &loader.LoadError{Table: "t1", BadRows: true, Err: errors.New("too many filtered rows")}
 	}
 	return nil
 }
@@ -74,7 +74,7 @@ func (s *fakeSink) TakeRejected(string) ([]loader.Rejected, error) {
 	}
 	r := loader.Rejected{Seq: s.badSeq, Row: s.badRow}
 	s.badSeq, s.badRow = 0, nil
-	return []loader.Rejected{r}, &loader.LoadError{Table: "t", BadRows: true}
+	return []loader.Rejected{r}, &loader.LoadError{Table: "t1", BadRows: true}
 }
 
 // failingDLQ takes the rows, then fails to produce them (as Topic does
@@ -91,7 +91,7 @@ func (d *failingDLQ) HandleRows(_ context.Context, table string, take func() ([]
 // the dead-letter path that then fail to reach it must not have their
 // offsets committed, neither now nor by the final flush.
 func TestDLQFailureFences(t *testing.T) {
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "t"))
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "t1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,12 +100,12 @@ func TestDLQFailureFences(t *testing.T) {
 	defer cl.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := cl.ProduceSync(ctx, &kgo.Record{Topic: "t", Value: []byte("bad")}, &kgo.Record{Topic: "t", Value: []byte("good1")}, &kgo.Record{Topic: "t", Value: []byte("good2")}).FirstErr(); err != nil {
+	if err := cl.ProduceSync(ctx, &kgo.Record{Topic: "t1", Value: []byte("bad")}, &kgo.Record{Topic: "t1", Value: []byte("good1")}, &kgo.Record{Topic: "t1", Value: []byte("good2")}).FirstErr(); err != nil {
 		t.Fatal(err)
 	}
 	router, _ := mapping.NewRouter(nil)
 	sink := &fakeSink{}
-	rep, err := New(Config{Name: "scratch", Brokers: c.ListenAddrs(), Topics: []string{"t"},
+	rep, err := New(Config{Name: "scratch", Brokers: c.ListenAddrs(), Topics: []string{"t1"},
 		Pipeline: &Pipeline{Router: router, Passthrough: true}, Sink: sink,
 		CommitInterval: time.Hour, DeadLetter: &failingDLQ{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
@@ -119,7 +119,7 @@ func TestDLQFailureFences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o, ok := offs.Lookup("t", 0); ok && o.At > 0 {
+	if o, ok := offs.Lookup("t1", 0); ok && o.At > 0 {
 		t.Fatalf("committed offset of t/0 = %d: past a row that was taken from the loader but never reached the dead-letter path", o.At)
 	}
 }

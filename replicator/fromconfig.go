@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"log/slog"
 	"maps"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/starcdc/starcdc/config"
@@ -17,23 +14,6 @@ import (
 	"github.com/starcdc/starcdc/kafka"
 	"github.com/starcdc/starcdc/loader"
 	"github.com/starcdc/starcdc/metrics"
-)
-
-// starcdc's own connector keys (beyond the Java connector's). They live in
-// the starrocks.* namespace so that the Java connector ignores them.
-const (
-	// KeyLoadMinInterval is the minimum time between two age-triggered
-	// loads of one table, in ms (default loader.DefaultMinLoadInterval; 0
-	// disables the pacing).
-	KeyLoadMinInterval = "starrocks.load.min.interval.ms"
-	// KeyLoadMode is "stream_load" (default) or "transaction" (the
-	// transaction interface of StarRocks ≥ 2.4, as the Java connector uses).
-	KeyLoadMode = "starrocks.load.mode"
-	// KeyTruncatePolicy says what a Debezium truncate event does: "skip"
-	// (default: log it; a replayed truncate would wipe a table) or
-	// "truncate" (TRUNCATE TABLE over the MySQL protocol, after the rows
-	// before it are loaded).
-	KeyTruncatePolicy = "starrocks.truncate.policy"
 )
 
 // FromConfig builds the replicator of one connector of a validated
@@ -66,35 +46,13 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 	if err != nil {
 		return nil, fmt.Errorf("connector %s: %w", c.Name, err)
 	}
-	do, err := ddl.OptionsFromConfig(c.Extra)
-	if err != nil {
-		return nil, fmt.Errorf("connector %s: %w", c.Name, err)
-	}
-	truncate := false
-	switch v := strings.ToLower(strings.TrimSpace(c.Extra[KeyTruncatePolicy])); v {
-	case "", "skip":
-	case "truncate":
-		truncate = true
-	default:
-		return nil, fmt.Errorf("connector %s: %w: %s=%q: use skip or truncate", c.Name, config.ErrInvalid, KeyTruncatePolicy, v)
-	}
-	schemaless := true
-	switch v := strings.ToLower(strings.TrimSpace(c.Extra[KeySchemalessTypes])); v {
-	case "", "target":
-	case "none":
-		schemaless = false
-	default:
-		return nil, fmt.Errorf("connector %s: %w: %s=%q: use target or none", c.Name, config.ErrInvalid, KeySchemalessTypes, v)
-	}
-	schemaless = schemaless && c.Format != "csv" && !p.Passthrough
+	do := ddl.OptionsFrom(c.DDL, c.Mapping)
+	truncate := c.Mapping.Truncate
+	schemaless := c.Mapping.SchemalessTypes && c.Format != "csv" && !p.Passthrough
 	ddlOn := do.AutoCreate || do.Evolution != ddl.EvolveNone
 	var truncateFn func(context.Context, string) error
 	if ddlOn || truncate || schemaless {
-		addr, err := do.MySQLAddr(c.HTTPURLs)
-		if err != nil {
-			return nil, fmt.Errorf("connector %s: %w", c.Name, err)
-		}
-		m, err := ddl.Open(addr, c.Username, c.Password.Reveal()) // connects lazily
+		m, err := ddl.Open(c.MySQLAddr, c.Username, c.Password.Reveal()) // connects lazily
 		if err != nil {
 			return nil, fmt.Errorf("connector %s: %w", c.Name, err)
 		}
@@ -110,10 +68,7 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 			p.Targets = newTableTypes(m, c.Database, clog)
 		}
 	}
-	lopts, err := loaderOptions(c)
-	if err != nil {
-		return nil, fmt.Errorf("connector %s: %w", c.Name, err)
-	}
+	lopts := loaderOptions(c)
 	lopts.Logger = logger.With("connector", c.Name)
 	g := w.Group
 	member := newMembership(GroupID(c.Name), "", g.Session, g.Rebalance, g.Heartbeat)
@@ -121,6 +76,9 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 	inst := newInstruments(reg, c.Name)
 	lopts.Listener = inst
 	ld, err := loader.New(lopts)
+	if errors.Is(err, loader.ErrInvalidOptions) {
+		err = config.Invalid(err) // settings config does not know to refuse
+	}
 	if err != nil {
 		return nil, fmt.Errorf("connector %s: %w", c.Name, err)
 	}
@@ -128,9 +86,9 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 	dl := DeadLetter(Stop{})
 	if c.ErrorsTolerance == "all" {
 		dl = LogAndSkip{Logger: logger}
-		if c.Extra[KeyDLQTopic] != "" {
+		if c.DeadLetter.Topic != "" {
 			dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			t, err := newTopicDLQ(dctx, kafkaOpts, w.BootstrapServers, c.Name, c.Extra, logger.With("connector", c.Name))
+			t, err := newTopicDLQ(dctx, kafkaOpts, w.BootstrapServers, c.Name, c.DeadLetter, logger.With("connector", c.Name))
 			cancel()
 			if err != nil {
 				return nil, fmt.Errorf("connector %s: %w", c.Name, err)
@@ -138,7 +96,7 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 			closers = append(closers, func() error { t.Client.Close(); return nil })
 			dl = t
 		}
-	} else if c.Extra[KeyDLQTopic] != "" {
+	} else if c.DeadLetter.Topic != "" {
 		logger.Warn("errors.deadletterqueue.topic.name is set but errors.tolerance=none: as in Kafka Connect, records are never sent to it; set errors.tolerance=all to use it", "connector", c.Name)
 	}
 	r, err := New(Config{
@@ -172,61 +130,61 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 	return r, nil
 }
 
-func loaderOptions(c config.Connector) (loader.Options, error) {
+// loaderOptions are the loader settings of a connector, from its parsed
+// configuration.
+func loaderOptions(c config.Connector) loader.Options {
 	o := loader.Options{
 		URLs:           c.HTTPURLs,
 		Username:       c.Username,
 		Password:       c.Password.Reveal(),
 		Database:       c.Database,
 		Format:         loader.FormatJSON,
-		Headers:        maps.Clone(c.SinkProperties),
+		Headers:        maps.Clone(c.Load.Headers),
 		ConnectTimeout: c.ConnectTimeout,
 		MaxRetries:     c.MaxRetries,
-		LabelPrefix:    labelPrefix(c.Name),
+		LabelPrefix:    c.Load.LabelPrefix,
 		MaxBytes:       c.BufferFlushMaxBytes,
 		FlushInterval:  c.BufferFlushInterval,
 	}
 	if c.Format == "csv" {
 		o.Format = loader.FormatCSV
 	}
-	if v, ok := o.Headers["compression"]; ok {
-		delete(o.Headers, "compression")
-		switch strings.ToLower(v) {
-		case "lz4_frame", "lz4":
-			o.Compression = loader.CompressionLZ4
-		case "gzip":
-			o.Compression = loader.CompressionGzip
-		default:
-			return o, fmt.Errorf("%w: sink.properties.compression=%q: use lz4_frame or gzip", config.ErrInvalid, v)
+	switch c.Load.Compression {
+	case config.CompressionLZ4:
+		o.Compression = loader.CompressionLZ4
+	case config.CompressionGzip:
+		o.Compression = loader.CompressionGzip
+	}
+	if c.Load.MinIntervalSet {
+		o.MinLoadInterval = c.Load.MinInterval
+		if o.MinLoadInterval == 0 {
+			o.MinLoadInterval = -1 // 0 ms: no pacing
 		}
 	}
-	if v, ok := c.Extra[KeyLoadMinInterval]; ok {
-		ms, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-		if err != nil || ms < 0 || ms > 3600000 {
-			return o, fmt.Errorf("%w: %s=%q: must be a number of milliseconds between 0 and 3600000", config.ErrInvalid, KeyLoadMinInterval, v)
-		}
-		o.MinLoadInterval = time.Duration(ms) * time.Millisecond
-		if ms == 0 {
-			o.MinLoadInterval = -1
-		}
-	}
-	switch v := strings.ToLower(strings.TrimSpace(c.Extra[KeyLoadMode])); v {
-	case "", "stream_load":
-	case "transaction":
+	if c.Load.Mode == config.LoadTransaction {
 		o.Mode = loader.ModeTransaction
-	default:
-		return o, fmt.Errorf("%w: %s=%q: use stream_load or transaction", config.ErrInvalid, KeyLoadMode, v)
 	}
-	return o, nil
+	return o
 }
 
-// labelPrefix is "starcdc-<name>", hashed when the name is long or has
-// characters a label may not hold (^[-\w]{1,128}$, docs/streamload.md §2.5).
-func labelPrefix(name string) string {
-	if p := "starcdc-" + name; len(name) <= 40 && loader.ValidLabel(p) {
-		return p
+// Check builds, without network I/O, what a Config that config.Load or
+// config.FromMap returned needs beyond config's own checks (the Kafka
+// security settings, and every connector's pipeline: its converters,
+// transform chain and the routing of its listed topics) and returns every
+// problem at once, joined; those of the settings wrap config.ErrInvalid. `starcdc run`, `decode` and `ddl` call it
+// right after config.Load, so that they accept and reject the same files
+// with the same list of problems.
+func Check(cfg *config.Config) error {
+	regs := decode.NewRegistries()
+	defer regs.Close()
+	var errs []error
+	if _, _, err := kafka.SecurityOpts(cfg.Worker.Security); err != nil {
+		errs = append(errs, fmt.Errorf("Kafka security: %w", err))
 	}
-	h := fnv.New64a()
-	h.Write([]byte(name))
-	return "starcdc-" + strconv.FormatUint(h.Sum64(), 36)
+	for _, c := range cfg.Connectors {
+		if _, err := NewPipeline(c, regs); err != nil {
+			errs = append(errs, fmt.Errorf("connector %s: %w", c.Name, err))
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -18,7 +18,7 @@ import (
 // TestFromConfigKafkaSASL: the worker's SASL keys reach the consumer group
 // (a SASL-only kfake broker): the replicator consumes and commits.
 func TestFromConfigKafkaSASL(t *testing.T) {
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.EnableSASL(), kfake.Superuser("PLAIN", "admin", "adm1n-pw"), kfake.SeedTopics(1, "t"))
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.EnableSASL(), kfake.Superuser("PLAIN", "admin", "adm1n-pw"), kfake.SeedTopics(1, "t1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func TestFromConfigKafkaSASL(t *testing.T) {
 	defer cancel()
 	// Tombstones: no StarRocks is needed to process them, yet their
 	// offsets must be committed.
-	if err := cl.ProduceSync(ctx, &kgo.Record{Topic: "t", Key: []byte("k")}, &kgo.Record{Topic: "t", Key: []byte("k")}).FirstErr(); err != nil {
+	if err := cl.ProduceSync(ctx, &kgo.Record{Topic: "t1", Key: []byte("k")}, &kgo.Record{Topic: "t1", Key: []byte("k")}).FirstErr(); err != nil {
 		t.Fatal(err)
 	}
 	cfg, _, err := config.FromMap(map[string]string{
@@ -43,7 +43,7 @@ func TestFromConfigKafkaSASL(t *testing.T) {
 		"sasl.jaas.config":        `org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="adm1n-pw";`,
 		"name":                    "sasl",
 		"connector.class":         "com.starrocks.connector.kafka.StarRocksSinkConnector",
-		"topics":                  "t",
+		"topics":                  "t1",
 		"starrocks.http.url":      "127.0.0.1:1",
 		"starrocks.username":      "root",
 		"starrocks.password":      "",
@@ -63,7 +63,7 @@ func TestFromConfigKafkaSASL(t *testing.T) {
 	for {
 		offs, err := adm.FetchOffsets(ctx, GroupID("sasl"))
 		if err == nil {
-			if o, ok := offs.Lookup("t", 0); ok && o.At == 2 {
+			if o, ok := offs.Lookup("t1", 0); ok && o.At == 2 {
 				break
 			}
 		}

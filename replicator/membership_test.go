@@ -109,7 +109,7 @@ func (s *fullSink) Fence(error)                                    {}
 // rebalance: the rest of its poll waits with rebalances allowed, instead of
 // holding the rebalance until the member is evicted.
 func TestFullSinkDoesNotBlockRebalance(t *testing.T) {
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(4, "t"))
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(4, "t1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,14 +120,14 @@ func TestFullSinkDoesNotBlockRebalance(t *testing.T) {
 	defer cancel()
 	var recs []*kgo.Record
 	for i := range 40 {
-		recs = append(recs, &kgo.Record{Topic: "t", Partition: int32(i % 4), Value: fmt.Appendf(nil, "r%d", i)})
+		recs = append(recs, &kgo.Record{Topic: "t1", Partition: int32(i % 4), Value: fmt.Appendf(nil, "r%d", i)})
 	}
 	if err := prod.ProduceSync(ctx, recs...).FirstErr(); err != nil {
 		t.Fatal(err)
 	}
 	router, _ := mapping.NewRouter(nil)
 	sink := &fullSink{}
-	rep, err := New(Config{Name: "full", Brokers: c.ListenAddrs(), Topics: []string{"t"},
+	rep, err := New(Config{Name: "full", Brokers: c.ListenAddrs(), Topics: []string{"t1"},
 		Pipeline: &Pipeline{Router: router, Passthrough: true}, Sink: sink, CommitInterval: time.Hour,
 		SessionTimeout: 6 * time.Second, RebalanceTimeout: 6 * time.Second, HeartbeatInterval: time.Second,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
@@ -144,7 +144,7 @@ func TestFullSinkDoesNotBlockRebalance(t *testing.T) {
 	// A second member joins: the group must rebalance with both members
 	// in it (a member stuck in its poll would be evicted at the rebalance
 	// timeout instead).
-	other, _ := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.ConsumerGroup(GroupID("full")), kgo.ConsumeTopics("t"),
+	other, _ := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.ConsumerGroup(GroupID("full")), kgo.ConsumeTopics("t1"),
 		kgo.SessionTimeout(6*time.Second), kgo.RebalanceTimeout(6*time.Second))
 	defer other.Close()
 	go other.PollFetches(ctx)
@@ -187,7 +187,7 @@ func (s *downSink) Flush(context.Context, string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.flushes++
-	return &loader.LoadError{Table: "t", Status: "HTTP 503", Err: loader.ErrRetriesExhausted}
+	return &loader.LoadError{Table: "t1", Status: "HTTP 503", Err: loader.ErrRetriesExhausted}
 }
 func (s *downSink) Full() bool { return false }
 
@@ -195,7 +195,7 @@ func (s *downSink) Full() bool { return false }
 // leaving the group triggers (with StarRocks down that doubled the time to
 // exit).
 func TestFailedFinalFlushRunsOnce(t *testing.T) {
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "t"))
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "t1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,12 +204,12 @@ func TestFailedFinalFlushRunsOnce(t *testing.T) {
 	defer prod.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := prod.ProduceSync(ctx, &kgo.Record{Topic: "t", Value: []byte("r")}).FirstErr(); err != nil {
+	if err := prod.ProduceSync(ctx, &kgo.Record{Topic: "t1", Value: []byte("r")}).FirstErr(); err != nil {
 		t.Fatal(err)
 	}
 	router, _ := mapping.NewRouter(nil)
 	sink := &downSink{}
-	rep, err := New(Config{Name: "down", Brokers: c.ListenAddrs(), Topics: []string{"t"},
+	rep, err := New(Config{Name: "down", Brokers: c.ListenAddrs(), Topics: []string{"t1"},
 		Pipeline: &Pipeline{Router: router, Passthrough: true}, Sink: sink, CommitInterval: time.Hour,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {

@@ -178,27 +178,15 @@ func NewPipeline(c config.Connector, regs *decode.Registries) (*Pipeline, error)
 		regs = decode.NewRegistries()
 	}
 	var errs []error
-	p := &Pipeline{Encoder: &mapping.Encoder{Zone: time.UTC}}
-	var err error
-	if z, ok := c.Extra[KeyTimezone]; ok {
-		if p.Encoder.Zone, err = time.LoadLocation(z); err != nil {
-			errs = append(errs, fmt.Errorf("%w: %s=%q is not an IANA time zone (e.g. UTC, Asia/Shanghai): %v", config.ErrInvalid, KeyTimezone, z, err))
-		}
+	zone := c.Mapping.Timezone
+	if zone == nil {
+		zone = time.UTC
 	}
-	switch b := strings.ToLower(strings.TrimSpace(c.Extra[KeyBytesType])); b {
-	case "", "varchar_base64":
-	case "varbinary":
-		p.Encoder.Varbinary = true
-	default:
-		errs = append(errs, fmt.Errorf("%w: %s=%q: use varchar_base64 or varbinary", config.ErrInvalid, KeyBytesType, b))
-	}
-	switch g := strings.ToLower(c.Extra[KeyGeometryFormat]); g {
-	case "", "wkt":
-	case "wkb_hex":
+	p := &Pipeline{Encoder: &mapping.Encoder{Zone: zone, Varbinary: c.Mapping.Varbinary}}
+	if c.Mapping.Geometry == config.GeometryWKBHex {
 		p.Encoder.Geometry = mapping.GeometryWKBHex
-	default:
-		errs = append(errs, fmt.Errorf("%w: %s=%q: use wkt or wkb_hex", config.ErrInvalid, KeyGeometryFormat, g))
 	}
+	var err error
 	if p.KeyConverter, err = regs.New(c.KeyConverter.Class, c.KeyConverter.Props); err != nil {
 		errs = append(errs, fmt.Errorf("key.converter: %w", err))
 	}
@@ -209,17 +197,8 @@ func NewPipeline(c config.Connector, regs *decode.Registries) (*Pipeline, error)
 	if err != nil {
 		errs = append(errs, err)
 	}
-	if rx, ok := c.Extra[KeyTopic2TableRegex]; ok {
-		re, err := regexp.Compile(rx)
-		repl, hasRepl := c.Extra[KeyTopic2TableReplacement]
-		switch {
-		case err != nil:
-			errs = append(errs, fmt.Errorf("%w: %s=%q does not compile: %v", config.ErrInvalid, KeyTopic2TableRegex, rx, err))
-		case !hasRepl:
-			errs = append(errs, fmt.Errorf("%w: %s is set without %s (e.g. $2 or $1_$2)", config.ErrInvalid, KeyTopic2TableRegex, KeyTopic2TableReplacement))
-		default:
-			renames = append(renames, mapping.Rename{Regex: re, Replacement: repl})
-		}
+	if r := c.Mapping.Rename; r != nil {
+		renames = append(renames, mapping.Rename{Regex: r.Regex, Replacement: r.Replacement})
 	}
 	if p.Router, err = mapping.NewRouter(c.Topic2Table, renames...); err != nil {
 		errs = append(errs, err)
@@ -243,50 +222,16 @@ func NewPipeline(c config.Connector, regs *decode.Registries) (*Pipeline, error)
 		if c.ValueConverter.Class == decode.ClassString {
 			p.Passthrough = true // the Java connector's CSV: values sent verbatim
 		} else {
-			p.CSV = &mapping.CSV{Encoder: p.Encoder}
-			for key, dst := range map[string]*[]byte{"column_separator": &p.CSV.Separator, "row_delimiter": &p.CSV.Delimiter} {
-				if v, ok := c.SinkProperties[key]; ok {
-					if *dst, err = loader.ParseDelimiter(v); err != nil {
-						errs = append(errs, fmt.Errorf("%w: sink.properties.%s: %v", config.ErrInvalid, key, err))
-					}
-				}
-			}
+			p.CSV = &mapping.CSV{Encoder: p.Encoder, Separator: c.Load.ColumnSeparator, Delimiter: c.Load.RowDelimiter}
 		}
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		// Every error here is the configuration's: a converter, a
+		// transform or a topic the settings cannot handle.
+		return nil, config.Invalid(errors.Join(errs...))
 	}
 	return p, nil
 }
-
-// starcdc's value keys.
-const (
-	// KeyTimezone is the zone io.debezium.time.ZonedTimestamp values are
-	// converted to before they are written as DATETIME (default UTC;
-	// StarRocks' own session default, Asia/Shanghai, is not assumed).
-	KeyTimezone = "starrocks.datetime.timezone"
-	// KeyGeometryFormat is wkt (default) or wkb_hex.
-	KeyGeometryFormat = "starrocks.geometry.format"
-	// KeySchemalessTypes is how values without a schema (JsonConverter with
-	// schemas.enable=false) are rendered: "target" (default) reads the
-	// table's column types over the MySQL protocol and renders Debezium's
-	// epoch dates/timestamps and base64 decimals for them (see
-	// mapping.TargetTypes); a record waits until they are read (see
-	// tableTypes). "none" sends them as they come.
-	KeySchemalessTypes = "starrocks.schemaless.types"
-	// KeyBytesType is how bytes columns are stored: varchar_base64
-	// (default: VARCHAR holding base64 text) or varbinary (VARBINARY,
-	// StarRocks ≥ 3.0, loaded with a to_binary column expression). Read by
-	// package ddl too (mapping.TypeOptions.Varbinary).
-	KeyBytesType = "starrocks.bytes.type"
-)
-
-// starcdc's routing keys: a RegexRouter-style rename of topics into table
-// names, applied before starrocks.topic2table.map.
-const (
-	KeyTopic2TableRegex       = "starrocks.topic2table.regex"
-	KeyTopic2TableReplacement = "starrocks.topic2table.replacement"
-)
 
 // transformRegexRouter is Kafka's topic-renaming transform, which the Java
 // connector honours because it routes on the renamed topic.

@@ -23,7 +23,7 @@ func pipeline(t *testing.T, extra map[string]string) *Pipeline {
 	m := map[string]string{
 		"name":                    "golden",
 		"connector.class":         "com.starrocks.connector.kafka.StarRocksSinkConnector",
-		"topics":                  "t",
+		"topics":                  "t1",
 		"starrocks.http.url":      "127.0.0.1:8030",
 		"starrocks.username":      "root",
 		"starrocks.password":      "",
@@ -68,7 +68,7 @@ func TestGoldenFixtures(t *testing.T) {
 				p = on
 			}
 			var got strings.Builder
-			_, _, err := p.Rows(context.Background(), "t", nil, value, nil, func(table string, h loader.Headers, row []byte) {
+			_, _, err := p.Rows(context.Background(), "t1", nil, value, nil, func(table string, h loader.Headers, row []byte) {
 				if h.Columns != "" {
 					table += fmt.Sprintf(" (columns %s, partial %v)", h.Columns, h.PartialUpdate)
 				}
@@ -99,14 +99,14 @@ func TestPipelineConfigErrors(t *testing.T) {
 		extra map[string]string
 		want  string
 	}{
-		{map[string]string{"topics": "dbserver1.inventory.customers"}, `add dbserver1.inventory.customers:<table> to starrocks.topic2table.map`},
+		{map[string]string{"topics": "dbserver1-inventory-customers"}, `add dbserver1-inventory-customers:<table> to starrocks.topic2table.map`},
 		{map[string]string{"transforms": "x", "transforms.x.type": "org.apache.kafka.connect.transforms.InsertField$Value"}, "unsupported transforms"},
 		{map[string]string{"starrocks.topic2table.regex": "dbserver1\\.(\\w+)\\.(\\w+)"}, "without starrocks.topic2table.replacement"},
 		{map[string]string{"starrocks.topic2table.regex": "(", "starrocks.topic2table.replacement": "$1"}, "does not compile"},
 		{map[string]string{"value.converter": "com.example.Nope"}, "unknown converter class"},
 	} {
 		m := map[string]string{
-			"name": "x", "connector.class": "com.starrocks.connector.kafka.StarRocksSinkConnector", "topics": "t",
+			"name": "x", "connector.class": "com.starrocks.connector.kafka.StarRocksSinkConnector", "topics": "t1",
 			"starrocks.http.url": "h:1", "starrocks.username": "u", "starrocks.password": "", "starrocks.database.name": "d",
 		}
 		for k, v := range tc.extra {
@@ -143,7 +143,7 @@ func TestRoutingThroughTransformsAndRegex(t *testing.T) {
 func TestRowsAllOrNothing(t *testing.T) {
 	p := pipeline(t, map[string]string{"value.converter.schemas.enable": "false"})
 	var emitted int
-	_, _, err := p.Rows(context.Background(), "t", nil, []byte(`{"a":1`), nil, func(string, loader.Headers, []byte) { emitted++ })
+	_, _, err := p.Rows(context.Background(), "t1", nil, []byte(`{"a":1`), nil, func(string, loader.Headers, []byte) { emitted++ })
 	if !errors.Is(err, decode.ErrMalformed) || emitted != 0 {
 		t.Fatalf("err %v, %d rows emitted", err, emitted)
 	}

@@ -117,7 +117,7 @@ func typedPipeline(t *testing.T, f *fakeSchema, logs io.Writer) *Pipeline {
 
 func rowsOf(ctx context.Context, p *Pipeline, value string) ([]string, error) {
 	var got []string
-	_, _, err := p.Rows(ctx, "t", nil, []byte(value), nil, func(_ string, _ loader.Headers, row []byte) {
+	_, _, err := p.Rows(ctx, "t1", nil, []byte(value), nil, func(_ string, _ loader.Headers, row []byte) {
 		got = append(got, string(row))
 	})
 	return got, err

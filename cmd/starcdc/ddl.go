@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"regexp"
 	"slices"
 	"time"
@@ -25,7 +26,7 @@ import (
 // connectors: the table planned from the newest record of the topic (its
 // key and value schemas, whatever the converter), and, when the table
 // exists, the ALTER statements that would evolve it. --apply runs them.
-func cmdDDL(ctx context.Context, args []string, stdout io.Writer) error {
+func cmdDDL(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logger) error {
 	fs := flag.NewFlagSet("ddl", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	apply := fs.Bool("apply", false, "run the statements")
@@ -43,13 +44,13 @@ func cmdDDL(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(files) == 0 {
 		return usageError{errors.New("usage: starcdc ddl [WORKER.properties] CONNECTOR.properties... [--apply]")}
 	}
-	cfg, _, err := config.Load(files...)
+	cfg, err := loadConfig(files, logger)
 	if err != nil {
-		return usageError{fmt.Errorf("invalid configuration:\n%w", err)}
+		return err
 	}
 	kopts, _, err := kafka.ClientOpts(cfg.Worker)
 	if err != nil {
-		return usageError{fmt.Errorf("Kafka security: %w", err)}
+		return fmt.Errorf("Kafka security: %w", err) // exit 2 when the settings are invalid
 	}
 	cl, err := kgo.NewClient(kopts...)
 	if err != nil {
@@ -69,15 +70,12 @@ func cmdDDL(ctx context.Context, args []string, stdout io.Writer) error {
 func connectorDDL(ctx context.Context, cl *kgo.Client, regs *decode.Registries, c config.Connector, apply bool, w io.Writer) error {
 	p, err := replicator.NewPipeline(c, regs)
 	if err != nil {
-		return usageError{err}
+		return err
 	}
-	o, err := ddl.OptionsFromConfig(c.Extra)
-	if err != nil {
-		return usageError{err}
-	}
+	o := ddl.OptionsFrom(c.DDL, c.Mapping)
 	var m *ddl.Manager
-	if addr, err := o.MySQLAddr(c.HTTPURLs); err == nil {
-		if m, err = ddl.Open(addr, c.Username, c.Password.Reveal()); err != nil {
+	if c.MySQLAddr != "" {
+		if m, err = ddl.Open(c.MySQLAddr, c.Username, c.Password.Reveal()); err != nil {
 			return err
 		}
 		defer m.Close()

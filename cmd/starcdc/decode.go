@@ -6,9 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 
-	"github.com/starcdc/starcdc/config"
 	"github.com/starcdc/starcdc/loader"
 	"github.com/starcdc/starcdc/replicator"
 )
@@ -16,7 +16,7 @@ import (
 // cmdDecode prints, per row a raw record yields, "<db>.<table>\t<row>" with
 // the row exactly as it goes into the Stream Load body. This output is a
 // stable contract.
-func cmdDecode(ctx context.Context, args []string, stdout io.Writer) error {
+func cmdDecode(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logger) error {
 	fs := flag.NewFlagSet("decode", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	topic := fs.String("topic", "", "topic the record was read from")
@@ -32,14 +32,14 @@ func cmdDecode(ctx context.Context, args []string, stdout io.Writer) error {
 	if *topic == "" || *valueFile == "" {
 		return usageError{errors.New("--topic and --value are required")}
 	}
-	cfg, _, err := config.Load(props)
+	cfg, err := loadConfig([]string{props}, logger)
 	if err != nil {
-		return usageError{fmt.Errorf("invalid configuration:\n%w", err)}
+		return err
 	}
 	c := cfg.Connectors[0]
 	p, err := replicator.NewPipeline(c, nil)
 	if err != nil {
-		return usageError{err}
+		return err
 	}
 	value, err := os.ReadFile(*valueFile)
 	if err != nil {

@@ -17,6 +17,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/starcdc/starcdc/config"
+	"github.com/starcdc/starcdc/replicator"
 )
 
 const usage = `starcdc replicates Debezium change events from Kafka into StarRocks.
@@ -39,8 +42,14 @@ Usage:
         replicate a Debezium inventory database and verify the result.
 `
 
-// exitUsage is the exit code of bad input or arguments.
-const exitUsage = 2
+// Exit codes: exitUsage for bad arguments, input or configuration (the
+// user must change something), exitFailure for everything that fails
+// while running (Kafka or StarRocks unreachable, a dead-letter topic that
+// cannot be created, ...).
+const (
+	exitFailure = 1
+	exitUsage   = 2
+)
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -59,9 +68,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "run":
 		err = cmdRun(ctx, args[1:], logger)
 	case "decode":
-		err = cmdDecode(ctx, args[1:], stdout)
+		err = cmdDecode(ctx, args[1:], stdout, logger)
 	case "ddl":
-		err = cmdDDL(ctx, args[1:], stdout)
+		err = cmdDDL(ctx, args[1:], stdout, logger)
 	case "demo":
 		err = cmdDemo(ctx, args[1:], stdout, logger)
 	case "help", "-h", "--help":
@@ -73,13 +82,42 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "starcdc %s: %v\n", args[0], err)
-		var ue usageError
-		if errors.As(err, &ue) {
-			return exitUsage
-		}
-		return 1
+		return exitCode(err)
 	}
 	return 0
+}
+
+// exitCode is exitUsage for a usage error or an invalid configuration
+// (an error wrapping config.ErrInvalid), else exitFailure.
+func exitCode(err error) int {
+	var ue usageError
+	if errors.As(err, &ue) || errors.Is(err, config.ErrInvalid) {
+		return exitUsage
+	}
+	return exitFailure
+}
+
+// loadConfig reads the properties files of a command and checks them
+// completely: config.Load, then replicator.Check (converters, transforms,
+// routing). run, decode and ddl all load their files with it, so that they
+// accept and reject the same files with the same list of problems. Warnings
+// are logged; the error wraps config.ErrInvalid unless a file cannot be
+// read.
+func loadConfig(files []string, logger *slog.Logger) (*config.Config, error) {
+	cfg, warnings, err := config.Load(files...)
+	for _, w := range warnings {
+		logger.Warn("configuration", "file", w.File, "key", w.Key, "note", w.Message)
+	}
+	if err == nil {
+		err = replicator.Check(cfg)
+	}
+	if err != nil {
+		if errors.Is(err, config.ErrInvalid) {
+			return nil, fmt.Errorf("invalid configuration:\n%w", err)
+		}
+		return nil, usageError{err} // a file that cannot be read
+	}
+	return cfg, nil
 }
 
 // usageError marks errors of arguments or input (exit code 2).

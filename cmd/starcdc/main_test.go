@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sr"
 	"github.com/twmb/franz-go/pkg/sr/srfake"
@@ -253,5 +254,86 @@ func TestRunStopsOnSIGTERM(t *testing.T) {
 	}
 	if strings.Contains(stderr.String(), "s3cret-pass") {
 		t.Fatal("the password leaked into the log")
+	}
+}
+
+// configProblems is the "invalid configuration:" part of a command's
+// stderr (the warnings logged before it carry timestamps).
+func configProblems(t *testing.T, stderr string) string {
+	t.Helper()
+	i := strings.Index(stderr, "invalid configuration:")
+	if i < 0 {
+		t.Fatalf("stderr does not report an invalid configuration:\n%s", stderr)
+	}
+	return stderr[i:]
+}
+
+// TestSameConfigErrorsEverywhere: run, decode and ddl load a file through
+// the same path, so they reject it with exit code 2 and the same complete
+// list of problems, in one message.
+func TestSameConfigErrorsEverywhere(t *testing.T) {
+	props := writeProps(t, `starrocks.load.mode=batch
+starrocks.auto.create.tables=yes
+errors.tolerance=all
+errors.deadletterqueue.topic.name=dlq
+errors.deadletterqueue.topic.replication.factor=0
+starrocks.topic2table.map=dbserver1.inventory.customers:1customers
+`)
+	value := fixtures.File(t, "mysql195_u_withschema.json")
+	var first string
+	for _, args := range [][]string{
+		{"run", props},
+		{"decode", props, "--topic", "dbserver1.inventory.customers", "--value", value},
+		{"ddl", props},
+	} {
+		code, out, errOut := runCLI(args...)
+		if code != 2 || out != "" {
+			t.Fatalf("%v: exit %d, stdout %q; want exit 2 and no output\n%s", args, code, out, errOut)
+		}
+		got := configProblems(t, errOut)
+		for _, want := range []string{
+			"starrocks.load.mode=batch: must be stream_load or transaction",
+			"starrocks.auto.create.tables=yes: must be true or false",
+			"errors.deadletterqueue.topic.replication.factor=0: must be a replication factor",
+			`starrocks.topic2table.map: entry 1 "dbserver1.inventory.customers:1customers": table name "1customers" must match`,
+		} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%v: the problems lack %q:\n%s", args, want, got)
+			}
+		}
+		if strings.Contains(errOut, "s3cret-pass") {
+			t.Errorf("%v: the password leaked: %q", args, errOut)
+		}
+		if first == "" {
+			first = got
+		} else if got != first {
+			t.Errorf("%v reports other problems than run:\n%s\nrun:\n%s", args, got, first)
+		}
+	}
+}
+
+// TestExitCodes: invalid settings exit 2; a failure while starting up
+// with valid settings (here: the brokers refuse to create the dead-letter
+// topic, whose replication factor exceeds their number) exits 1, with its
+// cause.
+func TestExitCodes(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "dbserver1.inventory.customers"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	dlq := "bootstrap.servers=" + c.ListenAddrs()[0] + "\nerrors.tolerance=all\nerrors.deadletterqueue.topic.name=dlq\n"
+
+	code, _, errOut := runCLI("run", writeProps(t, dlq+"errors.deadletterqueue.topic.replication.factor=3\n"))
+	if code != 1 || !strings.Contains(errOut, "creating the dead-letter topic dlq") || !strings.Contains(errOut, "INVALID_REPLICATION_FACTOR") {
+		t.Errorf("dead-letter topic creation refused: exit %d, stderr %q; want exit 1 with the cause", code, errOut)
+	}
+	code, _, errOut = runCLI("run", writeProps(t, dlq+"errors.deadletterqueue.topic.replication.factor=x\n"))
+	if code != 2 || !strings.Contains(errOut, "errors.deadletterqueue.topic.replication.factor=x") {
+		t.Errorf("bad replication factor: exit %d, stderr %q; want exit 2 naming the key", code, errOut)
+	}
+	code, _, errOut = runCLI("run", writeProps(t, "value.converter=com.example.Nope\n"))
+	if code != 2 || !strings.Contains(errOut, "unknown converter class") {
+		t.Errorf("unknown converter: exit %d, stderr %q; want exit 2", code, errOut)
 	}
 }

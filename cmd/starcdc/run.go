@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/starcdc/starcdc/config"
 	"github.com/starcdc/starcdc/metrics"
 	"github.com/starcdc/starcdc/replicator"
 )
@@ -28,12 +27,9 @@ func cmdRun(ctx context.Context, args []string, logger *slog.Logger) error {
 	if len(args) == 0 {
 		return usageError{errors.New("usage: starcdc run [--metrics-addr ADDR] [WORKER.properties] CONNECTOR.properties...")}
 	}
-	cfg, warnings, err := config.Load(args...)
-	for _, w := range warnings {
-		logger.Warn("configuration", "file", w.File, "key", w.Key, "note", w.Message)
-	}
+	cfg, err := loadConfig(args, logger)
 	if err != nil {
-		return usageError{fmt.Errorf("invalid configuration:\n%w", err)}
+		return err
 	}
 	reg := metrics.New()
 	if *metricsAddr != "" {
@@ -50,7 +46,9 @@ func cmdRun(ctx context.Context, args []string, logger *slog.Logger) error {
 	for _, c := range cfg.Connectors {
 		r, err := replicator.FromConfig(cfg.Worker, c, logger, reg)
 		if err != nil {
-			return usageError{err}
+			// Invalid settings exit 2 (exitCode); a failure to reach or
+			// set up Kafka or StarRocks exits 1.
+			return err
 		}
 		reps = append(reps, r)
 	}
