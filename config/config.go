@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/starcdc/starcdc/internal/redact"
 )
 
 // Converter is a Kafka Connect converter setting: key.converter or
@@ -720,19 +722,6 @@ func (b *connBuilder) topics(conn *Connector) {
 	}
 }
 
-// redactUserinfo hides the user:password part of a URL-like string.
-func redactUserinfo(s string) string {
-	at := strings.LastIndex(s, "@")
-	if at < 0 {
-		return s
-	}
-	start := 0
-	if i := strings.Index(s, "://"); i >= 0 && i < at {
-		start = i + 3
-	}
-	return s[:start] + redacted + s[at:]
-}
-
 func (b *connBuilder) httpURLs() []string {
 	v, ok := b.get(keyHTTPURL)
 	if !ok || strings.TrimSpace(v) == "" {
@@ -745,7 +734,7 @@ func (b *connBuilder) httpURLs() []string {
 	}
 	var out []string
 	for i, e := range splitList(v) {
-		shown := redactUserinfo(e)
+		shown := redact.URL(e)
 		bad := func(format string, args ...any) {
 			b.badKey(keyHTTPURL, "entry %d %q: %s", i+1, shown, fmt.Sprintf(format, args...))
 		}

@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+
+	"github.com/starcdc/starcdc/internal/redact"
 )
 
-const redacted = "[redacted]"
+const redacted = redact.Marker
 
 // Secret is a string that never prints itself. String, Format (every fmt verb,
 // including %v, %+v, %#v, %s and %q), GoString, MarshalJSON, MarshalText and
