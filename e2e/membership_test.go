@@ -23,6 +23,7 @@ import (
 
 	"github.com/starcdc/starcdc/devstack"
 	"github.com/starcdc/starcdc/devstack/starrocks"
+	"github.com/starcdc/starcdc/internal/testutil"
 )
 
 // buildStarcdc builds the starcdc binary once per test binary.
@@ -129,17 +130,6 @@ func (p *proc) counter(name string) float64 {
 	return sum
 }
 
-func eventually(t *testing.T, what string, limit time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(limit)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %v: %s", limit, what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // TestPausedMemberLoadsNothingStale: two `starcdc run` processes share four
 // partitions. One is paused (SIGSTOP) in the middle of a load, past its
 // session timeout: its request is at the BE, which is busy and has not read
@@ -216,7 +206,7 @@ func pausedMember(t *testing.T, mode string) {
 		recs = append(recs, event("c", id, "v1"))
 	}
 	produceRecs(recs)
-	eventually(t, "both processes fetched every record", 20*time.Second, func() bool {
+	testutil.Eventually(t, "both processes fetched every record", 20*time.Second, func() bool {
 		return a.counter("starcdc_records_total")+b.counter("starcdc_records_total") == 200
 	})
 	select {
@@ -230,7 +220,7 @@ func pausedMember(t *testing.T, mode string) {
 	// b takes over a's partitions once a's session expires, and loads the
 	// v1 rows of all of them.
 	waitMembers(t, s, "connect-pause", 1)
-	eventually(t, "the survivor loaded every v1 row", 40*time.Second, func() bool { return len(rows(t, s, "customers")) == 200 })
+	testutil.Eventually(t, "the survivor loaded every v1 row", 40*time.Second, func() bool { return len(rows(t, s, "customers")) == 200 })
 
 	recs = recs[:0]
 	for id := 1; id <= 200; id++ {
@@ -253,7 +243,7 @@ func pausedMember(t *testing.T, mode string) {
 		}
 		return true
 	}
-	eventually(t, "the survivor loaded the v2 updates and deletes", 40*time.Second, v2)
+	testutil.Eventually(t, "the survivor loaded the v2 updates and deletes", 40*time.Second, v2)
 
 	// Resume the paused process: its buffered v1 rows are due at once.
 	if err := a.cmd.Process.Signal(syscall.SIGCONT); err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/starcdc/starcdc/internal/testutil"
 	"github.com/starcdc/starcdc/loader"
 	"github.com/starcdc/starcdc/mapping"
 )
@@ -138,9 +139,7 @@ func TestFullSinkDoesNotBlockRebalance(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- rep.Run(rctx) }()
 	// The first record fills the sink; the rest of the poll waits.
-	for rep.Stats().Records == 0 {
-		time.Sleep(10 * time.Millisecond)
-	}
+	testutil.WaitFor(t, func() bool { return rep.Stats().Records > 0 })
 	// A second member joins: the group must rebalance with both members
 	// in it (a member stuck in its poll would be evicted at the rebalance
 	// timeout instead).
@@ -218,9 +217,7 @@ func TestFailedFinalFlushRunsOnce(t *testing.T) {
 	rctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- rep.Run(rctx) }()
-	for rep.Stats().Records == 0 {
-		time.Sleep(10 * time.Millisecond)
-	}
+	testutil.WaitFor(t, func() bool { return rep.Stats().Records > 0 })
 	stop()
 	if err := <-done; err == nil || !strings.Contains(err.Error(), "final flush") {
 		t.Fatalf("Run: %v; want the final flush's failure", err)

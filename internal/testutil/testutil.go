@@ -33,10 +33,18 @@ func Ctx(t testing.TB) context.Context {
 // something happens is known.
 func WaitFor(t testing.TB, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	Eventually(t, "condition", 10*time.Second, cond)
+}
+
+// Eventually polls cond every 5 ms and fails t, naming what it waited for,
+// if cond is not true within limit: for end-to-end tests whose waits are
+// longer than WaitFor's.
+func Eventually(t testing.TB, what string, limit time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatal("condition not reached")
+			t.Fatalf("not within %v: %s", limit, what)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
