@@ -62,9 +62,20 @@ func parseBool(v string) (bool, bool) {
 
 // Transform is one single message transform: transforms=a,b with
 // transforms.a.type and transforms.a.* (prefix "transforms.a." stripped,
-// "type" excluded). Predicates (predicates, predicates.*) are left in
-// Connector.Extra; a transform's "predicate" and "negate" keys are in Props.
+// "type", "predicate" and "negate" excluded, as Kafka Connect's
+// ConnectorConfig removes them before configuring the transform).
 type Transform struct {
+	Name, Type string
+	Props      map[string]string
+	// Predicate is transforms.a.predicate: the name of a predicate listed
+	// in predicates ("" for none). Negate is transforms.a.negate.
+	Predicate string
+	Negate    bool
+}
+
+// Predicate is one predicate: predicates=p,q with predicates.p.type and
+// predicates.p.* (prefix stripped, "type" excluded).
+type Predicate struct {
 	Name, Type string
 	Props      map[string]string
 }
@@ -154,6 +165,8 @@ type Connector struct {
 	KeyConverter, ValueConverter Converter
 	// Transforms are the transforms in the order listed.
 	Transforms []Transform
+	// Predicates are the predicates listed in predicates, by name.
+	Predicates map[string]Predicate
 	// ErrorsTolerance is errors.tolerance lower-cased: "none" (default) or "all".
 	ErrorsTolerance string
 	// Load holds starcdc's own load settings (starrocks.load.*, and the
@@ -671,6 +684,7 @@ func buildConnector(c checker, m map[string]string, w Worker, single bool, candi
 	}
 
 	conn.Transforms = b.transforms()
+	conn.Predicates = b.predicates(conn.Transforms)
 
 	b.starcdcKeys(&conn)
 
@@ -911,6 +925,76 @@ func (b *connBuilder) transforms() []Transform {
 			b.used[k] = true
 			out[best].Props[rest[len(out[best].Name)+1:]] = strings.TrimSpace(b.m[k])
 		}
+	}
+	for i := range out {
+		t := &out[i]
+		neg, hasNeg := t.Props["negate"]
+		t.Predicate = t.Props["predicate"]
+		delete(t.Props, "predicate")
+		delete(t.Props, "negate")
+		if hasNeg {
+			key := prefixTransforms + t.Name + ".negate"
+			if t.Predicate == "" {
+				// ConnectorConfig's validation: negate means nothing
+				// without a predicate.
+				b.badKey(key, "is set but transforms.%s.predicate is not", t.Name)
+			} else if v, ok := parseBool(neg); !ok {
+				b.bad(key, neg, "must be true or false")
+			} else {
+				t.Negate = v
+			}
+		}
+	}
+	return out
+}
+
+// predicates parses predicates=p,q and predicates.<p>.*, and checks that
+// every transform's predicate is listed.
+func (b *connBuilder) predicates(ts []Transform) map[string]Predicate {
+	out := map[string]Predicate{}
+	if v, ok := b.get(keyPredicates); ok {
+		for i, name := range splitList(v) {
+			switch {
+			case name == "":
+				b.bad(keyPredicates, v, "entry %d is empty", i+1)
+				continue
+			case out[name].Name != "":
+				b.bad(keyPredicates, v, "predicate %q is listed twice", name)
+				continue
+			}
+			p := Predicate{Name: name, Props: map[string]string{}}
+			typeKey := prefixPredicates + name + ".type"
+			if tv, ok := b.get(typeKey); !ok || strings.TrimSpace(tv) == "" {
+				b.badKey(typeKey, "required: the class of predicate %q", name)
+			} else {
+				p.Type = strings.TrimSpace(tv)
+			}
+			out[name] = p
+		}
+		for _, k := range sortedKeys(b.m) {
+			rest, ok := strings.CutPrefix(k, prefixPredicates)
+			if !ok || b.used[k] {
+				continue
+			}
+			best := ""
+			for name := range out {
+				if strings.HasPrefix(rest, name+".") && len(name) > len(best) {
+					best = name
+				}
+			}
+			if best != "" {
+				b.used[k] = true
+				out[best].Props[rest[len(best)+1:]] = strings.TrimSpace(b.m[k])
+			}
+		}
+	}
+	for _, t := range ts {
+		if t.Predicate != "" && out[t.Predicate].Name == "" {
+			b.badKey(prefixTransforms+t.Name+".predicate", "names predicate %q, which predicates does not list", t.Predicate)
+		}
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }

@@ -1049,3 +1049,44 @@ func TestLoadErrors(t *testing.T) {
 	}
 	_ = warns
 }
+
+// Predicates are parsed like transforms; predicate and negate are the
+// stage's, not the transform's.
+func TestPredicates(t *testing.T) {
+	base := map[string]string{
+		"name": "p", "connector.class": "com.starrocks.connector.kafka.StarRocksSinkConnector", "topics": "t1",
+		"starrocks.http.url": "127.0.0.1:8030", "starrocks.username": "root", "starrocks.password": "", "starrocks.database.name": "d",
+		"transforms": "drop", "transforms.drop.type": "org.apache.kafka.connect.transforms.Filter",
+		"transforms.drop.predicate": "isTomb", "transforms.drop.negate": "TRUE",
+		"predicates": "isTomb,byTopic", "predicates.isTomb.type": "org.apache.kafka.connect.transforms.predicates.RecordIsTombstone",
+		"predicates.byTopic.type": "org.apache.kafka.connect.transforms.predicates.TopicNameMatches", "predicates.byTopic.pattern": "t.*",
+	}
+	cfg, _, err := FromMap(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cfg.Connectors[0]
+	tr := c.Transforms[0]
+	if tr.Predicate != "isTomb" || !tr.Negate || len(tr.Props) != 0 {
+		t.Fatalf("transform %+v", tr)
+	}
+	if p := c.Predicates["byTopic"]; p.Type != "org.apache.kafka.connect.transforms.predicates.TopicNameMatches" || p.Props["pattern"] != "t.*" {
+		t.Fatalf("predicate %+v", p)
+	}
+	for _, tc := range []struct{ key, value, want string }{
+		{"transforms.drop.predicate", "nope", `names predicate "nope"`},
+		{"transforms.drop.negate", "maybe", "must be true or false"},
+		{"predicates.isTomb.type", "", "required: the class of predicate"},
+	} {
+		m := maps.Clone(base)
+		m[tc.key] = tc.value
+		if _, _, err := FromMap(m); err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s=%s: %v", tc.key, tc.value, err)
+		}
+	}
+	m := maps.Clone(base)
+	delete(m, "transforms.drop.predicate")
+	if _, _, err := FromMap(m); err == nil || !strings.Contains(err.Error(), "transforms.drop.predicate is not") {
+		t.Errorf("negate without predicate: %v", err)
+	}
+}

@@ -20,12 +20,14 @@ const (
 	keyConnectTimeout = "connect.timeoutms"
 	keyMaxRetries     = "sink.maxretries"
 	keyTransforms     = "transforms"
+	keyPredicates     = "predicates"
 	keyErrorsTol      = "errors.tolerance"
 	keyKeyConverter   = "key.converter"
 	keyValueConverter = "value.converter"
 
 	prefixSinkProps  = "sink.properties."
 	prefixTransforms = "transforms."
+	prefixPredicates = "predicates."
 
 	keyBootstrap        = "bootstrap.servers"
 	keySecurityProtocol = "security.protocol"

@@ -1,0 +1,6 @@
+package transform
+
+// debeziumTransforms are Debezium's transforms (io.debezium.transforms).
+func debeziumTransforms() map[string]TransformFactory {
+	return map[string]TransformFactory{}
+}

@@ -1,0 +1,7 @@
+package transform
+
+// starrocksTransforms are the transforms the StarRocks Kafka connector
+// ships (com.starrocks.connector.kafka.transforms).
+func starrocksTransforms() map[string]TransformFactory {
+	return map[string]TransformFactory{}
+}
