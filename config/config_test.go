@@ -559,7 +559,7 @@ func TestTransforms(t *testing.T) {
 		"predicates.notTombstone.type":           "org.apache.kafka.connect.transforms.predicates.RecordIsTombstone",
 	}))
 	want := []Transform{
-		{Name: "unwrap", Type: "io.debezium.transforms.ExtractNewRecordState", Props: map[string]string{"drop.tombstones": "true", "delete.handling.mode": "rewrite", "predicate": "notTombstone"}},
+		{Name: "unwrap", Type: "io.debezium.transforms.ExtractNewRecordState", Props: map[string]string{"drop.tombstones": "true", "delete.handling.mode": "rewrite"}, Predicate: "notTombstone"},
 		{Name: "addfield", Type: "com.starrocks.connector.kafka.transforms.AddOpFieldForDebeziumRecord", Props: map[string]string{}},
 		{Name: "route.v2", Type: "org.apache.kafka.connect.transforms.RegexRouter", Props: map[string]string{"regex": "(.*)"}},
 	}
@@ -568,16 +568,15 @@ func TestTransforms(t *testing.T) {
 	}
 	for i := range want {
 		g := c.Transforms[i]
-		if g.Name != want[i].Name || g.Type != want[i].Type || !maps.Equal(g.Props, want[i].Props) {
+		if g.Name != want[i].Name || g.Type != want[i].Type || !maps.Equal(g.Props, want[i].Props) || g.Predicate != want[i].Predicate {
 			t.Errorf("transform %d = %+v, want %+v", i, g, want[i])
 		}
 	}
 	if _, ok := findWarning(warns, "transforms.other.type", "not a setting of a transform listed in transforms"); !ok {
 		t.Errorf("missing warning for an unlisted transform: %v", warns)
 	}
-	if c.Extra["transforms.other.type"] != "x.Y" || c.Extra["predicates"] != "notTombstone" ||
-		c.Extra["predicates.notTombstone.type"] == "" {
-		t.Errorf("Extra = %v", c.Extra)
+	if c.Extra["transforms.other.type"] != "x.Y" || c.Predicates["notTombstone"].Type != "org.apache.kafka.connect.transforms.predicates.RecordIsTombstone" {
+		t.Errorf("Extra = %v, Predicates = %v", c.Extra, c.Predicates)
 	}
 	if len(warns) != 1 {
 		t.Errorf("warnings = %v, want 1", warns)
