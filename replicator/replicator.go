@@ -36,11 +36,13 @@ import (
 	"github.com/starcdc/starcdc/metrics"
 )
 
-// Sink is what the replicator loads into: the loader's buffer core. Rows
-// are numbered in Append order; Durable says up to which number every row is
-// committed in StarRocks (see package loader's delivery contract).
+// Sink is what the replicator loads into: the loader's buffer core, and
+// only the methods the replicator calls. Rows are numbered in AppendWith
+// order; Durable says up to which number every row is committed in
+// StarRocks (see package loader's delivery contract).
 type Sink interface {
-	Append(table string, row []byte)
+	// AppendWith buffers one row of table with its load headers (the zero
+	// Headers: a plain row).
 	AppendWith(table string, h loader.Headers, row []byte)
 	Seq() uint64
 	Durable() uint64
@@ -467,12 +469,9 @@ func loadErrors(err error) []*loader.LoadError {
 	return nil
 }
 
-// emit hands one row to the sink.
+// emit hands one row to the sink (zero Headers: a plain row, as
+// loader.Loader.Append would buffer it).
 func (r *Replicator) emit(table string, h loader.Headers, row []byte) {
-	if h == (loader.Headers{}) {
-		r.cfg.Sink.Append(table, row)
-		return
-	}
 	r.cfg.Sink.AppendWith(table, h, row)
 }
 
