@@ -88,56 +88,6 @@ func Position(rec *kgo.Record) string {
 	return fmt.Sprintf("record %s/%d/%d", rec.Topic, rec.Partition, rec.Offset)
 }
 
-// Stage is the step of the pipeline where a record failed, named as Kafka
-// Connect names it (org.apache.kafka.connect.runtime.errors.Stage), for the
-// __connect.errors.stage header of dead letters.
-type Stage string
-
-// The stages a starcdc record can fail in. starcdc has no header converter:
-// record headers are not decoded, so HEADER_CONVERTER never occurs.
-const (
-	StageKeyConverter   Stage = "KEY_CONVERTER"   // the key.converter could not decode the key
-	StageValueConverter Stage = "VALUE_CONVERTER" // the value.converter could not decode the value
-	// StageTransformation: unwrapping the Debezium envelope failed and the
-	// connector lists a Debezium transform (ExtractNewRecordState or
-	// AddOpFieldForDebeziumRecord), which starcdc runs natively: in Kafka
-	// Connect that transform would have failed.
-	StageTransformation Stage = "TRANSFORMATION"
-	// StageTaskPut: the sink's own work failed: unwrapping an envelope
-	// without a configured transform, planning the table, turning the
-	// change into a Stream Load row, or StarRocks rejecting the row.
-	StageTaskPut Stage = "TASK_PUT"
-)
-
-// StageError is a record's error with the stage that failed. Its text is
-// the error's own.
-type StageError struct {
-	Stage Stage
-	Err   error
-}
-
-func (e *StageError) Error() string { return e.Err.Error() }
-func (e *StageError) Unwrap() error { return e.Err }
-
-// atStage tags err with stage, unless it stops the pipeline anyway.
-func atStage(stage Stage, err error) error {
-	var stop errStop
-	if err == nil || errors.As(err, &stop) {
-		return err
-	}
-	return &StageError{Stage: stage, Err: err}
-}
-
-// stageOf is the stage err carries; TASK_PUT (the sink's own processing)
-// when it carries none.
-func stageOf(err error) Stage {
-	var se *StageError
-	if errors.As(err, &se) && se.Stage != "" {
-		return se.Stage
-	}
-	return StageTaskPut
-}
-
 // errorClasses are the values of the __connect.errors.exception.class.name
 // header of dead letters. Kafka Connect writes the Java class of the
 // exception there; starcdc writes the fully qualified Go name of the
@@ -167,8 +117,8 @@ var errorClasses = []struct {
 // errorClasses.
 const errorClassOther = "github.com/starcdc/starcdc/replicator.StageError"
 
-// errorClass is the __connect.errors.exception.class.name of err.
-func errorClass(err error) string {
+// ErrorClass is the __connect.errors.exception.class.name of err.
+func ErrorClass(err error) string {
 	for _, c := range errorClasses {
 		if errors.Is(err, c.err) {
 			return c.name

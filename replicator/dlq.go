@@ -15,6 +15,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/starcdc/starcdc/config"
+	"github.com/starcdc/starcdc/pipeline"
 )
 
 // DeadLetterMaxBytes is the largest record batch starcdc writes to a
@@ -43,7 +44,7 @@ const deadLetterMaxWriteBytes = DeadLetterMaxBytes + 1<<20
 // to the dead-letter topic, and the pipeline goes on once Kafka has
 // acknowledged it. With ContextHeaders the record carries Kafka Connect's
 // __connect.errors.* headers saying where it came from and why:
-// __connect.errors.stage is the stage that failed (see Stage) and
+// __connect.errors.stage is the stage that failed (see pipeline.Stage) and
 // __connect.errors.exception.class.name the Go sentinel error the failure
 // wraps (see errorClasses). Rows StarRocks rejected are produced as their
 // Stream Load JSON, with a __starcdc.table header.
@@ -72,8 +73,8 @@ func (t *Topic) Handle(ctx context.Context, rec *kgo.Record, reason error) error
 			hdr("__connect.errors.offset", strconv.FormatInt(rec.Offset, 10)),
 			hdr("__connect.errors.connector.name", t.Connector),
 			hdr("__connect.errors.task.id", "0"),
-			hdr("__connect.errors.stage", string(stageOf(reason))),
-			hdr("__connect.errors.exception.class.name", errorClass(reason)),
+			hdr("__connect.errors.stage", string(pipeline.StageOf(reason))),
+			hdr("__connect.errors.exception.class.name", ErrorClass(reason)),
 			hdr("__connect.errors.exception.message", reason.Error()),
 		)
 	}
@@ -89,7 +90,7 @@ func (t *Topic) Handle(ctx context.Context, rec *kgo.Record, reason error) error
 		}
 		return fmt.Errorf("%s (%d bytes): writing it to the dead-letter topic %s failed: %w (the record's offset is not committed; starcdc resumes at it after a restart)", Position(rec), size, t.Name, err)
 	}
-	t.Logger.Warn("record sent to the dead-letter topic", "topic", rec.Topic, "partition", rec.Partition, "offset", rec.Offset, "dlq", t.Name, "stage", stageOf(reason), "error", reason)
+	t.Logger.Warn("record sent to the dead-letter topic", "topic", rec.Topic, "partition", rec.Partition, "offset", rec.Offset, "dlq", t.Name, "stage", pipeline.StageOf(reason), "error", reason)
 	return nil
 }
 
@@ -172,8 +173,8 @@ func (t *Topic) HandleRows(ctx context.Context, table string, take func() ([]Dea
 				hdr("__connect.errors.offset", strconv.FormatInt(row.Offset, 10)),
 				hdr("__connect.errors.connector.name", t.Connector),
 				hdr("__connect.errors.task.id", "0"),
-				hdr("__connect.errors.stage", string(StageTaskPut)),
-				hdr("__connect.errors.exception.class.name", errorClass(reason)),
+				hdr("__connect.errors.stage", string(pipeline.StageTaskPut)),
+				hdr("__connect.errors.exception.class.name", ErrorClass(reason)),
 				hdr("__connect.errors.exception.message", reason.Error()))
 		}
 	}

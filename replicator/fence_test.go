@@ -15,6 +15,7 @@ import (
 
 	"github.com/starcdc/starcdc/loader"
 	"github.com/starcdc/starcdc/mapping"
+	"github.com/starcdc/starcdc/pipeline"
 )
 
 // fakeSink: every row loads at once, except the first, which StarRocks
@@ -106,7 +107,7 @@ func TestDLQFailureFences(t *testing.T) {
 	router, _ := mapping.NewRouter(nil)
 	sink := &fakeSink{}
 	rep, err := New(Config{Name: "scratch", Brokers: c.ListenAddrs(), Topics: []string{"t1"},
-		Pipeline: &Pipeline{Router: router, Passthrough: true}, Sink: sink,
+		Pipeline: &pipeline.Pipeline{Router: router, Passthrough: true}, Sink: sink,
 		CommitInterval: time.Hour, DeadLetter: &failingDLQ{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"github.com/starcdc/starcdc/kafka"
 	"github.com/starcdc/starcdc/loader"
 	"github.com/starcdc/starcdc/metrics"
+	"github.com/starcdc/starcdc/pipeline"
 )
 
 // FromConfig builds the replicator of one connector of a validated
@@ -42,7 +43,7 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 	}()
 	regs := decode.NewRegistries()
 	closers = append(closers, func() error { regs.Close(); return nil })
-	p, err := NewPipeline(c, regs)
+	p, err := pipeline.NewPipeline(c, regs)
 	if err != nil {
 		return nil, fmt.Errorf("connector %s: %w", c.Name, err)
 	}
@@ -59,13 +60,13 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 		closers = append(closers, m.Close)
 		clog := logger.With("connector", c.Name)
 		if ddlOn {
-			p.Schemas = newTableSync(m, do, c.Database, clog)
+			p.Schemas = pipeline.NewTableSync(m, do, c.Database, clog)
 		}
 		if truncate {
 			truncateFn = func(ctx context.Context, table string) error { return m.Truncate(ctx, c.Database, table) }
 		}
 		if schemaless {
-			p.Targets = newTableTypes(m, c.Database, clog)
+			p.Targets = pipeline.NewTableTypes(m, c.Database, clog)
 		}
 	}
 	lopts := loaderOptions(c)
@@ -182,7 +183,7 @@ func Check(cfg *config.Config) error {
 		errs = append(errs, fmt.Errorf("Kafka security: %w", err))
 	}
 	for _, c := range cfg.Connectors {
-		if _, err := NewPipeline(c, regs); err != nil {
+		if _, err := pipeline.NewPipeline(c, regs); err != nil {
 			errs = append(errs, fmt.Errorf("connector %s: %w", c.Name, err))
 		}
 	}

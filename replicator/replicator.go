@@ -34,6 +34,7 @@ import (
 	"github.com/starcdc/starcdc/cdc"
 	"github.com/starcdc/starcdc/loader"
 	"github.com/starcdc/starcdc/metrics"
+	"github.com/starcdc/starcdc/pipeline"
 )
 
 // Sink is what the replicator loads into: the loader's buffer core, and
@@ -79,7 +80,7 @@ type Config struct {
 	// one when it is nil.
 	member *membership
 
-	Pipeline *Pipeline
+	Pipeline *pipeline.Pipeline
 	Sink     Sink
 
 	// CommitInterval bounds how long durable progress waits before its
@@ -355,8 +356,7 @@ func (r *Replicator) processBacklog(ctx context.Context) error {
 		}
 		first := r.cfg.Sink.Seq() + 1
 		if perr := r.process(ctx, rec); perr != nil {
-			var serr errStop
-			if errors.As(perr, &serr) {
+			if errors.Is(perr, pipeline.ErrStop) {
 				r.backlog = r.backlog[i:]
 				return fmt.Errorf("%s: %w", Position(rec), perr)
 			}
@@ -391,10 +391,10 @@ func (r *Replicator) process(ctx context.Context, rec *kgo.Record) error {
 		// Everything before the truncate must be loaded first, and nothing
 		// after it: flush, then truncate, in record order.
 		if err := r.flushAll(ctx); err != nil {
-			return errStop{fmt.Errorf("loading the rows before a truncate of %s: %w", out.Table, err)}
+			return pipeline.Stop(fmt.Errorf("loading the rows before a truncate of %s: %w", out.Table, err))
 		}
 		if err := r.cfg.Truncate(ctx, out.Table); err != nil {
-			return errStop{fmt.Errorf("truncating %s for a Debezium truncate event: %w", out.Table, err)}
+			return pipeline.Stop(fmt.Errorf("truncating %s for a Debezium truncate event: %w", out.Table, err))
 		}
 		r.log.Warn("table truncated for a Debezium truncate event", "topic", rec.Topic, "partition", rec.Partition, "offset", rec.Offset, "table", out.Table)
 	default:

@@ -19,6 +19,7 @@ import (
 	"github.com/starcdc/starcdc/ddl"
 	"github.com/starcdc/starcdc/decode"
 	"github.com/starcdc/starcdc/kafka"
+	"github.com/starcdc/starcdc/pipeline"
 	"github.com/starcdc/starcdc/replicator"
 )
 
@@ -68,7 +69,7 @@ func cmdDDL(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 }
 
 func connectorDDL(ctx context.Context, cl *kgo.Client, regs *decode.Registries, c config.Connector, apply bool, w io.Writer) error {
-	p, err := replicator.NewPipeline(c, regs)
+	p, err := pipeline.NewPipeline(c, regs)
 	if err != nil {
 		return err
 	}
@@ -141,7 +142,7 @@ func connectorDDL(ctx context.Context, cl *kgo.Client, regs *decode.Registries, 
 	return nil
 }
 
-func decodeRecord(ctx context.Context, p *replicator.Pipeline, rec *kgo.Record) (key, val decode.Record, err error) {
+func decodeRecord(ctx context.Context, p *pipeline.Pipeline, rec *kgo.Record) (key, val decode.Record, err error) {
 	if val, err = p.ValueConverter.Decode(ctx, rec.Topic, rec.Value); err != nil {
 		return key, val, err
 	}

@@ -1,4 +1,4 @@
-package replicator
+package pipeline
 
 import (
 	"context"
@@ -48,13 +48,6 @@ type Outcome struct {
 	Event cdc.Event
 }
 
-// errStop marks errors that are not the record's fault (configuration,
-// an unreachable StarRocks): they stop the pipeline whatever the
-// dead-letter policy.
-type errStop struct{ error }
-
-func (e errStop) Unwrap() error { return e.error }
-
 // Emit receives one Stream Load row of table with the load headers it
 // needs: zero for a plain JSON row; Columns for a CSV line; Columns and
 // PartialUpdate for a row whose Unavailable columns must keep their stored
@@ -68,7 +61,7 @@ type Emit func(table string, h loader.Headers, row []byte)
 func (p *Pipeline) Rows(ctx context.Context, topic string, key, value []byte, buf []byte, emit Emit) (Outcome, []byte, error) {
 	table, err := p.Router.Table(topic)
 	if err != nil {
-		return Outcome{}, buf, errStop{err}
+		return Outcome{}, buf, Stop(err)
 	}
 	out := Outcome{Table: table}
 	if p.Passthrough {
@@ -122,7 +115,7 @@ func (p *Pipeline) Rows(ctx context.Context, topic string, key, value []byte, bu
 	var types mapping.TargetTypes
 	if p.Targets != nil && p.Encoder.Typed() {
 		if types, err = p.Targets.Types(ctx, table); err != nil {
-			return out, buf, errStop{fmt.Errorf("%w (the record was not loaded; it is read again after a restart)", err)}
+			return out, buf, Stop(fmt.Errorf("%w (the record was not loaded; it is read again after a restart)", err))
 		}
 	}
 	buf = buf[:0]
@@ -152,7 +145,7 @@ func (p *Pipeline) Rows(ctx context.Context, topic string, key, value []byte, bu
 func decodeErr(stage Stage, part string, err error) error {
 	err = fmt.Errorf("decoding the %s: %w", part, err)
 	if errors.Is(err, decode.ErrRegistryUnavailable) {
-		return errStop{fmt.Errorf("%w (the schema registry is unreachable or refuses the credentials; the record is retried after a restart)", err)}
+		return Stop(fmt.Errorf("%w (the schema registry is unreachable or refuses the credentials; the record is retried after a restart)", err))
 	}
 	return &StageError{Stage: stage, Err: err}
 }
