@@ -7,10 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/starcdc/starcdc/deadletter"
 	"github.com/starcdc/starcdc/decode"
 	"github.com/starcdc/starcdc/loader"
 	"github.com/starcdc/starcdc/pipeline"
-	"github.com/starcdc/starcdc/replicator"
 )
 
 // TestPipelineStages: each failing step of the pipeline carries its Kafka
@@ -42,7 +42,7 @@ func TestPipelineStages(t *testing.T) {
 			if got := pipeline.StageOf(err); got != tc.stage {
 				t.Errorf("stage %s, want %s (%v)", got, tc.stage, err)
 			}
-			if got := replicator.ErrorClass(err); got != tc.class {
+			if got := deadletter.ErrorClass(err); got != tc.class {
 				t.Errorf("class %s, want %s (%v)", got, tc.class, err)
 			}
 		})

@@ -13,6 +13,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/starcdc/starcdc/deadletter"
 	"github.com/starcdc/starcdc/loader"
 	"github.com/starcdc/starcdc/mapping"
 	"github.com/starcdc/starcdc/pipeline"
@@ -83,7 +84,7 @@ func (s *fakeSink) TakeRejected(string) ([]loader.Rejected, error) {
 type failingDLQ struct{}
 
 func (failingDLQ) Handle(context.Context, *kgo.Record, error) error { return nil }
-func (d *failingDLQ) HandleRows(_ context.Context, table string, take func() ([]DeadRow, error), _ error) error {
+func (d *failingDLQ) HandleRows(_ context.Context, table string, take func() ([]deadletter.Row, error), _ error) error {
 	rows, _ := take()
 	return errors.New("writing " + string(rune('0'+len(rows))) + " rejected rows to the dead-letter topic failed (stopping before their offsets commit)")
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/starcdc/starcdc/config"
 	"github.com/starcdc/starcdc/ddl"
+	"github.com/starcdc/starcdc/deadletter"
 	"github.com/starcdc/starcdc/decode"
 	"github.com/starcdc/starcdc/kafka"
 	"github.com/starcdc/starcdc/loader"
@@ -84,12 +85,12 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 		return nil, fmt.Errorf("connector %s: %w", c.Name, err)
 	}
 	closers = append(closers, ld.Close)
-	dl := DeadLetter(Stop{})
+	dl := deadletter.Policy(deadletter.Stop{})
 	if c.ErrorsTolerance == "all" {
-		dl = LogAndSkip{Logger: logger}
+		dl = deadletter.LogAndSkip{Logger: logger}
 		if c.DeadLetter.Topic != "" {
 			dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			t, err := newTopicDLQ(dctx, kafkaOpts, w.BootstrapServers, c.Name, c.DeadLetter, logger.With("connector", c.Name))
+			t, err := deadletter.NewTopicWriter(dctx, kafkaOpts, w.BootstrapServers, c.Name, c.DeadLetter, logger.With("connector", c.Name))
 			cancel()
 			if err != nil {
 				return nil, fmt.Errorf("connector %s: %w", c.Name, err)

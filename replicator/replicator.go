@@ -32,6 +32,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/starcdc/starcdc/cdc"
+	"github.com/starcdc/starcdc/config"
+	"github.com/starcdc/starcdc/deadletter"
 	"github.com/starcdc/starcdc/loader"
 	"github.com/starcdc/starcdc/metrics"
 	"github.com/starcdc/starcdc/pipeline"
@@ -91,7 +93,7 @@ type Config struct {
 	// (starrocks.truncate.policy=truncate); nil skips such events.
 	Truncate func(ctx context.Context, table string) error
 
-	DeadLetter DeadLetter        // default Stop
+	DeadLetter deadletter.Policy // default deadletter.Stop
 	Logger     *slog.Logger      // default slog.Default()
 	Metrics    *metrics.Registry // may be nil
 }
@@ -168,7 +170,7 @@ func New(cfg Config) (*Replicator, error) {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.DeadLetter == nil {
-		cfg.DeadLetter = Stop{}
+		cfg.DeadLetter = deadletter.Stop{}
 	}
 	r := &Replicator{
 		cfg:     cfg,
@@ -208,8 +210,9 @@ func New(cfg Config) (*Replicator, error) {
 	return r, nil
 }
 
-// GroupID is the consumer group of a connector, as Kafka Connect names it.
-func GroupID(name string) string { return "connect-" + name }
+// GroupID is the consumer group of a connector, "connect-<name>", as Kafka
+// Connect names it (config.GroupID).
+func GroupID(name string) string { return config.GroupID(name) }
 
 // Stats returns the running totals.
 func (r *Replicator) Stats() Stats {
@@ -358,7 +361,7 @@ func (r *Replicator) processBacklog(ctx context.Context) error {
 		if perr := r.process(ctx, rec); perr != nil {
 			if errors.Is(perr, pipeline.ErrStop) {
 				r.backlog = r.backlog[i:]
-				return fmt.Errorf("%s: %w", Position(rec), perr)
+				return fmt.Errorf("%s: %w", deadletter.Describe(rec), perr)
 			}
 			if derr := r.cfg.DeadLetter.Handle(ctx, rec, perr); derr != nil {
 				r.backlog = r.backlog[i:]
@@ -429,12 +432,12 @@ func (r *Replicator) deadRows(ctx context.Context, err error) error {
 		}
 		seen[le.Table] = true
 		var taken int
-		take := func() ([]DeadRow, error) {
+		take := func() ([]deadletter.Row, error) {
 			rej, err := r.cfg.Sink.TakeRejected(le.Table)
 			taken = len(rej)
-			rows := make([]DeadRow, len(rej))
+			rows := make([]deadletter.Row, len(rej))
 			for i, x := range rej {
-				rows[i] = DeadRow{Row: x.Row, Offset: -1}
+				rows[i] = deadletter.Row{Row: x.Row, Offset: -1}
 				rows[i].Topic, rows[i].Partition, rows[i].Offset, _ = r.origin(x.Seq)
 			}
 			return rows, err
