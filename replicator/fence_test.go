@@ -79,8 +79,8 @@ func (s *fakeSink) TakeRejected(string) ([]loader.Rejected, error) {
 	return []loader.Rejected{r}, &loader.LoadError{Table: "t1", BadRows: true}
 }
 
-// failingDLQ takes the rows, then fails to produce them (as Topic does
-// when ProduceSync fails).
+// failingDLQ takes the rows, then fails to produce them (as
+// deadletter.TopicWriter does when ProduceSync fails).
 type failingDLQ struct{}
 
 func (failingDLQ) Handle(context.Context, *kgo.Record, error) error { return nil }

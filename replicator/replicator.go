@@ -1,17 +1,3 @@
-// Package replicator owns the Kafka consumer group of one connector and runs
-// its pipeline: fetch → decode → cdc → mapping → loader, then commit.
-//
-// Delivery contract: a Kafka offset is committed only after every row of the
-// records before it was durably loaded by StarRocks (or, for a record that
-// yields no row, after everything before it was). A crash therefore replays
-// at most the records after the last commit; the loader's deterministic
-// labels and the primary-key tables make such a replay harmless. A record
-// that cannot be loaded goes to the DeadLetter policy, which either takes it
-// or stops the pipeline before its offset is committed: nothing is lost.
-//
-// Several processes with the same connector name share the work through the
-// Kafka group protocol; on a rebalance the revoked partitions' data is
-// flushed and committed before they are released.
 package replicator
 
 import (
