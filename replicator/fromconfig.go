@@ -85,7 +85,7 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 		return nil, fmt.Errorf("connector %s: %w", c.Name, err)
 	}
 	closers = append(closers, ld.Close)
-	dl := deadletter.Policy(deadletter.Stop{})
+	var dl deadletter.Policy = deadletter.Stop{}
 	if c.ErrorsTolerance == "all" {
 		dl = deadletter.LogAndSkip{Logger: logger}
 		if c.DeadLetter.Topic != "" {
