@@ -18,6 +18,7 @@ import (
 	"github.com/starcdc/starcdc/config"
 	"github.com/starcdc/starcdc/devstack"
 	"github.com/starcdc/starcdc/loader"
+	"github.com/starcdc/starcdc/pipeline"
 	"github.com/starcdc/starcdc/replicator"
 )
 
@@ -48,7 +49,7 @@ func BenchmarkPipeline(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, err := replicator.NewPipeline(cfg.Connectors[0], nil)
+	p, err := pipeline.NewPipeline(cfg.Connectors[0], nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -203,6 +203,11 @@ type Config struct {
 	Connectors []Connector
 }
 
+// GroupID is the consumer group of the connector named name, named as Kafka
+// Connect names a sink connector's group ("connect-<name>"), so that starcdc
+// takes over a Connect sink's committed offsets.
+func GroupID(name string) string { return "connect-" + name }
+
 // Load reads the .properties files given to `starcdc run`, like Kafka's
 // connect-standalone. With one file, it holds both worker and connector
 // keys. With two or more, the first is the worker file when it has neither a

@@ -22,6 +22,8 @@
 //     settings and parse no strings;
 //   - the one boolean rule (ParseBool, Kafka's: true or false in any case)
 //     and the one table-name rule (ValidTableName, the Java connector's);
+//   - Kafka Connect's name for a connector's consumer group (GroupID), which
+//     the replicator joins and the dead-letter errors name;
 //   - converter, transform, errors.* and security key grouping;
 //   - Kafka config provider substitution (${file:path:key}, ${dir:path:file},
 //     ${env:VAR}) for the three providers that ship with Apache Kafka;

@@ -3,8 +3,6 @@ package replicator
 import (
 	"bytes"
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -14,7 +12,6 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -105,43 +102,6 @@ func TestDeadLetterTopicLimitTooSmall(t *testing.T) {
 	}
 	if at := d.committed(GroupID("small"), "src"); at != 0 {
 		t.Errorf("committed offset %d past a record that reached no dead-letter topic", at)
-	}
-}
-
-// TestDeadLetterFix: every write failure that retrying cannot fix says
-// what to change; the others say nothing more.
-func TestDeadLetterFix(t *testing.T) {
-	tp := &Topic{Name: "dlq", Connector: "c", Brokers: []string{"k1:9092", "k2:9092"}}
-	for _, tc := range []struct {
-		err  error
-		want string
-	}{
-		{kerr.RecordListTooLarge, "--entity-name dlq --add-config segment.bytes="},
-		{kerr.TopicAuthorizationFailed, "kafka-acls.sh --bootstrap-server k1:9092,k2:9092 --add --allow-principal User:<user> --operation Write --operation Describe --topic dlq"},
-		{fmt.Errorf("unable to initialize a producer ID: %w", kerr.ClusterAuthorizationFailed), "IdempotentWrite --cluster"},
-		{kerr.InvalidRecord, "cleanup.policy=delete"},
-		{kerr.UnknownTopicOrPartition, "--create --topic dlq --config max.message.bytes=67108864"},
-		{kerr.NotEnoughReplicas, ""},
-		{context.DeadlineExceeded, ""},
-	} {
-		got := tp.fix(context.Background(), tc.err)
-		if tc.want == "" && got != "" || !strings.Contains(got, tc.want) {
-			t.Errorf("%v: %q, want %q in it", tc.err, got, tc.want)
-		}
-	}
-}
-
-// TestDeadLetterTooLargeForStarcdc: a record above DeadLetterMaxBytes is
-// not produced at all; the error says that a restart stops at it again
-// and how to skip it.
-func TestDeadLetterTooLargeForStarcdc(t *testing.T) {
-	tp := &Topic{Name: "dlq", Connector: "c", Brokers: []string{"k:9092"}} // no client: nothing may be produced
-	rec := &kgo.Record{Topic: "src", Partition: 2, Offset: 41, Value: make([]byte, DeadLetterMaxBytes)}
-	err := tp.Handle(context.Background(), rec, errors.New("decoding the value: bad"))
-	for _, want := range []string{"record src/2/41 is 67108864 bytes", "more than the 67108864 bytes", "every restart stops at this same record", "--group connect-c --reset-offsets --topic src:2 --to-offset 42"} {
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("error %v; want %q in it", err, want)
-		}
 	}
 }
 

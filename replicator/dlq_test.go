@@ -2,8 +2,6 @@ package replicator
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"strconv"
@@ -16,8 +14,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/starcdc/starcdc/config"
-	"github.com/starcdc/starcdc/decode"
-	"github.com/starcdc/starcdc/loader"
 )
 
 // These tests run the replicator built by FromConfig against kfake (its
@@ -195,48 +191,5 @@ func TestDeadLetterStages(t *testing.T) {
 			h["__connect.errors.exception.class.name"] != w.class || !strings.Contains(h["__connect.errors.exception.message"], w.message) {
 			t.Errorf("dead letter %d: headers %v; want stage %s, class %s, a message with %q", i, h, w.stage, w.class, w.message)
 		}
-	}
-}
-
-// TestPipelineStages: each failing step of the pipeline carries its Kafka
-// Connect stage; unwrapping is a TRANSFORMATION when the connector lists a
-// Debezium transform, the sink's own TASK_PUT otherwise.
-func TestPipelineStages(t *testing.T) {
-	event := []byte(`{"before":null,"after":{"id":1},"source":{"connector":"mysql"},"op":"c"}`)
-	extract := map[string]string{"transforms": "unwrap", "transforms.unwrap.type": "io.debezium.transforms.ExtractNewRecordState"}
-	noSchemas := map[string]string{"key.converter.schemas.enable": "false", "value.converter.schemas.enable": "false"}
-	for _, tc := range []struct {
-		name       string
-		extra      map[string]string
-		key, value []byte
-		stage      Stage
-		class      string
-	}{
-		{"key", noSchemas, []byte(`{bad`), event, StageKeyConverter, "github.com/starcdc/starcdc/decode.ErrMalformed"},
-		{"value", noSchemas, []byte(`{bad`), []byte(`{bad`), StageValueConverter, "github.com/starcdc/starcdc/decode.ErrMalformed"},
-		{"unwrap", noSchemas, nil, []byte(`[1]`), StageTaskPut, "github.com/starcdc/starcdc/cdc.ErrNotChangeEvent"},
-		{"unwrap-transform", extract, nil, []byte(`{"schema":{"type":"int32"},"payload":1}`), StageTransformation, "github.com/starcdc/starcdc/cdc.ErrNotChangeEvent"},
-		{"row", noSchemas, nil, []byte(`{"before":null,"after":{"id":1,"s":"` + strings.Repeat("x", 1<<20+1) + `"},"op":"c"}`), StageTaskPut, "github.com/starcdc/starcdc/mapping.ErrValue"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			p := pipeline(t, tc.extra)
-			_, _, err := p.Rows(context.Background(), "t1", tc.key, tc.value, nil, func(string, loader.Headers, []byte) {})
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if got := stageOf(err); got != tc.stage {
-				t.Errorf("stage %s, want %s (%v)", got, tc.stage, err)
-			}
-			if got := errorClass(err); got != tc.class {
-				t.Errorf("class %s, want %s (%v)", got, tc.class, err)
-			}
-		})
-	}
-	// A registry outage stops the pipeline: it carries no stage, so that
-	// nothing dead-letters it.
-	err := decodeErr(StageValueConverter, "value", fmt.Errorf("%w: refused", decode.ErrRegistryUnavailable))
-	var stop errStop
-	if !errors.As(err, &stop) {
-		t.Errorf("a registry outage does not stop the pipeline: %v", err)
 	}
 }

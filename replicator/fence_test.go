@@ -13,8 +13,10 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/starcdc/starcdc/deadletter"
 	"github.com/starcdc/starcdc/loader"
 	"github.com/starcdc/starcdc/mapping"
+	"github.com/starcdc/starcdc/pipeline"
 )
 
 // fakeSink: every row loads at once, except the first, which StarRocks
@@ -77,12 +79,12 @@ func (s *fakeSink) TakeRejected(string) ([]loader.Rejected, error) {
 	return []loader.Rejected{r}, &loader.LoadError{Table: "t1", BadRows: true}
 }
 
-// failingDLQ takes the rows, then fails to produce them (as Topic does
-// when ProduceSync fails).
+// failingDLQ takes the rows, then fails to produce them (as
+// deadletter.TopicWriter does when ProduceSync fails).
 type failingDLQ struct{}
 
 func (failingDLQ) Handle(context.Context, *kgo.Record, error) error { return nil }
-func (d *failingDLQ) HandleRows(_ context.Context, table string, take func() ([]DeadRow, error), _ error) error {
+func (d *failingDLQ) HandleRows(_ context.Context, table string, take func() ([]deadletter.Row, error), _ error) error {
 	rows, _ := take()
 	return errors.New("writing " + string(rune('0'+len(rows))) + " rejected rows to the dead-letter topic failed (stopping before their offsets commit)")
 }
@@ -106,7 +108,7 @@ func TestDLQFailureFences(t *testing.T) {
 	router, _ := mapping.NewRouter(nil)
 	sink := &fakeSink{}
 	rep, err := New(Config{Name: "scratch", Brokers: c.ListenAddrs(), Topics: []string{"t1"},
-		Pipeline: &Pipeline{Router: router, Passthrough: true}, Sink: sink,
+		Pipeline: &pipeline.Pipeline{Router: router, Passthrough: true}, Sink: sink,
 		CommitInterval: time.Hour, DeadLetter: &failingDLQ{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)

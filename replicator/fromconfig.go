@@ -10,10 +10,12 @@ import (
 
 	"github.com/starcdc/starcdc/config"
 	"github.com/starcdc/starcdc/ddl"
+	"github.com/starcdc/starcdc/deadletter"
 	"github.com/starcdc/starcdc/decode"
 	"github.com/starcdc/starcdc/kafka"
 	"github.com/starcdc/starcdc/loader"
 	"github.com/starcdc/starcdc/metrics"
+	"github.com/starcdc/starcdc/pipeline"
 )
 
 // FromConfig builds the replicator of one connector of a validated
@@ -42,7 +44,7 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 	}()
 	regs := decode.NewRegistries()
 	closers = append(closers, func() error { regs.Close(); return nil })
-	p, err := NewPipeline(c, regs)
+	p, err := pipeline.NewPipeline(c, regs)
 	if err != nil {
 		return nil, fmt.Errorf("connector %s: %w", c.Name, err)
 	}
@@ -59,13 +61,13 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 		closers = append(closers, m.Close)
 		clog := logger.With("connector", c.Name)
 		if ddlOn {
-			p.Schemas = newTableSync(m, do, c.Database, clog)
+			p.Schemas = pipeline.NewTableSync(m, do, c.Database, clog)
 		}
 		if truncate {
 			truncateFn = func(ctx context.Context, table string) error { return m.Truncate(ctx, c.Database, table) }
 		}
 		if schemaless {
-			p.Targets = newTableTypes(m, c.Database, clog)
+			p.Targets = pipeline.NewTableTypes(m, c.Database, clog)
 		}
 	}
 	lopts := loaderOptions(c)
@@ -83,12 +85,12 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 		return nil, fmt.Errorf("connector %s: %w", c.Name, err)
 	}
 	closers = append(closers, ld.Close)
-	dl := DeadLetter(Stop{})
+	var dl deadletter.Policy = deadletter.Stop{}
 	if c.ErrorsTolerance == "all" {
-		dl = LogAndSkip{Logger: logger}
+		dl = deadletter.LogAndSkip{Logger: logger}
 		if c.DeadLetter.Topic != "" {
 			dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			t, err := newTopicDLQ(dctx, kafkaOpts, w.BootstrapServers, c.Name, c.DeadLetter, logger.With("connector", c.Name))
+			t, err := deadletter.NewTopicWriter(dctx, kafkaOpts, w.BootstrapServers, c.Name, c.DeadLetter, logger.With("connector", c.Name))
 			cancel()
 			if err != nil {
 				return nil, fmt.Errorf("connector %s: %w", c.Name, err)
@@ -182,7 +184,7 @@ func Check(cfg *config.Config) error {
 		errs = append(errs, fmt.Errorf("Kafka security: %w", err))
 	}
 	for _, c := range cfg.Connectors {
-		if _, err := NewPipeline(c, regs); err != nil {
+		if _, err := pipeline.NewPipeline(c, regs); err != nil {
 			errs = append(errs, fmt.Errorf("connector %s: %w", c.Name, err))
 		}
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/starcdc/starcdc/internal/testutil"
 	"github.com/starcdc/starcdc/loader"
 	"github.com/starcdc/starcdc/mapping"
+	"github.com/starcdc/starcdc/pipeline"
 )
 
 // The lease follows the heartbeats' answers, from their send times.
@@ -129,7 +130,7 @@ func TestFullSinkDoesNotBlockRebalance(t *testing.T) {
 	router, _ := mapping.NewRouter(nil)
 	sink := &fullSink{}
 	rep, err := New(Config{Name: "full", Brokers: c.ListenAddrs(), Topics: []string{"t1"},
-		Pipeline: &Pipeline{Router: router, Passthrough: true}, Sink: sink, CommitInterval: time.Hour,
+		Pipeline: &pipeline.Pipeline{Router: router, Passthrough: true}, Sink: sink, CommitInterval: time.Hour,
 		SessionTimeout: 6 * time.Second, RebalanceTimeout: 6 * time.Second, HeartbeatInterval: time.Second,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
@@ -209,7 +210,7 @@ func TestFailedFinalFlushRunsOnce(t *testing.T) {
 	router, _ := mapping.NewRouter(nil)
 	sink := &downSink{}
 	rep, err := New(Config{Name: "down", Brokers: c.ListenAddrs(), Topics: []string{"t1"},
-		Pipeline: &Pipeline{Router: router, Passthrough: true}, Sink: sink, CommitInterval: time.Hour,
+		Pipeline: &pipeline.Pipeline{Router: router, Passthrough: true}, Sink: sink, CommitInterval: time.Hour,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)

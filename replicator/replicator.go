@@ -1,17 +1,3 @@
-// Package replicator owns the Kafka consumer group of one connector and runs
-// its pipeline: fetch → decode → cdc → mapping → loader, then commit.
-//
-// Delivery contract: a Kafka offset is committed only after every row of the
-// records before it was durably loaded by StarRocks (or, for a record that
-// yields no row, after everything before it was). A crash therefore replays
-// at most the records after the last commit; the loader's deterministic
-// labels and the primary-key tables make such a replay harmless. A record
-// that cannot be loaded goes to the DeadLetter policy, which either takes it
-// or stops the pipeline before its offset is committed: nothing is lost.
-//
-// Several processes with the same connector name share the work through the
-// Kafka group protocol; on a rebalance the revoked partitions' data is
-// flushed and committed before they are released.
 package replicator
 
 import (
@@ -32,15 +18,20 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/starcdc/starcdc/cdc"
+	"github.com/starcdc/starcdc/config"
+	"github.com/starcdc/starcdc/deadletter"
 	"github.com/starcdc/starcdc/loader"
 	"github.com/starcdc/starcdc/metrics"
+	"github.com/starcdc/starcdc/pipeline"
 )
 
-// Sink is what the replicator loads into: the loader's buffer core. Rows
-// are numbered in Append order; Durable says up to which number every row is
-// committed in StarRocks (see package loader's delivery contract).
+// Sink is what the replicator loads into: the loader's buffer core, and
+// only the methods the replicator calls. Rows are numbered in AppendWith
+// order; Durable says up to which number every row is committed in
+// StarRocks (see package loader's delivery contract).
 type Sink interface {
-	Append(table string, row []byte)
+	// AppendWith buffers one row of table with its load headers (the zero
+	// Headers: a plain row).
 	AppendWith(table string, h loader.Headers, row []byte)
 	Seq() uint64
 	Durable() uint64
@@ -77,7 +68,7 @@ type Config struct {
 	// one when it is nil.
 	member *membership
 
-	Pipeline *Pipeline
+	Pipeline *pipeline.Pipeline
 	Sink     Sink
 
 	// CommitInterval bounds how long durable progress waits before its
@@ -88,7 +79,7 @@ type Config struct {
 	// (starrocks.truncate.policy=truncate); nil skips such events.
 	Truncate func(ctx context.Context, table string) error
 
-	DeadLetter DeadLetter        // default Stop
+	DeadLetter deadletter.Policy // default deadletter.Stop
 	Logger     *slog.Logger      // default slog.Default()
 	Metrics    *metrics.Registry // may be nil
 }
@@ -165,7 +156,7 @@ func New(cfg Config) (*Replicator, error) {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.DeadLetter == nil {
-		cfg.DeadLetter = Stop{}
+		cfg.DeadLetter = deadletter.Stop{}
 	}
 	r := &Replicator{
 		cfg:     cfg,
@@ -205,8 +196,9 @@ func New(cfg Config) (*Replicator, error) {
 	return r, nil
 }
 
-// GroupID is the consumer group of a connector, as Kafka Connect names it.
-func GroupID(name string) string { return "connect-" + name }
+// GroupID is the consumer group of a connector, "connect-<name>", as Kafka
+// Connect names it (config.GroupID).
+func GroupID(name string) string { return config.GroupID(name) }
 
 // Stats returns the running totals.
 func (r *Replicator) Stats() Stats {
@@ -353,10 +345,9 @@ func (r *Replicator) processBacklog(ctx context.Context) error {
 		}
 		first := r.cfg.Sink.Seq() + 1
 		if perr := r.process(ctx, rec); perr != nil {
-			var serr errStop
-			if errors.As(perr, &serr) {
+			if errors.Is(perr, pipeline.ErrStop) {
 				r.backlog = r.backlog[i:]
-				return fmt.Errorf("%s: %w", Position(rec), perr)
+				return fmt.Errorf("%s: %w", deadletter.Describe(rec), perr)
 			}
 			if derr := r.cfg.DeadLetter.Handle(ctx, rec, perr); derr != nil {
 				r.backlog = r.backlog[i:]
@@ -389,10 +380,10 @@ func (r *Replicator) process(ctx context.Context, rec *kgo.Record) error {
 		// Everything before the truncate must be loaded first, and nothing
 		// after it: flush, then truncate, in record order.
 		if err := r.flushAll(ctx); err != nil {
-			return errStop{fmt.Errorf("loading the rows before a truncate of %s: %w", out.Table, err)}
+			return pipeline.Stop(fmt.Errorf("loading the rows before a truncate of %s: %w", out.Table, err))
 		}
 		if err := r.cfg.Truncate(ctx, out.Table); err != nil {
-			return errStop{fmt.Errorf("truncating %s for a Debezium truncate event: %w", out.Table, err)}
+			return pipeline.Stop(fmt.Errorf("truncating %s for a Debezium truncate event: %w", out.Table, err))
 		}
 		r.log.Warn("table truncated for a Debezium truncate event", "topic", rec.Topic, "partition", rec.Partition, "offset", rec.Offset, "table", out.Table)
 	default:
@@ -427,12 +418,12 @@ func (r *Replicator) deadRows(ctx context.Context, err error) error {
 		}
 		seen[le.Table] = true
 		var taken int
-		take := func() ([]DeadRow, error) {
+		take := func() ([]deadletter.Row, error) {
 			rej, err := r.cfg.Sink.TakeRejected(le.Table)
 			taken = len(rej)
-			rows := make([]DeadRow, len(rej))
+			rows := make([]deadletter.Row, len(rej))
 			for i, x := range rej {
-				rows[i] = DeadRow{Row: x.Row, Offset: -1}
+				rows[i] = deadletter.Row{Row: x.Row, Offset: -1}
 				rows[i].Topic, rows[i].Partition, rows[i].Offset, _ = r.origin(x.Seq)
 			}
 			return rows, err
@@ -467,12 +458,9 @@ func loadErrors(err error) []*loader.LoadError {
 	return nil
 }
 
-// emit hands one row to the sink.
+// emit hands one row to the sink (zero Headers: a plain row, as
+// loader.Loader.Append would buffer it).
 func (r *Replicator) emit(table string, h loader.Headers, row []byte) {
-	if h == (loader.Headers{}) {
-		r.cfg.Sink.Append(table, row)
-		return
-	}
 	r.cfg.Sink.AppendWith(table, h, row)
 }
 

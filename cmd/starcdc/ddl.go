@@ -17,9 +17,10 @@ import (
 	"github.com/starcdc/starcdc/cdc"
 	"github.com/starcdc/starcdc/config"
 	"github.com/starcdc/starcdc/ddl"
+	"github.com/starcdc/starcdc/deadletter"
 	"github.com/starcdc/starcdc/decode"
 	"github.com/starcdc/starcdc/kafka"
-	"github.com/starcdc/starcdc/replicator"
+	"github.com/starcdc/starcdc/pipeline"
 )
 
 // cmdDDL prints the DDL starcdc would run for every topic of the
@@ -68,7 +69,7 @@ func cmdDDL(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 }
 
 func connectorDDL(ctx context.Context, cl *kgo.Client, regs *decode.Registries, c config.Connector, apply bool, w io.Writer) error {
-	p, err := replicator.NewPipeline(c, regs)
+	p, err := pipeline.NewPipeline(c, regs)
 	if err != nil {
 		return err
 	}
@@ -99,18 +100,18 @@ func connectorDDL(ctx context.Context, cl *kgo.Client, regs *decode.Registries, 
 		}
 		key, val, err := decodeRecord(ctx, p, rec)
 		if err != nil {
-			return fmt.Errorf("%s: %w", replicator.Position(rec), err)
+			return fmt.Errorf("%s: %w", deadletter.Describe(rec), err)
 		}
 		ev, err := p.Unwrapper.Unwrap(key, val)
 		if err != nil || ev.Kind != cdc.KindRows {
-			fmt.Fprintf(w, "-- topic %s: its newest record (%s) carries no row schema\n", topic, replicator.Position(rec))
+			fmt.Fprintf(w, "-- topic %s: its newest record (%s) carries no row schema\n", topic, deadletter.Describe(rec))
 			continue
 		}
 		t, notes, err := ddl.Plan(table, key.Schema, ev.Changes[0].Row.Schema, o)
 		if err != nil {
 			return fmt.Errorf("topic %s: %w", topic, err)
 		}
-		fmt.Fprintf(w, "-- topic %s (schema of %s)\n%s\n", topic, replicator.Position(rec), ddl.Format(c.Database, t, notes))
+		fmt.Fprintf(w, "-- topic %s (schema of %s)\n%s\n", topic, deadletter.Describe(rec), ddl.Format(c.Database, t, notes))
 		if m == nil {
 			continue
 		}
@@ -141,7 +142,7 @@ func connectorDDL(ctx context.Context, cl *kgo.Client, regs *decode.Registries, 
 	return nil
 }
 
-func decodeRecord(ctx context.Context, p *replicator.Pipeline, rec *kgo.Record) (key, val decode.Record, err error) {
+func decodeRecord(ctx context.Context, p *pipeline.Pipeline, rec *kgo.Record) (key, val decode.Record, err error) {
 	if val, err = p.ValueConverter.Decode(ctx, rec.Topic, rec.Value); err != nil {
 		return key, val, err
 	}

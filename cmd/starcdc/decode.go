@@ -10,7 +10,7 @@ import (
 	"os"
 
 	"github.com/starcdc/starcdc/loader"
-	"github.com/starcdc/starcdc/replicator"
+	"github.com/starcdc/starcdc/pipeline"
 )
 
 // cmdDecode prints, per row a raw record yields, "<db>.<table>\t<row>" with
@@ -37,7 +37,7 @@ func cmdDecode(ctx context.Context, args []string, stdout io.Writer, logger *slo
 		return err
 	}
 	c := cfg.Connectors[0]
-	p, err := replicator.NewPipeline(c, nil)
+	p, err := pipeline.NewPipeline(c, nil)
 	if err != nil {
 		return err
 	}

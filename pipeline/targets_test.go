@@ -1,4 +1,4 @@
-package replicator
+package pipeline
 
 import (
 	"bytes"
@@ -111,7 +111,7 @@ func typedPipeline(t *testing.T, f *fakeSchema, logs io.Writer) *Pipeline {
 	db := sql.OpenDB(f)
 	t.Cleanup(func() { db.Close() })
 	p := pipeline(t, map[string]string{"value.converter.schemas.enable": "false"})
-	p.Targets = newTableTypes(ddl.NewManager(db), "db", slog.New(slog.NewTextHandler(logs, nil)))
+	p.Targets = NewTableTypes(ddl.NewManager(db), "db", slog.New(slog.NewTextHandler(logs, nil)))
 	return p
 }
 
@@ -256,7 +256,7 @@ func TestColumnTypesCache(t *testing.T) {
 }
 
 // TestColumnTypesStopped: when ctx ends while a record waits, Rows emits
-// nothing and returns an errStop (the replicator stops without committing
+// nothing and returns an ErrStop (the replicator stops without committing
 // or dead-lettering the record) naming the table and the lookup error.
 func TestColumnTypesStopped(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
@@ -265,10 +265,9 @@ func TestColumnTypesStopped(t *testing.T) {
 		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 		defer cancel()
 		got, err := rowsOf(ctx, p, dated)
-		var stop errStop
-		if len(got) != 0 || !errors.As(err, &stop) || !errors.Is(err, context.DeadlineExceeded) ||
+		if len(got) != 0 || !errors.Is(err, ErrStop) || !errors.Is(err, context.DeadlineExceeded) ||
 			!strings.Contains(err.Error(), "db.t") || !strings.Contains(err.Error(), "connection refused") {
-			t.Fatalf("rows %q, error %v: want none and an errStop naming db.t and the lookup error", got, err)
+			t.Fatalf("rows %q, error %v: want none and an ErrStop naming db.t and the lookup error", got, err)
 		}
 		if q := f.queries(); len(q) < 10 || q[len(q)-1] > time.Minute {
 			t.Errorf("lookups at %v", q)

@@ -1,4 +1,4 @@
-package replicator
+package pipeline
 
 import (
 	"context"
@@ -24,14 +24,16 @@ type TargetTypesSource interface {
 	Types(ctx context.Context, table string) (mapping.TargetTypes, error)
 }
 
-// columnReader reads the columns of a table (ddl.Manager.Columns). A table
+// ColumnReader reads the columns of a table (ddl.Manager.Columns). A table
 // that does not exist is ddl.ErrNoTable.
-type columnReader interface {
+type ColumnReader interface {
 	Columns(ctx context.Context, db, table string) ([]ddl.Column, error)
 }
 
-// tableTypes reads column types from information_schema over the MySQL
-// protocol and caches them for typesTTL (so that a user's ALTER is seen).
+// TableTypes is the TargetTypesSource of starrocks.schemaless.types=target:
+// it reads column types from information_schema over the MySQL protocol
+// and caches them for typesTTL (so that a user's ALTER is seen). Create it
+// with NewTableTypes.
 //
 // A failed read is never cached as "no types": the record that needs the
 // types waits, and the read is retried with capped exponential backoff
@@ -54,8 +56,8 @@ type columnReader interface {
 // Types that were read and have expired are read again; if that read
 // fails, the records wait too (the cached types are not used beyond
 // typesTTL, so that a type changed by ALTER is used within typesTTL).
-type tableTypes struct {
-	cols columnReader
+type TableTypes struct {
+	cols ColumnReader
 	db   string
 	log  *slog.Logger
 
@@ -92,8 +94,10 @@ const (
 	warnEvery = 30 * time.Second
 )
 
-func newTableTypes(cols columnReader, db string, log *slog.Logger) *tableTypes {
-	return &tableTypes{cols: cols, db: db, log: log, cache: map[string]typesEntry{}, failing: map[string]*lookupFailure{}}
+// NewTableTypes returns the TargetTypesSource that reads the column types of
+// the tables of database db through cols (a ddl.Manager).
+func NewTableTypes(cols ColumnReader, db string, log *slog.Logger) *TableTypes {
+	return &TableTypes{cols: cols, db: db, log: log, cache: map[string]typesEntry{}, failing: map[string]*lookupFailure{}}
 }
 
 // retryDelay is the delay after the n-th consecutive failed read (n ≥ 1).
@@ -107,7 +111,7 @@ func retryDelay(n int) time.Duration {
 
 // Types implements TargetTypesSource: it waits, honouring ctx, until the
 // table's types are read.
-func (tt *tableTypes) Types(ctx context.Context, table string) (mapping.TargetTypes, error) {
+func (tt *TableTypes) Types(ctx context.Context, table string) (mapping.TargetTypes, error) {
 	for {
 		types, wait, err := tt.try(ctx, table)
 		if types != nil || err != nil {
@@ -126,7 +130,7 @@ func (tt *tableTypes) Types(ctx context.Context, table string) (mapping.TargetTy
 // try answers the cached types, or reads them if no failed read forbids
 // it yet. Without types and without an error, it says how long to wait
 // before the next try.
-func (tt *tableTypes) try(ctx context.Context, table string) (mapping.TargetTypes, time.Duration, error) {
+func (tt *TableTypes) try(ctx context.Context, table string) (mapping.TargetTypes, time.Duration, error) {
 	tt.mu.Lock()
 	defer tt.mu.Unlock()
 	now := time.Now()
@@ -187,13 +191,13 @@ func (tt *tableTypes) try(ctx context.Context, table string) (mapping.TargetType
 }
 
 // waitErr is the error of a wait that ctx ended.
-func (tt *tableTypes) waitErr(ctx context.Context, table string) error {
+func (tt *TableTypes) waitErr(ctx context.Context, table string) error {
 	tt.mu.Lock()
 	defer tt.mu.Unlock()
 	return tt.waitErrLocked(ctx, table)
 }
 
-func (tt *tableTypes) waitErrLocked(ctx context.Context, table string) error {
+func (tt *TableTypes) waitErrLocked(ctx context.Context, table string) error {
 	if f := tt.failing[table]; f != nil {
 		return fmt.Errorf("stopped while waiting for the column types of %s.%s (last error, %d attempts: %v): %w", tt.db, table, f.attempts, f.err, context.Cause(ctx))
 	}

@@ -1,4 +1,4 @@
-package replicator
+package deadletter
 
 import (
 	"context"
@@ -15,9 +15,11 @@ import (
 	"github.com/starcdc/starcdc/mapping"
 )
 
-// DeadLetter receives records that cannot be loaded (undecodable bytes, a
+// Policy receives records that cannot be loaded (undecodable bytes, a
 // value StarRocks would silently turn into NULL, ...). It is the one place
-// where such records go: they never silently vanish.
+// where such records go: they never silently vanish. Stop, LogAndSkip and
+// TopicWriter are the policies of errors.tolerance and
+// errors.deadletterqueue.topic.name.
 //
 // Handle returns nil when the record was durably taken care of and the
 // pipeline may go on past it; a non-nil error stops the pipeline before the
@@ -29,14 +31,20 @@ import (
 // policy that takes them calls take, which removes them from the loader so
 // that later offsets can commit; a policy that stops returns an error
 // without calling take, so the rows and their offsets stay uncommitted.
-type DeadLetter interface {
+type Policy interface {
 	Handle(ctx context.Context, rec *kgo.Record, reason error) error
-	HandleRows(ctx context.Context, table string, take func() ([]DeadRow, error), reason error) error
+	HandleRows(ctx context.Context, table string, take func() ([]Row, error), reason error) error
 }
 
-// DeadRow is a row StarRocks rejected, with the position of the Kafka
-// record it came from (Offset -1 if unknown).
-type DeadRow struct {
+var (
+	_ Policy = Stop{}
+	_ Policy = LogAndSkip{}
+	_ Policy = (*TopicWriter)(nil)
+)
+
+// Row is a row StarRocks rejected, with the position of the Kafka record
+// it came from (Offset -1 if unknown).
+type Row struct {
 	Row       []byte
 	Topic     string
 	Partition int32
@@ -47,13 +55,13 @@ type DeadRow struct {
 // pipeline stops with an error naming the record.
 type Stop struct{}
 
-// Handle implements DeadLetter.
+// Handle implements Policy.
 func (Stop) Handle(_ context.Context, rec *kgo.Record, reason error) error {
-	return fmt.Errorf("%s: %w (errors.tolerance=none stops the pipeline here; fix the producer or the configuration, or set errors.tolerance=all to log and skip such records, then restart: the offset of this record is not committed)", Position(rec), reason)
+	return fmt.Errorf("%s: %w (errors.tolerance=none stops the pipeline here; fix the producer or the configuration, or set errors.tolerance=all to log and skip such records, then restart: the offset of this record is not committed)", Describe(rec), reason)
 }
 
-// HandleRows implements DeadLetter.
-func (Stop) HandleRows(_ context.Context, table string, _ func() ([]DeadRow, error), reason error) error {
+// HandleRows implements Policy.
+func (Stop) HandleRows(_ context.Context, table string, _ func() ([]Row, error), reason error) error {
 	return fmt.Errorf("table %s: StarRocks rejected rows: %w (errors.tolerance=none stops the pipeline here; fix the table or the mapping, or set errors.tolerance=all to log and skip such rows, then restart: their offsets are not committed)", table, reason)
 }
 
@@ -62,14 +70,14 @@ func (Stop) HandleRows(_ context.Context, table string, _ func() ([]DeadRow, err
 // it at error level with its position so that it can be found again.
 type LogAndSkip struct{ Logger *slog.Logger }
 
-// Handle implements DeadLetter.
+// Handle implements Policy.
 func (l LogAndSkip) Handle(_ context.Context, rec *kgo.Record, reason error) error {
 	l.Logger.Error("skipping record (errors.tolerance=all)", "topic", rec.Topic, "partition", rec.Partition, "offset", rec.Offset, "error", reason)
 	return nil
 }
 
-// HandleRows implements DeadLetter.
-func (l LogAndSkip) HandleRows(_ context.Context, table string, take func() ([]DeadRow, error), reason error) error {
+// HandleRows implements Policy.
+func (l LogAndSkip) HandleRows(_ context.Context, table string, take func() ([]Row, error), reason error) error {
 	rows, err := take()
 	if err != nil && len(rows) == 0 {
 		return err
@@ -83,59 +91,12 @@ func (l LogAndSkip) HandleRows(_ context.Context, table string, take func() ([]D
 	return nil
 }
 
-// Position names a record for users: topic/partition/offset.
-func Position(rec *kgo.Record) string {
+// Describe names a record for messages by its position:
+// "record <topic>/<partition>/<offset>". Every error about one record
+// names it so (the policies, the replicator, starcdc ddl), so that it can
+// be found again and skipped with kafka-consumer-groups.sh.
+func Describe(rec *kgo.Record) string {
 	return fmt.Sprintf("record %s/%d/%d", rec.Topic, rec.Partition, rec.Offset)
-}
-
-// Stage is the step of the pipeline where a record failed, named as Kafka
-// Connect names it (org.apache.kafka.connect.runtime.errors.Stage), for the
-// __connect.errors.stage header of dead letters.
-type Stage string
-
-// The stages a starcdc record can fail in. starcdc has no header converter:
-// record headers are not decoded, so HEADER_CONVERTER never occurs.
-const (
-	StageKeyConverter   Stage = "KEY_CONVERTER"   // the key.converter could not decode the key
-	StageValueConverter Stage = "VALUE_CONVERTER" // the value.converter could not decode the value
-	// StageTransformation: unwrapping the Debezium envelope failed and the
-	// connector lists a Debezium transform (ExtractNewRecordState or
-	// AddOpFieldForDebeziumRecord), which starcdc runs natively: in Kafka
-	// Connect that transform would have failed.
-	StageTransformation Stage = "TRANSFORMATION"
-	// StageTaskPut: the sink's own work failed: unwrapping an envelope
-	// without a configured transform, planning the table, turning the
-	// change into a Stream Load row, or StarRocks rejecting the row.
-	StageTaskPut Stage = "TASK_PUT"
-)
-
-// StageError is a record's error with the stage that failed. Its text is
-// the error's own.
-type StageError struct {
-	Stage Stage
-	Err   error
-}
-
-func (e *StageError) Error() string { return e.Err.Error() }
-func (e *StageError) Unwrap() error { return e.Err }
-
-// atStage tags err with stage, unless it stops the pipeline anyway.
-func atStage(stage Stage, err error) error {
-	var stop errStop
-	if err == nil || errors.As(err, &stop) {
-		return err
-	}
-	return &StageError{Stage: stage, Err: err}
-}
-
-// stageOf is the stage err carries; TASK_PUT (the sink's own processing)
-// when it carries none.
-func stageOf(err error) Stage {
-	var se *StageError
-	if errors.As(err, &se) && se.Stage != "" {
-		return se.Stage
-	}
-	return StageTaskPut
 }
 
 // errorClasses are the values of the __connect.errors.exception.class.name
@@ -164,11 +125,14 @@ var errorClasses = []struct {
 }
 
 // errorClassOther is the class name of a record error that wraps none of
-// errorClasses.
+// errorClasses. It names the type such errors had when the header was
+// introduced (now pipeline.StageError) and is kept as it was, so that
+// consumers of the dead-letter topic that filter on it keep working.
 const errorClassOther = "github.com/starcdc/starcdc/replicator.StageError"
 
-// errorClass is the __connect.errors.exception.class.name of err.
-func errorClass(err error) string {
+// ErrorClass is the __connect.errors.exception.class.name header of a
+// dead letter that failed with err (see errorClasses).
+func ErrorClass(err error) string {
 	for _, c := range errorClasses {
 		if errors.Is(err, c.err) {
 			return c.name

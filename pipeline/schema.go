@@ -1,4 +1,4 @@
-package replicator
+package pipeline
 
 import (
 	"context"
@@ -12,18 +12,22 @@ import (
 	"github.com/starcdc/starcdc/decode"
 )
 
-// SchemaHook runs before the rows of a record reach the loader. The
-// replicator's hook creates and evolves StarRocks tables (package ddl), so
-// that rows of a new shape are never loaded before their columns exist.
+// SchemaHook runs before the rows of a record are emitted. TableSync, the
+// hook the replicator installs, creates and evolves StarRocks tables
+// (package ddl), so that rows of a new shape are never loaded before their
+// columns exist.
 type SchemaHook interface {
 	Ensure(ctx context.Context, table string, key decode.Record, ch cdc.Change) error
 }
 
-// tableSync is the SchemaHook of starrocks.auto.create.tables and
+// TableSync is the SchemaHook of starrocks.auto.create.tables and
 // starrocks.schema.evolution: on the first record of a table, and whenever
 // a record's key or row schema differs from the last one seen, it plans the
-// table from the schemas and runs ddl.Manager.Sync.
-type tableSync struct {
+// table from the schemas and runs ddl.Manager.Sync. A table the record
+// cannot fit (ddl.ErrIncompatible, ddl.ErrNoTable) is the record's fault;
+// DDL that cannot run (MySQL port, privileges) stops the pipeline
+// (ErrStop). Create it with NewTableSync.
+type TableSync struct {
 	m   *ddl.Manager
 	o   ddl.Options
 	db  string
@@ -38,12 +42,14 @@ type seenSchema struct {
 	print    uint64
 }
 
-func newTableSync(m *ddl.Manager, o ddl.Options, db string, log *slog.Logger) *tableSync {
-	return &tableSync{m: m, o: o, db: db, log: log, last: map[string]seenSchema{}}
+// NewTableSync returns the SchemaHook that keeps the tables of database db
+// in step with the records' schemas through m, with the options o.
+func NewTableSync(m *ddl.Manager, o ddl.Options, db string, log *slog.Logger) *TableSync {
+	return &TableSync{m: m, o: o, db: db, log: log, last: map[string]seenSchema{}}
 }
 
 // Ensure implements SchemaHook.
-func (s *tableSync) Ensure(ctx context.Context, table string, key decode.Record, ch cdc.Change) error {
+func (s *TableSync) Ensure(ctx context.Context, table string, key decode.Record, ch cdc.Change) error {
 	row := ch.Row.Schema
 	if ch.Op == cdc.OpDelete && (row == nil || row == key.Schema) {
 		return nil // a delete by key carries no row shape; the table must already exist
@@ -68,7 +74,7 @@ func (s *tableSync) Ensure(ctx context.Context, table string, key decode.Record,
 		if errors.Is(err, ddl.ErrIncompatible) || errors.Is(err, ddl.ErrNoTable) {
 			return fmt.Errorf("table %s.%s: %w", s.db, table, err) // this table's records go to the dead-letter path
 		}
-		return errStop{fmt.Errorf("running DDL for table %s.%s over the MySQL protocol: %w (check starrocks.mysql.url and the user's CREATE/ALTER privileges)", s.db, table, err)}
+		return Stop(fmt.Errorf("running DDL for table %s.%s over the MySQL protocol: %w (check starrocks.mysql.url and the user's CREATE/ALTER privileges)", s.db, table, err))
 	}
 	for _, n := range notes {
 		s.log.Warn("table planning note", "table", table, "note", n.String())

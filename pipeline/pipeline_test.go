@@ -1,4 +1,4 @@
-package replicator
+package pipeline
 
 import (
 	"context"
@@ -146,5 +146,63 @@ func TestRowsAllOrNothing(t *testing.T) {
 	_, _, err := p.Rows(context.Background(), "t1", nil, []byte(`{"a":1`), nil, func(string, loader.Headers, []byte) { emitted++ })
 	if !errors.Is(err, decode.ErrMalformed) || emitted != 0 {
 		t.Fatalf("err %v, %d rows emitted", err, emitted)
+	}
+}
+
+// TestGoldenFixturesCSV runs the same fixtures through the CSV encoder
+// (sink.properties.format=csv with a JsonConverter, column separator "|")
+// and compares the lines and their "columns" headers with
+// testdata/golden-csv. It pins the CSV rows as the JSON goldens pin the
+// JSON ones.
+func TestGoldenFixturesCSV(t *testing.T) {
+	files := fixtures.Names("*.json")
+	if len(files) == 0 {
+		t.Fatal("no fixtures")
+	}
+	csv := map[string]string{"sink.properties.format": "csv", "sink.properties.column_separator": "|"}
+	with := func(k, v string) map[string]string {
+		m := map[string]string{k: v}
+		for k, v := range csv {
+			m[k] = v
+		}
+		return m
+	}
+	on := pipeline(t, with("value.converter.schemas.enable", "true"))
+	off := pipeline(t, with("value.converter.schemas.enable", "false"))
+	for _, f := range files {
+		name := strings.TrimSuffix(f, ".json")
+		if strings.Contains(name, "avrojson") || strings.Contains(name, "jsonschema_envelope_schema") {
+			continue // not JsonConverter messages
+		}
+		t.Run(name, func(t *testing.T) {
+			value := fixtures.Read(t, f)
+			p := off
+			if strings.HasPrefix(strings.TrimSpace(string(value)), `{"schema"`) {
+				p = on
+			}
+			var got strings.Builder
+			_, _, err := p.Rows(context.Background(), "t1", nil, value, nil, func(table string, h loader.Headers, row []byte) {
+				fmt.Fprintf(&got, "%s (columns %s, partial %v)\t%s\n", table, h.Columns, h.PartialUpdate, row)
+			})
+			if err != nil {
+				fmt.Fprintf(&got, "error: %v\n", err)
+			}
+			golden := filepath.Join("testdata", "golden-csv", name+".txt")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(golden, []byte(got.String()), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update, then review the file)", err)
+			}
+			if got.String() != string(want) {
+				t.Fatalf("got:\n%s\nwant:\n%s", got.String(), want)
+			}
+		})
 	}
 }

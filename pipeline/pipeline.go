@@ -1,4 +1,4 @@
-package replicator
+package pipeline
 
 import (
 	"context"
@@ -22,19 +22,18 @@ type Pipeline struct {
 	KeyConverter, ValueConverter decode.Converter
 	Unwrapper                    *cdc.Unwrapper
 	Router                       *mapping.Router
-	Encoder                      *mapping.Encoder
-	// CSV, when set, renders rows as CSV lines (sink.properties.format=csv)
-	// instead of JSON objects.
-	CSV *mapping.CSV
+	// Encoder renders the change rows: JSON objects (mapping.Encoder) or,
+	// with sink.properties.format=csv, CSV lines (mapping.CSV).
+	Encoder mapping.RowEncoder
 	// Passthrough sends the value text itself as the row (CSV with
-	// StringConverter, as the Java connector does).
+	// StringConverter, as the Java connector does); Encoder is not used.
 	Passthrough bool
 	// Schemas, when set, runs before the rows of a record are emitted
 	// (table auto-creation and schema evolution).
 	Schemas SchemaHook
 	// Targets, when set, types the values without a logical type by their
-	// StarRocks columns (JSON output only). Rows waits for them: a record
-	// is never encoded without the types of its table.
+	// StarRocks columns, for an Encoder that is Typed (JSON). Rows waits
+	// for them: a record is never encoded without the types of its table.
 	Targets TargetTypesSource
 	// UnwrapStage is the stage a failure to unwrap the Debezium envelope
 	// is reported in (StageTransformation when the connector lists a
@@ -49,13 +48,6 @@ type Outcome struct {
 	Event cdc.Event
 }
 
-// errStop marks errors that are not the record's fault (configuration,
-// an unreachable StarRocks): they stop the pipeline whatever the
-// dead-letter policy.
-type errStop struct{ error }
-
-func (e errStop) Unwrap() error { return e.error }
-
 // Emit receives one Stream Load row of table with the load headers it
 // needs: zero for a plain JSON row; Columns for a CSV line; Columns and
 // PartialUpdate for a row whose Unavailable columns must keep their stored
@@ -69,7 +61,7 @@ type Emit func(table string, h loader.Headers, row []byte)
 func (p *Pipeline) Rows(ctx context.Context, topic string, key, value []byte, buf []byte, emit Emit) (Outcome, []byte, error) {
 	table, err := p.Router.Table(topic)
 	if err != nil {
-		return Outcome{}, buf, errStop{err}
+		return Outcome{}, buf, Stop(err)
 	}
 	out := Outcome{Table: table}
 	if p.Passthrough {
@@ -121,9 +113,9 @@ func (p *Pipeline) Rows(ctx context.Context, topic string, key, value []byte, bu
 	// stops the pipeline: the record is neither loaded untyped nor
 	// dead-lettered, and its offset is not committed.
 	var types mapping.TargetTypes
-	if p.Targets != nil && p.CSV == nil {
+	if p.Targets != nil && p.Encoder.Typed() {
 		if types, err = p.Targets.Types(ctx, table); err != nil {
-			return out, buf, errStop{fmt.Errorf("%w (the record was not loaded; it is read again after a restart)", err)}
+			return out, buf, Stop(fmt.Errorf("%w (the record was not loaded; it is read again after a restart)", err))
 		}
 	}
 	buf = buf[:0]
@@ -131,13 +123,7 @@ func (p *Pipeline) Rows(ctx context.Context, topic string, key, value []byte, bu
 	hs := make([]loader.Headers, 0, len(ev.Changes))
 	for _, ch := range ev.Changes {
 		var h loader.Headers
-		if p.CSV != nil {
-			buf, h.Columns, err = p.CSV.AppendRow(buf, ch)
-		} else {
-			buf, err = p.Encoder.AppendJSONFor(buf, ch, types)
-			h.Columns = p.Encoder.Columns(ch)
-		}
-		if err != nil {
+		if buf, h.Columns, err = p.Encoder.EncodeRow(buf, ch, types); err != nil {
 			return out, buf, atStage(StageTaskPut, err)
 		}
 		h.PartialUpdate = len(ch.Unavailable) > 0 && ch.Op == cdc.OpUpsert
@@ -159,7 +145,7 @@ func (p *Pipeline) Rows(ctx context.Context, topic string, key, value []byte, bu
 func decodeErr(stage Stage, part string, err error) error {
 	err = fmt.Errorf("decoding the %s: %w", part, err)
 	if errors.Is(err, decode.ErrRegistryUnavailable) {
-		return errStop{fmt.Errorf("%w (the schema registry is unreachable or refuses the credentials; the record is retried after a restart)", err)}
+		return Stop(fmt.Errorf("%w (the schema registry is unreachable or refuses the credentials; the record is retried after a restart)", err))
 	}
 	return &StageError{Stage: stage, Err: err}
 }
@@ -182,10 +168,11 @@ func NewPipeline(c config.Connector, regs *decode.Registries) (*Pipeline, error)
 	if zone == nil {
 		zone = time.UTC
 	}
-	p := &Pipeline{Encoder: &mapping.Encoder{Zone: zone, Varbinary: c.Mapping.Varbinary}}
+	enc := &mapping.Encoder{Zone: zone, Varbinary: c.Mapping.Varbinary}
 	if c.Mapping.Geometry == config.GeometryWKBHex {
-		p.Encoder.Geometry = mapping.GeometryWKBHex
+		enc.Geometry = mapping.GeometryWKBHex
 	}
+	p := &Pipeline{Encoder: enc}
 	var err error
 	if p.KeyConverter, err = regs.New(c.KeyConverter.Class, c.KeyConverter.Props); err != nil {
 		errs = append(errs, fmt.Errorf("key.converter: %w", err))
@@ -222,7 +209,7 @@ func NewPipeline(c config.Connector, regs *decode.Registries) (*Pipeline, error)
 		if c.ValueConverter.Class == decode.ClassString {
 			p.Passthrough = true // the Java connector's CSV: values sent verbatim
 		} else {
-			p.CSV = &mapping.CSV{Encoder: p.Encoder, Separator: c.Load.ColumnSeparator, Delimiter: c.Load.RowDelimiter}
+			p.Encoder = &mapping.CSV{Encoder: enc, Separator: c.Load.ColumnSeparator, Delimiter: c.Load.RowDelimiter}
 		}
 	}
 	if len(errs) > 0 {

@@ -1,4 +1,4 @@
-package replicator
+package deadletter
 
 import (
 	"context"
@@ -15,11 +15,12 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/starcdc/starcdc/config"
+	"github.com/starcdc/starcdc/pipeline"
 )
 
-// DeadLetterMaxBytes is the largest record batch starcdc writes to a
-// dead-letter topic (its producer's batch limit), and the max.message.bytes
-// it gives the dead-letter topics it creates: 64 MiB.
+// MaxBytes is the largest record batch starcdc writes to a dead-letter
+// topic (its producer's batch limit), and the max.message.bytes it gives
+// the dead-letter topics it creates: 64 MiB.
 //
 // What the consumer can fetch sets the need: since Kafka 0.10.1 (KIP-74) a
 // broker returns the first record batch of a partition even when it is
@@ -32,18 +33,19 @@ import (
 // produce request that carries it. A record larger than this (counted
 // uncompressed, as the producer counts it) cannot be dead-lettered: the
 // pipeline stops with an error that says how to skip it.
-const DeadLetterMaxBytes = 64 << 20
+const MaxBytes = 64 << 20
 
-// deadLetterMaxWriteBytes bounds one produce request of the dead-letter
-// producer: one batch of DeadLetterMaxBytes and the request around it.
-const deadLetterMaxWriteBytes = DeadLetterMaxBytes + 1<<20
+// maxWriteBytes bounds one produce request of the dead-letter producer:
+// one batch of MaxBytes and the request around it.
+const maxWriteBytes = MaxBytes + 1<<20
 
-// Topic is the dead-letter policy of errors.deadletterqueue.topic.name: a
-// record that cannot be loaded is produced, unchanged (key, value, headers),
-// to the dead-letter topic, and the pipeline goes on once Kafka has
+// TopicWriter is the dead-letter policy of
+// errors.deadletterqueue.topic.name: it writes to the dead-letter topic. A
+// record that cannot be loaded is produced, unchanged (key, value,
+// headers), to the topic, and the pipeline goes on once Kafka has
 // acknowledged it. With ContextHeaders the record carries Kafka Connect's
 // __connect.errors.* headers saying where it came from and why:
-// __connect.errors.stage is the stage that failed (see Stage) and
+// __connect.errors.stage is the stage that failed (see pipeline.Stage) and
 // __connect.errors.exception.class.name the Go sentinel error the failure
 // wraps (see errorClasses). Rows StarRocks rejected are produced as their
 // Stream Load JSON, with a __starcdc.table header.
@@ -52,8 +54,8 @@ const deadLetterMaxWriteBytes = DeadLetterMaxBytes + 1<<20
 // the record, missing ACLs, a compacted topic) stops the pipeline with an
 // error that says what to change: the record's offset is not committed, so
 // every restart stops at it until then.
-type Topic struct {
-	Client         *kgo.Client // its producer must admit DeadLetterMaxBytes batches (newTopicDLQ)
+type TopicWriter struct {
+	Client         *kgo.Client // its producer must admit MaxBytes batches (NewTopicWriter)
 	Name           string
 	Connector      string
 	ContextHeaders bool
@@ -62,8 +64,8 @@ type Topic struct {
 	Brokers []string
 }
 
-// Handle implements DeadLetter.
-func (t *Topic) Handle(ctx context.Context, rec *kgo.Record, reason error) error {
+// Handle implements Policy.
+func (t *TopicWriter) Handle(ctx context.Context, rec *kgo.Record, reason error) error {
 	out := &kgo.Record{Topic: t.Name, Key: rec.Key, Value: rec.Value, Headers: append([]kgo.RecordHeader(nil), rec.Headers...)}
 	if t.ContextHeaders {
 		out.Headers = append(out.Headers,
@@ -72,35 +74,35 @@ func (t *Topic) Handle(ctx context.Context, rec *kgo.Record, reason error) error
 			hdr("__connect.errors.offset", strconv.FormatInt(rec.Offset, 10)),
 			hdr("__connect.errors.connector.name", t.Connector),
 			hdr("__connect.errors.task.id", "0"),
-			hdr("__connect.errors.stage", string(stageOf(reason))),
-			hdr("__connect.errors.exception.class.name", errorClass(reason)),
+			hdr("__connect.errors.stage", string(pipeline.StageOf(reason))),
+			hdr("__connect.errors.exception.class.name", ErrorClass(reason)),
 			hdr("__connect.errors.exception.message", reason.Error()),
 		)
 	}
 	size := recordSize(rec)
-	if deadLetterSize(out) > DeadLetterMaxBytes {
+	if deadLetterSize(out) > MaxBytes {
 		return fmt.Errorf("%s is %d bytes (key, value and headers), more than the %d bytes starcdc writes to a dead-letter topic, so it can be neither loaded (%w) nor dead-lettered to %s. %s",
-			Position(rec), size, DeadLetterMaxBytes, reason, t.Name, t.sameRecord(rec))
+			Describe(rec), size, MaxBytes, reason, t.Name, t.sameRecord(rec))
 	}
 	if err := t.Client.ProduceSync(ctx, out).FirstErr(); err != nil {
 		if fix := t.fix(ctx, err); fix != "" {
 			return fmt.Errorf("%s (%d bytes: key, value and headers) could not be loaded (%w), and writing it to the dead-letter topic %s failed: %w. %s. %s",
-				Position(rec), size, reason, t.Name, err, fix, t.sameRecord(rec))
+				Describe(rec), size, reason, t.Name, err, fix, t.sameRecord(rec))
 		}
-		return fmt.Errorf("%s (%d bytes): writing it to the dead-letter topic %s failed: %w (the record's offset is not committed; starcdc resumes at it after a restart)", Position(rec), size, t.Name, err)
+		return fmt.Errorf("%s (%d bytes): writing it to the dead-letter topic %s failed: %w (the record's offset is not committed; starcdc resumes at it after a restart)", Describe(rec), size, t.Name, err)
 	}
-	t.Logger.Warn("record sent to the dead-letter topic", "topic", rec.Topic, "partition", rec.Partition, "offset", rec.Offset, "dlq", t.Name, "stage", stageOf(reason), "error", reason)
+	t.Logger.Warn("record sent to the dead-letter topic", "topic", rec.Topic, "partition", rec.Partition, "offset", rec.Offset, "dlq", t.Name, "stage", pipeline.StageOf(reason), "error", reason)
 	return nil
 }
 
 // sameRecord tells the operator that rec stops every restart, and how to
 // skip it instead of fixing the cause.
-func (t *Topic) sameRecord(rec *kgo.Record) string {
+func (t *TopicWriter) sameRecord(rec *kgo.Record) string {
 	return fmt.Sprintf("The record's offset is not committed: every restart stops at this same record until that is fixed. To skip the record without a trace instead, stop every starcdc process of connector %s and run: kafka-consumer-groups.sh --bootstrap-server %s --group %s --reset-offsets --topic %s:%d --to-offset %d --execute",
-		t.Connector, t.bootstrap(), GroupID(t.Connector), rec.Topic, rec.Partition, rec.Offset+1)
+		t.Connector, t.bootstrap(), config.GroupID(t.Connector), rec.Topic, rec.Partition, rec.Offset+1)
 }
 
-func (t *Topic) bootstrap() string {
+func (t *TopicWriter) bootstrap() string {
 	if len(t.Brokers) == 0 {
 		return "<bootstrap.servers>"
 	}
@@ -110,7 +112,7 @@ func (t *Topic) bootstrap() string {
 // fix says what the operator must change when writing to the dead-letter
 // topic failed for a reason that retrying, or restarting, cannot fix; ""
 // when a retry may succeed.
-func (t *Topic) fix(ctx context.Context, err error) string {
+func (t *TopicWriter) fix(ctx context.Context, err error) string {
 	alter := fmt.Sprintf("kafka-configs.sh --bootstrap-server %s --alter --entity-type topics --entity-name %s --add-config", t.bootstrap(), t.Name)
 	switch {
 	case errors.Is(err, kerr.MessageTooLarge):
@@ -119,7 +121,7 @@ func (t *Topic) fix(ctx context.Context, err error) string {
 			limit = fmt.Sprintf("record batches of at most %d bytes", n)
 		}
 		return fmt.Sprintf("The dead-letter topic %s accepts %s (its max.message.bytes, or the brokers' message.max.bytes when the topic does not set it); raise it with: %s max.message.bytes=%d (starcdc writes dead letters of up to %d bytes and creates its dead-letter topics with that limit)",
-			t.Name, limit, alter, DeadLetterMaxBytes, DeadLetterMaxBytes)
+			t.Name, limit, alter, MaxBytes, MaxBytes)
 	case errors.Is(err, kerr.RecordListTooLarge):
 		return fmt.Sprintf("The record is larger than a log segment of the dead-letter topic %s; raise its segment.bytes with: %s segment.bytes=1073741824 (Kafka's default)", t.Name, alter)
 	case errors.Is(err, kerr.TopicAuthorizationFailed):
@@ -129,14 +131,14 @@ func (t *Topic) fix(ctx context.Context, err error) string {
 	case errors.Is(err, kerr.InvalidRecord):
 		return fmt.Sprintf("The brokers refuse the record for the dead-letter topic %s; most often the topic is compacted and dead letters without a key (rows StarRocks rejected have none) cannot go there: use a topic with cleanup.policy=delete (%s cleanup.policy=delete)", t.Name, alter)
 	case errors.Is(err, kerr.UnknownTopicOrPartition):
-		return fmt.Sprintf("The dead-letter topic %s does not exist (was it deleted?); restart starcdc, which creates it, or create it with: kafka-topics.sh --bootstrap-server %s --create --topic %s --config max.message.bytes=%d", t.Name, t.bootstrap(), t.Name, DeadLetterMaxBytes)
+		return fmt.Sprintf("The dead-letter topic %s does not exist (was it deleted?); restart starcdc, which creates it, or create it with: kafka-topics.sh --bootstrap-server %s --create --topic %s --config max.message.bytes=%d", t.Name, t.bootstrap(), t.Name, MaxBytes)
 	}
 	return ""
 }
 
 // maxMessageBytes reads the dead-letter topic's max.message.bytes, if the
 // brokers tell.
-func (t *Topic) maxMessageBytes(ctx context.Context) (int, bool) {
+func (t *TopicWriter) maxMessageBytes(ctx context.Context) (int, bool) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	rcs, err := kadm.NewClient(t.Client).DescribeTopicConfigs(ctx, t.Name)
@@ -156,8 +158,8 @@ func (t *Topic) maxMessageBytes(ctx context.Context) (int, bool) {
 	return 0, false
 }
 
-// HandleRows implements DeadLetter.
-func (t *Topic) HandleRows(ctx context.Context, table string, take func() ([]DeadRow, error), reason error) error {
+// HandleRows implements Policy.
+func (t *TopicWriter) HandleRows(ctx context.Context, table string, take func() ([]Row, error), reason error) error {
 	rows, err := take()
 	if err != nil && len(rows) == 0 {
 		return err
@@ -172,8 +174,8 @@ func (t *Topic) HandleRows(ctx context.Context, table string, take func() ([]Dea
 				hdr("__connect.errors.offset", strconv.FormatInt(row.Offset, 10)),
 				hdr("__connect.errors.connector.name", t.Connector),
 				hdr("__connect.errors.task.id", "0"),
-				hdr("__connect.errors.stage", string(StageTaskPut)),
-				hdr("__connect.errors.exception.class.name", errorClass(reason)),
+				hdr("__connect.errors.stage", string(pipeline.StageTaskPut)),
+				hdr("__connect.errors.exception.class.name", ErrorClass(reason)),
 				hdr("__connect.errors.exception.message", reason.Error()))
 		}
 	}
@@ -181,8 +183,8 @@ func (t *Topic) HandleRows(ctx context.Context, table string, take func() ([]Dea
 	// later commits, so that they are loaded again (and rejected again)
 	// on restart rather than lost.
 	for _, r := range recs {
-		if deadLetterSize(r) > DeadLetterMaxBytes {
-			return fmt.Errorf("table %s: a row StarRocks rejected is %d bytes, more than the %d bytes starcdc writes to a dead-letter topic (stopping before its offset commits: every restart loads it again, StarRocks rejects it again, and this error comes back; fix the table so that StarRocks accepts the row: %w)", table, len(r.Value), DeadLetterMaxBytes, reason)
+		if deadLetterSize(r) > MaxBytes {
+			return fmt.Errorf("table %s: a row StarRocks rejected is %d bytes, more than the %d bytes starcdc writes to a dead-letter topic (stopping before its offset commits: every restart loads it again, StarRocks rejects it again, and this error comes back; fix the table so that StarRocks accepts the row: %w)", table, len(r.Value), MaxBytes, reason)
 		}
 	}
 	if err := t.Client.ProduceSync(ctx, recs...).FirstErr(); err != nil {
@@ -206,31 +208,32 @@ func recordSize(r *kgo.Record) int {
 	return n
 }
 
-// deadLetterSize bounds the size of the batch that carries r alone, as
-// the producer counts it against DeadLetterMaxBytes: the record plus the
-// batch header (61 bytes) and the varints around the record and each
-// header (at most 5 bytes each).
+// deadLetterSize bounds the size of the batch that carries r alone, as the
+// producer counts it against MaxBytes: the record plus the batch header
+// (61 bytes) and the varints around the record and each header (at most 5
+// bytes each).
 func deadLetterSize(r *kgo.Record) int {
 	return recordSize(r) + 128 + 10*len(r.Headers)
 }
 
-// newTopicDLQ builds the dead-letter topic policy from the connector's
-// errors.deadletterqueue.* settings (config.DeadLetter), creating the topic when it is missing (as
-// Kafka Connect does). Unlike Kafka Connect, which creates it with the
-// brokers' defaults, starcdc creates it with max.message.bytes =
-// DeadLetterMaxBytes, so that any record the consumer fetched fits; an
-// existing topic keeps its configuration.
-func newTopicDLQ(ctx context.Context, opts []kgo.Opt, brokers []string, connector string, d config.DeadLetter, logger *slog.Logger) (*Topic, error) {
+// NewTopicWriter builds the dead-letter topic policy from the connector's
+// errors.deadletterqueue.* settings (config.DeadLetter), creating the topic
+// when it is missing (as Kafka Connect does). Unlike Kafka Connect, which
+// creates it with the brokers' defaults, starcdc creates it with
+// max.message.bytes = MaxBytes, so that any record the consumer fetched
+// fits; an existing topic keeps its configuration. opts are the worker's Kafka client options
+// (kafka.ClientOpts); close the writer's Client when done.
+func NewTopicWriter(ctx context.Context, opts []kgo.Opt, brokers []string, connector string, d config.DeadLetter, logger *slog.Logger) (*TopicWriter, error) {
 	name, rf, headers := d.Topic, d.ReplicationFactor, d.ContextHeaders
 	cl, err := kgo.NewClient(slices.Concat(opts, []kgo.Opt{
 		kgo.DefaultProduceTopic(name),
-		kgo.ProducerBatchMaxBytes(DeadLetterMaxBytes),
-		kgo.BrokerMaxWriteBytes(deadLetterMaxWriteBytes),
+		kgo.ProducerBatchMaxBytes(MaxBytes),
+		kgo.BrokerMaxWriteBytes(maxWriteBytes),
 	})...)
 	if err != nil {
 		return nil, err
 	}
-	maxBytes := strconv.Itoa(DeadLetterMaxBytes)
+	maxBytes := strconv.Itoa(MaxBytes)
 	create := func(configs map[string]*string) error {
 		resp, err := kadm.NewClient(cl).CreateTopic(ctx, 1, rf, configs, name)
 		if err == nil {
@@ -255,7 +258,7 @@ func newTopicDLQ(ctx context.Context, opts []kgo.Opt, brokers []string, connecto
 	}
 	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
 		cl.Close()
-		return nil, fmt.Errorf("creating the dead-letter topic %s: %w (create it yourself, with max.message.bytes=%d so that large records fit, or set %s to at most the number of brokers)", name, err, DeadLetterMaxBytes, config.KeyDLQReplication)
+		return nil, fmt.Errorf("creating the dead-letter topic %s: %w (create it yourself, with max.message.bytes=%d so that large records fit, or set %s to at most the number of brokers)", name, err, MaxBytes, config.KeyDLQReplication)
 	}
-	return &Topic{Client: cl, Name: name, Connector: connector, ContextHeaders: headers, Logger: logger, Brokers: brokers}, nil
+	return &TopicWriter{Client: cl, Name: name, Connector: connector, ContextHeaders: headers, Logger: logger, Brokers: brokers}, nil
 }
