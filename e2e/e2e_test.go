@@ -411,22 +411,8 @@ func TestTwoProcessesOneGroup(t *testing.T) {
 	if err := s.Kafka.CreateTopic("multi", 4, nil); err != nil {
 		t.Fatal(err)
 	}
-	event := func(op string, id int, last string) *kgo.Record {
-		row := fmt.Sprintf(`{"id":%d,"first_name":"f%d","last_name":%q,"email":"e%d@x"}`, id, id, last, id)
-		before, after := "null", row
-		if op == "d" {
-			before, after = row, "null"
-		}
-		return &kgo.Record{Topic: "multi", Partition: int32(id % 4), Key: []byte(fmt.Sprintf(`{"id":%d}`, id)),
-			Value: []byte(fmt.Sprintf(`{"before":%s,"after":%s,"source":{"connector":"mysql"},"op":%q}`, before, after, op))}
-	}
-	produceRecs := func(recs []*kgo.Record) {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		if err := s.Produce(ctx, recs...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	event := func(op string, id int, last string) *kgo.Record { return customerEvent("multi", 4, op, id, last) }
+	produceRecs := func(recs []*kgo.Record) { produceAll(t, s, recs) }
 	props := connectorProps(s, "shared", false, "multi", "multi:customers")
 	a := startReplicator(t, props)
 	b := startReplicator(t, props)
@@ -466,6 +452,29 @@ func TestTwoProcessesOneGroup(t *testing.T) {
 	}
 	if sa, sb := a.rep.Stats(), b.rep.Stats(); sa.Records == 0 || sb.Records == 0 {
 		t.Errorf("the two processes did not share the work: %d and %d records", sa.Records, sb.Records)
+	}
+}
+
+// customerEvent is a schemaless Debezium change event of customer id into
+// topic, in partition id % partitions: op c, u (after = the row with
+// last_name last) or d (before = that row).
+func customerEvent(topic string, partitions int, op string, id int, last string) *kgo.Record {
+	row := fmt.Sprintf(`{"id":%d,"first_name":"f%d","last_name":%q,"email":"e%d@x"}`, id, id, last, id)
+	before, after := "null", row
+	if op == "d" {
+		before, after = row, "null"
+	}
+	return &kgo.Record{Topic: topic, Partition: int32(id % partitions), Key: []byte(fmt.Sprintf(`{"id":%d}`, id)),
+		Value: []byte(fmt.Sprintf(`{"before":%s,"after":%s,"source":{"connector":"mysql"},"op":%q}`, before, after, op))}
+}
+
+// produceAll writes recs to their partitions and fails t on an error.
+func produceAll(t *testing.T, s *devstack.Stack, recs []*kgo.Record) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := s.Produce(ctx, recs...); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -168,22 +168,8 @@ func pausedMember(t *testing.T, mode string) {
 	props["consumer.max.poll.interval.ms"] = "10000"
 	// Rows wait 8 s in the buffer: the paused process holds unloaded rows.
 	props["bufferflush.intervalms"] = "8000"
-	event := func(op string, id int, last string) *kgo.Record {
-		row := fmt.Sprintf(`{"id":%d,"first_name":"f%d","last_name":%q,"email":"e%d@x"}`, id, id, last, id)
-		before, after := "null", row
-		if op == "d" {
-			before, after = row, "null"
-		}
-		return &kgo.Record{Topic: "pause", Partition: int32(id % 4), Key: []byte(fmt.Sprintf(`{"id":%d}`, id)),
-			Value: []byte(fmt.Sprintf(`{"before":%s,"after":%s,"source":{"connector":"mysql"},"op":%q}`, before, after, op))}
-	}
-	produceRecs := func(recs []*kgo.Record) {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		if err := s.Produce(ctx, recs...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	event := func(op string, id int, last string) *kgo.Record { return customerEvent("pause", 4, op, id, last) }
+	produceRecs := func(recs []*kgo.Record) { produceAll(t, s, recs) }
 	// The two processes load as different users, so that the BE's stall
 	// can pick the first one's load.
 	stalled := make(chan struct{})
