@@ -5,31 +5,38 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/starcdc/starcdc/devstack/starrocks"
 )
 
-// discardSR answers every Stream Load with Success after reading (and
-// discarding) the body. delay, when set, slows every reply.
-func discardSR(tb testing.TB, delay time.Duration) (*httptest.Server, *atomic.Int64) {
-	var n atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, _ := io.Copy(io.Discard, r.Body)
-		n.Add(c)
-		if delay > 0 {
-			time.Sleep(delay)
+// discardSR is the StarRocks emulator in discard mode (bodies read and
+// thrown away, the protocol otherwise real) with the tables named, and
+// user u / password p. delay, when set, slows every Stream Load reply.
+func discardSR(tb testing.TB, delay time.Duration, tables ...string) *starrocks.Emulator {
+	em, err := starrocks.Start(starrocks.Config{Users: map[string]string{"u": "p"}, Discard: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { em.Close() })
+	if err := em.CreateDatabase("db"); err != nil {
+		tb.Fatal(err)
+	}
+	for _, t := range tables {
+		if err := em.CreateTable("db", t, []starrocks.Column{{Name: "id", Type: "BIGINT"}}, []string{"id"}); err != nil {
+			tb.Fatal(err)
 		}
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"TxnId":1,"Label":%q,"Status":"Success","Message":"OK","NumberLoadedRows":1}`, r.Header.Get("label"))
-	}))
-	tb.Cleanup(srv.Close)
-	return srv, &n
+	}
+	if delay > 0 {
+		em.Inject(starrocks.Fault{Op: "stream_load", Times: math.MaxInt32, Kind: starrocks.FaultSlow, Delay: delay})
+	}
+	return em
 }
 
 func benchRows(size, n int) [][]byte {
@@ -42,8 +49,8 @@ func benchRows(size, n int) [][]byte {
 }
 
 // BenchmarkThroughput measures the Loader's throughput in MB/s of encoded
-// rows (1 KiB JSON rows, one table) into an endpoint that discards, and a
-// bare HTTP PUT loop sending prebuilt bodies of the Loader's load size
+// rows (1 KiB JSON rows, one table) into the StarRocks emulator in discard
+// mode, and a bare HTTP PUT loop sending prebuilt bodies of the Loader's load size
 // (MaxBytes/2) to the same endpoint. Each op runs one 512 MiB round of
 // each, interleaved, so machine noise hits both alike. Metrics:
 // loader_MB/s and bare_MB/s over all rounds, and ratio, the median of the
@@ -52,12 +59,12 @@ func benchRows(size, n int) [][]byte {
 // -benchtime 8x or more. loader_cpu_s/GB and bare_cpu_s/GB are the CPU
 // seconds the process (endpoint included) spent per GB.
 func BenchmarkThroughput(b *testing.B) {
-	srv, _ := discardSR(b, 0)
+	em := discardSR(b, 0, "t")
 	const rowSize = 1024
 	const perRound = 512 << 20
 	const maxBytes = 64 << 20
 	rows := benchRows(rowSize, 1024)
-	l, err := New(Options{URLs: []string{srv.URL}, Username: "u", Password: "p", Database: "db",
+	l, err := New(Options{URLs: []string{em.FEURL()}, Username: "u", Password: "p", Database: "db",
 		MinLoadInterval: -1, FlushInterval: -1, MaxBytes: maxBytes})
 	if err != nil {
 		b.Fatal(err)
@@ -87,7 +94,9 @@ func BenchmarkThroughput(b *testing.B) {
 		start, cpu = time.Now(), cpuTime()
 		for sent := 0; sent < perRound; {
 			n := min(len(body), perRound-sent)
-			req, _ := http.NewRequest(http.MethodPut, srv.URL+"/api/db/t/_stream_load", bytes.NewReader(body[:n]))
+			// Straight to the BE: the bare loop skips the FE's redirect,
+			// which the Loader pays.
+			req, _ := http.NewRequest(http.MethodPut, em.BEURL()+"/api/db/t/_stream_load", bytes.NewReader(body[:n]))
 			req.SetBasicAuth("u", "p")
 			resp, err := client.Do(req)
 			if err != nil {
@@ -117,11 +126,11 @@ func BenchmarkThroughput(b *testing.B) {
 // (every load takes 20 ms) across 8 tables and reports the peak heap in
 // use and the peak BufferedBytes against the 16 MiB budget.
 func BenchmarkOverloadMemory(b *testing.B) {
-	srv, _ := discardSR(b, 20*time.Millisecond)
+	tables := []string{"t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7"}
+	em := discardSR(b, 20*time.Millisecond, tables...)
 	const budget = 16 << 20
 	rows := benchRows(512, 256)
-	tables := []string{"t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7"}
-	l, err := New(Options{URLs: []string{srv.URL}, Username: "u", Password: "p", Database: "db",
+	l, err := New(Options{URLs: []string{em.FEURL()}, Username: "u", Password: "p", Database: "db",
 		MinLoadInterval: -1, FlushInterval: -1, MaxBytes: budget, ChunkBytes: 1 << 20})
 	if err != nil {
 		b.Fatal(err)

@@ -18,6 +18,12 @@ import (
 type Config struct {
 	Users map[string]string // user -> password; nil means {"root": ""}
 	Host  string            // default "127.0.0.1"; FE and BE listen on random ports
+	// Discard makes every Stream Load read its body and throw it away: the
+	// protocol (auth, redirect, labels, transactions, replies) runs as
+	// usual, but rows are neither parsed nor stored, and the reply counts
+	// no rows. For benchmarks that measure the client, not the emulator's
+	// JSON parsing. Transaction-interface loads are unaffected.
+	Discard bool
 }
 
 // Column is a column definition for CreateTable.
@@ -41,6 +47,7 @@ type TableStats struct {
 // Emulator is one in-process StarRocks FE plus one BE. It is safe for
 // concurrent use.
 type Emulator struct {
+	discard bool // Config.Discard
 	users map[string]string
 	store *store
 
@@ -92,6 +99,7 @@ func Start(cfg Config) (*Emulator, error) {
 		users[u] = p
 	}
 	e := &Emulator{
+		discard:         cfg.Discard,
 		users:           users,
 		store:           newStore(),
 		closing:         make(chan struct{}),

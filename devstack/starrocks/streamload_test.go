@@ -710,3 +710,27 @@ func TestIgnoreJSONSizeAndChunkedBodies(t *testing.T) {
 	wantStatus(t, c.streamLoad("t", nil, "2\tabcdefghij\t2\n"), "Success")
 	wantRows(t, e, "t", []string{"id", "name"}, "1|abcdef", "2|abcdefghij")
 }
+
+// Discard mode: the protocol runs (labels, replies, a load counted) but
+// the body is neither parsed nor stored.
+func TestDiscardMode(t *testing.T) {
+	e, err := Start(Config{Discard: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.Close() })
+	if err := e.CreateDatabase("db"); err != nil {
+		t.Fatal(err)
+	}
+	mustCreate(t, e, "t", []Column{{Name: "id", Type: "BIGINT"}}, "id")
+	c := newClient(t, e)
+	r := c.streamLoad("t", hdr{"label": "d1", "format": "json"}, `[{"id":1},{"not":"even parsed"`)
+	wantStatus(t, r, "Success")
+	if num(t, r, "NumberLoadedRows") != 0 || num(t, r, "LoadBytes") != 30 {
+		t.Fatalf("reply %v", r)
+	}
+	if st := e.Stats("db", "t"); st.Loads != 1 || st.LoadedRows != 0 || len(rows(t, e, "t")) != 0 {
+		t.Fatalf("stats %+v", st)
+	}
+	wantStatus(t, c.streamLoad("t", hdr{"label": "d1", "format": "json"}, `[]`), "Label Already Exists")
+}
