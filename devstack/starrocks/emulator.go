@@ -48,8 +48,8 @@ type TableStats struct {
 // concurrent use.
 type Emulator struct {
 	discard bool // Config.Discard
-	users map[string]string
-	store *store
+	users   map[string]string
+	store   *store
 
 	feSrv, beSrv *http.Server
 	feURL, beURL string
