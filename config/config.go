@@ -515,24 +515,10 @@ func makeConverter(at func(key string) checker, m map[string]string, prefix, cla
 	return conv
 }
 
-// knownConverters are converter classes whose Kafka Connect plugin aliases
-// (the simple class name, and that name without the "Converter" suffix) are
-// expanded to the full class name.
-var knownConverters = []string{
-	jsonConverterClass,
-	stringConverterClass,
-	"org.apache.kafka.connect.converters.ByteArrayConverter",
-	"org.apache.kafka.connect.converters.BooleanConverter",
-	"org.apache.kafka.connect.converters.DoubleConverter",
-	"org.apache.kafka.connect.converters.FloatConverter",
-	"org.apache.kafka.connect.converters.IntegerConverter",
-	"org.apache.kafka.connect.converters.LongConverter",
-	"org.apache.kafka.connect.converters.ShortConverter",
-	"io.confluent.connect.avro.AvroConverter",
-	"io.confluent.connect.json.JsonSchemaConverter",
-	"io.confluent.connect.protobuf.ProtobufConverter",
-}
-
+// canonicalConverter expands a Kafka Connect plugin alias of one of the
+// knownConverters ("LongConverter", "Long", "JsonConverter", "Json", ...)
+// to its class name; any other value is returned as written (package
+// decode refuses the classes it does not implement).
 func canonicalConverter(class string) string {
 	if strings.Contains(class, ".") {
 		return class

@@ -631,6 +631,10 @@ func TestConverters(t *testing.T) {
 		"StringConverter": "org.apache.kafka.connect.storage.StringConverter", "String": "org.apache.kafka.connect.storage.StringConverter",
 		"AvroConverter": "io.confluent.connect.avro.AvroConverter", "JsonSchema": "io.confluent.connect.json.JsonSchemaConverter",
 		"com.example.MyConverter": "com.example.MyConverter", "Mystery": "Mystery",
+		"ByteArrayConverter": "org.apache.kafka.connect.converters.ByteArrayConverter", "ByteArray": "org.apache.kafka.connect.converters.ByteArrayConverter",
+		"LongConverter": "org.apache.kafka.connect.converters.LongConverter", "Integer": "org.apache.kafka.connect.converters.IntegerConverter",
+		"Short": "org.apache.kafka.connect.converters.ShortConverter", "Float": "org.apache.kafka.connect.converters.FloatConverter",
+		"DoubleConverter": "org.apache.kafka.connect.converters.DoubleConverter", "Boolean": "org.apache.kafka.connect.converters.BooleanConverter",
 	} {
 		c, _, _ := one(t, base(map[string]string{"value.converter": alias}))
 		if c.ValueConverter.Class != full {

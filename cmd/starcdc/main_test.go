@@ -86,6 +86,42 @@ func TestDecodeContract(t *testing.T) {
 	}
 }
 
+// TestDecodePrimitiveKeyConverters: keys written with Kafka's
+// LongSerializer, IntegerSerializer or ByteArraySerializer decode with the
+// matching converter; a key of the wrong length is an undecodable record.
+func TestDecodePrimitiveKeyConverters(t *testing.T) {
+	dir := t.TempDir()
+	keyFile := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, b, 0o600)
+		return p
+	}
+	value := fixtures.File(t, "mysql195_d_withschema.json")
+	want := "inventory.customers\t{\"id\":1006,\"first_name\":\"add1\",\"last_name\":\"add2\",\"email\":\"add1\",\"__op\":1}\n"
+	for _, c := range []struct {
+		converter string
+		key       []byte
+		code      int
+	}{
+		{"org.apache.kafka.connect.converters.LongConverter", binary.BigEndian.AppendUint64(nil, 1006), 0},
+		{"IntegerConverter", binary.BigEndian.AppendUint32(nil, 1006), 0},
+		{"Short", binary.BigEndian.AppendUint16(nil, 1006), 0},
+		{"org.apache.kafka.connect.converters.ByteArrayConverter", []byte("1006"), 0},
+		{"org.apache.kafka.connect.converters.DoubleConverter", binary.BigEndian.AppendUint64(nil, 0x4090000000000000), 0},
+		{"org.apache.kafka.connect.converters.LongConverter", binary.BigEndian.AppendUint32(nil, 1006), 2},
+		{"org.apache.kafka.connect.converters.BooleanConverter", []byte{7}, 2},
+	} {
+		props := writeProps(t, "key.converter="+c.converter+"\n")
+		code, out, errOut := runCLI("decode", props, "--topic", "dbserver1.inventory.customers", "--value", value, "--key", keyFile("key", c.key))
+		if c.code == 0 && (code != 0 || out != want) {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want %q", c.converter, code, out, errOut, want)
+		}
+		if c.code != 0 && (code != c.code || out != "" || !strings.Contains(errOut, "decoding the key") || !strings.Contains(errOut, "malformed")) {
+			t.Errorf("%s with key %x: exit %d, stdout %q, stderr %q; want exit %d naming the key", c.converter, c.key, code, out, errOut, c.code)
+		}
+	}
+}
+
 func TestDecodeUsageErrors(t *testing.T) {
 	props := writeProps(t, "")
 	for _, args := range [][]string{
