@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"maps"
@@ -203,10 +204,14 @@ type Config struct {
 	Connectors []Connector
 }
 
-// Load reads the .properties files given to `starcdc run`, like Kafka's
-// connect-standalone. With one file, it holds both worker and connector
-// keys. With two or more, the first is the worker file when it has neither a
-// "name" nor a "connector.class" key, and every remaining file is one
+// Load reads the configuration files given to `starcdc run`, like Kafka's
+// connect-standalone: Java .properties files, or Kafka Connect's JSON
+// connector configs (a {"name": ..., "config": {...}} object, or a flat
+// object of keys with a "name" key; see parseConnectJSON), each chosen by
+// its content (JSON when its first non-blank byte is '{'). With one file,
+// it holds both worker and connector keys. With two or more, the first is
+// the worker file when it has neither a "name" nor a "connector.class" key
+// (a JSON file always has a name), and every remaining file is one
 // connector; otherwise every file is a connector. Worker keys (bootstrap
 // servers, security, config providers, and the accepted-but-unused worker
 // keys) found in connector files are merged into the worker; a key set to
@@ -216,17 +221,22 @@ type Config struct {
 // Converters set in a connector file apply to that connector only.
 //
 // Errors: syntax and validation errors of all files are collected and
-// returned joined (errors.Join); all of them wrap ErrInvalid. A file that
-// cannot be read is returned as is. Warnings are returned even when the
+// returned joined (errors.Join); all of them wrap ErrInvalid and name their
+// file (a JSON syntax error also its byte offset, line and column). A file
+// that cannot be read is returned as is. Warnings are returned even when the
 // error is not nil; the Config is nil then.
 func Load(paths ...string) (*Config, []Warning, error) {
 	if len(paths) == 0 {
-		return nil, nil, fmt.Errorf("%w: no properties file given", ErrInvalid)
+		return nil, nil, fmt.Errorf("%w: no configuration file given", ErrInvalid)
 	}
 	srcs := make([]source, 0, len(paths))
-	var errs []error
+	var (
+		errs  []error
+		warns []Warning
+	)
 	for _, p := range paths {
-		m, err := parseFile(p)
+		m, w, err := parseFile(p)
+		warns = append(warns, w...)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -234,14 +244,15 @@ func Load(paths ...string) (*Config, []Warning, error) {
 		srcs = append(srcs, source{file: p, m: m})
 	}
 	if len(errs) > 0 {
-		return nil, nil, errors.Join(errs...)
+		return nil, warns, errors.Join(errs...)
 	}
 	var worker *source
 	conns := srcs
 	if len(srcs) > 1 && !hasConnectorIdentity(srcs[0].m) {
 		worker, conns = &srcs[0], srcs[1:]
 	}
-	return build(osEnv(), worker, conns)
+	cfg, w, err := build(osEnv(), worker, conns)
+	return cfg, append(warns, w...), err
 }
 
 // FromMap validates one already-parsed map holding worker and connector keys,
@@ -251,22 +262,27 @@ func FromMap(m map[string]string) (*Config, []Warning, error) {
 	return build(osEnv(), nil, []source{{m: m}})
 }
 
-func parseFile(path string) (map[string]string, error) {
-	f, err := os.Open(path)
+// parseFile reads one configuration file, chosen by its content: Kafka
+// Connect's JSON connector config when its first non-blank byte is '{'
+// (parseConnectJSON), else Java .properties (ParseProperties).
+func parseFile(path string) (map[string]string, []Warning, error) {
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer f.Close()
-	m, err := ParseProperties(f)
+	if isJSONConfig(data) {
+		return parseConnectJSON(path, data)
+	}
+	m, err := ParseProperties(bytes.NewReader(data))
 	if err != nil {
 		var se *syntaxError
 		if errors.As(err, &se) {
 			se.file = path
-			return nil, se
+			return nil, nil, se
 		}
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return m, nil
+	return m, nil, nil
 }
 
 func hasConnectorIdentity(m map[string]string) bool {

@@ -1,11 +1,16 @@
 // Package config owns starcdc's configuration surface: it reads Kafka Connect
 // style Java .properties files (the worker file and the connector files a user
-// already passes to connect-standalone, such as connect-StarRocks-sink.properties),
+// already passes to connect-standalone, such as connect-StarRocks-sink.properties)
+// and Kafka Connect's JSON connector configs,
 // validates every key the StarRocks Kafka connector and the Kafka Connect
 // framework define, and returns one typed, defaulted Config.
 //
 // It owns:
 //   - the .properties syntax (ParseProperties), which follows java.util.Properties.load;
+//   - Kafka Connect's JSON connector configs ({"name": ..., "config": {...}}
+//     as the REST API and connect-standalone take it, or a flat object with
+//     a "name" key), told from .properties by content (first non-blank byte
+//     '{');
 //   - which files are worker files and which are connector files (Load);
 //   - defaults and ranges of the connector keys (spec docs/connector.md §1), kept
 //     identical to the Java connector's code, including where the code and
