@@ -17,6 +17,7 @@ import (
 	"unicode"
 
 	"github.com/starcdc/starcdc/internal/redact"
+	"github.com/starcdc/starcdc/loader"
 )
 
 // Converter is a Kafka Connect converter setting: key.converter or
@@ -124,7 +125,11 @@ var groupTimeoutKeys = map[string]struct{ min, max int64 }{
 type Connector struct {
 	Name  string // name, required
 	Class string // connector.class as written, one of the accepted StarRocks sink class names
-	// TasksMax is tasks.max, default 1, range [1, 2147483647].
+	// TasksMax is tasks.max, default 1, range [1, 2147483647]. starcdc
+	// runs one task per connector in each process; above 1 it is only
+	// reported in a Warning that says how starcdc scales instead (several
+	// processes with the same connector name share the partitions through
+	// the consumer group connect-<name>).
 	TasksMax int
 	// Topics is the topics list, trimmed. Exactly one of Topics and
 	// TopicsRegex is set.
@@ -149,7 +154,15 @@ type Connector struct {
 	// BufferFlushInterval is bufferflush.intervalms, default 1s, range [1s, 1h].
 	BufferFlushInterval time.Duration
 	// ConnectTimeout is connect.timeoutms, default 100ms (the docs wrongly say
-	// 1000), range [100ms, 60s].
+	// 1000), range [100ms, 60s]. It is parsed and validated as the Java
+	// connector does, and kept for compatibility only: the Java connector
+	// uses it solely as the connect timeout of the reachability probe it
+	// sends an FE before each request (docs/connector.md §1, §8), never
+	// for the loads themselves. starcdc sends no such probe: it tries the
+	// FEs in order and skips one it cannot reach for a growing cool-down,
+	// and its loads connect with Load.ConnectTimeout
+	// (starrocks.connect.timeout.ms, default 10 s). Setting the key
+	// explicitly produces a Warning that says so.
 	ConnectTimeout time.Duration
 	// MaxRetries is sink.maxretries, default 3, -1 = unlimited.
 	MaxRetries int64
@@ -631,6 +644,13 @@ func buildConnector(c checker, m map[string]string, w Worker, single bool, candi
 	}
 
 	conn.TasksMax = int(b.int64In(ruleTasksMax))
+	if conn.TasksMax > 1 {
+		group := "connect-<name>"
+		if conn.Name != "" {
+			group = "connect-" + conn.Name
+		}
+		b.warn(keyTasksMax, "starcdc runs one task per connector in each process, which reads all the partitions it is assigned; to scale out as tasks.max=%d would, run several starcdc processes (up to one per topic partition) with this same connector name: they share the partitions through the consumer group %s, as Kafka Connect tasks do", conn.TasksMax, group)
+	}
 	b.topics(&conn)
 	conn.HTTPURLs = b.httpURLs()
 
@@ -671,6 +691,9 @@ func buildConnector(c checker, m map[string]string, w Worker, single bool, candi
 	conn.BufferFlushMaxBytes = b.int64In(ruleMaxBytes)
 	conn.BufferFlushInterval = time.Duration(b.int64In(ruleIntervalMS)) * time.Millisecond
 	conn.ConnectTimeout = time.Duration(b.int64In(ruleConnectMS)) * time.Millisecond
+	if _, set := m[keyConnectTimeout]; set {
+		b.warn(keyConnectTimeout, "accepted for compatibility, not used: the Java connector uses it only as the connect timeout of the FE reachability probe it sends before each request; starcdc sends no probe (it skips an FE it cannot reach for a growing cool-down), and its loads connect with %s (default %d ms)", KeyConnectTimeout, loader.DefaultConnectTimeout.Milliseconds())
+	}
 	conn.MaxRetries = b.int64In(ruleMaxRetries)
 	conn.SinkProperties, conn.Format = b.sinkProperties()
 

@@ -15,8 +15,10 @@
 //   - defaults and ranges of the connector keys (spec docs/connector.md §1), kept
 //     identical to the Java connector's code, including where the code and
 //     the StarRocks docs disagree (bufferflush.maxbytes defaults to 64 MiB, not
-//     90 MiB; connect.timeoutms defaults to 100, not 1000);
-//   - starcdc's own keys (starrocks.load.*, starrocks.mysql.url,
+//     90 MiB; connect.timeoutms defaults to 100, not 1000, and like the Java
+//     connector starcdc does not use it for loads);
+//   - starcdc's own keys (starrocks.load.*, starrocks.connect.timeout.ms,
+//     starrocks.mysql.url,
 //     starrocks.auto.create.tables, starrocks.schema.evolution,
 //     starrocks.table.*, starrocks.datetime.timezone, starrocks.geometry.format,
 //     starrocks.bytes.type, starrocks.decimal256, starrocks.schemaless.types,
