@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"maps"
@@ -16,6 +17,7 @@ import (
 	"unicode"
 
 	"github.com/starcdc/starcdc/internal/redact"
+	"github.com/starcdc/starcdc/loader"
 )
 
 // Converter is a Kafka Connect converter setting: key.converter or
@@ -123,7 +125,11 @@ var groupTimeoutKeys = map[string]struct{ min, max int64 }{
 type Connector struct {
 	Name  string // name, required
 	Class string // connector.class as written, one of the accepted StarRocks sink class names
-	// TasksMax is tasks.max, default 1, range [1, 2147483647].
+	// TasksMax is tasks.max, default 1, range [1, 2147483647]. starcdc
+	// runs one task per connector in each process; above 1 it is only
+	// reported in a Warning that says how starcdc scales instead (several
+	// processes with the same connector name share the partitions through
+	// the consumer group connect-<name>).
 	TasksMax int
 	// Topics is the topics list, trimmed. Exactly one of Topics and
 	// TopicsRegex is set.
@@ -148,7 +154,15 @@ type Connector struct {
 	// BufferFlushInterval is bufferflush.intervalms, default 1s, range [1s, 1h].
 	BufferFlushInterval time.Duration
 	// ConnectTimeout is connect.timeoutms, default 100ms (the docs wrongly say
-	// 1000), range [100ms, 60s].
+	// 1000), range [100ms, 60s]. It is parsed and validated as the Java
+	// connector does, and kept for compatibility only: the Java connector
+	// uses it solely as the connect timeout of the reachability probe it
+	// sends an FE before each request (docs/connector.md §1, §8), never
+	// for the loads themselves. starcdc sends no such probe: it tries the
+	// FEs in order and skips one it cannot reach for a growing cool-down,
+	// and its loads connect with Load.ConnectTimeout
+	// (starrocks.connect.timeout.ms, default 10 s). Setting the key
+	// explicitly produces a Warning that says so.
 	ConnectTimeout time.Duration
 	// MaxRetries is sink.maxretries, default 3, -1 = unlimited.
 	MaxRetries int64
@@ -208,10 +222,14 @@ type Config struct {
 // takes over a Connect sink's committed offsets.
 func GroupID(name string) string { return "connect-" + name }
 
-// Load reads the .properties files given to `starcdc run`, like Kafka's
-// connect-standalone. With one file, it holds both worker and connector
-// keys. With two or more, the first is the worker file when it has neither a
-// "name" nor a "connector.class" key, and every remaining file is one
+// Load reads the configuration files given to `starcdc run`, like Kafka's
+// connect-standalone: Java .properties files, or Kafka Connect's JSON
+// connector configs (a {"name": ..., "config": {...}} object, or a flat
+// object of keys with a "name" key; see parseConnectJSON), each chosen by
+// its content (JSON when its first non-blank byte is '{'). With one file,
+// it holds both worker and connector keys. With two or more, the first is
+// the worker file when it has neither a "name" nor a "connector.class" key
+// (a JSON file always has a name), and every remaining file is one
 // connector; otherwise every file is a connector. Worker keys (bootstrap
 // servers, security, config providers, and the accepted-but-unused worker
 // keys) found in connector files are merged into the worker; a key set to
@@ -221,17 +239,22 @@ func GroupID(name string) string { return "connect-" + name }
 // Converters set in a connector file apply to that connector only.
 //
 // Errors: syntax and validation errors of all files are collected and
-// returned joined (errors.Join); all of them wrap ErrInvalid. A file that
-// cannot be read is returned as is. Warnings are returned even when the
+// returned joined (errors.Join); all of them wrap ErrInvalid and name their
+// file (a JSON syntax error also its byte offset, line and column). A file
+// that cannot be read is returned as is. Warnings are returned even when the
 // error is not nil; the Config is nil then.
 func Load(paths ...string) (*Config, []Warning, error) {
 	if len(paths) == 0 {
-		return nil, nil, fmt.Errorf("%w: no properties file given", ErrInvalid)
+		return nil, nil, fmt.Errorf("%w: no configuration file given", ErrInvalid)
 	}
 	srcs := make([]source, 0, len(paths))
-	var errs []error
+	var (
+		errs  []error
+		warns []Warning
+	)
 	for _, p := range paths {
-		m, err := parseFile(p)
+		m, w, err := parseFile(p)
+		warns = append(warns, w...)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -239,14 +262,15 @@ func Load(paths ...string) (*Config, []Warning, error) {
 		srcs = append(srcs, source{file: p, m: m})
 	}
 	if len(errs) > 0 {
-		return nil, nil, errors.Join(errs...)
+		return nil, warns, errors.Join(errs...)
 	}
 	var worker *source
 	conns := srcs
 	if len(srcs) > 1 && !hasConnectorIdentity(srcs[0].m) {
 		worker, conns = &srcs[0], srcs[1:]
 	}
-	return build(osEnv(), worker, conns)
+	cfg, w, err := build(osEnv(), worker, conns)
+	return cfg, append(warns, w...), err
 }
 
 // FromMap validates one already-parsed map holding worker and connector keys,
@@ -256,22 +280,27 @@ func FromMap(m map[string]string) (*Config, []Warning, error) {
 	return build(osEnv(), nil, []source{{m: m}})
 }
 
-func parseFile(path string) (map[string]string, error) {
-	f, err := os.Open(path)
+// parseFile reads one configuration file, chosen by its content: Kafka
+// Connect's JSON connector config when its first non-blank byte is '{'
+// (parseConnectJSON), else Java .properties (ParseProperties).
+func parseFile(path string) (map[string]string, []Warning, error) {
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer f.Close()
-	m, err := ParseProperties(f)
+	if isJSONConfig(data) {
+		return parseConnectJSON(path, data)
+	}
+	m, err := ParseProperties(bytes.NewReader(data))
 	if err != nil {
 		var se *syntaxError
 		if errors.As(err, &se) {
 			se.file = path
-			return nil, se
+			return nil, nil, se
 		}
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return m, nil
+	return m, nil, nil
 }
 
 func hasConnectorIdentity(m map[string]string) bool {
@@ -520,24 +549,10 @@ func makeConverter(at func(key string) checker, m map[string]string, prefix, cla
 	return conv
 }
 
-// knownConverters are converter classes whose Kafka Connect plugin aliases
-// (the simple class name, and that name without the "Converter" suffix) are
-// expanded to the full class name.
-var knownConverters = []string{
-	jsonConverterClass,
-	stringConverterClass,
-	"org.apache.kafka.connect.converters.ByteArrayConverter",
-	"org.apache.kafka.connect.converters.BooleanConverter",
-	"org.apache.kafka.connect.converters.DoubleConverter",
-	"org.apache.kafka.connect.converters.FloatConverter",
-	"org.apache.kafka.connect.converters.IntegerConverter",
-	"org.apache.kafka.connect.converters.LongConverter",
-	"org.apache.kafka.connect.converters.ShortConverter",
-	"io.confluent.connect.avro.AvroConverter",
-	"io.confluent.connect.json.JsonSchemaConverter",
-	"io.confluent.connect.protobuf.ProtobufConverter",
-}
-
+// canonicalConverter expands a Kafka Connect plugin alias of one of the
+// knownConverters ("LongConverter", "Long", "JsonConverter", "Json", ...)
+// to its class name; any other value is returned as written (package
+// decode refuses the classes it does not implement).
 func canonicalConverter(class string) string {
 	if strings.Contains(class, ".") {
 		return class
@@ -634,6 +649,13 @@ func buildConnector(c checker, m map[string]string, w Worker, single bool, candi
 	}
 
 	conn.TasksMax = int(b.int64In(ruleTasksMax))
+	if conn.TasksMax > 1 {
+		group := "connect-<name>"
+		if conn.Name != "" {
+			group = "connect-" + conn.Name
+		}
+		b.warn(keyTasksMax, "starcdc runs one task per connector in each process, which reads all the partitions it is assigned; to scale out as tasks.max=%d would, run several starcdc processes (up to one per topic partition) with this same connector name: they share the partitions through the consumer group %s, as Kafka Connect tasks do", conn.TasksMax, group)
+	}
 	b.topics(&conn)
 	conn.HTTPURLs = b.httpURLs()
 
@@ -674,6 +696,9 @@ func buildConnector(c checker, m map[string]string, w Worker, single bool, candi
 	conn.BufferFlushMaxBytes = b.int64In(ruleMaxBytes)
 	conn.BufferFlushInterval = time.Duration(b.int64In(ruleIntervalMS)) * time.Millisecond
 	conn.ConnectTimeout = time.Duration(b.int64In(ruleConnectMS)) * time.Millisecond
+	if _, set := m[keyConnectTimeout]; set {
+		b.warn(keyConnectTimeout, "accepted for compatibility, not used: the Java connector uses it only as the connect timeout of the FE reachability probe it sends before each request; starcdc sends no probe (it skips an FE it cannot reach for a growing cool-down), and its loads connect with %s (default %d ms)", KeyConnectTimeout, loader.DefaultConnectTimeout.Milliseconds())
+	}
 	conn.MaxRetries = b.int64In(ruleMaxRetries)
 	conn.SinkProperties, conn.Format = b.sinkProperties()
 

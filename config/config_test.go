@@ -532,6 +532,21 @@ func TestSinkProperties(t *testing.T) {
 	}
 }
 
+// tasks.max above 1 is accepted with a warning that says how starcdc
+// scales instead.
+func TestTasksMaxWarning(t *testing.T) {
+	c, _, warns := one(t, base(map[string]string{"tasks.max": "4"}))
+	if c.TasksMax != 4 {
+		t.Errorf("TasksMax %d", c.TasksMax)
+	}
+	if w, ok := findWarning(warns, "tasks.max", "run several starcdc processes"); !ok || !strings.Contains(w.Message, "consumer group connect-sr-sink") || len(warns) != 1 {
+		t.Errorf("warnings %v, want one for tasks.max naming the consumer group", warns)
+	}
+	if _, _, warns := one(t, base(map[string]string{"tasks.max": "1"})); len(warns) != 0 {
+		t.Errorf("tasks.max=1: warnings %v", warns)
+	}
+}
+
 func TestErrorsTolerance(t *testing.T) {
 	for in, want := range map[string]string{"none": "none", "all": "all", " ALL ": "all", "None": "none"} {
 		c, _, _ := one(t, base(map[string]string{"errors.tolerance": in}))
@@ -631,6 +646,10 @@ func TestConverters(t *testing.T) {
 		"StringConverter": "org.apache.kafka.connect.storage.StringConverter", "String": "org.apache.kafka.connect.storage.StringConverter",
 		"AvroConverter": "io.confluent.connect.avro.AvroConverter", "JsonSchema": "io.confluent.connect.json.JsonSchemaConverter",
 		"com.example.MyConverter": "com.example.MyConverter", "Mystery": "Mystery",
+		"ByteArrayConverter": "org.apache.kafka.connect.converters.ByteArrayConverter", "ByteArray": "org.apache.kafka.connect.converters.ByteArrayConverter",
+		"LongConverter": "org.apache.kafka.connect.converters.LongConverter", "Integer": "org.apache.kafka.connect.converters.IntegerConverter",
+		"Short": "org.apache.kafka.connect.converters.ShortConverter", "Float": "org.apache.kafka.connect.converters.FloatConverter",
+		"DoubleConverter": "org.apache.kafka.connect.converters.DoubleConverter", "Boolean": "org.apache.kafka.connect.converters.BooleanConverter",
 	} {
 		c, _, _ := one(t, base(map[string]string{"value.converter": alias}))
 		if c.ValueConverter.Class != full {
@@ -880,10 +899,13 @@ errors.tolerance=all
 		c.ErrorsTolerance != "all" || c.SinkProperties["strip_outer_array"] != "true" || len(c.Topic2Table) != 2 {
 		t.Errorf("connector = %+v", c)
 	}
-	if len(warns) != 3 {
-		t.Errorf("warnings = %v, want offset.flush.interval.ms, offset.storage.file.filename, plugin.path", warns)
+	if len(warns) != 4 {
+		t.Errorf("warnings = %v, want tasks.max, offset.flush.interval.ms, offset.storage.file.filename, plugin.path", warns)
 	}
 	for _, wn := range warns {
+		if wn.Key == "tasks.max" {
+			continue // TestTasksMaxWarning
+		}
 		if wn.File != p || !strings.HasPrefix(wn.Message, "accepted, not used by starcdc: ") {
 			t.Errorf("warning = %+v", wn)
 		}

@@ -1,17 +1,24 @@
 // Package config owns starcdc's configuration surface: it reads Kafka Connect
 // style Java .properties files (the worker file and the connector files a user
-// already passes to connect-standalone, such as connect-StarRocks-sink.properties),
+// already passes to connect-standalone, such as connect-StarRocks-sink.properties)
+// and Kafka Connect's JSON connector configs,
 // validates every key the StarRocks Kafka connector and the Kafka Connect
 // framework define, and returns one typed, defaulted Config.
 //
 // It owns:
 //   - the .properties syntax (ParseProperties), which follows java.util.Properties.load;
+//   - Kafka Connect's JSON connector configs ({"name": ..., "config": {...}}
+//     as the REST API and connect-standalone take it, or a flat object with
+//     a "name" key), told from .properties by content (first non-blank byte
+//     '{');
 //   - which files are worker files and which are connector files (Load);
 //   - defaults and ranges of the connector keys (spec docs/connector.md §1), kept
 //     identical to the Java connector's code, including where the code and
 //     the StarRocks docs disagree (bufferflush.maxbytes defaults to 64 MiB, not
-//     90 MiB; connect.timeoutms defaults to 100, not 1000);
-//   - starcdc's own keys (starrocks.load.*, starrocks.mysql.url,
+//     90 MiB; connect.timeoutms defaults to 100, not 1000, and like the Java
+//     connector starcdc does not use it for loads);
+//   - starcdc's own keys (starrocks.load.*, starrocks.connect.timeout.ms,
+//     starrocks.mysql.url,
 //     starrocks.auto.create.tables, starrocks.schema.evolution,
 //     starrocks.table.*, starrocks.datetime.timezone, starrocks.geometry.format,
 //     starrocks.bytes.type, starrocks.decimal256, starrocks.schemaless.types,

@@ -37,6 +37,27 @@ const (
 	stringConverterClass = "org.apache.kafka.connect.storage.StringConverter"
 )
 
+// knownConverters are the converter classes starcdc implements (package
+// decode builds them; decode.Classes is the same list): Kafka's
+// JsonConverter and StringConverter, Kafka's ByteArrayConverter and
+// primitive converters, and Confluent's Schema Registry converters. Their
+// Kafka Connect plugin aliases (the simple class name, and that name
+// without the "Converter" suffix) are expanded to the full class name.
+var knownConverters = []string{
+	jsonConverterClass,
+	stringConverterClass,
+	"org.apache.kafka.connect.converters.ByteArrayConverter",
+	"org.apache.kafka.connect.converters.BooleanConverter",
+	"org.apache.kafka.connect.converters.ShortConverter",
+	"org.apache.kafka.connect.converters.IntegerConverter",
+	"org.apache.kafka.connect.converters.LongConverter",
+	"org.apache.kafka.connect.converters.FloatConverter",
+	"org.apache.kafka.connect.converters.DoubleConverter",
+	"io.confluent.connect.avro.AvroConverter",
+	"io.confluent.connect.json.JsonSchemaConverter",
+	"io.confluent.connect.protobuf.ProtobufConverter",
+}
+
 // keyKind says who consumes a key.
 type keyKind int
 

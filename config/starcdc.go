@@ -23,6 +23,7 @@ const (
 	// Load settings (Connector.Load).
 	KeyLoadMode        = "starrocks.load.mode"
 	KeyLoadMinInterval = "starrocks.load.min.interval.ms"
+	KeyConnectTimeout  = "starrocks.connect.timeout.ms"
 	KeyMySQLURL        = "starrocks.mysql.url"
 
 	// Table creation and evolution (Connector.DDL).
@@ -54,7 +55,7 @@ const (
 
 // ownKeys are the exact keys of starcdc's own settings parsed here.
 var ownKeys = []string{
-	KeyLoadMode, KeyLoadMinInterval, KeyMySQLURL,
+	KeyLoadMode, KeyLoadMinInterval, KeyConnectTimeout, KeyMySQLURL,
 	KeyAutoCreate, KeyEvolution, KeyBuckets, KeyReplicationNum, KeyKeyless,
 	KeyTimezone, KeyGeometryFormat, KeyBytesType, KeyDecimal256, KeySchemalessTypes, KeyTruncatePolicy,
 	KeyTopic2TableRegex, KeyTopic2TableReplacement,
@@ -97,6 +98,13 @@ type LoadSettings struct {
 	// applies); a set 0 disables the pacing.
 	MinInterval    time.Duration
 	MinIntervalSet bool
+	// ConnectTimeout is starrocks.connect.timeout.ms, the TCP connect
+	// timeout of every Stream Load and transaction request, to the FEs and
+	// to the BEs they redirect to; default loader.DefaultConnectTimeout
+	// (10 s), range [100 ms, 10 min]. The Java connector's real requests
+	// have none (the OS default); its connect.timeoutms is the timeout of
+	// its FE reachability probe only (see Connector.ConnectTimeout).
+	ConnectTimeout time.Duration
 	// LabelPrefix is "starcdc-<name>", the name hashed when it is long or
 	// has characters a Stream Load label may not hold
 	// (^[-\w]{1,128}$, docs/streamload.md §2.5).
@@ -347,6 +355,7 @@ func (b *connBuilder) load(conn *Connector) LoadSettings {
 	if b.enumKey(KeyLoadMode, string(LoadStreamLoad), string(LoadTransaction)) == 1 {
 		l.Mode = LoadTransaction
 	}
+	l.ConnectTimeout = time.Duration(b.intKey(KeyConnectTimeout, 100, 600000, loader.DefaultConnectTimeout.Milliseconds(), " of milliseconds")) * time.Millisecond
 	if _, ok := b.trimmed(KeyLoadMinInterval); ok {
 		ms := b.intKey(KeyLoadMinInterval, 0, 3600000, -1, " of milliseconds")
 		if ms >= 0 {

@@ -18,7 +18,7 @@ func TestStarcdcKeyDefaults(t *testing.T) {
 		t.Errorf("warnings: %v", warns)
 	}
 	wantLoad := LoadSettings{Mode: LoadStreamLoad, LabelPrefix: "starcdc-sr-sink", Headers: map[string]string{"format": "json"}}
-	if c.Load.Mode != wantLoad.Mode || c.Load.MinIntervalSet || c.Load.LabelPrefix != wantLoad.LabelPrefix ||
+	if c.Load.Mode != wantLoad.Mode || c.Load.MinIntervalSet || c.Load.LabelPrefix != wantLoad.LabelPrefix || c.Load.ConnectTimeout != 10*time.Second ||
 		c.Load.Compression != CompressionNone || !maps.Equal(c.Load.Headers, wantLoad.Headers) || c.Load.RowDelimiter != nil || c.Load.ColumnSeparator != nil {
 		t.Errorf("Load = %+v", c.Load)
 	}
@@ -41,6 +41,7 @@ func TestStarcdcKeys(t *testing.T) {
 	c, _, warns := one(t, base(map[string]string{
 		"starrocks.load.mode":                                " Transaction ",
 		"starrocks.load.min.interval.ms":                     "250",
+		"starrocks.connect.timeout.ms":                       " 2500 ",
 		"sink.properties.compression":                        "LZ4",
 		"sink.properties.timeout":                            "60",
 		"sink.properties.format":                             "csv",
@@ -68,7 +69,7 @@ func TestStarcdcKeys(t *testing.T) {
 	if len(warns) != 0 {
 		t.Errorf("warnings: %v", warns)
 	}
-	if c.Load.Mode != LoadTransaction || !c.Load.MinIntervalSet || c.Load.MinInterval != 250*time.Millisecond ||
+	if c.Load.Mode != LoadTransaction || !c.Load.MinIntervalSet || c.Load.MinInterval != 250*time.Millisecond || c.Load.ConnectTimeout != 2500*time.Millisecond ||
 		c.Load.Compression != CompressionLZ4 || c.Load.Headers["compression"] != "" || c.Load.Headers["timeout"] != "60" ||
 		!bytes.Equal(c.Load.ColumnSeparator, []byte{1}) || string(c.Load.RowDelimiter) != "\n" {
 		t.Errorf("Load = %+v", c.Load)
@@ -119,6 +120,7 @@ func TestStarcdcKeyErrors(t *testing.T) {
 	bad := map[string]string{
 		"starrocks.load.mode":                             "batch",
 		"starrocks.load.min.interval.ms":                  "-5",
+		"starrocks.connect.timeout.ms":                    "99",
 		"sink.properties.compression":                     "zstd",
 		"sink.properties.row_delimiter":                   `\xZZ`,
 		"starrocks.mysql.url":                             "http://fe:9030",
@@ -165,6 +167,7 @@ func TestStarcdcKeyErrors(t *testing.T) {
 		"starrocks.decimal256=2: must be true or false",
 		"errors.deadletterqueue.context.headers.enable=1: must be true or false",
 		"starrocks.load.mode=batch: must be stream_load or transaction",
+		"starrocks.connect.timeout.ms=99: must be a whole number of milliseconds between 100 and 600000",
 		"starrocks.schema.evolution=drop: must be none, add_columns or add_and_widen",
 		"starrocks.table.properties.replication_num: set starrocks.table.replication.num instead",
 		"errors.deadletterqueue.topic.replication.factor=0: must be a replication factor between 1 and 32767, or -1",
@@ -257,5 +260,28 @@ func TestWholeConfigRedacted(t *testing.T) {
 	}
 	if b, _ := json.Marshal(c.Mapping); !strings.Contains(string(b), `"Timezone":"UTC"`) {
 		t.Errorf("Mapping JSON = %s", b)
+	}
+}
+
+// connect.timeoutms is validated as the Java connector does but only
+// accepted: the warning says what it meant there and what starcdc uses.
+func TestConnectTimeoutKeys(t *testing.T) {
+	c, _, warns := one(t, base(map[string]string{"connect.timeoutms": "3000"}))
+	if c.ConnectTimeout != 3*time.Second || c.Load.ConnectTimeout != 10*time.Second {
+		t.Errorf("ConnectTimeout %v, Load.ConnectTimeout %v", c.ConnectTimeout, c.Load.ConnectTimeout)
+	}
+	if _, ok := findWarning(warns, "connect.timeoutms", "reachability probe"); !ok || len(warns) != 1 {
+		t.Errorf("warnings %v, want one for connect.timeoutms naming the probe", warns)
+	} else if !strings.Contains(warns[0].Message, "starrocks.connect.timeout.ms (default 10000 ms)") {
+		t.Errorf("the warning does not say what starcdc uses: %v", warns[0])
+	}
+	for v, want := range map[string]time.Duration{"100": 100 * time.Millisecond, "600000": 10 * time.Minute} {
+		c, _, _ := one(t, base(map[string]string{"starrocks.connect.timeout.ms": v}))
+		if c.Load.ConnectTimeout != want {
+			t.Errorf("starrocks.connect.timeout.ms=%s: %v", v, c.Load.ConnectTimeout)
+		}
+	}
+	if got := mustFail(t, base(map[string]string{"starrocks.connect.timeout.ms": "600001"})); !strings.Contains(got, "between 100 and 600000") {
+		t.Errorf("error %q", got)
 	}
 }

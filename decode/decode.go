@@ -67,8 +67,16 @@ func (r *Registries) New(class string, props map[string]string) (Converter, erro
 	case ClassJSONSchema:
 		return r.newJSONSchemaConverter(props)
 	}
-	return nil, fmt.Errorf("%w: unknown converter class %q; use one of %s, %s, %s, %s, %s",
-		ErrUnsupported, class, ClassJSON, ClassAvro, ClassProtobuf, ClassJSONSchema, ClassString)
+	if p := newPrimitive(class); p != nil {
+		return p, nil
+	}
+	return nil, fmt.Errorf("%w: unknown converter class %q; use one of %s", ErrUnsupported, class, strings.Join(Classes(), ", "))
+}
+
+// Classes lists the converter classes New implements.
+func Classes() []string {
+	return []string{ClassJSON, ClassAvro, ClassProtobuf, ClassJSONSchema, ClassString,
+		ClassByteArray, ClassBoolean, ClassShort, ClassInteger, ClassLong, ClassFloat, ClassDouble}
 }
 
 // boolProp reads a boolean converter sub-key with config's one boolean

@@ -7,6 +7,9 @@
 // decode owns:
 //
 //   - the converters, chosen by class name: JsonConverter, StringConverter,
+//     Kafka's ByteArrayConverter and primitive converters (BooleanConverter,
+//     ShortConverter, IntegerConverter, LongConverter, FloatConverter,
+//     DoubleConverter: the exact byte lengths of Kafka's deserializers),
 //     Confluent's AvroConverter, ProtobufConverter and JsonSchemaConverter;
 //   - the Confluent wire framing (magic byte 0, 4-byte schema ID, Protobuf
 //     message indexes; FramingError when a record lacks it), and

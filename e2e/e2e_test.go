@@ -863,6 +863,49 @@ func TestSchemalessTypedByTable(t *testing.T) {
 	wantRows(t, s, "logical_untyped", []map[string]any{{"id": "8", "birth_date": nil, "decimal_column": nil, "datetime_column": nil}})
 }
 
+// TestSchemalessJSONColumn: Debezium's io.debezium.data.Json value is a
+// string holding the document's JSON text; without a schema
+// (schemas.enable=false) starcdc reads the table's column types and sends
+// that text as the document itself, whatever its kind, so the JSON column
+// stores the object, the array, the string, the number and the boolean
+// (not strings holding them); a JSON null document is NULL, as StarRocks
+// loads a JSON null (docs/streamload.md §5.2). Text that is not JSON is the
+// record's fault: with errors.tolerance=all it is skipped, and the rest
+// loads.
+func TestSchemalessJSONColumn(t *testing.T) {
+	s := startStack(t)
+	createTable(t, s, "docs", "id INT", "doc JSON")
+	docs := map[int]string{
+		1: `{"a": 1, "b": [true, null]}`,
+		2: `[1, "two", {"three": 3}]`,
+		3: `"just a string"`,
+		4: `42`,
+		5: `true`,
+		6: `null`,
+		7: `not json`,
+	}
+	var recs [][2][]byte
+	for id := 1; id <= len(docs); id++ {
+		text, _ := json.Marshal(docs[id]) // the JSON string holding the text, as Debezium sends it
+		recs = append(recs, [2][]byte{[]byte(fmt.Sprintf(`{"id":%d}`, id)),
+			[]byte(fmt.Sprintf(`{"before":null,"after":{"id":%d,"doc":%s},"source":{"connector":"mysql"},"op":"c"}`, id, text))})
+	}
+	produce(t, s, "docs", recs...)
+	props := connectorProps(s, "schemaless-json", false, "docs", "docs:docs")
+	props["errors.tolerance"] = "all"
+	r := startReplicator(t, props)
+	drain(t, s, r.group, "docs")
+	r.stop(t)
+	wantRows(t, s, "docs", []map[string]any{
+		{"id": "1", "doc": `{"a":1,"b":[true,null]}`},
+		{"id": "2", "doc": `[1,"two",{"three":3}]`},
+		{"id": "3", "doc": `"just a string"`},
+		{"id": "4", "doc": "42"},
+		{"id": "5", "doc": "true"},
+		{"id": "6", "doc": nil},
+	})
+}
+
 // TestSchemalessTypesWaitForMySQL is the regression test of "a short
 // MySQL-port outage silently NULLs values": the port is down when the
 // replicator starts. Schemaless records carrying epoch days for DATE

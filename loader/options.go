@@ -109,10 +109,13 @@ const (
 	// DefaultMaxConcurrentLoads is the default bound on loads running at
 	// once, across tables (the Java connector's ioThreadCount).
 	DefaultMaxConcurrentLoads = 2
-	// DefaultConnectTimeout is the default dial timeout (connect.timeoutms
-	// defaults to 100 ms in the Java connector, which is too short for a
-	// WAN; 1 s is what its documentation claims).
-	DefaultConnectTimeout = time.Second
+	// DefaultConnectTimeout is the default TCP connect timeout of every
+	// request (starrocks.connect.timeout.ms). The Java connector's requests
+	// have none but the OS's (minutes); 10 s fails over from a black-holed
+	// FE or BE in reasonable time while tolerating a slow WAN. It is not
+	// connect.timeoutms, which the Java connector uses only for its FE
+	// reachability probe (docs/connector.md §1).
+	DefaultConnectTimeout = 10 * time.Second
 	// DefaultChunkBytes is the default size of one buffer chunk. In
 	// ModeTransaction every chunk is one load call.
 	DefaultChunkBytes = 8 << 20
@@ -142,8 +145,9 @@ type Options struct {
 	// transfer-encoding, compression and content-encoding are owned by
 	// the Loader and rejected here.
 	Headers map[string]string
-	// ConnectTimeout is the dial timeout of the pooled client
-	// (connect.timeoutms). Zero means DefaultConnectTimeout.
+	// ConnectTimeout is the dial timeout of the pooled client, for the FEs
+	// and the BEs they redirect to (starrocks.connect.timeout.ms). Zero
+	// means DefaultConnectTimeout.
 	ConnectTimeout time.Duration
 	// MaxRetries is the number of retries of a failed load (sink.maxretries),
 	// with exponential backoff and jitter; -1 retries without limit, 0 never

@@ -3,9 +3,11 @@ package mapping
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/starcdc/starcdc/decode"
 )
@@ -31,8 +33,9 @@ type TargetTypes map[string]string
 //   - DATETIME ← ISO-8601 text with a zone (ZonedTimestamp): converted to
 //     the Encoder's Zone.
 //   - DECIMAL(p,s) ← base64 text: Connect Decimal's unscaled bytes, scale s.
-//   - JSON ← text holding a JSON object or array (io.debezium.data.Json):
-//     the document itself, not a string.
+//   - JSON ← text (io.debezium.data.Json): the document the text holds,
+//     whatever its kind (appendJSONText); text that is not JSON is an
+//     ErrValue.
 func (e *Encoder) appendByTarget(dst []byte, target string, v any) ([]byte, bool, error) {
 	switch {
 	case target == "DATE":
@@ -82,13 +85,41 @@ func (e *Encoder) appendByTarget(dst []byte, target string, v any) ([]byte, bool
 		}
 	case target == "JSON":
 		if s, ok := v.(string); ok {
-			t := strings.TrimSpace(s)
-			if (strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[")) && json.Valid([]byte(t)) {
-				return append(dst, t...), true, nil
-			}
+			out, err := appendJSONText(dst, s)
+			return out, true, err
 		}
 	}
 	return dst, false, nil
+}
+
+// appendJSONText appends the JSON document that text holds, for a JSON
+// column: io.debezium.data.Json is a string holding the document's text,
+// whatever its kind, so `{"a":1}`, `[1]`, `"just a string"`, `42`, `true`
+// and `null` are the object, the array, the string, the number, the
+// boolean and the null they spell, not strings. StarRocks' JSON scanner
+// keeps a JSON value as it is for a JSON column, and would keep a string
+// holding JSON as a string (docs/streamload.md §5.2), so the text goes
+// into the row as raw JSON. A JSON null is a NULL column there. Text that
+// is not one JSON document is an ErrValue: the record cannot be loaded as
+// its source meant.
+func appendJSONText(dst []byte, text string) ([]byte, error) {
+	t := strings.Trim(text, " \t\r\n")
+	if !json.Valid([]byte(t)) {
+		why := "it is not JSON"
+		var raw json.RawMessage
+		if err := json.Unmarshal([]byte(t), &raw); err != nil {
+			why = err.Error()
+		}
+		shown := t
+		if len(shown) > 64 {
+			shown = shown[:64] + "…"
+		}
+		return dst, fmt.Errorf("%w: the value %q for a JSON column is not JSON text (%s); without a schema, a string for a JSON column is taken as the text of the document, as Debezium's io.debezium.data.Json sends it: send the document itself, or its JSON text (a JSON string as \"\\\"text\\\"\")", ErrValue, shown, why)
+	}
+	if !utf8.ValidString(t) {
+		return dst, fmt.Errorf("%w: the JSON text for a JSON column is not valid UTF-8, which StarRocks' JSON parser refuses", ErrValue)
+	}
+	return append(dst, t...), nil
 }
 
 // integer reads an integer value (a schemaless JSON number, or an int64).

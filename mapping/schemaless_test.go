@@ -3,6 +3,7 @@ package mapping
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,5 +55,59 @@ func TestPlainIntegerByTarget(t *testing.T) {
 	out, err := (&Encoder{}).AppendJSONFor(nil, cdc.Change{Row: row}, TargetTypes{"ts": "DATETIME", "n": "BIGINT", "d": "DATE"})
 	if want := `{"ts":"2024-09-09 12:34:56.000001","n":5,"d":"1994-05-20","__op":0}`; err != nil || string(out) != want {
 		t.Fatalf("%s %v, want %s", out, err, want)
+	}
+}
+
+// A JSON column receives the document its text holds, whatever its kind
+// (Debezium's io.debezium.data.Json is a string holding JSON text): an
+// object, an array, a string, a number, a boolean and null go into the row
+// as those JSON values, never as strings holding them. Without a schema
+// (schemaless JSON) and with a plain string schema (Protobuf drops the
+// io.debezium.data.Json name), alike.
+func TestJSONColumnByTarget(t *testing.T) {
+	types := TargetTypes{"doc": "JSON"}
+	for _, c := range []struct{ text, want string }{
+		{`{"k": [1, 2]}`, `{"k": [1, 2]}`},
+		{`[1, "a", null]`, `[1, "a", null]`},
+		{`"just a string"`, `"just a string"`},
+		{`"{\"not\": \"an object\"}"`, `"{\"not\": \"an object\"}"`}, // a JSON string holding JSON stays a string
+		{`42`, `42`},
+		{`-1.50e3`, `-1.50e3`},
+		{`true`, `true`},
+		{`false`, `false`},
+		{`null`, `null`},
+		{" \n{\"a\":1}\t", `{"a":1}`},
+	} {
+		for _, schema := range []*decode.Schema{nil, {Type: decode.TypeString, Optional: true}} {
+			row := &decode.Struct{Names: []string{"doc"}, Values: []any{c.text}}
+			if schema != nil {
+				row.Schema = &decode.Schema{Type: decode.TypeStruct, Fields: []decode.Field{{Name: "doc", Schema: schema}}}
+			}
+			out, err := (&Encoder{}).AppendJSONFor(nil, cdc.Change{Row: row}, types)
+			if want := `{"doc":` + c.want + `,"__op":0}`; err != nil || string(out) != want {
+				t.Errorf("%q (schema %v): %s %v, want %s", c.text, schema, out, err, want)
+			}
+			if err == nil && !json.Valid(out) {
+				t.Errorf("%q: the row is not JSON: %s", c.text, out)
+			}
+		}
+	}
+	// Values that are not text keep their JSON kind; a SQL NULL stays null.
+	row := &decode.Struct{Names: []string{"doc", "n", "b", "o", "none"},
+		Values: []any{json.Number("7"), json.Number("1.5"), true, &decode.Struct{Names: []string{"x"}, Values: []any{"y"}}, nil}}
+	out, err := (&Encoder{}).AppendJSONFor(nil, cdc.Change{Row: row}, TargetTypes{"doc": "JSON", "n": "JSON", "b": "JSON", "o": "JSON", "none": "JSON"})
+	if want := `{"doc":7,"n":1.5,"b":true,"o":{"x":"y"},"none":null,"__op":0}`; err != nil || string(out) != want {
+		t.Errorf("non-text values: %s %v, want %s", out, err, want)
+	}
+	// Text that is not one JSON document is the record's fault.
+	for _, bad := range []string{"just a string", "", "{", `{"a":1} {"b":2}`, "tru", "[1,]", "\xff"} {
+		row := &decode.Struct{Names: []string{"doc"}, Values: []any{bad}}
+		_, err := (&Encoder{}).AppendJSONFor(nil, cdc.Change{Row: row}, types)
+		if !errors.Is(err, ErrValue) || !strings.Contains(err.Error(), "column doc") || !strings.Contains(err.Error(), "JSON") {
+			t.Errorf("%q: error %v, want ErrValue naming the column", bad, err)
+		}
+	}
+	if _, err := (&Encoder{}).AppendJSONFor(nil, cdc.Change{Row: &decode.Struct{Names: []string{"doc"}, Values: []any{`"a\xffb"`}}}, types); !errors.Is(err, ErrValue) {
+		t.Errorf("invalid UTF-8 inside a JSON string: %v", err)
 	}
 }

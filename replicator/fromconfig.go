@@ -142,7 +142,7 @@ func loaderOptions(c config.Connector) loader.Options {
 		Database:       c.Database,
 		Format:         loader.FormatJSON,
 		Headers:        maps.Clone(c.Load.Headers),
-		ConnectTimeout: c.ConnectTimeout,
+		ConnectTimeout: c.Load.ConnectTimeout, // starrocks.connect.timeout.ms; connect.timeoutms is only the Java connector's FE-probe timeout
 		MaxRetries:     c.MaxRetries,
 		LabelPrefix:    c.Load.LabelPrefix,
 		MaxBytes:       c.BufferFlushMaxBytes,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"maps"
 	"testing"
 	"time"
 
@@ -75,5 +76,28 @@ func TestFromConfigKafkaSASL(t *testing.T) {
 	stop()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// connect.timeoutms keeps the Java meaning (the FE probe); loads connect
+// with starrocks.connect.timeout.ms.
+func TestLoaderConnectTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		extra map[string]string
+		want  time.Duration
+	}{
+		{map[string]string{"connect.timeoutms": "3000"}, 10 * time.Second},
+		{map[string]string{"starrocks.connect.timeout.ms": "2500"}, 2500 * time.Millisecond},
+	} {
+		m := map[string]string{"name": "ct", "connector.class": "com.starrocks.connector.kafka.StarRocksSinkConnector", "topics": "t1",
+			"starrocks.http.url": "127.0.0.1:8030", "starrocks.username": "root", "starrocks.password": "", "starrocks.database.name": "d"}
+		maps.Copy(m, tc.extra)
+		cfg, _, err := config.FromMap(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := loaderOptions(cfg.Connectors[0]).ConnectTimeout; got != tc.want {
+			t.Errorf("%v: ConnectTimeout %v, want %v", tc.extra, got, tc.want)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 // Command starcdc replicates Debezium change-data-capture topics from Kafka
 // into StarRocks primary-key tables. It reads the same properties files as
-// the StarRocks Kafka connector under Kafka Connect.
+// the StarRocks Kafka connector under Kafka Connect, and Kafka Connect's
+// JSON connector configs.
 //
 //	starcdc run [--metrics-addr ADDR] [WORKER.properties] CONNECTOR.properties...
 //	starcdc decode CONNECTOR.properties --topic T --value FILE [--key FILE]
@@ -40,6 +41,11 @@ Usage:
   starcdc demo [--keep-running]
         Start an in-process Kafka, schema registry and StarRocks emulator,
         replicate a Debezium inventory database and verify the result.
+
+A CONNECTOR file may also be a Kafka Connect JSON connector config, as the
+REST API takes it: {"name": "...", "config": {...}}, or a flat object of keys
+with a "name" key. Files whose first non-blank character is '{' are read as
+JSON, others as Java .properties.
 `
 
 // Exit codes: exitUsage for bad arguments, input or configuration (the
@@ -97,7 +103,7 @@ func exitCode(err error) int {
 	return exitFailure
 }
 
-// loadConfig reads the properties files of a command and checks them
+// loadConfig reads the configuration files of a command and checks them
 // completely: config.Load, then replicator.Check (converters, transforms,
 // routing). run, decode and ddl all load their files with it, so that they
 // accept and reject the same files with the same list of problems. Warnings

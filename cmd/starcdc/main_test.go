@@ -86,6 +86,73 @@ func TestDecodeContract(t *testing.T) {
 	}
 }
 
+// TestDecodePrimitiveKeyConverters: keys written with Kafka's
+// LongSerializer, IntegerSerializer or ByteArraySerializer decode with the
+// matching converter; a key of the wrong length is an undecodable record.
+func TestDecodePrimitiveKeyConverters(t *testing.T) {
+	dir := t.TempDir()
+	keyFile := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, b, 0o600)
+		return p
+	}
+	value := fixtures.File(t, "mysql195_d_withschema.json")
+	want := "inventory.customers\t{\"id\":1006,\"first_name\":\"add1\",\"last_name\":\"add2\",\"email\":\"add1\",\"__op\":1}\n"
+	for _, c := range []struct {
+		converter string
+		key       []byte
+		code      int
+	}{
+		{"org.apache.kafka.connect.converters.LongConverter", binary.BigEndian.AppendUint64(nil, 1006), 0},
+		{"IntegerConverter", binary.BigEndian.AppendUint32(nil, 1006), 0},
+		{"Short", binary.BigEndian.AppendUint16(nil, 1006), 0},
+		{"org.apache.kafka.connect.converters.ByteArrayConverter", []byte("1006"), 0},
+		{"org.apache.kafka.connect.converters.DoubleConverter", binary.BigEndian.AppendUint64(nil, 0x4090000000000000), 0},
+		{"org.apache.kafka.connect.converters.LongConverter", binary.BigEndian.AppendUint32(nil, 1006), 2},
+		{"org.apache.kafka.connect.converters.BooleanConverter", []byte{7}, 2},
+	} {
+		props := writeProps(t, "key.converter="+c.converter+"\n")
+		code, out, errOut := runCLI("decode", props, "--topic", "dbserver1.inventory.customers", "--value", value, "--key", keyFile("key", c.key))
+		if c.code == 0 && (code != 0 || out != want) {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want %q", c.converter, code, out, errOut, want)
+		}
+		if c.code != 0 && (code != c.code || out != "" || !strings.Contains(errOut, "decoding the key") || !strings.Contains(errOut, "malformed")) {
+			t.Errorf("%s with key %x: exit %d, stdout %q, stderr %q; want exit %d naming the key", c.converter, c.key, code, out, errOut, c.code)
+		}
+	}
+}
+
+// TestDecodeJSONConfig: decode (like run and ddl) reads Kafka Connect's
+// JSON connector configs, both shapes, and reports a JSON syntax error with
+// the file and the byte offset.
+func TestDecodeJSONConfig(t *testing.T) {
+	dir := t.TempDir()
+	config := `"connector.class": "com.starrocks.connector.kafka.StarRocksSinkConnector",
+		"topics": "dbserver1.inventory.customers", "starrocks.http.url": "127.0.0.1:8030",
+		"starrocks.username": "root", "starrocks.password": "s3cret-pass", "starrocks.database.name": "inventory",
+		"starrocks.topic2table.map": "dbserver1.inventory.customers:customers", "bufferflush.intervalms": 2000,
+		"value.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter.schemas.enable": true`
+	files := map[string]string{
+		"request": `{"name": "starrocks-kafka-connector", "config": {` + config + `}}`,
+		"flat":    `{"name": "starrocks-kafka-connector", ` + config + `}`,
+	}
+	want := "inventory.customers\t{\"id\":1004,\"first_name\":\"Anne1\",\"last_name\":\"Kretchmar\",\"email\":\"annek@noanswer.org\",\"__op\":0}\n"
+	for name, body := range files {
+		p := filepath.Join(dir, name+".json")
+		os.WriteFile(p, []byte(body), 0o600)
+		code, out, errOut := runCLI("decode", p, "--topic", "dbserver1.inventory.customers", "--value", fixtures.File(t, "mysql195_u_withschema.json"))
+		if code != 0 || out != want {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want %q", name, code, out, errOut, want)
+		}
+	}
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"name": "x", "config": {"topics": "t",}}`), 0o600)
+	code, _, errOut := runCLI("decode", bad, "--topic", "t", "--value", fixtures.File(t, "mysql195_u_withschema.json"))
+	if code != 2 || !strings.Contains(errOut, bad+": byte offset 39 (line 1, column 40): invalid JSON") {
+		t.Errorf("bad JSON: exit %d, stderr %q; want exit 2 naming the file and the offset", code, errOut)
+	}
+}
+
 func TestDecodeUsageErrors(t *testing.T) {
 	props := writeProps(t, "")
 	for _, args := range [][]string{
