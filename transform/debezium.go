@@ -3,6 +3,7 @@ package transform
 // debeziumTransforms are Debezium's transforms (io.debezium.transforms).
 func debeziumTransforms() map[string]TransformFactory {
 	return map[string]TransformFactory{
-		"io.debezium.transforms.ExtractNewRecordState": newExtractNewRecordState,
+		"io.debezium.transforms.ExtractNewRecordState":     newExtractNewRecordState,
+		"io.debezium.transforms.ExtractChangedRecordState": newExtractChangedRecordState,
 	}
 }
