@@ -5,5 +5,6 @@ func debeziumTransforms() map[string]TransformFactory {
 	return map[string]TransformFactory{
 		"io.debezium.transforms.ExtractNewRecordState":     newExtractNewRecordState,
 		"io.debezium.transforms.ExtractChangedRecordState": newExtractChangedRecordState,
+		"io.debezium.transforms.ByLogicalTableRouter":      newByLogicalTableRouter,
 	}
 }
