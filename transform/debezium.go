@@ -6,5 +6,6 @@ func debeziumTransforms() map[string]TransformFactory {
 		"io.debezium.transforms.ExtractNewRecordState":     newExtractNewRecordState,
 		"io.debezium.transforms.ExtractChangedRecordState": newExtractChangedRecordState,
 		"io.debezium.transforms.ByLogicalTableRouter":      newByLogicalTableRouter,
+		"io.debezium.transforms.outbox.EventRouter":        newEventRouter,
 	}
 }
