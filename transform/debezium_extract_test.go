@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/starcdc/starcdc/decode"
@@ -68,6 +69,17 @@ func TestExtractNewRecordStateModes(t *testing.T) {
 				if got := outcome(tr.Apply(c.in)); got != c.want {
 					t.Errorf("%s:\n got %s\nwant %s", c.what, got, c.want)
 				}
+			}
+			// c (the MySQL 2.5 insert) is an upsert like r and u: the
+			// after row, with __deleted "false" exactly when r got it.
+			out, err := tr.Apply(&Record{Topic: "t", Value: decodeFixture(t, "mysql254_c_logical_types_withschema.json", true)})
+			if err != nil || out == nil {
+				t.Fatalf("c: %s", outcome(out, err))
+			}
+			row := out.Value.Value.(*decode.Struct)
+			last, _ := row.Get("__deleted")
+			if id, _ := row.Get("id"); id != int64(8) || (last == "false") != (tc.r == outRRewrite) {
+				t.Errorf("c: %s", renderValue(row))
 			}
 		})
 	}
@@ -229,6 +241,41 @@ func TestExtractNewRecordStatePassThrough(t *testing.T) {
 		if err != nil || out == nil || out.Value.Value != v || out.Topic != "x" {
 			t.Errorf("%s: got %s", c.name, outcome(out, err))
 		}
+	}
+}
+
+// A PostgreSQL delete (REPLICA IDENTITY FULL, array columns) rewritten:
+// the whole before image, arrays included, and __deleted "true".
+func TestExtractNewRecordStatePostgresDelete(t *testing.T) {
+	tr := mustTransform(t, newExtractNewRecordState, map[string]string{"delete.tombstone.handling.mode": "rewrite", "add.fields": "lsn,schema,table"})
+	in := &Record{Topic: "pg.public.arrays", Value: decodeFixture(t, "pg198_d_arrays_withschema.json", true)}
+	env := in.Value.Value.(*decode.Struct)
+	before, _ := env.Get("before")
+	out, err := tr.Apply(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := out.Value.Value.(*decode.Struct)
+	bs := before.(*decode.Struct)
+	if len(row.Values) != len(bs.Values)+4 {
+		t.Fatalf("fields: %s", schemaSig(out.Value.Schema))
+	}
+	for i := range bs.Values {
+		if renderValue(row.Values[i]) != renderValue(bs.Values[i]) {
+			t.Errorf("%s: %s != %s", bs.Names[i], renderValue(row.Values[i]), renderValue(bs.Values[i]))
+		}
+	}
+	n := len(bs.Values)
+	if got := strings.Join(row.Names[n:], ","); got != "__deleted,__lsn,__schema,__table" {
+		t.Errorf("added %s", got)
+	}
+	if row.Values[n] != "true" {
+		t.Errorf("__deleted %v", row.Values[n])
+	}
+	source, _ := env.Get("source")
+	lsn, _ := source.(*decode.Struct).Get("lsn")
+	if row.Values[n+1] != lsn || lsn == nil {
+		t.Errorf("__lsn %v, source.lsn %v", row.Values[n+1], lsn)
 	}
 }
 

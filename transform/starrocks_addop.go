@@ -18,11 +18,14 @@ import (
 // (a missing or null op, a before/after that is not a struct, a row that
 // already has __op), since it swallows every exception.
 //
-// The connector documents it before ExtractNewRecordState
+// The connector documents it before ExtractNewRecordState, in the class
+// comment and in StarRocks' "Load data using Kafka connector" page
 // (transforms=addfield,unwrap with drop.tombstones=true and
 // delete.handling.mode=rewrite): c/u then reach StarRocks as the row with
 // __op 0 and __deleted "false", d as the before image with __op 1 and
-// __deleted "true".
+// __deleted "true", r as the row with __deleted "false" and no __op (an
+// upsert by default). In the other order AddOpField sees no envelope and
+// adds nothing.
 type addOpField struct {
 	rowCache schemaCache[*decode.Schema]
 	envCache schemaCache[[2]*decode.Schema]
