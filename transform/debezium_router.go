@@ -1,0 +1,277 @@
+package transform
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf16"
+
+	"github.com/starcdc/starcdc/decode"
+)
+
+// io.debezium.transforms.ByLogicalTableRouter, following Debezium's current
+// code (debezium-connect-plugins ByLogicalTableRouter, a deprecated
+// subclass of ToLogicalTopicRouter, at HEAD 2026-08).
+//
+// Options: topic.regex and topic.replacement (required; Java regex and
+// replacement syntax, refused where Go's RE2 would not run the pattern
+// exactly), key.enforce.uniqueness (true), key.field.name
+// (__dbz__physicalTableIdentifier), key.field.regex and
+// key.field.replacement (required when the regex is set),
+// schema.name.adjustment.mode (none, the current default; avro;
+// avro_unicode), logical.table.cache.size / logical.destination.cache.size
+// (accepted; they size caches and change no output).
+//
+// When topic.regex matches the whole topic and the replacement is not
+// empty, the record moves to that topic. A non-null key (a struct with a
+// schema) gets a schema named <topic>.Key and, with
+// key.enforce.uniqueness, a required string field key.field.name holding
+// the old topic (or key.field.regex's replacement of it); a null key stays
+// null. An envelope value is re-created with the schema names
+// <topic>.Envelope and <topic>.Value; tombstones and other values are
+// untouched.
+//
+// 1.8.1, which the StarRocks connector bundles, knows neither
+// schema.name.adjustment.mode (2.0+) nor the cache-size options, and always
+// applies the Avro name adjustment (the current default is none): with a
+// topic holding '-' the schema names differ, the data do not.
+type byLogicalTableRouter struct {
+	topicRe     *javaRegex
+	topicRepl   javaReplacement
+	keyRe       *javaRegex
+	keyRepl     javaReplacement
+	keyUnique   bool
+	keyField    string
+	adjust      func(string) (string, error)
+	keyCache    schemaCache[*decode.Schema]
+	envCache    schemaCache[*decode.Schema]
+	adjustMu    sync.Mutex
+	adjustments map[string]string // replacement → original, for the conflict check
+}
+
+func newByLogicalTableRouter(m map[string]string) (Transformation, error) {
+	p := newProps(m)
+	t := &byLogicalTableRouter{adjustments: map[string]string{}}
+	regex := p.str("topic.regex", "")
+	repl, hasRepl := p.get("topic.replacement")
+	if regex == "" {
+		p.badKey("topic.regex", "is required")
+	} else if re, err := compileJavaRegex(regex); err != nil {
+		p.bad("topic.regex", regex, "%v", err)
+	} else {
+		t.topicRe = re
+		if !hasRepl || repl == "" {
+			p.badKey("topic.replacement", "is required")
+		} else if t.topicRepl, err = parseJavaReplacement(repl, re.re); err != nil {
+			p.bad("topic.replacement", repl, "%v", err)
+		}
+	}
+	t.keyUnique = p.bool("key.enforce.uniqueness", true)
+	t.keyField = p.str("key.field.name", "__dbz__physicalTableIdentifier")
+	if kr := p.str("key.field.regex", ""); strings.TrimSpace(kr) != "" {
+		krepl := p.str("key.field.replacement", "")
+		if strings.TrimSpace(krepl) == "" {
+			p.badKey("key.field.replacement", "must be non-empty if key.field.regex is set")
+		} else if re, err := compileJavaRegex(kr); err != nil {
+			p.bad("key.field.regex", kr, "%v", err)
+		} else {
+			t.keyRe = re
+			if t.keyRepl, err = parseJavaReplacement(krepl, re.re); err != nil {
+				p.bad("key.field.replacement", krepl, "%v", err)
+			}
+		}
+	} else {
+		p.get("key.field.replacement")
+	}
+	switch p.enum("schema.name.adjustment.mode", "none", "none", "avro", "avro_unicode") {
+	case "avro":
+		t.adjust = func(s string) (string, error) { return t.avroName(s, false) }
+	case "avro_unicode":
+		t.adjust = func(s string) (string, error) { return t.avroName(s, true) }
+	default:
+		t.adjust = func(s string) (string, error) { return s, nil }
+	}
+	for _, k := range []string{"logical.table.cache.size", "logical.destination.cache.size"} {
+		if v, ok := p.get(k); ok {
+			if n, err := strconv.Atoi(strings.TrimSpace(v)); err != nil || n <= 0 {
+				p.bad(k, v, "expected a positive integer")
+			}
+		}
+	}
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func (t *byLogicalTableRouter) Apply(rec *Record) (*Record, error) {
+	old := rec.Topic
+	if !t.topicRe.matches(old) {
+		return rec, nil
+	}
+	topic := t.topicRe.replaceFirst(old, t.topicRepl)
+	if topic == "" {
+		return rec, nil
+	}
+	out := *rec
+	out.Topic = topic
+	if rec.Key.Value != nil {
+		k, err := requireStruct(rec.Key.Value, "Updating schema")
+		if err != nil {
+			return nil, err
+		}
+		ks, err := t.keyCache.get(k.Schema, func() (*decode.Schema, error) {
+			s := copyExcludingName(k.Schema, true)
+			name, err := t.adjust(topic + ".Key")
+			if err != nil {
+				return nil, err
+			}
+			s.Name = name
+			if t.keyUnique {
+				if err := addField(s, t.keyField, &decode.Schema{Type: decode.TypeString}); err != nil {
+					return nil, err
+				}
+			}
+			return s, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		nk := newStruct(ks)
+		for i, f := range k.Schema.Fields {
+			nk.Values[i], _ = k.Get(f.Name)
+		}
+		if t.keyUnique {
+			id := old
+			if t.keyRe != nil && t.keyRe.matches(old) {
+				id = t.keyRe.replaceFirst(old, t.keyRepl)
+			}
+			put(nk, t.keyField, id)
+		}
+		out.Key = decode.Record{Schema: ks, Value: nk}
+	} else {
+		out.Key = decode.Record{}
+	}
+	if rec.Value.Value == nil || !isEnvelopeSchema(rec.Value.Schema) {
+		return &out, nil
+	}
+	env, err := requireStruct(rec.Value.Value, "Updating schema")
+	if err != nil {
+		return nil, err
+	}
+	es, err := t.envCache.get(env.Schema, func() (*decode.Schema, error) {
+		var vs *decode.Schema
+		vf := env.Schema.Field("before")
+		if vf == nil {
+			vf = env.Schema.Field("after")
+		}
+		if vf != nil {
+			vs = copyExcludingName(vf.Schema, true)
+			name, err := t.adjust(topic + ".Value")
+			if err != nil {
+				return nil, err
+			}
+			vs.Name = name
+		}
+		s := copyExcludingName(env.Schema, false)
+		for _, f := range env.Schema.Fields {
+			fs := f.Schema
+			if vs != nil && (f.Name == "before" || f.Name == "after") {
+				fs = vs
+			}
+			if err := addField(s, f.Name, fs); err != nil {
+				return nil, err
+			}
+		}
+		name, err := t.adjust(topic + ".Envelope")
+		if err != nil {
+			return nil, err
+		}
+		s.Name = name
+		return s, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	ne := newStruct(es)
+	for i, f := range env.Schema.Fields {
+		v, _ := fieldValue(env, f.Name)
+		if (f.Name == "before" || f.Name == "after") && v != nil {
+			fs := es.Fields[i].Schema
+			row, err := requireStruct(v, "Updating schema")
+			if err != nil {
+				return nil, err
+			}
+			nr := newStruct(fs)
+			for j, rf := range row.Schema.Fields {
+				if j < len(nr.Values) {
+					nr.Values[j], _ = row.Get(rf.Name)
+				}
+			}
+			v = nr
+		}
+		ne.Values[i] = v
+	}
+	out.Value = decode.Record{Schema: es, Value: ne, SchemaID: rec.Value.SchemaID}
+	return &out, nil
+}
+
+// copyExcludingName is ToLogicalTopicRouter.copySchemaExcludingName:
+// version, doc, parameters and optionality (and the fields when asked).
+func copyExcludingName(s *decode.Schema, fields bool) *decode.Schema {
+	c := copySchemaBasics(s)
+	c.Name = ""
+	c.Optional = s.Optional
+	if fields {
+		c.Fields = append([]decode.Field(nil), s.Fields...)
+	}
+	return c
+}
+
+// avroName is SchemaNameAdjuster.AVRO / AVRO_UNICODE: characters Avro does
+// not allow in a full name become '_' (a leading digit is kept after it) or
+// _uXXXX. Two names adjusted to the same text fail, as Debezium's
+// conflict handler does (per transform here, per JVM there).
+func (t *byLogicalTableRouter) avroName(name string, unicode bool) (string, error) {
+	if name == "" {
+		return name, nil
+	}
+	units := utf16.Encode([]rune(name))
+	var b strings.Builder
+	changed := false
+	for i, c := range units {
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		// AVRO_UNICODE's first-character rule (no '_') is also its
+		// non-first rule's base, so '_' is escaped everywhere there.
+		valid := letter || (c == '_' && !unicode) || (i > 0 && (c == '.' || c >= '0' && c <= '9'))
+		if valid {
+			b.WriteRune(rune(c))
+			continue
+		}
+		changed = true
+		if unicode {
+			hex := strconv.FormatInt(int64(c), 16)
+			if len(hex) <= 2 {
+				hex = "00" + hex
+			}
+			b.WriteString("_u" + hex)
+			continue
+		}
+		b.WriteByte('_')
+		if i == 0 && c >= '0' && c <= '9' {
+			b.WriteRune(rune(c))
+		}
+	}
+	if !changed {
+		return name, nil
+	}
+	out := b.String()
+	t.adjustMu.Lock()
+	defer t.adjustMu.Unlock()
+	if orig, ok := t.adjustments[out]; ok && orig != name {
+		return "", fmt.Errorf("the Kafka Connect schema name '%s' is not a valid Avro schema name and its replacement '%s' conflicts with another different schema '%s'", name, out, orig)
+	}
+	t.adjustments[out] = name
+	return out, nil
+}
