@@ -19,13 +19,16 @@ type Rename struct {
 	Replacement string
 }
 
-// apply renames topic.
-func (r Rename) apply(topic string) string {
-	m := r.Regex.FindStringSubmatchIndex(topic)
-	if m == nil || m[0] != 0 || m[1] != len(topic) {
+// apply renames topic. whole is Regex anchored at both ends: Java's
+// Matcher.matches tries every way for the whole topic to match, where
+// Go's leftmost-first search stops at the first match (with `a|ab`, "a"
+// of "ab").
+func (r Rename) apply(whole *regexp.Regexp, topic string) string {
+	m := whole.FindStringSubmatchIndex(topic)
+	if m == nil {
 		return topic
 	}
-	return javaExpand(r.Regex, r.Replacement, topic, m)
+	return javaExpand(whole, r.Replacement, topic, m)
 }
 
 // javaExpand expands a replacement with java.util.regex.Matcher's rules, so
@@ -80,6 +83,7 @@ func javaExpand(re *regexp.Regexp, repl, src string, m []int) string {
 // starrocks.topic2table.map, else the renamed topic itself is the table.
 type Router struct {
 	renames  []Rename
+	whole    []*regexp.Regexp // renames[i].Regex anchored at both ends
 	explicit map[string]string
 }
 
@@ -87,6 +91,10 @@ type Router struct {
 // renames applied in order before it. Every mapped name is checked.
 func NewRouter(topic2table map[string]string, renames ...Rename) (*Router, error) {
 	r := &Router{explicit: map[string]string{}, renames: renames}
+	for _, rn := range renames {
+		// The group keeps the subexpression numbers and names.
+		r.whole = append(r.whole, regexp.MustCompile(`^(?:`+rn.Regex.String()+`)$`))
+	}
 	for t, tbl := range topic2table {
 		if err := ValidTable(tbl); err != nil {
 			return nil, fmt.Errorf("starrocks.topic2table.map entry %s:%s: %w", t, tbl, err)
@@ -100,8 +108,8 @@ func NewRouter(topic2table map[string]string, renames ...Rename) (*Router, error
 // configuration when the result is not a valid table name.
 func (r *Router) Table(topic string) (string, error) {
 	renamed := topic
-	for _, rn := range r.renames {
-		renamed = rn.apply(renamed)
+	for i, rn := range r.renames {
+		renamed = rn.apply(r.whole[i], renamed)
 	}
 	if t, ok := r.explicit[renamed]; ok {
 		return t, nil
