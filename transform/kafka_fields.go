@@ -533,6 +533,9 @@ func newExtractField(o operand, props map[string]string) (Transformation, error)
 		if err != nil {
 			opts.bad("field", t.field, "%v", err)
 		}
+		if len(p) == 0 { // "": no step; Kafka fails each record, starcdc finds no field
+			p = []string{""}
+		}
 		t.path = p
 	default:
 		opts.bad("field.syntax.version", props["field.syntax.version"], "String must be one of (case insensitive): V1, V2")
@@ -604,9 +607,6 @@ func fieldPathV2(path string) ([]string, error) {
 	}
 	if path != "" && path[len(path)-1] == '.' {
 		steps = append(steps, "")
-	}
-	if len(steps) == 0 {
-		steps = []string{""}
 	}
 	return steps, nil
 }
