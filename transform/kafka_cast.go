@@ -158,7 +158,7 @@ func (t *cast) Apply(rec *Record) (*Record, error) {
 				return nil, err
 			}
 		}
-		if err := putNamed(out, f.Name, fv); err != nil {
+		if err := putField(out, i, fv); err != nil { // the rebuilt schema keeps the field order
 			return nil, err
 		}
 	}

@@ -50,7 +50,15 @@ type replaceField struct {
 	exclude, include map[string]bool
 	renames, reverse map[string]string
 	withDefault      bool
-	cache            schemaCache
+	cache            planCache[fieldPlan]
+}
+
+// fieldPlan is a rebuilt struct schema with, for each of its fields, the
+// index of the input field it is read from (-1: none; name is reported).
+type fieldPlan struct {
+	schema  *decode.Schema
+	src     []int
+	missing []string
 }
 
 func newReplaceField(o operand, props map[string]string) (Transformation, error) {
@@ -135,31 +143,37 @@ func (t *replaceField) Apply(rec *Record) (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	updated, err := t.cache.cached(st.Schema, func() (*decode.Schema, error) {
+	plan, err := t.cache.cached(st.Schema, func() (fieldPlan, error) {
 		b := newStructBuilder(copySchemaBasics(st.Schema, decode.TypeStruct))
 		for _, f := range st.Schema.Fields {
 			if t.keep(f.Name) {
 				if err := b.field(t.renamed(f.Name), f.Schema); err != nil {
-					return nil, err
+					return fieldPlan{}, err
 				}
 			}
 		}
-		return b.build(), nil
+		p := fieldPlan{schema: b.build()}
+		for _, f := range p.schema.Fields {
+			// Kafka reads each output field by reverse-renaming it.
+			src := t.reverseRenamed(f.Name)
+			p.src = append(p.src, fieldIndex(st.Schema, src))
+			p.missing = append(p.missing, src)
+		}
+		return p, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := newStruct(updated)
-	for i, f := range updated.Fields {
-		fv, err := structGet(st, t.reverseRenamed(f.Name), t.withDefault)
-		if err != nil {
-			return nil, err
+	out := newStruct(plan.schema)
+	for i, j := range plan.src {
+		if j < 0 {
+			return nil, fmt.Errorf("%s is not a valid field name", plan.missing[i])
 		}
-		if err := putField(out, i, fv); err != nil {
+		if err := putField(out, i, fieldValue(st, j, t.withDefault)); err != nil {
 			return nil, err
 		}
 	}
-	t.o.set(rec, updated, out)
+	t.o.set(rec, plan.schema, out)
 	return rec, nil
 }
 
@@ -450,7 +464,7 @@ func (t *insertField) Apply(rec *Record) (*Record, error) {
 type valueToKey struct {
 	fields      []string
 	withDefault bool
-	cache       schemaCache
+	cache       planCache[fieldPlan]
 }
 
 func newValueToKey(props map[string]string) (Transformation, error) {
@@ -478,29 +492,29 @@ func (t *valueToKey) Apply(rec *Record) (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	keySchema, err := t.cache.cached(st.Schema, func() (*decode.Schema, error) {
+	plan, err := t.cache.cached(st.Schema, func() (fieldPlan, error) {
 		b := newStructBuilder(&decode.Schema{})
+		var p fieldPlan
 		for _, f := range t.fields {
-			vf := st.Schema.Field(f)
-			if vf == nil {
-				return nil, fmt.Errorf("Field does not exist: %s", f)
+			j := fieldIndex(st.Schema, f)
+			if j < 0 {
+				return p, fmt.Errorf("Field does not exist: %s", f)
 			}
-			if err := b.field(f, vf.Schema); err != nil {
-				return nil, err
+			if err := b.field(f, st.Schema.Fields[j].Schema); err != nil {
+				return p, err
 			}
+			p.src = append(p.src, j)
 		}
-		return b.build(), nil
+		p.schema = b.build()
+		return p, nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	keySchema := plan.schema
 	key := newStruct(keySchema)
-	for i, f := range t.fields {
-		fv, err := structGet(st, f, t.withDefault)
-		if err != nil {
-			return nil, err
-		}
-		if err := putField(key, i, fv); err != nil {
+	for i, j := range plan.src {
+		if err := putField(key, i, fieldValue(st, j, t.withDefault)); err != nil {
 			return nil, err
 		}
 	}

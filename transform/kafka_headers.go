@@ -77,7 +77,7 @@ type headerFrom struct {
 	headers        []string
 	move           bool
 	withDefault    bool
-	cache          schemaCache
+	cache          planCache[fieldPlan]
 	operationLabel string
 }
 
@@ -123,26 +123,27 @@ func (t *headerFrom) Apply(rec *Record) (*Record, error) {
 	}
 	updatedSchema, updated := schema, any(st)
 	if t.move {
-		if updatedSchema, err = t.cache.cached(schema, func() (*decode.Schema, error) {
+		plan, err := t.cache.cached(schema, func() (fieldPlan, error) {
 			b := newStructBuilder(copySchemaBasics(schema, decode.TypeStruct))
-			for _, f := range schema.Fields {
+			var p fieldPlan
+			for j, f := range schema.Fields {
 				if !slices.Contains(t.fields, f.Name) {
 					if err := b.field(f.Name, f.Schema); err != nil {
-						return nil, err
+						return p, err
 					}
+					p.src = append(p.src, j)
 				}
 			}
-			return b.build(), nil
-		}); err != nil {
+			p.schema = b.build()
+			return p, nil
+		})
+		if err != nil {
 			return nil, err
 		}
+		updatedSchema = plan.schema
 		out := newStruct(updatedSchema)
-		for i, f := range updatedSchema.Fields {
-			fv, err := structGet(st, f.Name, t.withDefault)
-			if err != nil {
-				return nil, err
-			}
-			if err := putField(out, i, fv); err != nil {
+		for i, j := range plan.src {
+			if err := putField(out, i, fieldValue(st, j, t.withDefault)); err != nil {
 				return nil, err
 			}
 		}

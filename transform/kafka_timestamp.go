@@ -47,6 +47,7 @@ type timestampConverter struct {
 	precision   string
 	withDefault bool
 	cache       schemaCache
+	schemas     [2]*decode.Schema // the target's schema, required and optional
 }
 
 func newTimestampConverter(o operand, props map[string]string) (Transformation, error) {
@@ -59,6 +60,7 @@ func newTimestampConverter(o operand, props map[string]string) (Transformation, 
 	t.precision = opts.strDefault("unix.precision", "milliseconds")
 	opts.oneOf("unix.precision", t.precision, "nanoseconds", "microseconds", "milliseconds", "seconds")
 	t.withDefault = opts.replaceNullWithDefault()
+	t.schemas = [2]*decode.Schema{t.newTypeSchema(false), t.newTypeSchema(true)}
 	pattern := opts.strDefault("format", "")
 	if t.target == tsString && pattern == "" {
 		opts.fail("format", "TimestampConverter requires format option to be specified when using string timestamps")
@@ -75,8 +77,15 @@ func newTimestampConverter(o operand, props map[string]string) (Transformation, 
 
 const purposeTimestamp = "converting timestamp formats"
 
-// typeSchema is the target's standard schema.
+// typeSchema is the target's standard schema, one per optionality.
 func (t *timestampConverter) typeSchema(optional bool) *decode.Schema {
+	if optional {
+		return t.schemas[1]
+	}
+	return t.schemas[0]
+}
+
+func (t *timestampConverter) newTypeSchema(optional bool) *decode.Schema {
 	switch t.target {
 	case tsString:
 		return primitiveSchema(decode.TypeString, optional)
@@ -211,7 +220,7 @@ func (t *timestampConverter) applyStruct(st *decode.Struct, updated *decode.Sche
 				return nil, err
 			}
 		}
-		if err := putNamed(out, f.Name, fv); err != nil {
+		if err := putField(out, i, fv); err != nil { // the rebuilt schema keeps the field order
 			return nil, err
 		}
 	}

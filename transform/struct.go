@@ -16,9 +16,9 @@ package transform
 //   - structGet: Struct.get (a null field reads as its schema's default)
 //     and Struct.getWithoutDefault.
 //   - operand: the key or the value of a record ($Key / $Value).
-//   - schemaCache: the per-transform cache of rebuilt schemas, so that the
-//     records of one input schema share one output schema, as they share
-//     their decoded schema.
+//   - planCache / schemaCache: the per-transform cache of rebuilt schemas
+//     (and precomputed field lookups), so that the records of one input
+//     schema share one output schema, as they share their decoded schema.
 //
 // Decoded schemas and struct Names are shared between records: nothing
 // here modifies a schema or struct it was given.
@@ -217,42 +217,38 @@ func keyValue(class string, f func(o operand, props map[string]string) (Transfor
 	}
 }
 
-// maxCachedSchemas bounds a schemaCache.
+// maxCachedSchemas bounds a planCache.
 const maxCachedSchemas = 256
 
-// schemaCache maps an input schema to the schema a transform rebuilt from
-// it (Kafka's per-transform LRU cache of updated schemas). It is safe for
-// concurrent use.
-type schemaCache struct {
+// planCache maps an input schema to what a transform built from it (the
+// rebuilt schema, with whatever lookups the transform precomputes), as
+// Kafka's transforms cache their updated schemas per input schema. It is
+// safe for concurrent use; errors are not cached.
+type planCache[T any] struct {
 	mu sync.Mutex
-	m  map[*decode.Schema]*decode.Schema
+	m  map[*decode.Schema]T
 }
 
-func (c *schemaCache) get(in *decode.Schema) *decode.Schema {
+// schemaCache caches a rebuilt schema per input schema.
+type schemaCache = planCache[*decode.Schema]
+
+// cached returns what was built for in, building it with build on a miss.
+func (c *planCache[T]) cached(in *decode.Schema, build func() (T, error)) (T, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.m[in]
-}
-
-func (c *schemaCache) put(in, out *decode.Schema) {
+	v, ok := c.m[in]
+	c.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	v, err := build()
+	if err != nil {
+		return v, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil || len(c.m) >= maxCachedSchemas {
-		c.m = map[*decode.Schema]*decode.Schema{}
+		c.m = map[*decode.Schema]T{}
 	}
-	c.m[in] = out
-}
-
-// cached returns the schema built for in, building it with build on a
-// miss (errors are not cached).
-func (c *schemaCache) cached(in *decode.Schema, build func() (*decode.Schema, error)) (*decode.Schema, error) {
-	if out := c.get(in); out != nil {
-		return out, nil
-	}
-	out, err := build()
-	if err != nil {
-		return nil, err
-	}
-	c.put(in, out)
-	return out, nil
+	c.m[in] = v
+	return v, nil
 }
