@@ -84,6 +84,8 @@ func newReplaceField(o operand, props map[string]string) (Transformation, error)
 		}
 	}
 	if l, ok := opts.list("renames"); ok {
+		// In configured order, a later mapping of the same name winning
+		// (Kafka inverts a HashMap, in no defined order).
 		for _, m := range l {
 			parts := javaSplit(m, ":")
 			if len(parts) != 2 {
@@ -92,8 +94,10 @@ func newReplaceField(o operand, props map[string]string) (Transformation, error)
 			}
 			t.renames[parts[0]] = parts[1]
 		}
-		for from, to := range t.renames {
-			t.reverse[to] = from
+		for _, m := range l {
+			if parts := javaSplit(m, ":"); len(parts) == 2 && t.renames[parts[0]] == parts[1] {
+				t.reverse[parts[1]] = parts[0]
+			}
 		}
 	}
 	t.withDefault = opts.replaceNullWithDefault()

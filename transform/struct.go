@@ -92,9 +92,15 @@ func newStructBuilder(basics *decode.Schema) *structBuilder {
 	return &structBuilder{s: basics, seen: map[string]bool{}}
 }
 
-// field appends a field; a second field of the same name is the error
-// SchemaBuilder.field raises.
+// field appends a field; an empty name, a nil schema and a second field of
+// the same name are the errors SchemaBuilder.field raises.
 func (b *structBuilder) field(name string, fs *decode.Schema) error {
+	if name == "" {
+		return fmt.Errorf("fieldName cannot be null.")
+	}
+	if fs == nil {
+		return fmt.Errorf("fieldSchema for field %s cannot be null.", name)
+	}
 	if b.seen[name] {
 		return fmt.Errorf("Cannot create field because of field name duplication %s", name)
 	}
