@@ -13,54 +13,54 @@ import (
 // Golden cases worked from Kafka 3.9's Cast (source and CastTest).
 
 func TestCast(t *testing.T) {
-	all := sch(decode.TypeStruct, named("s"), opt, fields(
-		"int8", sch(decode.TypeInt8, def(int64(8))),
-		"int16", sch(decode.TypeInt16, opt),
-		"int32", sch(decode.TypeInt32, def(int64(2))),
+	all := sch(decode.TypeStruct, withName("s"), optSch, withFields(
+		"int8", sch(decode.TypeInt8, withDef(int64(8))),
+		"int16", sch(decode.TypeInt16, optSch),
+		"int32", sch(decode.TypeInt32, withDef(int64(2))),
 		"int64", sch(decode.TypeInt64),
 		"float32", sch(decode.TypeFloat32),
-		"float64", sch(decode.TypeFloat64, def(float64(-1))),
+		"float64", sch(decode.TypeFloat64, withDef(float64(-1))),
 		"boolean", sch(decode.TypeBoolean),
 		"string", sch(decode.TypeString),
 		"bigdecimal", decSchema(0),
 		"date", dateSch(),
-		"optional", sch(decode.TypeInt32, opt),
+		"optional", sch(decode.TypeInt32, optSch),
 		"bytes", sch(decode.TypeBytes),
 		"timestamp", tsSchema(),
 	))
-	allVal := structOf(all, int64(8), int64(16), int64(32), int64(64), float64(32), float64(-64), true, "42", dec("42"), int64(1), nil,
+	allVal := structOf(all, int64(8), int64(16), int64(32), int64(64), float64(32), float64(-64), true, "42", decOf("42"), int64(1), nil,
 		[]byte{0xfe, 0xdc, 0xba, 0x98, 0x76, 0x54, 0x32, 0x10}, int64(0))
 	allSpec := "int8:int16,int16:int32,int32:int64,int64:boolean,float32:float64,float64:boolean,boolean:int8,string:int32," +
 		"bigdecimal:string,date:string,optional:int32,bytes:string"
-	logical := sch(decode.TypeStruct, fields(
+	logical := sch(decode.TypeStruct, withFields(
 		"date_to_int32", dateSch(),
 		"timestamp_to_int64", tsSchema(),
 		"time_to_int64", timeSch(),
 		"decimal_to_int32", decSchema(0),
 		"timestamp_to_float64", tsSchema(),
-		"null_timestamp_to_int32", tsSchema(opt),
+		"null_timestamp_to_int32", tsSchema(optSch),
 	))
-	logicalVal := structOf(logical, int64(1), int64(0), int64(1), dec("2147483648"), int64(math.MaxInt64), nil)
-	num := func(typ decode.Type, v any) *Record { return valueRec(sch(typ), v) }
-	str := func(v any, s *decode.Schema) *Record { return valueRec(s, v) }
-	withDef := sch(decode.TypeStruct, fields("n", sch(decode.TypeInt32, opt, def(int64(5)))))
-	runGolden(t, []golden{
+	logicalVal := structOf(logical, int64(1), int64(0), int64(1), decOf("2147483648"), int64(math.MaxInt64), nil)
+	num := func(typ decode.Type, v any) *Record { return valueRecord(sch(typ), v) }
+	str := func(v any, s *decode.Schema) *Record { return valueRecord(s, v) }
+	withDef := sch(decode.TypeStruct, withFields("n", sch(decode.TypeInt32, optSch, withDef(int64(5)))))
+	runKafkaCases(t, []kafkaCase{
 		{name: "fields of every input type", class: "Cast$Value", props: map[string]string{"spec": allSpec},
-			in: valueRec(all, allVal),
+			in: valueRecord(all, allVal),
 			wantSchema: "s:struct{int8:int16=8,int16:int32?,int32:int64=2,int64:boolean,float32:float64,float64:boolean=true,boolean:int8," +
 				"string:int32,bigdecimal:string,date:string,optional:int32?,bytes:string,timestamp:connect.Timestamp:int64#1}?",
 			want: `Struct{int8:8,int16:16,int32:32,int64:true,float32:32,float64:true,boolean:1,string:42,bigdecimal:"42",` +
 				`date:"1970-01-02",optional:null,bytes:"/ty6mHZUMhA=",timestamp:0}`},
 		{name: "logical to primitive", class: "Cast$Value",
 			props: map[string]string{"spec": "date_to_int32:int32,timestamp_to_int64:int64,time_to_int64:int64,decimal_to_int32:int32,timestamp_to_float64:float64,null_timestamp_to_int32:int32"},
-			in:    valueRec(logical, logicalVal),
+			in:    valueRecord(logical, logicalVal),
 			wantSchema: "struct{date_to_int32:int32,timestamp_to_int64:int64,time_to_int64:int64,decimal_to_int32:int32," +
 				"timestamp_to_float64:float64,null_timestamp_to_int32:int32?}",
 			want: "Struct{date_to_int32:1,timestamp_to_int64:0,time_to_int64:1,decimal_to_int32:-2147483648,timestamp_to_float64:9.223372036854776e+18,null_timestamp_to_int32:null}"},
 		{name: "whole value keeps name and version", class: "Cast$Value", props: map[string]string{"spec": "int32"},
-			in: valueRec(sch(decode.TypeInt64, named("my.Id"), version(3), opt), int64(42)), wantSchema: "my.Id:int32#3?", want: "42"},
+			in: valueRecord(sch(decode.TypeInt64, withName("my.Id"), withVersion(3), optSch), int64(42)), wantSchema: "my.Id:int32#3?", want: "42"},
 		{name: "whole key", class: "Cast$Key", key: true, props: map[string]string{"spec": "INT8"},
-			in: keyRec(sch(decode.TypeInt32), int64(42)), wantSchema: "int8", want: "42"},
+			in: keyRecord(sch(decode.TypeInt32), int64(42)), wantSchema: "int8", want: "42"},
 		{name: "narrowing wraps", class: "Cast$Value", props: map[string]string{"spec": "int8"}, in: num(decode.TypeInt32, int64(300)), want: "44"},
 		{name: "double to int truncates", class: "Cast$Value", props: map[string]string{"spec": "int32"}, in: num(decode.TypeFloat64, 1.9), want: "1"},
 		{name: "double to int8 through int", class: "Cast$Value", props: map[string]string{"spec": "int8"}, in: num(decode.TypeFloat64, 1e20), want: "-1"},
@@ -86,9 +86,9 @@ func TestCast(t *testing.T) {
 		{name: "double to string", class: "Cast$Value", props: map[string]string{"spec": "string"}, in: num(decode.TypeFloat64, 1e10), want: `"1.0E10"`},
 		{name: "float to string", class: "Cast$Value", props: map[string]string{"spec": "string"}, in: num(decode.TypeFloat32, float64(float32(0.1))), want: `"0.1"`},
 		{name: "integral double to string", class: "Cast$Value", props: map[string]string{"spec": "string"}, in: num(decode.TypeFloat64, 100.0), want: `"100.0"`},
-		{name: "decimal to string, E notation", class: "Cast$Value", props: map[string]string{"spec": "string"}, in: str(dec("1E+3"), decSchema(-3)), want: `"1E+3"`},
-		{name: "small decimal to string", class: "Cast$Value", props: map[string]string{"spec": "string"}, in: str(dec("0.0000001"), decSchema(7)), want: `"1E-7"`},
-		{name: "decimal to double: the whole value keeps the logical name (copySchemaBasics)", class: "Cast$Value", props: map[string]string{"spec": "float64"}, in: str(dec("123.45"), decSchema(2)), wantSchema: "connect.Decimal:float64#1", want: "123.45"},
+		{name: "decimal to string, E notation", class: "Cast$Value", props: map[string]string{"spec": "string"}, in: str(decOf("1E+3"), decSchema(-3)), want: `"1E+3"`},
+		{name: "small decimal to string", class: "Cast$Value", props: map[string]string{"spec": "string"}, in: str(decOf("0.0000001"), decSchema(7)), want: `"1E-7"`},
+		{name: "decimal to double: the whole value keeps the logical name (copySchemaBasics)", class: "Cast$Value", props: map[string]string{"spec": "float64"}, in: str(decOf("123.45"), decSchema(2)), wantSchema: "connect.Decimal:float64#1", want: "123.45"},
 		{name: "timestamp to string", class: "Cast$Value", props: map[string]string{"spec": "string"}, in: str(int64(1700000000123), tsSchema()),
 			wantSchema: "connect.Timestamp:string#1", want: `"2023-11-14T22:13:20.123Z"`},
 		{name: "midnight timestamp to string is a date", class: "Cast$Value", props: map[string]string{"spec": "string"}, in: str(int64(86400000*19000), tsSchema()),
@@ -99,38 +99,38 @@ func TestCast(t *testing.T) {
 		{name: "bytes to int", class: "Cast$Value", props: map[string]string{"spec": "int32"}, in: str([]byte{1}, sch(decode.TypeBytes)),
 			wantErr: "Unexpected type in Cast transformation: class [B"},
 		{name: "array field", class: "Cast$Value", props: map[string]string{"spec": "a:string"},
-			in:      valueRec(sch(decode.TypeStruct, fields("a", sch(decode.TypeArray, items(sch(decode.TypeString))))), structOf(sch(decode.TypeStruct, fields("a", sch(decode.TypeArray, items(sch(decode.TypeString))))), []any{"x"})),
+			in:      valueRecord(sch(decode.TypeStruct, withFields("a", sch(decode.TypeArray, withItems(sch(decode.TypeString))))), structOf(sch(decode.TypeStruct, withFields("a", sch(decode.TypeArray, withItems(sch(decode.TypeString))))), []any{"x"})),
 			wantErr: "Cast transformation does not support casting from ARRAY; supported types are [INT8, INT16, INT32, INT64, FLOAT32, FLOAT64, BOOLEAN, STRING, BYTES]"},
 		{name: "null default substituted then cast", class: "Cast$Value", props: map[string]string{"spec": "n:string"},
-			in: valueRec(withDef, structOf(withDef, nil)), wantSchema: `struct{n:string?="5"}`, want: `Struct{n:"5"}`},
+			in: valueRecord(withDef, structOf(withDef, nil)), wantSchema: `struct{n:string?="5"}`, want: `Struct{n:"5"}`},
 		{name: "replace.null.with.default=false", class: "Cast$Value", props: map[string]string{"spec": "n:string", "replace.null.with.default": "false"},
-			in: valueRec(withDef, structOf(withDef, nil)), want: `Struct{n:null}`},
-		{name: "tombstone passes", class: "Cast$Value", props: map[string]string{"spec": "int8"}, in: valueRec(sch(decode.TypeInt32, opt), nil), want: "null"},
+			in: valueRecord(withDef, structOf(withDef, nil)), want: `Struct{n:null}`},
+		{name: "tombstone passes", class: "Cast$Value", props: map[string]string{"spec": "int8"}, in: valueRecord(sch(decode.TypeInt32, optSch), nil), want: "null"},
 		{name: "schemaless fields by Java class; missing added as null", class: "Cast$Value",
 			props: map[string]string{"spec": "int:string,dbl:string,str:int64,b:float32,missing:int8"},
-			in:    valueRec(nil, obj("int", n("42"), "dbl", n("1.50"), "str", "42", "b", true, "other", "x")),
+			in:    valueRecord(nil, smapOf("int", jnum("42"), "dbl", jnum("1.50"), "str", "42", "b", true, "other", "x")),
 			want:  `{int:"42",dbl:"1.5",str:42,b:1,other:"x",missing:null}`},
-		{name: "schemaless whole value", class: "Cast$Value", props: map[string]string{"spec": "int8"}, in: valueRec(nil, n("300")), wantSchema: "none", want: "44"},
-		{name: "schemaless array", class: "Cast$Value", props: map[string]string{"spec": "a:int8"}, in: valueRec(nil, obj("a", []any{})),
+		{name: "schemaless whole value", class: "Cast$Value", props: map[string]string{"spec": "int8"}, in: valueRecord(nil, jnum("300")), wantSchema: "none", want: "44"},
+		{name: "schemaless array", class: "Cast$Value", props: map[string]string{"spec": "a:int8"}, in: valueRecord(nil, smapOf("a", []any{})),
 			wantErr: "Cast transformation does not support casting from ARRAY"},
-		{name: "schemaless map", class: "Cast$Value", props: map[string]string{"spec": "string"}, in: valueRec(nil, obj()),
+		{name: "schemaless map", class: "Cast$Value", props: map[string]string{"spec": "string"}, in: valueRecord(nil, smapOf()),
 			wantErr: "Cast transformation does not support casting from MAP"},
-		{name: "schemaless non-map", class: "Cast$Value", props: map[string]string{"spec": "a:int8"}, in: valueRec(nil, "x"),
+		{name: "schemaless non-map", class: "Cast$Value", props: map[string]string{"spec": "a:int8"}, in: valueRecord(nil, "x"),
 			wantErr: "Only Map objects supported in absence of schema for [cast types], found: java.lang.String"},
 	})
 	// A struct schema with a default: Cast casts the default to STRUCT, an
 	// input type it refuses.
-	sd := sch(decode.TypeStruct, fields("n", sch(decode.TypeInt32, opt)))
+	sd := sch(decode.TypeStruct, withFields("n", sch(decode.TypeInt32, optSch)))
 	sd.Default = structOf(sd, int64(1))
-	runGolden(t, []golden{{name: "struct default", class: "Cast$Value", props: map[string]string{"spec": "n:string"},
-		in: valueRec(sd, structOf(sd, int64(2))), wantErr: "Cast transformation does not support casting from STRUCT"}})
+	runKafkaCases(t, []kafkaCase{{name: "struct default", class: "Cast$Value", props: map[string]string{"spec": "n:string"},
+		in: valueRecord(sd, structOf(sd, int64(2))), wantErr: "Cast transformation does not support casting from STRUCT"}})
 
-	configErr(t, "Cast$Value", map[string]string{}, "spec: missing required configuration")
-	configErr(t, "Cast$Value", map[string]string{"spec": ""}, "Must specify at least one field to cast.")
-	configErr(t, "Cast$Value", map[string]string{"spec": "foo:bytes"}, "Cast transformation does not support casting to BYTES; supported types are [INT8, INT16, INT32, INT64, FLOAT32, FLOAT64, BOOLEAN, STRING]")
-	configErr(t, "Cast$Value", map[string]string{"spec": "int8,foo:int16"}, "may only specify a single cast in their spec")
-	configErr(t, "Cast$Key", map[string]string{"spec": "foo:nope"}, "spec=foo:nope: Invalid type found in casting spec: nope")
-	configErr(t, "Cast$Key", map[string]string{"spec": "a:b:c"}, "Invalid rename mapping: a:b:c")
+	kafkaConfigErr(t, "Cast$Value", map[string]string{}, "spec: missing required configuration")
+	kafkaConfigErr(t, "Cast$Value", map[string]string{"spec": ""}, "Must specify at least one field to cast.")
+	kafkaConfigErr(t, "Cast$Value", map[string]string{"spec": "foo:bytes"}, "Cast transformation does not support casting to BYTES; supported types are [INT8, INT16, INT32, INT64, FLOAT32, FLOAT64, BOOLEAN, STRING]")
+	kafkaConfigErr(t, "Cast$Value", map[string]string{"spec": "int8,foo:int16"}, "may only specify a single cast in their spec")
+	kafkaConfigErr(t, "Cast$Key", map[string]string{"spec": "foo:nope"}, "spec=foo:nope: Invalid type found in casting spec: nope")
+	kafkaConfigErr(t, "Cast$Key", map[string]string{"spec": "a:b:c"}, "Invalid rename mapping: a:b:c")
 }
 
 // NewChain prefixes an option error with the stage and wraps
@@ -163,7 +163,7 @@ func TestJavaNumberStrings(t *testing.T) {
 		"0": "0", "42": "42", "-42.50": "-42.50", "0.000001": "0.000001", "0.0000001": "1E-7", "1E+3": "1E+3",
 		"12.3E+5": "1.23E+6", "-0.00000012": "-1.2E-7", "1e-2": "0.01",
 	} {
-		if got := javaBigDecimalString(dec(in)); got != want {
+		if got := javaBigDecimalString(decOf(in)); got != want {
 			t.Errorf("BigDecimal(%s).toString() = %s, want %s", in, got, want)
 		}
 	}

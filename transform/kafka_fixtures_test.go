@@ -14,11 +14,11 @@ import (
 
 const kafkaPredicatePkg = kafkaPkg + "predicates."
 
-func TestFixtureUnwrapAndReplaceField(t *testing.T) {
-	c := chainOf(t,
+func TestKafkaFixtureUnwrapAndReplaceField(t *testing.T) {
+	c := kafkaChain(t,
 		"unwrap", "ExtractField$Value", map[string]string{"field": "after"},
 		"drop", "ReplaceField$Value", map[string]string{"exclude": "email", "renames": "first_name:given"})
-	out, err := c.Apply(fixtureRec(t, "mysql195_u_withschema.json", true))
+	out, err := c.Apply(kafkaFixture(t, "mysql195_u_withschema.json", true))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func TestFixtureUnwrapAndReplaceField(t *testing.T) {
 	if got, want := renderSchema(out.Value.Schema), "dbserver1.inventory.customers.Value:struct{id:int32,given:string,last_name:string}"; got != want {
 		t.Errorf("schema %s, want %s", got, want)
 	}
-	if got, want := render(out.Value.Value), `Struct{id:1004,given:"Anne1",last_name:"Kretchmar"}`; got != want {
+	if got, want := renderValue(out.Value.Value), `Struct{id:1004,given:"Anne1",last_name:"Kretchmar"}`; got != want {
 		t.Errorf("value %s, want %s", got, want)
 	}
 	if out.Value.SchemaID != 0 || out.Topic != "dbserver1.inventory.customers" || out.Offset != 7 {
@@ -37,7 +37,7 @@ func TestFixtureUnwrapAndReplaceField(t *testing.T) {
 
 // A delete unwrapped with ExtractField is a null value under after's
 // schema; RecordIsTombstone sees it as a tombstone, and Filter drops it.
-func TestFixtureDeleteUnwrapThenFilterTombstones(t *testing.T) {
+func TestKafkaFixtureDeleteUnwrapThenFilterTombstones(t *testing.T) {
 	ts := []config.Transform{
 		{Name: "unwrap", Type: kafkaClass("ExtractField$Value"), Props: map[string]string{"field": "after"}},
 		{Name: "drop", Type: kafkaClass("ReplaceField$Value"), Props: map[string]string{"exclude": "email"}},
@@ -48,16 +48,16 @@ func TestFixtureDeleteUnwrapThenFilterTombstones(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out, err := c.Apply(fixtureRec(t, "mysql195_d_withschema.json", true)); out != nil || err != nil {
+	if out, err := c.Apply(kafkaFixture(t, "mysql195_d_withschema.json", true)); out != nil || err != nil {
 		t.Fatalf("delete: %v, %v; want dropped", out, err)
 	}
-	if out, err := c.Apply(fixtureRec(t, "mysql195_r_snapshot_withschema.json", true)); out == nil || err != nil {
+	if out, err := c.Apply(kafkaFixture(t, "mysql195_r_snapshot_withschema.json", true)); out == nil || err != nil {
 		t.Fatalf("snapshot read: %v, %v; want kept", out, err)
 	}
 }
 
-func TestFixtureFlattenEnvelope(t *testing.T) {
-	out, err := chainOf(t, "flat", "Flatten$Value", map[string]string{"delimiter": "_"}).Apply(fixtureRec(t, "mysql195_u_withschema.json", true))
+func TestKafkaFixtureFlattenEnvelope(t *testing.T) {
+	out, err := kafkaChain(t, "flat", "Flatten$Value", map[string]string{"delimiter": "_"}).Apply(kafkaFixture(t, "mysql195_u_withschema.json", true))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,31 +90,31 @@ func TestFixtureFlattenEnvelope(t *testing.T) {
 		"op": `"u"`, "transaction_id": "null", "transaction_total_order": "null",
 	} {
 		v, _ := st.Get(name)
-		if got := render(v); got != want {
+		if got := renderValue(v); got != want {
 			t.Errorf("%s = %s, want %s", name, got, want)
 		}
 	}
 }
 
-func TestFixtureFlattenKeepsArrays(t *testing.T) {
-	out, err := chainOf(t, "flat", "Flatten$Value", map[string]string{}).Apply(fixtureRec(t, "pg198_c_arrays_withschema.json", true))
+func TestKafkaFixtureFlattenKeepsArrays(t *testing.T) {
+	out, err := kafkaChain(t, "flat", "Flatten$Value", map[string]string{}).Apply(kafkaFixture(t, "pg198_c_arrays_withschema.json", true))
 	if err != nil {
 		t.Fatal(err)
 	}
 	f := out.Value.Schema.Field("after.bigint_array")
 	v, _ := out.Value.Value.(*decode.Struct).Get("after.bigint_array")
-	if f == nil || f.Schema.Type != decode.TypeArray || !f.Schema.Optional || render(v) != "[10000000000,20000000000,30000000000]" {
-		t.Fatalf("after.bigint_array: %v %s", f, render(v))
+	if f == nil || f.Schema.Type != decode.TypeArray || !f.Schema.Optional || renderValue(v) != "[10000000000,20000000000,30000000000]" {
+		t.Fatalf("after.bigint_array: %v %s", f, renderValue(v))
 	}
 }
 
-func TestFixtureCastAndTimestampConverter(t *testing.T) {
-	c := chainOf(t,
+func TestKafkaFixtureCastAndTimestampConverter(t *testing.T) {
+	c := kafkaChain(t,
 		"unwrap", "ExtractField$Value", map[string]string{"field": "after"},
 		"cast", "Cast$Value", map[string]string{"spec": "decimal_column:string,float_column:string,is_active:boolean,birth_date:string"},
 		"ts", "TimestampConverter$Value", map[string]string{"field": "datetime_column", "target.type": "string", "format": "yyyy-MM-dd HH:mm:ss"},
 		"us", "TimestampConverter$Value", map[string]string{"field": "time_column", "target.type": "Time", "unix.precision": "microseconds"})
-	out, err := c.Apply(fixtureRec(t, "mysql254_c_logical_types_withschema.json", true))
+	out, err := c.Apply(kafkaFixture(t, "mysql254_c_logical_types_withschema.json", true))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestFixtureCastAndTimestampConverter(t *testing.T) {
 		"id":              "8",
 	} {
 		v, _ := st.Get(name)
-		if got := render(v); got != want {
+		if got := renderValue(v); got != want {
 			t.Errorf("%s = %s, want %s", name, got, want)
 		}
 	}
@@ -142,19 +142,19 @@ func TestFixtureCastAndTimestampConverter(t *testing.T) {
 		}
 	}
 	// Debezium's Date (int32 days) is no timestamp type Kafka knows.
-	_, err = chainOf(t,
+	_, err = kafkaChain(t,
 		"unwrap", "ExtractField$Value", map[string]string{"field": "after"},
 		"d", "TimestampConverter$Value", map[string]string{"field": "birth_date", "target.type": "unix"},
-	).Apply(fixtureRec(t, "mysql254_c_logical_types_withschema.json", true))
+	).Apply(kafkaFixture(t, "mysql254_c_logical_types_withschema.json", true))
 	if err == nil || !strings.Contains(err.Error(), "transform d (org.apache.kafka.connect.transforms.TimestampConverter$Value): Schema Schema{io.debezium.time.Date:INT32} does not correspond to a known timestamp type format") {
 		t.Errorf("err = %v", err)
 	}
 }
 
-func TestFixtureInsertFieldCoordinates(t *testing.T) {
+func TestKafkaFixtureInsertFieldCoordinates(t *testing.T) {
 	props := map[string]string{"topic.field": "__topic", "partition.field": "__partition", "offset.field": "__offset!", "timestamp.field": "__ts"}
-	c := chainOf(t, "unwrap", "ExtractField$Value", map[string]string{"field": "after"}, "coords", "InsertField$Value", props)
-	out, err := c.Apply(fixtureRec(t, "mysql195_r_snapshot_withschema.json", true))
+	c := kafkaChain(t, "unwrap", "ExtractField$Value", map[string]string{"field": "after"}, "coords", "InsertField$Value", props)
+	out, err := c.Apply(kafkaFixture(t, "mysql195_r_snapshot_withschema.json", true))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,40 +162,40 @@ func TestFixtureInsertFieldCoordinates(t *testing.T) {
 		"__topic:string?,__partition:int32?,__offset:int64,__ts:connect.Timestamp:int64#1?}"; got != want {
 		t.Errorf("schema\n got %s\nwant %s", got, want)
 	}
-	if got, want := render(out.Value.Value), `Struct{id:1001,first_name:"Sally",last_name:"Thomas",email:"sally.thomas@acme.com",`+
+	if got, want := renderValue(out.Value.Value), `Struct{id:1001,first_name:"Sally",last_name:"Thomas",email:"sally.thomas@acme.com",`+
 		`__topic:"dbserver1.inventory.customers",__partition:0,__offset:7,__ts:1661328309300}`; got != want {
 		t.Errorf("value\n got %s\nwant %s", got, want)
 	}
 	// Schemaless: the same fields in the map.
-	out, err = c.Apply(fixtureRec(t, "mysql195_c_noschema.json", false))
+	out, err = c.Apply(kafkaFixture(t, "mysql195_c_noschema.json", false))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := render(out.Value.Value), `{id:n:1005,first_name:"add",last_name:"add",email:"add",`+
+	if got, want := renderValue(out.Value.Value), `{id:n:1005,first_name:"add",last_name:"add",email:"add",`+
 		`__topic:"dbserver1.inventory.customers",__partition:0,__offset:7,__ts:1661328309300}`; got != want {
 		t.Errorf("schemaless\n got %s\nwant %s", got, want)
 	}
 }
 
-func TestFixtureSchemalessEnvelope(t *testing.T) {
-	c := chainOf(t,
+func TestKafkaFixtureSchemalessEnvelope(t *testing.T) {
+	c := kafkaChain(t,
 		"flat", "Flatten$Value", map[string]string{},
 		"keep", "ReplaceField$Value", map[string]string{"include": "after.id,after.email,op", "renames": "after.id:id,after.email:email"},
 		"mask", "MaskField$Value", map[string]string{"fields": "email"},
 		"key", "ValueToKey", map[string]string{"fields": "id"})
-	out, err := c.Apply(fixtureRec(t, "mysql195_c_noschema.json", false))
+	out, err := c.Apply(kafkaFixture(t, "mysql195_c_noschema.json", false))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := render(out.Value.Value), `{id:n:1005,email:"",op:"c"}`; got != want {
+	if got, want := renderValue(out.Value.Value), `{id:n:1005,email:"",op:"c"}`; got != want {
 		t.Errorf("value %s, want %s", got, want)
 	}
-	if got, want := render(out.Key.Value), `{id:n:1005}`; got != want || out.Key.Schema != nil {
+	if got, want := renderValue(out.Key.Value), `{id:n:1005}`; got != want || out.Key.Schema != nil {
 		t.Errorf("key %s, want %s", got, want)
 	}
 }
 
-func TestFixtureRouting(t *testing.T) {
+func TestKafkaFixtureRouting(t *testing.T) {
 	ts := []config.Transform{
 		{Name: "route", Type: kafkaClass("RegexRouter"), Props: map[string]string{"regex": "dbserver1\\.inventory\\.(.*)", "replacement": "$1"}, Predicate: "inv"},
 		{Name: "mark", Type: kafkaClass("InsertHeader"), Props: map[string]string{"header": "routed", "value.literal": "true"}, Predicate: "inv", Negate: true},
@@ -205,7 +205,7 @@ func TestFixtureRouting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := c.Apply(fixtureRec(t, "mysql195_u_withschema.json", true))
+	out, err := c.Apply(kafkaFixture(t, "mysql195_u_withschema.json", true))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,8 +261,8 @@ func TestKafkaTransformsLeaveInputAlone(t *testing.T) {
 		if !withSchema {
 			name = "mysql195_c_noschema.json"
 		}
-		in := fixtureRec(t, name, withSchema)
-		before, schemaBefore := render(in.Value.Value), renderSchema(in.Value.Schema)
+		in := kafkaFixture(t, name, withSchema)
+		before, schemaBefore := renderValue(in.Value.Value), renderSchema(in.Value.Schema)
 		done := make(chan struct{})
 		n := 0
 		for _, spec := range specs {
@@ -270,7 +270,7 @@ func TestKafkaTransformsLeaveInputAlone(t *testing.T) {
 				continue // needs a schema
 			}
 			n++
-			c := chainOf(t, spec...)
+			c := kafkaChain(t, spec...)
 			for range 4 {
 				go func() {
 					defer func() { done <- struct{}{} }()
@@ -284,7 +284,7 @@ func TestKafkaTransformsLeaveInputAlone(t *testing.T) {
 		for range 4 * n {
 			<-done
 		}
-		if render(in.Value.Value) != before || renderSchema(in.Value.Schema) != schemaBefore {
+		if renderValue(in.Value.Value) != before || renderSchema(in.Value.Schema) != schemaBefore {
 			t.Errorf("%s: the input record changed", name)
 		}
 	}

@@ -15,49 +15,49 @@ import (
 func renderHeaders(hs []Header) string {
 	var parts []string
 	for _, h := range hs {
-		parts = append(parts, h.Key+"="+renderSchema(h.Schema)+":"+render(h.Value))
+		parts = append(parts, h.Key+"="+renderSchema(h.Schema)+":"+renderValue(h.Value))
 	}
 	return strings.Join(parts, " ")
 }
 
-func withHeaders(r *Record, hs ...Header) *Record {
+func recWithHeaders(r *Record, hs ...Header) *Record {
 	r.Headers = hs
 	return r
 }
 
 func TestDropHeaders(t *testing.T) {
-	in := withHeaders(valueRec(nil, nil), Header{Key: "a", Value: "1"}, Header{Key: "x", Value: "2"}, Header{Key: "b"}, Header{Key: "a", Value: "3"})
-	out, err := newT(t, "DropHeaders", map[string]string{"headers": "a, b"}).Apply(in)
+	in := recWithHeaders(valueRecord(nil, nil), Header{Key: "a", Value: "1"}, Header{Key: "x", Value: "2"}, Header{Key: "b"}, Header{Key: "a", Value: "3"})
+	out, err := newKafkaT(t, "DropHeaders", map[string]string{"headers": "a, b"}).Apply(in)
 	if err != nil || renderHeaders(out.Headers) != `x=none:"2"` {
 		t.Fatalf("got %s, %v", renderHeaders(out.Headers), err)
 	}
-	configErr(t, "DropHeaders", map[string]string{"headers": " "}, "Empty list")
-	configErr(t, "DropHeaders", map[string]string{}, "headers: missing required configuration")
+	kafkaConfigErr(t, "DropHeaders", map[string]string{"headers": " "}, "Empty list")
+	kafkaConfigErr(t, "DropHeaders", map[string]string{}, "headers: missing required configuration")
 }
 
 func TestInsertHeader(t *testing.T) {
 	backing := make([]Header, 1, 4)
 	backing[0] = Header{Key: "h", Value: "old"}
-	in := withHeaders(valueRec(nil, nil), backing...)
+	in := recWithHeaders(valueRecord(nil, nil), backing...)
 	in.Headers = backing[:1]
-	out, err := newT(t, "InsertHeader", map[string]string{"header": "h", "value.literal": "42"}).Apply(in)
+	out, err := newKafkaT(t, "InsertHeader", map[string]string{"header": "h", "value.literal": "42"}).Apply(in)
 	if err != nil || renderHeaders(out.Headers) != `h=none:"old" h=int8:42` {
 		t.Fatalf("got %s, %v", renderHeaders(out.Headers), err)
 	}
 	if backing[:2][1].Key != "" {
 		t.Error("InsertHeader wrote into the record's header array")
 	}
-	out, _ = newT(t, "InsertHeader", map[string]string{"header": "h", "value.literal": ""}).Apply(valueRec(nil, nil))
+	out, _ = newKafkaT(t, "InsertHeader", map[string]string{"header": "h", "value.literal": ""}).Apply(valueRecord(nil, nil))
 	if renderHeaders(out.Headers) != `h=string:""` {
 		t.Errorf("empty literal: %s", renderHeaders(out.Headers))
 	}
-	configErr(t, "InsertHeader", map[string]string{"value.literal": "x"}, "header: missing required configuration")
-	configErr(t, "InsertHeader", map[string]string{"header": "x"}, "value.literal: missing required configuration")
+	kafkaConfigErr(t, "InsertHeader", map[string]string{"value.literal": "x"}, "header: missing required configuration")
+	kafkaConfigErr(t, "InsertHeader", map[string]string{"header": "x"}, "value.literal: missing required configuration")
 }
 
 func TestParseConnectValue(t *testing.T) {
 	days := func(y, m, d int) string {
-		return render(time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+		return renderValue(time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
 	}
 	for in, want := range map[string]string{
 		"":                         `string:""`,
@@ -101,14 +101,14 @@ func TestParseConnectValue(t *testing.T) {
 		`[[1], [2, 3]]`:            "array<array<int8>>:[[1],[2,3]]",
 	} {
 		s, v := parseConnectValue(in)
-		if got := renderSchema(s) + ":" + render(v); got != want {
+		if got := renderSchema(s) + ":" + renderValue(v); got != want {
 			t.Errorf("parseString(%q) = %s, want %s", in, got, want)
 		}
 	}
 }
 
 func TestHeaderFrom(t *testing.T) {
-	s := sch(decode.TypeStruct, named("row"), opt, fields("id", sch(decode.TypeInt32), "name", sch(decode.TypeString, opt, def("anon"))))
+	s := sch(decode.TypeStruct, withName("row"), optSch, withFields("id", sch(decode.TypeInt32), "name", sch(decode.TypeString, optSch, withDef("anon"))))
 	v := structOf(s, int64(1), nil)
 	existing := Header{Key: "old", Value: "o"}
 	for _, tc := range []struct {
@@ -122,25 +122,25 @@ func TestHeaderFrom(t *testing.T) {
 		wantErr        string
 	}{
 		{name: "copy", class: "HeaderFrom$Value", props: map[string]string{"fields": "name,id", "headers": "h1,h2", "operation": "copy"},
-			in: withHeaders(valueRec(s, v), existing), wantSchema: renderSchema(s), want: "Struct{id:1,name:null}",
+			in: recWithHeaders(valueRecord(s, v), existing), wantSchema: renderSchema(s), want: "Struct{id:1,name:null}",
 			wantHdrs: `old=none:"o" h1=string?="anon":"anon" h2=int32:1`},
 		{name: "move: schema rebuilt required", class: "HeaderFrom$Value", props: map[string]string{"fields": "name", "headers": "h", "operation": "move"},
-			in: valueRec(s, v), wantSchema: "row:struct{id:int32}", want: "Struct{id:1}", wantHdrs: `h=string?="anon":"anon"`},
+			in: valueRecord(s, v), wantSchema: "row:struct{id:int32}", want: "Struct{id:1}", wantHdrs: `h=string?="anon":"anon"`},
 		{name: "replace.null.with.default=false", class: "HeaderFrom$Value",
 			props: map[string]string{"fields": "name", "headers": "h", "operation": "copy", "replace.null.with.default": "false"},
-			in:    valueRec(s, v), wantHdrs: `h=string?="anon":null`},
+			in:    valueRecord(s, v), wantHdrs: `h=string?="anon":null`},
 		{name: "schemaless move; a missing field is a null header", class: "HeaderFrom$Value",
 			props: map[string]string{"fields": "name,nope", "headers": "h,n", "operation": "move"},
-			in:    valueRec(nil, obj("id", n("1"), "name", "x")), want: "{id:n:1}", wantHdrs: `h=none:"x" n=none:null`},
+			in:    valueRecord(nil, smapOf("id", jnum("1"), "name", "x")), want: "{id:n:1}", wantHdrs: `h=none:"x" n=none:null`},
 		{name: "field not in the schema", class: "HeaderFrom$Value", props: map[string]string{"fields": "nope", "headers": "h", "operation": "copy"},
-			in: valueRec(s, v), wantErr: "field nope is not in the Schema{row:STRUCT} schema"},
+			in: valueRecord(s, v), wantErr: "field nope is not in the Schema{row:STRUCT} schema"},
 		{name: "null value fails", class: "HeaderFrom$Value", props: map[string]string{"fields": "id", "headers": "h", "operation": "move"},
-			in: valueRec(s, nil), wantErr: "Only Struct objects supported for [header move], found: null"},
+			in: valueRecord(s, nil), wantErr: "Only Struct objects supported for [header move], found: null"},
 		{name: "key", class: "HeaderFrom$Key", key: true, props: map[string]string{"fields": "id", "headers": "h", "operation": "move"},
-			in: keyRec(s, v), wantSchema: "row:struct{name:string?=\"anon\"}", want: `Struct{name:"anon"}`, wantHdrs: "h=int32:1"},
+			in: keyRecord(s, v), wantSchema: "row:struct{name:string?=\"anon\"}", want: `Struct{name:"anon"}`, wantHdrs: "h=int32:1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out, err := newT(t, tc.class, tc.props).Apply(tc.in)
+			out, err := newKafkaT(t, tc.class, tc.props).Apply(tc.in)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tc.wantErr)
@@ -157,16 +157,16 @@ func TestHeaderFrom(t *testing.T) {
 			if tc.wantSchema != "" && renderSchema(d.Schema) != tc.wantSchema {
 				t.Errorf("schema %s, want %s", renderSchema(d.Schema), tc.wantSchema)
 			}
-			if tc.want != "" && render(d.Value) != tc.want {
-				t.Errorf("value %s, want %s", render(d.Value), tc.want)
+			if tc.want != "" && renderValue(d.Value) != tc.want {
+				t.Errorf("value %s, want %s", renderValue(d.Value), tc.want)
 			}
 			if got := renderHeaders(out.Headers); got != tc.wantHdrs {
 				t.Errorf("headers %s, want %s", got, tc.wantHdrs)
 			}
 		})
 	}
-	configErr(t, "HeaderFrom$Value", map[string]string{"fields": "a,b", "headers": "h", "operation": "copy"},
+	kafkaConfigErr(t, "HeaderFrom$Value", map[string]string{"fields": "a,b", "headers": "h", "operation": "copy"},
 		"'fields' config must have the same number of elements as 'headers' config.")
-	configErr(t, "HeaderFrom$Value", map[string]string{"fields": "a", "headers": "h", "operation": "Move"}, "operation=Move: String must be one of: move, copy")
-	configErr(t, "HeaderFrom$Value", map[string]string{"fields": "a", "headers": "h"}, "operation: missing required configuration")
+	kafkaConfigErr(t, "HeaderFrom$Value", map[string]string{"fields": "a", "headers": "h", "operation": "Move"}, "operation=Move: String must be one of: move, copy")
+	kafkaConfigErr(t, "HeaderFrom$Value", map[string]string{"fields": "a", "headers": "h"}, "operation: missing required configuration")
 }

@@ -28,8 +28,8 @@ func TestRegexRouter(t *testing.T) {
 		{"(?i)TOPIC", "t", "topic", "t"},
 		{"a", "b", "aa", "aa"}, // not a whole match
 	} {
-		tr := newT(t, "RegexRouter", map[string]string{"regex": tc.regex, "replacement": tc.replacement})
-		rec := valueRec(nil, nil)
+		tr := newKafkaT(t, "RegexRouter", map[string]string{"regex": tc.regex, "replacement": tc.replacement})
+		rec := valueRecord(nil, nil)
 		rec.Topic = tc.topic
 		out, err := tr.Apply(rec)
 		if err != nil || out.Topic != tc.want {
@@ -46,20 +46,20 @@ func TestRegexRouter(t *testing.T) {
 		"x\\":   "character to be escaped is missing",
 		"${no}": "No group with name {no}",
 	} {
-		_, err := newT(t, "RegexRouter", map[string]string{"regex": "(.*)", "replacement": repl}).Apply(valueRec(nil, nil))
+		_, err := newKafkaT(t, "RegexRouter", map[string]string{"regex": "(.*)", "replacement": repl}).Apply(valueRecord(nil, nil))
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("replacement %q: err = %v, want %q", repl, err, want)
 		}
 	}
-	configErr(t, "RegexRouter", map[string]string{"replacement": "x"}, "regex: missing required configuration")
-	configErr(t, "RegexRouter", map[string]string{"regex": "x"}, "replacement: missing required configuration")
-	configErr(t, "RegexRouter", map[string]string{"regex": "(", "replacement": "x"}, "regex=(: Invalid regex")
-	configErr(t, "RegexRouter", map[string]string{"regex": "(a)\\1", "replacement": "x"}, "backreference")
-	configErr(t, "RegexRouter", map[string]string{"regex": "a(?=b)", "replacement": "x"}, "lookaround")
-	configErr(t, "RegexRouter", map[string]string{"regex": "a++", "replacement": "x"}, "possessive quantifier")
-	configErr(t, "RegexRouter", map[string]string{"regex": "[a-z&&[^b]]", "replacement": "x"}, "character class intersection")
-	configErr(t, "RegexRouter", map[string]string{"regex": "[a-z[A-Z]]", "replacement": "x"}, "nested character class")
-	configErr(t, "RegexRouter", map[string]string{"regex": "(?U)a", "replacement": "x"}, "flag U")
+	kafkaConfigErr(t, "RegexRouter", map[string]string{"replacement": "x"}, "regex: missing required configuration")
+	kafkaConfigErr(t, "RegexRouter", map[string]string{"regex": "x"}, "replacement: missing required configuration")
+	kafkaConfigErr(t, "RegexRouter", map[string]string{"regex": "(", "replacement": "x"}, "regex=(: Invalid regex")
+	kafkaConfigErr(t, "RegexRouter", map[string]string{"regex": "(a)\\1", "replacement": "x"}, "backreference")
+	kafkaConfigErr(t, "RegexRouter", map[string]string{"regex": "a(?=b)", "replacement": "x"}, "lookaround")
+	kafkaConfigErr(t, "RegexRouter", map[string]string{"regex": "a++", "replacement": "x"}, "possessive quantifier")
+	kafkaConfigErr(t, "RegexRouter", map[string]string{"regex": "[a-z&&[^b]]", "replacement": "x"}, "character class intersection")
+	kafkaConfigErr(t, "RegexRouter", map[string]string{"regex": "[a-z[A-Z]]", "replacement": "x"}, "nested character class")
+	kafkaConfigErr(t, "RegexRouter", map[string]string{"regex": "(?U)a", "replacement": "x"}, "flag U")
 }
 
 func TestJavaRegexAccepts(t *testing.T) {
@@ -70,38 +70,38 @@ func TestJavaRegexAccepts(t *testing.T) {
 	}
 }
 
-func TestFilter(t *testing.T) {
-	out, err := newT(t, "Filter", map[string]string{}).Apply(valueRec(nil, "x"))
+func TestKafkaFilter(t *testing.T) {
+	out, err := newKafkaT(t, "Filter", map[string]string{}).Apply(valueRecord(nil, "x"))
 	if out != nil || err != nil {
 		t.Fatalf("Filter = %v, %v", out, err)
 	}
 }
 
 func TestSetSchemaMetadata(t *testing.T) {
-	s := sch(decode.TypeStruct, named("old"), version(1), opt, fields("a", sch(decode.TypeInt32, opt, def(int64(3)))))
-	runGolden(t, []golden{
+	s := sch(decode.TypeStruct, withName("old"), withVersion(1), optSch, withFields("a", sch(decode.TypeInt32, optSch, withDef(int64(3)))))
+	runKafkaCases(t, []kafkaCase{
 		{name: "name and version; struct re-created with defaults", class: "SetSchemaMetadata$Value",
 			props: map[string]string{"schema.name": "new.Name", "schema.version": "42"},
-			in:    valueRec(s, structOf(s, nil)), wantSchema: "new.Name:struct{a:int32?=3}#42?", want: "Struct{a:3}"},
+			in:    valueRecord(s, structOf(s, nil)), wantSchema: "new.Name:struct{a:int32?=3}#42?", want: "Struct{a:3}"},
 		{name: "replace.null.with.default=false", class: "SetSchemaMetadata$Value",
 			props: map[string]string{"schema.name": "new.Name", "replace.null.with.default": "false"},
-			in:    valueRec(s, structOf(s, nil)), wantSchema: "new.Name:struct{a:int32?=3}#1?", want: "Struct{a:null}"},
+			in:    valueRecord(s, structOf(s, nil)), wantSchema: "new.Name:struct{a:int32?=3}#1?", want: "Struct{a:null}"},
 		{name: "version only", class: "SetSchemaMetadata$Value", props: map[string]string{"schema.version": "2"},
-			in: valueRec(sch(decode.TypeString, named("n")), "v"), wantSchema: "n:string#2", want: `"v"`},
+			in: valueRecord(sch(decode.TypeString, withName("n")), "v"), wantSchema: "n:string#2", want: `"v"`},
 		{name: "null value with schema", class: "SetSchemaMetadata$Value", props: map[string]string{"schema.name": "x"},
-			in: valueRec(s, nil), wantSchema: "x:struct{a:int32?=3}#1?", want: "null"},
+			in: valueRecord(s, nil), wantSchema: "x:struct{a:int32?=3}#1?", want: "null"},
 		{name: "schemaless null passes", class: "SetSchemaMetadata$Value", props: map[string]string{"schema.name": "x"},
-			in: valueRec(nil, nil), wantSchema: "none", want: "null"},
+			in: valueRecord(nil, nil), wantSchema: "none", want: "null"},
 		{name: "schemaless value fails", class: "SetSchemaMetadata$Value", props: map[string]string{"schema.name": "x"},
-			in: valueRec(nil, obj()), wantErr: "Schema required for [updating schema metadata]"},
+			in: valueRecord(nil, smapOf()), wantErr: "Schema required for [updating schema metadata]"},
 		{name: "key", class: "SetSchemaMetadata$Key", key: true, props: map[string]string{"schema.name": "k"},
-			in: keyRec(sch(decode.TypeInt64), int64(1)), wantSchema: "k:int64", want: "1"},
+			in: keyRecord(sch(decode.TypeInt64), int64(1)), wantSchema: "k:int64", want: "1"},
 	})
-	configErr(t, "SetSchemaMetadata$Value", map[string]string{}, "Neither schema name nor version configured")
-	configErr(t, "SetSchemaMetadata$Value", map[string]string{"schema.version": "x"}, "schema.version=x: Not a number of type INT")
+	kafkaConfigErr(t, "SetSchemaMetadata$Value", map[string]string{}, "Neither schema name nor version configured")
+	kafkaConfigErr(t, "SetSchemaMetadata$Value", map[string]string{"schema.version": "x"}, "schema.version=x: Not a number of type INT")
 }
 
-func TestPredicates(t *testing.T) {
+func TestKafkaPredicates(t *testing.T) {
 	mk := func(class string, props map[string]string) Predicate {
 		t.Helper()
 		p, err := predicates()[kafkaClass("predicates."+class)](props)
@@ -110,7 +110,7 @@ func TestPredicates(t *testing.T) {
 		}
 		return p
 	}
-	topic := func(s string) *Record { r := valueRec(nil, "v"); r.Topic = s; return r }
+	topic := func(s string) *Record { r := valueRecord(nil, "v"); r.Topic = s; return r }
 	tm := mk("TopicNameMatches", map[string]string{"pattern": "my-prefix-.*"})
 	for s, want := range map[string]bool{"my-prefix-": true, "my-prefix-foo": true, "x-my-prefix-": false, "my-prefix": false, "": false} {
 		if got := tm.Test(topic(s)); got != want {
@@ -118,12 +118,12 @@ func TestPredicates(t *testing.T) {
 		}
 	}
 	tomb := mk("RecordIsTombstone", nil)
-	withSchema := valueRec(sch(decode.TypeStruct, opt), nil)
-	if !tomb.Test(valueRec(nil, nil)) || !tomb.Test(withSchema) || tomb.Test(valueRec(nil, obj())) {
+	withSchema := valueRecord(sch(decode.TypeStruct, optSch), nil)
+	if !tomb.Test(valueRecord(nil, nil)) || !tomb.Test(withSchema) || tomb.Test(valueRecord(nil, smapOf())) {
 		t.Error("RecordIsTombstone")
 	}
 	hk := mk("HasHeaderKey", map[string]string{"name": "h"})
-	r := valueRec(nil, nil)
+	r := valueRecord(nil, nil)
 	if hk.Test(r) {
 		t.Error("HasHeaderKey without headers")
 	}
@@ -131,8 +131,8 @@ func TestPredicates(t *testing.T) {
 	if !hk.Test(r) {
 		t.Error("HasHeaderKey with a null-valued header")
 	}
-	configErr(t, "predicates.TopicNameMatches", map[string]string{}, "pattern: missing required configuration")
-	configErr(t, "predicates.TopicNameMatches", map[string]string{"pattern": ""}, "pattern=: String must be non-empty")
-	configErr(t, "predicates.TopicNameMatches", map[string]string{"pattern": "[a"}, "pattern=[a: entry must be a Java-compatible regular expression")
-	configErr(t, "predicates.HasHeaderKey", map[string]string{"name": ""}, "name=: String must be non-empty")
+	kafkaConfigErr(t, "predicates.TopicNameMatches", map[string]string{}, "pattern: missing required configuration")
+	kafkaConfigErr(t, "predicates.TopicNameMatches", map[string]string{"pattern": ""}, "pattern=: String must be non-empty")
+	kafkaConfigErr(t, "predicates.TopicNameMatches", map[string]string{"pattern": "[a"}, "pattern=[a: entry must be a Java-compatible regular expression")
+	kafkaConfigErr(t, "predicates.HasHeaderKey", map[string]string{"name": ""}, "name=: String must be non-empty")
 }

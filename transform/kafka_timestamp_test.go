@@ -25,85 +25,85 @@ func TestTimestampConverter(t *testing.T) {
 		}
 		return p
 	}
-	st := sch(decode.TypeStruct, named("row"), opt, fields("ts", tsSchema(opt, def(int64(0))), "other", sch(decode.TypeString)))
-	stDefault := sch(decode.TypeStruct, named("row"), opt, fields("ts", tsSchema()))
+	st := sch(decode.TypeStruct, withName("row"), optSch, withFields("ts", tsSchema(optSch, withDef(int64(0))), "other", sch(decode.TypeString)))
+	stDefault := sch(decode.TypeStruct, withName("row"), optSch, withFields("ts", tsSchema()))
 	stDefault.Default = structOf(stDefault, dptUnix)
-	runGolden(t, []golden{
+	runKafkaCases(t, []kafkaCase{
 		{name: "Timestamp to string", class: "TimestampConverter$Value", props: conv("string", "format", dptFormat),
-			in: valueRec(tsSchema(), dptUnix), wantSchema: "string", want: `"` + dptString + `"`},
+			in: valueRecord(tsSchema(), dptUnix), wantSchema: "string", want: `"` + dptString + `"`},
 		{name: "Timestamp to unix", class: "TimestampConverter$Value", props: conv("unix"),
-			in: valueRec(tsSchema(), dptUnix), wantSchema: "int64", want: "86401234"},
+			in: valueRecord(tsSchema(), dptUnix), wantSchema: "int64", want: "86401234"},
 		{name: "Timestamp to unix seconds", class: "TimestampConverter$Value", props: conv("unix", "unix.precision", "seconds"),
-			in: valueRec(tsSchema(), dptUnix), want: "86401"},
+			in: valueRecord(tsSchema(), dptUnix), want: "86401"},
 		{name: "Timestamp to unix microseconds", class: "TimestampConverter$Value", props: conv("unix", "unix.precision", "microseconds"),
-			in: valueRec(tsSchema(), dptUnix), want: "86401234000"},
+			in: valueRecord(tsSchema(), dptUnix), want: "86401234000"},
 		{name: "Timestamp to Date", class: "TimestampConverter$Value", props: conv("Date"),
-			in: valueRec(tsSchema(), dptUnix), wantSchema: "connect.Date:int32#1", want: "1"},
+			in: valueRecord(tsSchema(), dptUnix), wantSchema: "connect.Date:int32#1", want: "1"},
 		{name: "Timestamp to Time", class: "TimestampConverter$Value", props: conv("Time"),
-			in: valueRec(tsSchema(), dptUnix), wantSchema: "connect.Time:int32#1", want: "1234"},
+			in: valueRecord(tsSchema(), dptUnix), wantSchema: "connect.Time:int32#1", want: "1234"},
 		{name: "Date to Timestamp", class: "TimestampConverter$Value", props: conv("Timestamp"),
-			in: valueRec(dateSch(), int64(1)), wantSchema: "connect.Timestamp:int64#1", want: "86400000"},
+			in: valueRecord(dateSch(), int64(1)), wantSchema: "connect.Timestamp:int64#1", want: "86400000"},
 		{name: "Time to string", class: "TimestampConverter$Value", props: conv("string", "format", "HH:mm:ss.SSS"),
-			in: valueRec(timeSch(), int64(45296789)), want: `"12:34:56.789"`},
+			in: valueRecord(timeSch(), int64(45296789)), want: `"12:34:56.789"`},
 		{name: "string to Timestamp", class: "TimestampConverter$Value", props: conv("Timestamp", "format", dptFormat),
-			in: valueRec(sch(decode.TypeString), dptString), wantSchema: "connect.Timestamp:int64#1", want: "86401234"},
+			in: valueRecord(sch(decode.TypeString), dptString), wantSchema: "connect.Timestamp:int64#1", want: "86401234"},
 		{name: "string not matching the format", class: "TimestampConverter$Value", props: conv("Timestamp", "format", dptFormat),
-			in: valueRec(sch(decode.TypeString), "garbage"), wantErr: "Could not parse timestamp: value (garbage) does not match pattern (" + dptFormat + ")"},
+			in: valueRecord(sch(decode.TypeString), "garbage"), wantErr: "Could not parse timestamp: value (garbage) does not match pattern (" + dptFormat + ")"},
 		{name: "string without format", class: "TimestampConverter$Value", props: conv("Timestamp"),
-			in: valueRec(sch(decode.TypeString), dptString), wantErr: "needs the format option"},
+			in: valueRecord(sch(decode.TypeString), dptString), wantErr: "needs the format option"},
 		{name: "unix micros (Debezium MicroTimestamp) to Timestamp", class: "TimestampConverter$Value",
 			props: conv("Timestamp", "unix.precision", "microseconds"),
-			in:    valueRec(sch(decode.TypeInt64, named("io.debezium.time.MicroTimestamp"), version(1)), dptUnix*1000+123), want: "86401234"},
+			in:    valueRecord(sch(decode.TypeInt64, withName("io.debezium.time.MicroTimestamp"), withVersion(1)), dptUnix*1000+123), want: "86401234"},
 		{name: "unix nanos to Timestamp", class: "TimestampConverter$Value", props: conv("Timestamp", "unix.precision", "nanoseconds"),
-			in: valueRec(sch(decode.TypeInt64), dptUnix*1000000+123456), want: "86401234"},
+			in: valueRecord(sch(decode.TypeInt64), dptUnix*1000000+123456), want: "86401234"},
 		{name: "negative unix to Date and Time floor to the UTC day", class: "TimestampConverter$Value", props: conv("Date"),
-			in: valueRec(sch(decode.TypeInt64), int64(-1500)), want: "-1"},
+			in: valueRecord(sch(decode.TypeInt64), int64(-1500)), want: "-1"},
 		{name: "negative unix to Time", class: "TimestampConverter$Value", props: conv("Time"),
-			in: valueRec(sch(decode.TypeInt64), int64(-1500)), want: "86398500"},
+			in: valueRecord(sch(decode.TypeInt64), int64(-1500)), want: "86398500"},
 		{name: "negative micros truncate toward zero", class: "TimestampConverter$Value", props: conv("unix", "unix.precision", "microseconds"),
-			in: valueRec(tsSchema(), int64(-1)), want: "-1000"},
+			in: valueRecord(tsSchema(), int64(-1)), want: "-1000"},
 		{name: "optional schema kept, null passes", class: "TimestampConverter$Value", props: conv("string", "format", dptFormat),
-			in: valueRec(tsSchema(opt), nil), wantSchema: "string?", want: "null"},
+			in: valueRecord(tsSchema(optSch), nil), wantSchema: "string?", want: "null"},
 		{name: "Debezium Date (int32) is no known timestamp type, even null", class: "TimestampConverter$Value", props: conv("Timestamp"),
-			in:      valueRec(sch(decode.TypeInt32, named("io.debezium.time.Date"), version(1), opt), nil),
+			in:      valueRecord(sch(decode.TypeInt32, withName("io.debezium.time.Date"), withVersion(1), optSch), nil),
 			wantErr: "Schema Schema{io.debezium.time.Date:INT32} does not correspond to a known timestamp type format"},
 		{name: "struct field", class: "TimestampConverter$Value", props: conv("string", "field", "ts", "format", "yyyy-MM-dd"),
-			in: valueRec(st, structOf(st, dptUnix, "x")), wantSchema: `row:struct{ts:string?,other:string}?`, want: `Struct{ts:"1970-01-02",other:"x"}`},
+			in: valueRecord(st, structOf(st, dptUnix, "x")), wantSchema: `row:struct{ts:string?,other:string}?`, want: `Struct{ts:"1970-01-02",other:"x"}`},
 		{name: "struct field null reads as the default", class: "TimestampConverter$Value", props: conv("unix", "field", "ts"),
-			in: valueRec(st, structOf(st, nil, "x")), want: `Struct{ts:0,other:"x"}`},
+			in: valueRecord(st, structOf(st, nil, "x")), want: `Struct{ts:0,other:"x"}`},
 		{name: "struct field replace.null.with.default=false", class: "TimestampConverter$Value",
 			props: conv("unix", "field", "ts", "replace.null.with.default", "false"),
-			in:    valueRec(st, structOf(st, nil, "x")), want: `Struct{ts:null,other:"x"}`},
+			in:    valueRecord(st, structOf(st, nil, "x")), want: `Struct{ts:null,other:"x"}`},
 		{name: "struct default converted too", class: "TimestampConverter$Value", props: conv("Date", "field", "ts"),
-			in: valueRec(stDefault, nil), wantSchema: "row:struct{ts:connect.Date:int32#1}?=Struct{ts:1}", want: "null"},
+			in: valueRecord(stDefault, nil), wantSchema: "row:struct{ts:connect.Date:int32#1}?=Struct{ts:1}", want: "null"},
 		{name: "struct without the field: rebuilt, unchanged", class: "TimestampConverter$Value", props: conv("unix", "field", "nope"),
-			in: valueRec(st, structOf(st, int64(5), "x")), wantSchema: `row:struct{ts:connect.Timestamp:int64#1?=0,other:string}?`, want: `Struct{ts:5,other:"x"}`},
+			in: valueRecord(st, structOf(st, int64(5), "x")), wantSchema: `row:struct{ts:connect.Timestamp:int64#1?=0,other:string}?`, want: `Struct{ts:5,other:"x"}`},
 		{name: "struct string field parsed with the format", class: "TimestampConverter$Value", props: conv("unix", "field", "other", "format", dptFormat),
-			in: valueRec(st, structOf(st, int64(5), "x")), wantErr: "Could not parse timestamp: value (x)"},
+			in: valueRecord(st, structOf(st, int64(5), "x")), wantErr: "Could not parse timestamp: value (x)"},
 		{name: "key", class: "TimestampConverter$Key", key: true, props: conv("unix"),
-			in: keyRec(tsSchema(), int64(5)), wantSchema: "int64", want: "5"},
+			in: keyRecord(tsSchema(), int64(5)), wantSchema: "int64", want: "5"},
 		{name: "schemaless Long to string", class: "TimestampConverter$Value", props: conv("string", "format", dptFormat),
-			in: valueRec(nil, n("86401234")), wantSchema: "none", want: `"` + dptString + `"`},
+			in: valueRecord(nil, jnum("86401234")), wantSchema: "none", want: `"` + dptString + `"`},
 		{name: "schemaless string to unix", class: "TimestampConverter$Value", props: conv("unix", "format", dptFormat),
-			in: valueRec(nil, dptString), want: "86401234"},
+			in: valueRecord(nil, dptString), want: "86401234"},
 		{name: "schemaless Date is its epoch milliseconds", class: "TimestampConverter$Value", props: conv("Date", "field", "ts"),
-			in: valueRec(nil, obj("ts", n("86401234"), "x", "y")), want: `{ts:86400000,x:"y"}`},
+			in: valueRecord(nil, smapOf("ts", jnum("86401234"), "x", "y")), want: `{ts:86400000,x:"y"}`},
 		{name: "schemaless missing field added as null", class: "TimestampConverter$Value", props: conv("unix", "field", "ts"),
-			in: valueRec(nil, obj("x", "y")), want: `{x:"y",ts:null}`},
+			in: valueRecord(nil, smapOf("x", "y")), want: `{x:"y",ts:null}`},
 		{name: "schemaless double", class: "TimestampConverter$Value", props: conv("unix"),
-			in: valueRec(nil, n("1.5")), wantErr: "TimestampConverter does not support class java.lang.Double objects as timestamps"},
+			in: valueRecord(nil, jnum("1.5")), wantErr: "TimestampConverter does not support class java.lang.Double objects as timestamps"},
 		{name: "schemaless null", class: "TimestampConverter$Value", props: conv("unix", "field", "ts"),
-			in: valueRec(nil, nil), want: "null"},
+			in: valueRecord(nil, nil), want: "null"},
 	})
-	configErr(t, "TimestampConverter$Value", map[string]string{}, "target.type: missing required configuration")
-	configErr(t, "TimestampConverter$Value", map[string]string{"target.type": "date"}, "target.type=date: String must be one of: string, unix, Date, Time, Timestamp")
-	configErr(t, "TimestampConverter$Value", map[string]string{"target.type": "string"}, "TimestampConverter requires format option to be specified when using string timestamps")
-	configErr(t, "TimestampConverter$Value", map[string]string{"target.type": "string", "format": "yyyy-bb"}, "Illegal pattern character 'b'")
-	configErr(t, "TimestampConverter$Key", map[string]string{"target.type": "unix", "unix.precision": "minutes"}, "unix.precision=minutes: String must be one of")
+	kafkaConfigErr(t, "TimestampConverter$Value", map[string]string{}, "target.type: missing required configuration")
+	kafkaConfigErr(t, "TimestampConverter$Value", map[string]string{"target.type": "date"}, "target.type=date: String must be one of: string, unix, Date, Time, Timestamp")
+	kafkaConfigErr(t, "TimestampConverter$Value", map[string]string{"target.type": "string"}, "TimestampConverter requires format option to be specified when using string timestamps")
+	kafkaConfigErr(t, "TimestampConverter$Value", map[string]string{"target.type": "string", "format": "yyyy-bb"}, "Illegal pattern character 'b'")
+	kafkaConfigErr(t, "TimestampConverter$Key", map[string]string{"target.type": "unix", "unix.precision": "minutes"}, "unix.precision=minutes: String must be one of")
 }
 
 func TestTimestampRouter(t *testing.T) {
-	noTS := valueRec(nil, nil)
+	noTS := valueRecord(nil, nil)
 	noTS.Timestamp = -1
 	for _, tc := range []struct {
 		name  string
@@ -111,12 +111,12 @@ func TestTimestampRouter(t *testing.T) {
 		in    *Record
 		want  string
 	}{
-		{"defaults", map[string]string{}, valueRec(nil, nil), "t-20231114"},
-		{"formats", map[string]string{"topic.format": "${topic}_${timestamp}_${topic}", "timestamp.format": "yyyy-MM"}, valueRec(nil, nil), "t_2023-11_t"},
+		{"defaults", map[string]string{}, valueRecord(nil, nil), "t-20231114"},
+		{"formats", map[string]string{"topic.format": "${topic}_${timestamp}_${topic}", "timestamp.format": "yyyy-MM"}, valueRecord(nil, nil), "t_2023-11_t"},
 		{"no timestamp", map[string]string{}, noTS, "error: Timestamp missing on record: topic=t, partition=2, offset=42"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out, err := newT(t, "TimestampRouter", tc.props).Apply(tc.in)
+			out, err := newKafkaT(t, "TimestampRouter", tc.props).Apply(tc.in)
 			got := ""
 			if err != nil {
 				got = "error: " + err.Error()
@@ -128,7 +128,7 @@ func TestTimestampRouter(t *testing.T) {
 			}
 		})
 	}
-	configErr(t, "TimestampRouter", map[string]string{"timestamp.format": "yyyy'"}, "timestamp.format=yyyy': not a SimpleDateFormat pattern: Unterminated quote")
+	kafkaConfigErr(t, "TimestampRouter", map[string]string{"timestamp.format": "yyyy'"}, "timestamp.format=yyyy': not a SimpleDateFormat pattern: Unterminated quote")
 }
 
 func TestJavaDateFormat(t *testing.T) {

@@ -18,7 +18,7 @@ import (
 )
 
 // Helpers of the Kafka transform tests: schema and struct builders, a
-// canonical text rendering of schemas and values for golden comparisons,
+// canonical text rendering of schemas and values for kafkaCase comparisons,
 // and fixture decoding.
 
 // sch builds a schema: sch(decode.TypeInt32), then modifiers.
@@ -30,14 +30,14 @@ func sch(t decode.Type, mods ...func(*decode.Schema)) *decode.Schema {
 	return s
 }
 
-func opt(s *decode.Schema)                        { s.Optional = true }
-func named(n string) func(*decode.Schema)         { return func(s *decode.Schema) { s.Name = n } }
-func def(v any) func(*decode.Schema)              { return func(s *decode.Schema) { s.Default = v } }
-func version(v int) func(*decode.Schema)          { return func(s *decode.Schema) { s.Version = v } }
-func items(i *decode.Schema) func(*decode.Schema) { return func(s *decode.Schema) { s.Items = i } }
+func optSch(s *decode.Schema)                        { s.Optional = true }
+func withName(n string) func(*decode.Schema)         { return func(s *decode.Schema) { s.Name = n } }
+func withDef(v any) func(*decode.Schema)              { return func(s *decode.Schema) { s.Default = v } }
+func withVersion(v int) func(*decode.Schema)          { return func(s *decode.Schema) { s.Version = v } }
+func withItems(i *decode.Schema) func(*decode.Schema) { return func(s *decode.Schema) { s.Items = i } }
 
 // fields adds struct fields from name, schema pairs.
-func fields(pairs ...any) func(*decode.Schema) {
+func withFields(pairs ...any) func(*decode.Schema) {
 	return func(s *decode.Schema) {
 		for i := 0; i < len(pairs); i += 2 {
 			s.Fields = append(s.Fields, decode.Field{Name: pairs[i].(string), Index: len(s.Fields), Schema: pairs[i+1].(*decode.Schema)})
@@ -60,7 +60,7 @@ func structOf(s *decode.Schema, vals ...any) *decode.Struct {
 }
 
 // obj builds a schemaless map from key, value pairs.
-func obj(pairs ...any) *decode.Struct {
+func smapOf(pairs ...any) *decode.Struct {
 	st := &decode.Struct{}
 	for i := 0; i < len(pairs); i += 2 {
 		st.Names = append(st.Names, pairs[i].(string))
@@ -69,7 +69,7 @@ func obj(pairs ...any) *decode.Struct {
 	return st
 }
 
-func dec(s string) decode.Decimal {
+func decOf(s string) decode.Decimal {
 	d, ok := javaBigDecimal(s)
 	if !ok {
 		panic(s)
@@ -79,19 +79,19 @@ func dec(s string) decode.Decimal {
 
 // Logical schemas, as converters decode them.
 func tsSchema(mods ...func(*decode.Schema)) *decode.Schema {
-	return sch(decode.TypeInt64, append([]func(*decode.Schema){named(decode.ConnectTimestamp), version(1)}, mods...)...)
+	return sch(decode.TypeInt64, append([]func(*decode.Schema){withName(decode.ConnectTimestamp), withVersion(1)}, mods...)...)
 }
 
 func dateSch(mods ...func(*decode.Schema)) *decode.Schema {
-	return sch(decode.TypeInt32, append([]func(*decode.Schema){named(decode.ConnectDate), version(1)}, mods...)...)
+	return sch(decode.TypeInt32, append([]func(*decode.Schema){withName(decode.ConnectDate), withVersion(1)}, mods...)...)
 }
 
 func timeSch(mods ...func(*decode.Schema)) *decode.Schema {
-	return sch(decode.TypeInt32, append([]func(*decode.Schema){named(decode.ConnectTime), version(1)}, mods...)...)
+	return sch(decode.TypeInt32, append([]func(*decode.Schema){withName(decode.ConnectTime), withVersion(1)}, mods...)...)
 }
 
 func decSchema(scale int) *decode.Schema {
-	return sch(decode.TypeBytes, named(decode.ConnectDecimal), version(1), func(s *decode.Schema) {
+	return sch(decode.TypeBytes, withName(decode.ConnectDecimal), withVersion(1), func(s *decode.Schema) {
 		s.Parameters = map[string]string{decode.DecimalScaleParam: strconv.Itoa(scale)}
 	})
 }
@@ -142,7 +142,7 @@ func renderSchema(s *decode.Schema) string {
 		b.WriteByte('?')
 	}
 	if s.Default != nil {
-		b.WriteString("=" + render(s.Default))
+		b.WriteString("=" + renderValue(s.Default))
 	}
 	return b.String()
 }
@@ -150,7 +150,7 @@ func renderSchema(s *decode.Schema) string {
 // render renders a value canonically: null, true, 42, 1.5, "text",
 // b64:..., dec:1.50, n:<json number>, [a,b], map{k:v} (sorted), {k:v} for a
 // schemaless map and Struct{k:v} for a struct (field order).
-func render(v any) string {
+func renderValue(v any) string {
 	switch t := v.(type) {
 	case nil:
 		return "null"
@@ -171,19 +171,19 @@ func render(v any) string {
 	case []any:
 		parts := make([]string, len(t))
 		for i, e := range t {
-			parts[i] = render(e)
+			parts[i] = renderValue(e)
 		}
 		return "[" + strings.Join(parts, ",") + "]"
 	case map[string]any:
 		var parts []string
 		for _, k := range slices.Sorted(maps.Keys(t)) {
-			parts = append(parts, k+":"+render(t[k]))
+			parts = append(parts, k+":"+renderValue(t[k]))
 		}
 		return "map{" + strings.Join(parts, ",") + "}"
 	case *decode.Struct:
 		parts := make([]string, len(t.Names))
 		for i, n := range t.Names {
-			parts[i] = n + ":" + render(t.Values[i])
+			parts[i] = n + ":" + renderValue(t.Values[i])
 		}
 		if t.Schema == nil {
 			return "{" + strings.Join(parts, ",") + "}"
@@ -197,7 +197,7 @@ func render(v any) string {
 func kafkaClass(short string) string { return kafkaPkg + short }
 
 // newT builds a transform by class (short Kafka name) and options.
-func newT(t *testing.T, class string, props map[string]string) Transformation {
+func newKafkaT(t *testing.T, class string, props map[string]string) Transformation {
 	t.Helper()
 	f, ok := transforms()[kafkaClass(class)]
 	if !ok {
@@ -212,19 +212,19 @@ func newT(t *testing.T, class string, props map[string]string) Transformation {
 
 // valueRec is a record on topic "t", partition 2, offset 42, timestamp
 // 1700000000000 with the given value.
-func valueRec(s *decode.Schema, v any) *Record {
+func valueRecord(s *decode.Schema, v any) *Record {
 	return &Record{Topic: "t", Partition: 2, Offset: 42, Timestamp: 1700000000000, Value: decode.Record{Schema: s, Value: v}, OriginalTopic: "t", OriginalPartition: 2}
 }
 
-func keyRec(s *decode.Schema, v any) *Record {
-	r := valueRec(nil, obj("v", int64(1)))
+func keyRecord(s *decode.Schema, v any) *Record {
+	r := valueRecord(nil, smapOf("v", int64(1)))
 	r.Key = decode.Record{Schema: s, Value: v}
 	return r
 }
 
-// golden is one table case: a transform, a record, and the expected
+// kafkaCase is one table case: a transform, a record, and the expected
 // schema and value of the operand (or an error text).
-type golden struct {
+type kafkaCase struct {
 	name       string
 	class      string // short Kafka class name
 	props      map[string]string
@@ -235,11 +235,11 @@ type golden struct {
 	wantErr    string
 }
 
-func runGolden(t *testing.T, cases []golden) {
+func runKafkaCases(t *testing.T, cases []kafkaCase) {
 	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			tr := newT(t, tc.class, tc.props)
+			tr := newKafkaT(t, tc.class, tc.props)
 			out, err := tr.Apply(tc.in)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
@@ -266,7 +266,7 @@ func runGolden(t *testing.T, cases []golden) {
 				}
 			}
 			if tc.want != "" {
-				if got := render(d.Value); got != tc.want {
+				if got := renderValue(d.Value); got != tc.want {
 					t.Errorf("value\n got %s\nwant %s", got, tc.want)
 				}
 			}
@@ -276,7 +276,7 @@ func runGolden(t *testing.T, cases []golden) {
 
 // configErr builds class with props and returns the error, checking it
 // wraps config.ErrInvalid and says each of wants.
-func configErr(t *testing.T, class string, props map[string]string, wants ...string) {
+func kafkaConfigErr(t *testing.T, class string, props map[string]string, wants ...string) {
 	t.Helper()
 	var err error
 	if f, ok := transforms()[kafkaClass(class)]; ok {
@@ -298,7 +298,7 @@ func configErr(t *testing.T, class string, props map[string]string, wants ...str
 
 // fixtureRec decodes a Debezium fixture with JsonConverter (schemas on or
 // off) into a record of topic "dbserver1.inventory.customers".
-func fixtureRec(t *testing.T, name string, schemas bool) *Record {
+func kafkaFixture(t *testing.T, name string, schemas bool) *Record {
 	t.Helper()
 	c := &decode.JSONConverter{SchemasEnable: schemas}
 	v, err := c.Decode(context.Background(), "dbserver1.inventory.customers", fixtures.Read(t, name))
@@ -310,7 +310,7 @@ func fixtureRec(t *testing.T, name string, schemas bool) *Record {
 }
 
 // chainOf builds a chain from transforms given as alias, class, props.
-func chainOf(t *testing.T, specs ...any) *Chain {
+func kafkaChain(t *testing.T, specs ...any) *Chain {
 	t.Helper()
 	var ts []config.Transform
 	for i := 0; i < len(specs); i += 3 {
