@@ -30,8 +30,8 @@ func sch(t decode.Type, mods ...func(*decode.Schema)) *decode.Schema {
 	return s
 }
 
-func optSch(s *decode.Schema)                        { s.Optional = true }
-func withName(n string) func(*decode.Schema)         { return func(s *decode.Schema) { s.Name = n } }
+func optSch(s *decode.Schema)                         { s.Optional = true }
+func withName(n string) func(*decode.Schema)          { return func(s *decode.Schema) { s.Name = n } }
 func withDef(v any) func(*decode.Schema)              { return func(s *decode.Schema) { s.Default = v } }
 func withVersion(v int) func(*decode.Schema)          { return func(s *decode.Schema) { s.Version = v } }
 func withItems(i *decode.Schema) func(*decode.Schema) { return func(s *decode.Schema) { s.Items = i } }
