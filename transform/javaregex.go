@@ -1,16 +1,17 @@
 package transform
 
 // Java regular expressions (java.util.regex.Pattern) on Go's RE2, for
-// RegexRouter and TopicNameMatches. Connect uses Matcher.matches (the whole
-// topic must match) and Matcher.replaceFirst with Java's replacement syntax
-// ($1, ${name}, \$). The common syntax means the same in both engines; the
-// Java features RE2 lacks (backreferences, lookaround, atomic groups,
-// possessive quantifiers, class unions and intersections, and the flags
-// d, u, x, U, whose U means "ungreedy" in Go) are refused when the pattern
-// is configured instead of being read differently. Known remaining
-// differences, irrelevant to topic names: Java's '.' also excludes \r,
-// \u0085, \u2028 and \u2029, and its '$' also matches before a final line
-// terminator.
+// RegexRouter, TopicNameMatches, ByLogicalTableRouter and the outbox
+// EventRouter's routing, and Java's String.split. Connect uses
+// Matcher.matches (the whole topic must match) and Matcher.replaceFirst
+// with Java's replacement syntax ($1, ${name}, \$). The common syntax means
+// the same in both engines; the Java features RE2 lacks (backreferences,
+// lookaround, atomic groups, possessive quantifiers, class unions and
+// intersections, \v, \h and \R, and the flags d, u, x, U, whose U means
+// "ungreedy" in Go) are refused when the pattern is configured instead of
+// being read differently. Known remaining differences, irrelevant to topic
+// names: Java's '.' also excludes \r, \u0085, \u2028 and \u2029, and its '$'
+// also matches before a final line terminator.
 
 import (
 	"fmt"
@@ -45,7 +46,7 @@ func compileJavaRegex(p string) (*javaRegex, error) {
 // differently.
 func checkJavaRegex(p string) error {
 	unsupported := func(what string) error {
-		return fmt.Errorf("the Java regex feature %s is not supported by starcdc (Go's RE2 engine)", what)
+		return fmt.Errorf("the Java regex feature %s cannot be run exactly by starcdc (Go's RE2 engine)", what)
 	}
 	inClass := false
 	prevQuant := false // the previous token was a quantifier
@@ -68,6 +69,10 @@ func checkJavaRegex(p string) error {
 				continue
 			case !inClass && n >= '1' && n <= '9', n == 'k':
 				return unsupported("backreference \\" + string(n))
+			case n == 'v', n == 'h', n == 'R':
+				// Java: vertical / horizontal whitespace, any line break;
+				// RE2: \v is only VT, \h and \R do not exist.
+				return unsupported("\\" + string(n))
 			}
 			i++
 		case inClass:
@@ -119,28 +124,30 @@ func checkJavaRegex(p string) error {
 // matches is Matcher.matches: the whole of s matches.
 func (r *javaRegex) matches(s string) bool { return r.full.MatchString(s) }
 
-// replaceFirst is Matcher.replaceFirst(repl) on s: the first match of the
-// pattern (leftmost, Java's alternation order) is replaced by repl
-// expanded with Java's rules.
-func (r *javaRegex) replaceFirst(s, repl string) (string, error) {
-	m := r.find.FindStringSubmatchIndex(s)
-	if m == nil {
-		return s, nil
-	}
-	var b strings.Builder
-	b.WriteString(s[:m[0]])
-	if err := r.expand(&b, repl, s, m); err != nil {
-		return "", err
-	}
-	b.WriteString(s[m[1]:])
-	return b.String(), nil
+// javaReplacement is a Matcher replacement string parsed for one pattern:
+// literal text and group references.
+type javaReplacement struct {
+	parts []replacementPart
 }
 
-// expand appends repl with its group references resolved, as
-// Matcher.appendReplacement does: "\x" is x; "$n" takes as many digits as
-// still name a group; "${name}" is a named group; a group that did not
-// take part in the match appends nothing.
-func (r *javaRegex) expand(b *strings.Builder, repl, s string, m []int) error {
+type replacementPart struct {
+	lit   string
+	group int // -1 for literal text
+}
+
+// parseReplacement parses repl as Matcher.appendReplacement reads it for
+// this pattern: "\x" is x; "$n" takes as many digits as still name a
+// group; "${name}" is a named group. The errors are Java's, which it
+// raises on the first record the replacement is applied to.
+func (r *javaRegex) parseReplacement(repl string) (javaReplacement, error) {
+	var out javaReplacement
+	var lit strings.Builder
+	flush := func() {
+		if lit.Len() > 0 {
+			out.parts = append(out.parts, replacementPart{lit: lit.String(), group: -1})
+			lit.Reset()
+		}
+	}
 	groups := r.find.NumSubexp()
 	for i := 0; i < len(repl); i++ {
 		c := repl[i]
@@ -148,37 +155,42 @@ func (r *javaRegex) expand(b *strings.Builder, repl, s string, m []int) error {
 		case '\\':
 			i++
 			if i >= len(repl) {
-				return fmt.Errorf("character to be escaped is missing")
+				return out, fmt.Errorf("character to be escaped is missing")
 			}
-			b.WriteByte(repl[i])
+			lit.WriteByte(repl[i])
 			continue
 		case '$':
 		default:
-			b.WriteByte(c)
+			lit.WriteByte(c)
 			continue
 		}
 		i++
 		if i >= len(repl) {
-			return fmt.Errorf("Illegal group reference: group index is missing")
+			return out, fmt.Errorf("Illegal group reference: group index is missing")
 		}
-		ref := -1
+		var ref int
 		if repl[i] == '{' {
-			end := strings.IndexByte(repl[i+1:], '}')
-			if end < 0 {
-				return fmt.Errorf("named capturing group is missing trailing '}'")
+			start := i + 1
+			end := start
+			for end < len(repl) && isASCIIAlnum(repl[end]) {
+				end++
 			}
-			name := repl[i+1 : i+1+end]
-			if name == "" {
-				return fmt.Errorf("named capturing group has 0 length name")
+			name := repl[start:end]
+			switch {
+			case name == "":
+				return out, fmt.Errorf("named capturing group has 0 length name")
+			case end >= len(repl) || repl[end] != '}':
+				return out, fmt.Errorf("named capturing group is missing trailing '}'")
+			case name[0] >= '0' && name[0] <= '9':
+				return out, fmt.Errorf("capturing group name {%s} starts with digit character", name)
 			}
-			ref = r.find.SubexpIndex(name)
-			if ref < 0 {
-				return fmt.Errorf("No group with name {%s}", name)
+			if ref = r.find.SubexpIndex(name); ref < 0 {
+				return out, fmt.Errorf("No group with name {%s}", name)
 			}
-			i += 1 + end
+			i = end
 		} else {
 			if repl[i] < '0' || repl[i] > '9' {
-				return fmt.Errorf("Illegal group reference")
+				return out, fmt.Errorf("Illegal group reference")
 			}
 			ref = int(repl[i] - '0')
 			for i+1 < len(repl) && repl[i+1] >= '0' && repl[i+1] <= '9' {
@@ -190,12 +202,70 @@ func (r *javaRegex) expand(b *strings.Builder, repl, s string, m []int) error {
 				i++
 			}
 			if ref > groups {
-				return fmt.Errorf("No group %d", ref)
+				return out, fmt.Errorf("No group %d (the regex %s has %d groups, so no group %d)", ref, r.pattern, groups, ref)
 			}
 		}
-		if m[2*ref] >= 0 {
-			b.WriteString(s[m[2*ref]:m[2*ref+1]])
+		flush()
+		out.parts = append(out.parts, replacementPart{group: ref})
+	}
+	flush()
+	return out, nil
+}
+
+func isASCIIAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// replaceFirst is Matcher.replaceFirst on s: the first match of the
+// pattern (leftmost, Java's alternation order, which RE2 shares) is
+// replaced by repl; a group that did not take part in the match appends
+// nothing.
+func (r *javaRegex) replaceFirst(s string, repl javaReplacement) string {
+	m := r.find.FindStringSubmatchIndex(s)
+	if m == nil {
+		return s
+	}
+	var b strings.Builder
+	b.WriteString(s[:m[0]])
+	for _, p := range repl.parts {
+		switch {
+		case p.group < 0:
+			b.WriteString(p.lit)
+		case m[2*p.group] >= 0:
+			b.WriteString(s[m[2*p.group]:m[2*p.group+1]])
 		}
 	}
-	return nil
+	b.WriteString(s[m[1]:])
+	return b.String()
+}
+
+// javaSplit is String.split(sep) (and Pattern.split) for a literal
+// separator: trailing empty strings are removed ("a:" is ["a"], ":" is []),
+// "" is [""].
+func javaSplit(s, sep string) []string {
+	if s == "" {
+		return []string{""}
+	}
+	return dropTrailingEmpty(strings.Split(s, sep))
+}
+
+// javaSplitRegex is String.split(regex) for a pattern that cannot match
+// the empty string.
+func javaSplitRegex(re *regexp.Regexp, s string) []string {
+	if s == "" {
+		return []string{""}
+	}
+	return dropTrailingEmpty(re.Split(s, -1))
+}
+
+// dropTrailingEmpty removes the trailing empty strings of a split; when the
+// separator never matched the one part stays (Java returns the input).
+func dropTrailingEmpty(parts []string) []string {
+	if len(parts) == 1 {
+		return parts
+	}
+	for len(parts) > 0 && parts[len(parts)-1] == "" {
+		parts = parts[:len(parts)-1]
+	}
+	return parts
 }

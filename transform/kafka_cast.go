@@ -25,7 +25,6 @@ package transform
 import (
 	"encoding/base64"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -323,22 +322,11 @@ func javaToString(s *decode.Schema, v any) string {
 			return isoDate(ms)
 		}
 	}
-	switch t := v.(type) {
-	case string:
-		return t
-	case bool:
-		return strconv.FormatBool(t)
-	case int64:
-		return strconv.FormatInt(t, 10)
-	case float64:
-		if s != nil && s.Type == decode.TypeFloat32 {
-			return javaFloatString(t, 32)
-		}
-		return javaFloatString(t, 64)
-	case decode.Decimal:
-		return javaBigDecimalString(t)
-	case []byte:
-		return base64.StdEncoding.EncodeToString(t)
+	if text, ok := javaObjectString(s, v); ok {
+		return text
+	}
+	if b, ok := v.([]byte); ok {
+		return base64.StdEncoding.EncodeToString(b)
 	}
 	return fmt.Sprint(v)
 }

@@ -29,19 +29,6 @@ import (
 
 const kafkaPkg = "org.apache.kafka.connect.transforms."
 
-// javaSplit is String.split(sep) for a literal separator: trailing empty
-// strings are removed ("a:" is ["a"], ":" is []), "" is [""].
-func javaSplit(s, sep string) []string {
-	if s == "" {
-		return []string{""}
-	}
-	parts := strings.Split(s, sep)
-	for len(parts) > 0 && parts[len(parts)-1] == "" {
-		parts = parts[:len(parts)-1]
-	}
-	return parts
-}
-
 // ---------------------------------------------------------------------------
 // ReplaceField (ReplaceField.java)
 
@@ -542,8 +529,7 @@ func newExtractField(o operand, props map[string]string) (Transformation, error)
 	t := &extractField{o: o, field: opts.required("field")}
 	// field.syntax.version (Kafka 3.8+, KIP-821): V1 reads field as one
 	// name, V2 as a dotted path with backtick-quoted steps.
-	version := strings.ToUpper(opts.strDefault("field.syntax.version", "V1"))
-	switch version {
+	switch opts.enumFold("field.syntax.version", "V1", "V1", "V2") {
 	case "V1":
 		t.path = []string{t.field}
 	case "V2":
@@ -555,8 +541,6 @@ func newExtractField(o operand, props map[string]string) (Transformation, error)
 			p = []string{""}
 		}
 		t.path = p
-	default:
-		opts.bad("field.syntax.version", props["field.syntax.version"], "String must be one of (case insensitive): V1, V2")
 	}
 	t.withDefault = opts.replaceNullWithDefault()
 	return t, opts.err()

@@ -27,7 +27,7 @@ func TestKafkaFixtureUnwrapAndReplaceField(t *testing.T) {
 	if got, want := renderSchema(out.Value.Schema), "dbserver1.inventory.customers.Value:struct{id:int32,given:string,last_name:string}"; got != want {
 		t.Errorf("schema %s, want %s", got, want)
 	}
-	if got, want := renderValue(out.Value.Value), `Struct{id:1004,given:"Anne1",last_name:"Kretchmar"}`; got != want {
+	if got, want := renderKafkaValue(out.Value.Value), `Struct{id:1004,given:"Anne1",last_name:"Kretchmar"}`; got != want {
 		t.Errorf("value %s, want %s", got, want)
 	}
 	if out.Value.SchemaID != 0 || out.Topic != "dbserver1.inventory.customers" || out.Offset != 7 {
@@ -90,7 +90,7 @@ func TestKafkaFixtureFlattenEnvelope(t *testing.T) {
 		"op": `"u"`, "transaction_id": "null", "transaction_total_order": "null",
 	} {
 		v, _ := st.Get(name)
-		if got := renderValue(v); got != want {
+		if got := renderKafkaValue(v); got != want {
 			t.Errorf("%s = %s, want %s", name, got, want)
 		}
 	}
@@ -103,8 +103,8 @@ func TestKafkaFixtureFlattenKeepsArrays(t *testing.T) {
 	}
 	f := out.Value.Schema.Field("after.bigint_array")
 	v, _ := out.Value.Value.(*decode.Struct).Get("after.bigint_array")
-	if f == nil || f.Schema.Type != decode.TypeArray || !f.Schema.Optional || renderValue(v) != "[10000000000,20000000000,30000000000]" {
-		t.Fatalf("after.bigint_array: %v %s", f, renderValue(v))
+	if f == nil || f.Schema.Type != decode.TypeArray || !f.Schema.Optional || renderKafkaValue(v) != "[10000000000,20000000000,30000000000]" {
+		t.Fatalf("after.bigint_array: %v %s", f, renderKafkaValue(v))
 	}
 }
 
@@ -129,7 +129,7 @@ func TestKafkaFixtureCastAndTimestampConverter(t *testing.T) {
 		"id":              "8",
 	} {
 		v, _ := st.Get(name)
-		if got := renderValue(v); got != want {
+		if got := renderKafkaValue(v); got != want {
 			t.Errorf("%s = %s, want %s", name, got, want)
 		}
 	}
@@ -162,7 +162,7 @@ func TestKafkaFixtureInsertFieldCoordinates(t *testing.T) {
 		"__topic:string?,__partition:int32?,__offset:int64,__ts:connect.Timestamp:int64#1?}"; got != want {
 		t.Errorf("schema\n got %s\nwant %s", got, want)
 	}
-	if got, want := renderValue(out.Value.Value), `Struct{id:1001,first_name:"Sally",last_name:"Thomas",email:"sally.thomas@acme.com",`+
+	if got, want := renderKafkaValue(out.Value.Value), `Struct{id:1001,first_name:"Sally",last_name:"Thomas",email:"sally.thomas@acme.com",`+
 		`__topic:"dbserver1.inventory.customers",__partition:0,__offset:7,__ts:1661328309300}`; got != want {
 		t.Errorf("value\n got %s\nwant %s", got, want)
 	}
@@ -171,7 +171,7 @@ func TestKafkaFixtureInsertFieldCoordinates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := renderValue(out.Value.Value), `{id:n:1005,first_name:"add",last_name:"add",email:"add",`+
+	if got, want := renderKafkaValue(out.Value.Value), `{id:n:1005,first_name:"add",last_name:"add",email:"add",`+
 		`__topic:"dbserver1.inventory.customers",__partition:0,__offset:7,__ts:1661328309300}`; got != want {
 		t.Errorf("schemaless\n got %s\nwant %s", got, want)
 	}
@@ -187,10 +187,10 @@ func TestKafkaFixtureSchemalessEnvelope(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := renderValue(out.Value.Value), `{id:n:1005,email:"",op:"c"}`; got != want {
+	if got, want := renderKafkaValue(out.Value.Value), `{id:n:1005,email:"",op:"c"}`; got != want {
 		t.Errorf("value %s, want %s", got, want)
 	}
-	if got, want := renderValue(out.Key.Value), `{id:n:1005}`; got != want || out.Key.Schema != nil {
+	if got, want := renderKafkaValue(out.Key.Value), `{id:n:1005}`; got != want || out.Key.Schema != nil {
 		t.Errorf("key %s, want %s", got, want)
 	}
 }
@@ -262,7 +262,7 @@ func TestKafkaTransformsLeaveInputAlone(t *testing.T) {
 			name = "mysql195_c_noschema.json"
 		}
 		in := kafkaFixture(t, name, withSchema)
-		before, schemaBefore := renderValue(in.Value.Value), renderSchema(in.Value.Schema)
+		before, schemaBefore := renderKafkaValue(in.Value.Value), renderSchema(in.Value.Schema)
 		done := make(chan struct{})
 		n := 0
 		for _, spec := range specs {
@@ -284,7 +284,7 @@ func TestKafkaTransformsLeaveInputAlone(t *testing.T) {
 		for range 4 * n {
 			<-done
 		}
-		if renderValue(in.Value.Value) != before || renderSchema(in.Value.Schema) != schemaBefore {
+		if renderKafkaValue(in.Value.Value) != before || renderSchema(in.Value.Schema) != schemaBefore {
 			t.Errorf("%s: the input record changed", name)
 		}
 	}

@@ -15,7 +15,7 @@ import (
 func renderHeaders(hs []Header) string {
 	var parts []string
 	for _, h := range hs {
-		parts = append(parts, h.Key+"="+renderSchema(h.Schema)+":"+renderValue(h.Value))
+		parts = append(parts, h.Key+"="+renderSchema(h.Schema)+":"+renderKafkaValue(h.Value))
 	}
 	return strings.Join(parts, " ")
 }
@@ -57,7 +57,7 @@ func TestInsertHeader(t *testing.T) {
 
 func TestParseConnectValue(t *testing.T) {
 	days := func(y, m, d int) string {
-		return renderValue(time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+		return renderKafkaValue(time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
 	}
 	for in, want := range map[string]string{
 		"":                         `string:""`,
@@ -101,7 +101,7 @@ func TestParseConnectValue(t *testing.T) {
 		`[[1], [2, 3]]`:            "array<array<int8>>:[[1],[2,3]]",
 	} {
 		s, v := parseConnectValue(in)
-		if got := renderSchema(s) + ":" + renderValue(v); got != want {
+		if got := renderSchema(s) + ":" + renderKafkaValue(v); got != want {
 			t.Errorf("parseString(%q) = %s, want %s", in, got, want)
 		}
 	}
@@ -157,8 +157,8 @@ func TestHeaderFrom(t *testing.T) {
 			if tc.wantSchema != "" && renderSchema(d.Schema) != tc.wantSchema {
 				t.Errorf("schema %s, want %s", renderSchema(d.Schema), tc.wantSchema)
 			}
-			if tc.want != "" && renderValue(d.Value) != tc.want {
-				t.Errorf("value %s, want %s", renderValue(d.Value), tc.want)
+			if tc.want != "" && renderKafkaValue(d.Value) != tc.want {
+				t.Errorf("value %s, want %s", renderKafkaValue(d.Value), tc.want)
 			}
 			if got := renderHeaders(out.Headers); got != tc.wantHdrs {
 				t.Errorf("headers %s, want %s", got, tc.wantHdrs)

@@ -22,6 +22,8 @@ import (
 type regexRouter struct {
 	re          *javaRegex
 	replacement string
+	parsed      javaReplacement
+	replErr     error // raised on each record whose topic matches
 }
 
 func newRegexRouter(props map[string]string) (Transformation, error) {
@@ -33,6 +35,8 @@ func newRegexRouter(props map[string]string) (Transformation, error) {
 		re, err := compileJavaRegex(pattern)
 		if err != nil {
 			opts.bad("regex", pattern, "Invalid regex: %v", err)
+		} else {
+			t.parsed, t.replErr = re.parseReplacement(t.replacement)
 		}
 		t.re = re
 	}
@@ -43,11 +47,10 @@ func (t *regexRouter) Apply(rec *Record) (*Record, error) {
 	if !t.re.matches(rec.Topic) {
 		return rec, nil
 	}
-	topic, err := t.re.replaceFirst(rec.Topic, t.replacement)
-	if err != nil {
-		return nil, fmt.Errorf("replacement %q: %w", t.replacement, err)
+	if t.replErr != nil {
+		return nil, fmt.Errorf("replacement %q: %w", t.replacement, t.replErr)
 	}
-	rec.Topic = topic
+	rec.Topic = t.re.replaceFirst(rec.Topic, t.parsed)
 	return rec, nil
 }
 

@@ -142,15 +142,15 @@ func renderSchema(s *decode.Schema) string {
 		b.WriteByte('?')
 	}
 	if s.Default != nil {
-		b.WriteString("=" + renderValue(s.Default))
+		b.WriteString("=" + renderKafkaValue(s.Default))
 	}
 	return b.String()
 }
 
-// render renders a value canonically: null, true, 42, 1.5, "text",
+// renderKafkaValue renders a value canonically: null, true, 42, 1.5, "text",
 // b64:..., dec:1.50, n:<json number>, [a,b], map{k:v} (sorted), {k:v} for a
 // schemaless map and Struct{k:v} for a struct (field order).
-func renderValue(v any) string {
+func renderKafkaValue(v any) string {
 	switch t := v.(type) {
 	case nil:
 		return "null"
@@ -171,19 +171,19 @@ func renderValue(v any) string {
 	case []any:
 		parts := make([]string, len(t))
 		for i, e := range t {
-			parts[i] = renderValue(e)
+			parts[i] = renderKafkaValue(e)
 		}
 		return "[" + strings.Join(parts, ",") + "]"
 	case map[string]any:
 		var parts []string
 		for _, k := range slices.Sorted(maps.Keys(t)) {
-			parts = append(parts, k+":"+renderValue(t[k]))
+			parts = append(parts, k+":"+renderKafkaValue(t[k]))
 		}
 		return "map{" + strings.Join(parts, ",") + "}"
 	case *decode.Struct:
 		parts := make([]string, len(t.Names))
 		for i, n := range t.Names {
-			parts[i] = n + ":" + renderValue(t.Values[i])
+			parts[i] = n + ":" + renderKafkaValue(t.Values[i])
 		}
 		if t.Schema == nil {
 			return "{" + strings.Join(parts, ",") + "}"
@@ -266,7 +266,7 @@ func runKafkaCases(t *testing.T, cases []kafkaCase) {
 				}
 			}
 			if tc.want != "" {
-				if got := renderValue(d.Value); got != tc.want {
+				if got := renderKafkaValue(d.Value); got != tc.want {
 					t.Errorf("value\n got %s\nwant %s", got, tc.want)
 				}
 			}

@@ -14,11 +14,14 @@ package transform
 //     a null for a required field ("Invalid value: null used for required
 //     field: ...").
 //   - structGet: Struct.get (a null field reads as its schema's default)
-//     and Struct.getWithoutDefault.
+//     and Struct.getWithoutDefault; structGetTyped: Struct.getString,
+//     getInt32, ... (type-checked, no default).
+//   - schemaEqual: ConnectSchema.equals.
 //   - operand: the key or the value of a record ($Key / $Value).
-//   - planCache / schemaCache: the per-transform cache of rebuilt schemas
-//     (and precomputed field lookups), so that the records of one input
-//     schema share one output schema, as they share their decoded schema.
+//   - keyedCache / planCache / schemaCache: the per-transform cache of
+//     rebuilt schemas (and precomputed field lookups), so that the records
+//     of one input schema share one output schema, as they share their
+//     decoded schema.
 //
 // Decoded schemas and struct Names are shared between records: nothing
 // here modifies a schema or struct it was given.
@@ -26,6 +29,8 @@ package transform
 import (
 	"fmt"
 	"maps"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/starcdc/starcdc/decode"
@@ -109,6 +114,19 @@ func (b *structBuilder) field(name string, fs *decode.Schema) error {
 	return nil
 }
 
+// has reports whether the schema has a field of that name already.
+func (b *structBuilder) has(name string) bool { return b.seen[name] }
+
+// fields appends the fields of s, with their schemas.
+func (b *structBuilder) fields(s *decode.Schema) error {
+	for _, f := range s.Fields {
+		if err := b.field(f.Name, f.Schema); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (b *structBuilder) build() *decode.Schema { return b.s }
 
 // newStruct returns an empty Struct of schema s (all fields null).
@@ -186,6 +204,64 @@ func structGet(st *decode.Struct, name string, withDefault bool) (any, error) {
 	return fieldValue(st, i, withDefault), nil
 }
 
+// structGetTyped is Struct.getString, getInt32, getStruct, ...: the field
+// must exist and have type t; the stored value is returned without
+// default substitution (Struct.getCheckType).
+func structGetTyped(st *decode.Struct, name string, t decode.Type) (any, error) {
+	i := fieldIndex(st.Schema, name)
+	if i < 0 {
+		return nil, fmt.Errorf("%s is not a valid field name", name)
+	}
+	if st.Schema.Fields[i].Schema.Type != t {
+		return nil, fmt.Errorf("Field '%s' is not of type %s", name, javaTypeName(t))
+	}
+	return rawField(st, i), nil
+}
+
+// schemaEqual is ConnectSchema.equals: type, optionality, default, name,
+// version, doc, parameters, and the field, key, value and element schemas.
+func schemaEqual(a, b *decode.Schema) bool {
+	if a == b {
+		return true
+	}
+	if a == nil || b == nil {
+		return false
+	}
+	return schemaKey(a) == schemaKey(b)
+}
+
+// schemaKey renders a schema canonically, so that schemas equal as
+// ConnectSchema.equals sees them have equal keys.
+func schemaKey(s *decode.Schema) string {
+	var b strings.Builder
+	writeSchemaKey(&b, s)
+	return b.String()
+}
+
+func writeSchemaKey(b *strings.Builder, s *decode.Schema) {
+	if s == nil {
+		b.WriteString("nil")
+		return
+	}
+	fmt.Fprintf(b, "{%d,%t,%q,%d,%q,", s.Type, s.Optional, s.Name, s.Version, s.Doc)
+	for _, k := range slices.Sorted(maps.Keys(s.Parameters)) {
+		fmt.Fprintf(b, "%q=%q,", k, s.Parameters[k])
+	}
+	fmt.Fprintf(b, "d=%s,[", renderValue(s.Default))
+	for _, f := range s.Fields {
+		fmt.Fprintf(b, "%q:", f.Name)
+		writeSchemaKey(b, f.Schema)
+		b.WriteByte(',')
+	}
+	b.WriteString("]i=")
+	writeSchemaKey(b, s.Items)
+	b.WriteString("k=")
+	writeSchemaKey(b, s.Keys)
+	b.WriteString("v=")
+	writeSchemaKey(b, s.Values)
+	b.WriteByte('}')
+}
+
 // operand is the part of a record a $Key or $Value transform works on.
 type operand bool
 
@@ -223,25 +299,30 @@ func keyValue(class string, f func(o operand, props map[string]string) (Transfor
 	}
 }
 
-// maxCachedSchemas bounds a planCache.
+// maxCachedSchemas bounds a keyedCache.
 const maxCachedSchemas = 256
 
-// planCache maps an input schema to what a transform built from it (the
-// rebuilt schema, with whatever lookups the transform precomputes), as
-// Kafka's transforms cache their updated schemas per input schema. It is
-// safe for concurrent use; errors are not cached.
-type planCache[T any] struct {
+// keyedCache maps a key (the input schema, or the input schema with what
+// else decides the output) to what a transform built for it (the rebuilt
+// schema, with whatever lookups the transform precomputes), as Kafka's and
+// Debezium's transforms cache their updated schemas. It is safe for
+// concurrent use; bounded, it starts over when full; errors are not
+// cached.
+type keyedCache[K comparable, T any] struct {
 	mu sync.Mutex
-	m  map[*decode.Schema]T
+	m  map[K]T
 }
+
+// planCache maps an input schema to what a transform built from it.
+type planCache[T any] = keyedCache[*decode.Schema, T]
 
 // schemaCache caches a rebuilt schema per input schema.
 type schemaCache = planCache[*decode.Schema]
 
-// cached returns what was built for in, building it with build on a miss.
-func (c *planCache[T]) cached(in *decode.Schema, build func() (T, error)) (T, error) {
+// cached returns what was built for k, building it with build on a miss.
+func (c *keyedCache[K, T]) cached(k K, build func() (T, error)) (T, error) {
 	c.mu.Lock()
-	v, ok := c.m[in]
+	v, ok := c.m[k]
 	c.mu.Unlock()
 	if ok {
 		return v, nil
@@ -253,8 +334,8 @@ func (c *planCache[T]) cached(in *decode.Schema, build func() (T, error)) (T, er
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil || len(c.m) >= maxCachedSchemas {
-		c.m = map[*decode.Schema]T{}
+		c.m = map[K]T{}
 	}
-	c.m[in] = v
+	c.m[k] = v
 	return v, nil
 }

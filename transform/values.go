@@ -38,6 +38,8 @@ package transform
 // last duplicate of a JSON object wins, as Jackson reads it).
 
 import (
+	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -538,6 +540,29 @@ func javaFloatString(f float64, bitSize int) string {
 	return sign + digits[:1] + "." + frac + "E" + strconv.Itoa(exp)
 }
 
+// javaObjectString is Object.toString of a String, Boolean, integer
+// (Byte to Long), Float or Double (of schema s, nil when schemaless) or
+// BigDecimal; false for other values, whose Java text is not theirs alone
+// (bytes, dates, structs, lists, maps).
+func javaObjectString(s *decode.Schema, v any) (string, bool) {
+	switch t := v.(type) {
+	case string:
+		return t, true
+	case bool:
+		return strconv.FormatBool(t), true
+	case int64:
+		return strconv.FormatInt(t, 10), true
+	case float64:
+		if s != nil && s.Type == decode.TypeFloat32 {
+			return javaFloatString(t, 32), true
+		}
+		return javaFloatString(t, 64), true
+	case decode.Decimal:
+		return javaBigDecimalString(t), true
+	}
+	return "", false
+}
+
 // smap is a schemaless Connect Map under construction: the keys in their
 // first-seen order, each once, as a *decode.Struct with a nil Schema.
 type smap struct {
@@ -647,3 +672,128 @@ func requireStruct(s *decode.Schema, v any, purpose string) (*decode.Struct, err
 }
 
 func sortedKeys(m map[string]any) []string { return slices.Sorted(maps.Keys(m)) }
+
+// renderValue renders a Connect value as JSON-like text: struct fields in
+// order, bytes in base64, Decimal as its exact text. It is for keys, tests
+// and messages, not for loading.
+func renderValue(v any) string {
+	var b strings.Builder
+	writeValue(&b, v)
+	return b.String()
+}
+
+func writeValue(b *strings.Builder, v any) {
+	switch t := v.(type) {
+	case nil:
+		b.WriteString("null")
+	case *decode.Struct:
+		b.WriteByte('{')
+		for i, n := range t.Names {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strconv.Quote(n))
+			b.WriteByte(':')
+			writeValue(b, t.Values[i])
+		}
+		b.WriteByte('}')
+	case []any:
+		b.WriteByte('[')
+		for i, e := range t {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeValue(b, e)
+		}
+		b.WriteByte(']')
+	case map[string]any:
+		b.WriteByte('{')
+		for i, k := range slices.Sorted(maps.Keys(t)) {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strconv.Quote(k))
+			b.WriteByte(':')
+			writeValue(b, t[k])
+		}
+		b.WriteByte('}')
+	case string:
+		b.WriteString(strconv.Quote(t))
+	case []byte:
+		fmt.Fprintf(b, "b64:%q", base64.StdEncoding.EncodeToString(t))
+	case decode.Decimal:
+		b.WriteString(t.String())
+	case float64:
+		b.WriteString(strconv.FormatFloat(t, 'g', -1, 64))
+	default:
+		fmt.Fprint(b, t)
+	}
+}
+
+// javaEquals is Objects.equals on the Java values a Connect converter
+// would have made: byte arrays compare by identity (so two decoded arrays
+// are never equal), except inside a Struct, whose equals compares its
+// values with Arrays.deepEquals (byte arrays by content). Doubles compare
+// as Double.equals (NaN equals NaN, 0.0 differs from -0.0); decimals as
+// BigDecimal.equals (scale counts).
+func javaEquals(a, b any, inStruct bool) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	switch x := a.(type) {
+	case []byte:
+		y, ok := b.([]byte)
+		return ok && inStruct && bytes.Equal(x, y)
+	case *decode.Struct:
+		y, ok := b.(*decode.Struct)
+		if !ok || !schemaEqual(x.Schema, y.Schema) || len(x.Values) != len(y.Values) {
+			return false
+		}
+		for i := range x.Values {
+			if !javaEquals(x.Values[i], y.Values[i], true) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !javaEquals(x[i], y[i], false) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, v := range x {
+			w, ok := y[k]
+			if !ok || !javaEquals(v, w, false) {
+				return false
+			}
+		}
+		return true
+	case decode.Decimal:
+		y, ok := b.(decode.Decimal)
+		if !ok || x.Scale != y.Scale {
+			return false
+		}
+		return bigOf(x).Cmp(bigOf(y)) == 0
+	case float64:
+		y, ok := b.(float64)
+		return ok && math.Float64bits(x) == math.Float64bits(y) || ok && math.IsNaN(x) && math.IsNaN(y)
+	}
+	return a == b
+}
+
+func bigOf(d decode.Decimal) *big.Int {
+	if d.Unscaled == nil {
+		return new(big.Int)
+	}
+	return d.Unscaled
+}
