@@ -53,16 +53,19 @@ type extractNewRecordState struct {
 	dropHeader      string
 	dropFromKey     bool
 	dropKeepCompat  bool
-	addFieldsCache  keyedCache[addFieldsKey, *decode.Schema]
+	addFieldsCache  keyedCache[[2]*decode.Schema, addedFields] // by row and envelope schema
+	headersCache    planCache[[]resolvedField]                 // by envelope schema
 	// Kafka's InsertField$Value adding __deleted "true" / "false", and
 	// ReplaceField$Key / $Value excluding a drop list (by the list).
 	markDeleted, markUpdated  *insertField
 	dropFromKeyT, dropFromVal keyedCache[string, *replaceField]
 }
 
-type addFieldsKey struct {
+// addedFields is a row schema with the add.fields appended, and those
+// fields.
+type addedFields struct {
 	schema *decode.Schema
-	op     string
+	fields []resolvedField
 }
 
 const (
@@ -224,6 +227,29 @@ func (r fieldReference) schema(env *decode.Schema) (*decode.Schema, error) {
 	return s, nil
 }
 
+// resolvedField is a field reference an envelope schema has, with the
+// schema of the field or header it adds.
+type resolvedField struct {
+	fieldReference
+	schema *decode.Schema
+}
+
+// resolveFieldReferences keeps the references the envelope schema env
+// has, with their schemas (FieldReference.getSchema).
+func resolveFieldReferences(refs []fieldReference, env *decode.Schema) ([]resolvedField, error) {
+	var out []resolvedField
+	for _, r := range refs {
+		s, err := r.schema(env)
+		if err != nil {
+			return nil, err
+		}
+		if s != nil {
+			out = append(out, resolvedField{r, s})
+		}
+	}
+	return out, nil
+}
+
 // value is FieldReference.getValue (raw, no default substitution).
 func (r fieldReference) value(env *decode.Struct) any {
 	parent := env
@@ -306,17 +332,16 @@ func (t *extractNewRecordState) addHeaders(rec *Record) error {
 	if err != nil {
 		return err
 	}
-	for _, r := range t.headers {
-		s, err := r.schema(env.Schema)
-		if err != nil {
-			return err
-		}
-		if s == nil {
-			continue
-		}
+	refs, err := t.headersCache.cached(env.Schema, func() ([]resolvedField, error) {
+		return resolveFieldReferences(t.headers, env.Schema)
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range refs {
 		// ConnectHeaders checks only the value's class, so a struct header
 		// is fine where a struct field would not be.
-		rec.Headers = append(rec.Headers, Header{Key: r.newField, Schema: s, Value: r.value(env)})
+		rec.Headers = append(rec.Headers, Header{Key: r.newField, Schema: r.schema, Value: r.value(env)})
 	}
 	return nil
 }
@@ -415,51 +440,40 @@ func (t *extractNewRecordState) addFields(out *Record, env *decode.Struct) error
 	if err != nil {
 		return err
 	}
-	op, _ := env.Get("op")
-	opText, _ := op.(string)
-	s, err := t.addFieldsCache.cached(addFieldsKey{row.Schema, opText}, func() (*decode.Schema, error) {
+	plan, err := t.addFieldsCache.cached([2]*decode.Schema{row.Schema, env.Schema}, func() (addedFields, error) {
+		refs, err := resolveFieldReferences(t.fields, env.Schema)
+		if err != nil {
+			return addedFields{}, err
+		}
 		b := newStructBuilder(copySchemaBasics(row.Schema, decode.TypeStruct))
 		if err := b.fields(row.Schema); err != nil {
-			return nil, err
+			return addedFields{}, err
 		}
-		for _, r := range t.fields {
-			fs, err := r.schema(env.Schema)
-			if err != nil {
-				return nil, err
-			}
-			if fs == nil {
-				continue
-			}
-			if err := b.field(r.newField, fs); err != nil {
-				return nil, err
+		for _, r := range refs {
+			if err := b.field(r.newField, r.schema); err != nil {
+				return addedFields{}, err
 			}
 		}
-		return b.build(), nil
+		return addedFields{b.build(), refs}, nil
 	})
 	if err != nil {
 		return err
 	}
-	v := newStruct(s)
-	for i := range row.Schema.Fields {
+	v := newStruct(plan.schema)
+	n := len(row.Schema.Fields)
+	for i := range n {
 		v.Values[i] = rawField(row, i)
 	}
-	for _, r := range t.fields {
-		fs, err := r.schema(env.Schema)
-		if err != nil {
-			return err
-		}
-		if fs == nil {
-			continue
-		}
+	for k, r := range plan.fields {
 		val := r.value(env)
-		if err := checkAdded(r.newField, fs, val); err != nil {
+		if err := checkAdded(r.newField, r.schema, val); err != nil {
 			return err
 		}
-		if err := putNamed(v, r.newField, val); err != nil {
+		if err := putField(v, n+k, val); err != nil {
 			return err
 		}
 	}
-	out.Value = decode.Record{Schema: s, Value: v}
+	out.Value = decode.Record{Schema: plan.schema, Value: v}
 	return nil
 }
 

@@ -417,21 +417,15 @@ func (t *eventRouter) expandJSON(s string) (*decode.Schema, any, bool) {
 }
 
 // dedupeJSON keeps the last value of a repeated key at its first position,
-// as Jackson's ObjectNode does.
+// as Jackson's ObjectNode does (smap.put), at every depth.
 func dedupeJSON(v any) any {
 	switch t := v.(type) {
 	case *decode.Struct:
-		out := &decode.Struct{}
+		out := newSmap()
 		for i, n := range t.Names {
-			val := dedupeJSON(t.Values[i])
-			if j := indexOf(out.Names, n); j >= 0 {
-				out.Values[j] = val
-				continue
-			}
-			out.Names = append(out.Names, n)
-			out.Values = append(out.Values, val)
+			out.put(n, dedupeJSON(t.Values[i]))
 		}
-		return out
+		return out.s
 	case []any:
 		out := make([]any, len(t))
 		for i, e := range t {
@@ -440,15 +434,6 @@ func dedupeJSON(v any) any {
 		return out
 	}
 	return v
-}
-
-func indexOf(l []string, s string) int {
-	for i, e := range l {
-		if e == s {
-			return i
-		}
-	}
-	return -1
 }
 
 // jsonNumberKind is the Jackson node a number literal becomes: an int, a

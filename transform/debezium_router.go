@@ -123,15 +123,10 @@ func (t *byLogicalTableRouter) Apply(rec *Record) (*Record, error) {
 			return nil, err
 		}
 		ks, err := t.keyCache.cached(k.Schema, func() (*decode.Schema, error) {
-			b := newStructBuilder(copyExcludingName(k.Schema))
-			if err := b.fields(k.Schema); err != nil {
-				return nil, err
-			}
-			name, err := t.adjust(topic + ".Key")
+			b, err := t.renamedCopy(k.Schema, topic+".Key")
 			if err != nil {
 				return nil, err
 			}
-			b.s.Name = name
 			if t.keyUnique {
 				if err := b.field(t.keyField, primitiveSchema(decode.TypeString, false)); err != nil {
 					return nil, err
@@ -173,26 +168,21 @@ func (t *byLogicalTableRouter) Apply(rec *Record) (*Record, error) {
 			vf = env.Schema.Field("after")
 		}
 		if vf != nil {
-			vb := newStructBuilder(copyExcludingName(vf.Schema))
-			if err := vb.fields(vf.Schema); err != nil {
-				return nil, err
-			}
-			name, err := t.adjust(topic + ".Value")
+			vb, err := t.renamedCopy(vf.Schema, topic+".Value")
 			if err != nil {
 				return nil, err
 			}
 			vs = vb.build()
-			vs.Name = name
 		}
 		b := newStructBuilder(copyExcludingName(env.Schema))
-		for _, f := range env.Schema.Fields {
-			fs := f.Schema
-			if vs != nil && (f.Name == "before" || f.Name == "after") {
-				fs = vs
+		err := b.fieldsWith(env.Schema, func(f decode.Field) *decode.Schema {
+			if f.Name == "before" || f.Name == "after" {
+				return vs
 			}
-			if err := b.field(f.Name, fs); err != nil {
-				return nil, err
-			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 		name, err := t.adjust(topic + ".Envelope")
 		if err != nil {
@@ -226,6 +216,21 @@ func (t *byLogicalTableRouter) Apply(rec *Record) (*Record, error) {
 	}
 	out.Value = decode.Record{Schema: es, Value: ne, SchemaID: rec.Value.SchemaID}
 	return &out, nil
+}
+
+// renamedCopy starts a copy of struct schema s with its fields, named
+// name (schema.name.adjustment.mode applied).
+func (t *byLogicalTableRouter) renamedCopy(s *decode.Schema, name string) (*structBuilder, error) {
+	b := newStructBuilder(copyExcludingName(s))
+	if err := b.fields(s); err != nil {
+		return nil, err
+	}
+	adjusted, err := t.adjust(name)
+	if err != nil {
+		return nil, err
+	}
+	b.s.Name = adjusted
+	return b, nil
 }
 
 // copyExcludingName is ToLogicalTopicRouter.copySchemaExcludingName

@@ -40,14 +40,6 @@ type replaceField struct {
 	cache            planCache[fieldPlan]
 }
 
-// fieldPlan is a rebuilt struct schema with, for each of its fields, the
-// index of the input field it is read from (-1: none; name is reported).
-type fieldPlan struct {
-	schema  *decode.Schema
-	src     []int
-	missing []string
-}
-
 func newReplaceField(o operand, props map[string]string) (Transformation, error) {
 	opts := newOptions(props)
 	t := &replaceField{o: o, exclude: map[string]bool{}, include: map[string]bool{}, renames: map[string]string{}, reverse: map[string]string{}}
@@ -155,14 +147,9 @@ func (t *replaceField) Apply(rec *Record) (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := newStruct(plan.schema)
-	for i, j := range plan.src {
-		if j < 0 {
-			return nil, fmt.Errorf("%s is not a valid field name", plan.missing[i])
-		}
-		if err := putField(out, i, fieldValue(st, j, t.withDefault)); err != nil {
-			return nil, err
-		}
+	out, err := plan.fill(st, t.withDefault)
+	if err != nil {
+		return nil, err
 	}
 	t.o.set(rec, plan.schema, out)
 	return rec, nil
@@ -396,10 +383,8 @@ func (t *insertField) Apply(rec *Record) (*Record, error) {
 	}
 	updated, err := t.cache.cached(st.Schema, func() (*decode.Schema, error) {
 		b := newStructBuilder(copySchemaBasics(st.Schema, decode.TypeStruct))
-		for _, f := range st.Schema.Fields {
-			if err := b.field(f.Name, f.Schema); err != nil {
-				return nil, err
-			}
+		if err := b.fields(st.Schema); err != nil {
+			return nil, err
 		}
 		for _, a := range []struct {
 			spec   *insertSpec
@@ -502,14 +487,11 @@ func (t *valueToKey) Apply(rec *Record) (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	keySchema := plan.schema
-	key := newStruct(keySchema)
-	for i, j := range plan.src {
-		if err := putField(key, i, fieldValue(st, j, t.withDefault)); err != nil {
-			return nil, err
-		}
+	key, err := plan.fill(st, t.withDefault)
+	if err != nil {
+		return nil, err
 	}
-	keyOperand.set(rec, keySchema, key)
+	keyOperand.set(rec, plan.schema, key)
 	valueOperand.set(rec, st.Schema, st)
 	return rec, nil
 }

@@ -141,13 +141,9 @@ func (t *headerFrom) Apply(rec *Record) (*Record, error) {
 			return nil, err
 		}
 		updatedSchema = plan.schema
-		out := newStruct(updatedSchema)
-		for i, j := range plan.src {
-			if err := putField(out, i, fieldValue(st, j, t.withDefault)); err != nil {
-				return nil, err
-			}
+		if updated, err = plan.fill(st, t.withDefault); err != nil {
+			return nil, err
 		}
-		updated = out
 	}
 	for i, f := range t.fields {
 		var fv any

@@ -172,14 +172,14 @@ func (t *timestampConverter) Apply(rec *Record) (*Record, error) {
 			return nil, fmt.Errorf("Cannot list fields on non-struct type")
 		}
 		b := newStructBuilder(copySchemaBasics(schema, decode.TypeStruct))
-		for _, f := range schema.Fields {
-			fs := f.Schema
+		err := b.fieldsWith(schema, func(f decode.Field) *decode.Schema {
 			if f.Name == t.field {
-				fs = t.typeSchema(f.Schema.Optional)
+				return t.typeSchema(f.Schema.Optional)
 			}
-			if err := b.field(f.Name, fs); err != nil {
-				return nil, err
-			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 		out := b.build()
 		out.Optional = schema.Optional

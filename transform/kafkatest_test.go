@@ -1,7 +1,6 @@
 package transform
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/starcdc/starcdc/config"
 	"github.com/starcdc/starcdc/decode"
-	"github.com/starcdc/starcdc/internal/fixtures"
 )
 
 // Helpers of the Kafka transform tests: schema and struct builders, a
@@ -296,17 +294,12 @@ func kafkaConfigErr(t *testing.T, class string, props map[string]string, wants .
 	}
 }
 
-// fixtureRec decodes a Debezium fixture with JsonConverter (schemas on or
+// kafkaFixture decodes a Debezium fixture with JsonConverter (schemas on or
 // off) into a record of topic "dbserver1.inventory.customers".
 func kafkaFixture(t *testing.T, name string, schemas bool) *Record {
 	t.Helper()
-	c := &decode.JSONConverter{SchemasEnable: schemas}
-	v, err := c.Decode(context.Background(), "dbserver1.inventory.customers", fixtures.Read(t, name))
-	if err != nil {
-		t.Fatalf("decode %s: %v", name, err)
-	}
-	return &Record{Topic: "dbserver1.inventory.customers", Partition: 0, Offset: 7, Timestamp: 1661328309300, Value: v,
-		OriginalTopic: "dbserver1.inventory.customers"}
+	return &Record{Topic: customersTopic, Partition: 0, Offset: 7, Timestamp: 1661328309300, Value: decodeFixture(t, name, schemas),
+		OriginalTopic: customersTopic}
 }
 
 // chainOf builds a chain from transforms given as alias, class, props.

@@ -93,16 +93,13 @@ func (t *addOpField) Apply(rec *Record) (*Record, error) {
 	newRow.Values[len(newRow.Values)-1] = code
 	es, err := t.envCache.cached([2]*decode.Schema{env.Schema, rs}, func() (*decode.Schema, error) {
 		b := newStructBuilder(copySchemaBasics(env.Schema, decode.TypeStruct))
-		for _, f := range env.Schema.Fields {
-			fs := f.Schema
+		err := b.fieldsWith(env.Schema, func(f decode.Field) *decode.Schema {
 			if f.Name == nest {
-				fs = rs
+				return rs
 			}
-			if err := b.field(f.Name, fs); err != nil {
-				return nil, err
-			}
-		}
-		return b.build(), nil
+			return nil
+		})
+		return b.build(), err
 	})
 	if err != nil {
 		return rec, nil

@@ -82,16 +82,13 @@ func (t *timeMillisToString) Apply(rec *Record) (*Record, error) {
 	}
 	s, err := t.cache.cached(v.Schema, func() (*decode.Schema, error) {
 		b := newStructBuilder(copySchemaBasics(v.Schema, decode.TypeStruct))
-		for _, f := range v.Schema.Fields {
-			fs := f.Schema
+		err := b.fieldsWith(v.Schema, func(f decode.Field) *decode.Schema {
 			if t.converts(f) {
-				fs = primitiveSchema(decode.TypeString, f.Schema.Optional)
+				return primitiveSchema(decode.TypeString, f.Schema.Optional)
 			}
-			if err := b.field(f.Name, fs); err != nil {
-				return nil, err
-			}
-		}
-		return b.build(), nil
+			return nil
+		})
+		return b.build(), err
 	})
 	if err != nil {
 		return nil, err

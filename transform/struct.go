@@ -118,9 +118,20 @@ func (b *structBuilder) field(name string, fs *decode.Schema) error {
 func (b *structBuilder) has(name string) bool { return b.seen[name] }
 
 // fields appends the fields of s, with their schemas.
-func (b *structBuilder) fields(s *decode.Schema) error {
+func (b *structBuilder) fields(s *decode.Schema) error { return b.fieldsWith(s, nil) }
+
+// fieldsWith appends the fields of s, each with the schema replace returns
+// for it (nil: the field's own), as the transforms that convert some
+// fields of a struct build their schema.
+func (b *structBuilder) fieldsWith(s *decode.Schema, replace func(decode.Field) *decode.Schema) error {
 	for _, f := range s.Fields {
-		if err := b.field(f.Name, f.Schema); err != nil {
+		fs := f.Schema
+		if replace != nil {
+			if r := replace(f); r != nil {
+				fs = r
+			}
+		}
+		if err := b.field(f.Name, fs); err != nil {
 			return err
 		}
 	}
@@ -182,6 +193,30 @@ func fieldValue(st *decode.Struct, i int, withDefault bool) any {
 		return st.Schema.Fields[i].Schema.Default
 	}
 	return v
+}
+
+// fieldPlan is a rebuilt struct schema with, for each of its fields, the
+// index of the input field it is read from (-1: none; missing names it).
+type fieldPlan struct {
+	schema  *decode.Schema
+	src     []int
+	missing []string
+}
+
+// fill builds the Struct of the plan's schema from st, each field read
+// with Struct.get (withDefault) or getWithoutDefault and set with
+// Struct.put's check; a field with no source is Struct.get's error.
+func (p fieldPlan) fill(st *decode.Struct, withDefault bool) (*decode.Struct, error) {
+	out := newStruct(p.schema)
+	for i, j := range p.src {
+		if j < 0 {
+			return nil, fmt.Errorf("%s is not a valid field name", p.missing[i])
+		}
+		if err := putField(out, i, fieldValue(st, j, withDefault)); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // fieldIndex returns the index of the named field of s, or -1.

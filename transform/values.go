@@ -233,27 +233,21 @@ func javaNumber(v any) any {
 
 // javaInt32 is Java's (int) cast of a double: NaN is 0, values beyond the
 // int range saturate, others truncate toward zero.
-func javaInt32(f float64) int32 {
-	switch {
-	case math.IsNaN(f):
-		return 0
-	case f >= math.MaxInt32:
-		return math.MaxInt32
-	case f <= math.MinInt32:
-		return math.MinInt32
-	}
-	return int32(f)
-}
+func javaInt32(f float64) int32 { return int32(javaNarrow(f, math.MinInt32, math.MaxInt32)) }
 
 // javaInt64 is Java's (long) cast of a double.
-func javaInt64(f float64) int64 {
+func javaInt64(f float64) int64 { return javaNarrow(f, math.MinInt64, math.MaxInt64) }
+
+// javaNarrow is Java's narrowing of a double to an integer type of range
+// [lo, hi] (JLS 5.1.3).
+func javaNarrow(f float64, lo, hi int64) int64 {
 	switch {
 	case math.IsNaN(f):
 		return 0
-	case f >= math.MaxInt64:
-		return math.MaxInt64
-	case f <= math.MinInt64:
-		return math.MinInt64
+	case f >= float64(hi):
+		return hi
+	case f <= float64(lo):
+		return lo
 	}
 	return int64(f)
 }
