@@ -202,7 +202,7 @@ func (r *javaRegex) parseReplacement(repl string) (javaReplacement, error) {
 				i++
 			}
 			if ref > groups {
-				return out, fmt.Errorf("No group %d (the regex %s has %d groups, so no group %d)", ref, r.pattern, groups, ref)
+				return out, fmt.Errorf("No group %d (there is no group %d in the regex %s)", ref, ref, r.pattern)
 			}
 		}
 		flush()
