@@ -29,17 +29,18 @@ type extractChangedRecordState struct {
 }
 
 func newExtractChangedRecordState(m map[string]string) (Transformation, error) {
-	p := newProps(m)
+	opts := newOptions(m)
 	t := &extractChangedRecordState{}
-	if v, ok := p.get("header.changed.name"); ok && strings.TrimSpace(v) != "" {
+	if v, ok := opts.raw("header.changed.name"); ok && strings.TrimSpace(v) != "" {
 		t.changed = v
-		t.changedSchema = &decode.Schema{Type: decode.TypeArray, Optional: true, Name: v, Items: &optionalStringSchema}
+		t.changedSchema = &decode.Schema{Type: decode.TypeArray, Optional: true, Name: v, Items: primitiveSchema(decode.TypeString, true)}
 	}
-	if v, ok := p.get("header.unchanged.name"); ok && strings.TrimSpace(v) != "" {
+	if v, ok := opts.raw("header.unchanged.name"); ok && strings.TrimSpace(v) != "" {
 		t.unchanged = v
-		t.unchangedSchema = &decode.Schema{Type: decode.TypeArray, Optional: true, Name: v, Items: &optionalStringSchema}
+		t.unchangedSchema = &decode.Schema{Type: decode.TypeArray, Optional: true, Name: v, Items: primitiveSchema(decode.TypeString, true)}
 	}
-	if err := p.err(); err != nil {
+	opts.refuseUnknown()
+	if err := opts.err(); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -49,33 +50,33 @@ func (t *extractChangedRecordState) Apply(rec *Record) (*Record, error) {
 	if rec.Value.Value == nil || !isEnvelopeSchema(rec.Value.Schema) {
 		return rec, nil
 	}
-	env, err := requireStruct(rec.Value.Value, "Record value should be struct.")
+	env, err := requireStruct(rec.Value.Schema, rec.Value.Value, "Record value should be struct.")
 	if err != nil {
 		return nil, err
 	}
-	after, okA := fieldValue(env, "after")
-	before, okB := fieldValue(env, "before")
-	if !okA {
-		return nil, errNoField("after")
+	after, err := structGet(env, "after", true)
+	if err != nil {
+		return nil, err
 	}
-	if !okB {
-		return nil, errNoField("before")
+	before, err := structGet(env, "before", true)
+	if err != nil {
+		return nil, err
 	}
 	changed, unchanged := []any{}, []any{}
 	if after != nil && before != nil {
-		as, err := requireStruct(after, "After value should be struct.")
+		as, err := requireStruct(env.FieldSchema("after"), after, "After value should be struct.")
 		if err != nil {
 			return nil, err
 		}
-		bs, err := requireStruct(before, "Before value should be struct.")
+		bs, err := requireStruct(env.FieldSchema("before"), before, "Before value should be struct.")
 		if err != nil {
 			return nil, err
 		}
-		for _, f := range as.Schema.Fields {
-			av, _ := as.Get(f.Name)
-			bv, ok := bs.Get(f.Name)
-			if !ok {
-				return nil, errNoField(f.Name)
+		for i, f := range as.Schema.Fields {
+			av := rawField(as, i)
+			bv, err := structGet(bs, f.Name, false)
+			if err != nil {
+				return nil, err
 			}
 			if javaEquals(av, bv, false) {
 				unchanged = append(unchanged, f.Name)
@@ -92,7 +93,3 @@ func (t *extractChangedRecordState) Apply(rec *Record) (*Record, error) {
 	}
 	return rec, nil
 }
-
-type errNoField string
-
-func (e errNoField) Error() string { return string(e) + " is not a valid field name" }

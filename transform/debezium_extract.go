@@ -2,6 +2,7 @@ package transform
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/starcdc/starcdc/decode"
@@ -52,25 +53,19 @@ type extractNewRecordState struct {
 	dropHeader      string
 	dropFromKey     bool
 	dropKeepCompat  bool
-	addFieldsCache  schemaCache[addFieldsKey]
-	deletedCache    schemaCache[deletedKey]
-	replaceKeyCache schemaCache[dropKey]
-	replaceValCache schemaCache[dropKey]
+	addFieldsCache  keyedCache[[2]*decode.Schema, addedFields] // by row and envelope schema
+	headersCache    planCache[[]resolvedField]                 // by envelope schema
+	// Kafka's InsertField$Value adding __deleted "true" / "false", and
+	// ReplaceField$Key / $Value excluding a drop list (by the list).
+	markDeleted, markUpdated  *insertField
+	dropFromKeyT, dropFromVal keyedCache[string, *replaceField]
 }
 
-type addFieldsKey struct {
+// addedFields is a row schema with the add.fields appended, and those
+// fields.
+type addedFields struct {
 	schema *decode.Schema
-	op     string
-}
-
-type deletedKey struct {
-	schema  *decode.Schema
-	deleted bool
-}
-
-type dropKey struct {
-	schema *decode.Schema
-	names  string
+	fields []resolvedField
 }
 
 const (
@@ -83,17 +78,16 @@ const (
 )
 
 func newExtractNewRecordState(m map[string]string) (Transformation, error) {
-	p := newProps(m)
+	opts := newOptions(m)
 	t := &extractNewRecordState{}
-	mode := p.enum("delete.tombstone.handling.mode", "", modeDrop, modeTombstone, modeRewrite, modeRewriteWithTombstone, modeDeleteToTombstone)
-	if v, ok := p.get("delete.tombstone.handling.mode"); ok && strings.TrimSpace(v) == "" {
-		mode = "" // blank: the legacy pair applies (AbstractExtractNewRecordState 3.1)
-		p.errs = p.errs[:len(p.errs)-1]
+	mode := "" // unset or blank: the legacy pair applies (AbstractExtractNewRecordState 3.1)
+	if v, ok := opts.raw("delete.tombstone.handling.mode"); ok && strings.TrimSpace(v) != "" {
+		mode = opts.enumFold("delete.tombstone.handling.mode", "", modeDrop, modeTombstone, modeRewrite, modeRewriteWithTombstone, modeDeleteToTombstone)
 	}
-	_, haveLegacyMode := p.m["delete.handling.mode"]
-	_, haveDropTomb := p.m["drop.tombstones"]
-	legacy := p.enum("delete.handling.mode", "drop", "drop", "none", "rewrite")
-	dropTombstones := p.bool("drop.tombstones", true)
+	_, haveLegacyMode := m["delete.handling.mode"]
+	_, haveDropTomb := m["drop.tombstones"]
+	legacy := opts.enumFold("delete.handling.mode", "drop", "drop", "none", "rewrite")
+	dropTombstones := opts.boolean("drop.tombstones", true)
 	legacyMode := ""
 	switch {
 	case legacy == "drop" && dropTombstones:
@@ -114,27 +108,32 @@ func newExtractNewRecordState(m map[string]string) (Transformation, error) {
 		}
 	case haveLegacyMode || haveDropTomb:
 		if mode != legacyMode {
-			p.badKey("delete.tombstone.handling.mode", "%s conflicts with delete.handling.mode=%s, drop.tombstones=%t: Debezium 1.8.1 (bundled by the StarRocks connector) reads only the latter, 2.5-3.1 only the former; set one, or both to the same meaning", mode, legacy, dropTombstones)
+			opts.fail("delete.tombstone.handling.mode", "%s conflicts with delete.handling.mode=%s, drop.tombstones=%t: Debezium 1.8.1 (bundled by the StarRocks connector) reads only the latter, 2.5-3.1 only the former; set one, or both to the same meaning", mode, legacy, dropTombstones)
 		}
 		t.mode = mode
 	default:
 		t.mode = mode
 	}
-	t.routeByField = p.str("route.by.field", "")
+	t.routeByField = opts.rawDefault("route.by.field", "")
 	var err error
-	if t.fields, err = parseFieldReferences(p.str("add.fields.prefix", "__"), p.str("add.fields", "")); err != nil {
-		p.badKey("add.fields", "%v", err)
+	if t.fields, err = parseFieldReferences(opts.rawDefault("add.fields.prefix", "__"), opts.rawDefault("add.fields", "")); err != nil {
+		opts.fail("add.fields", "%v", err)
 	}
-	if t.headers, err = parseFieldReferences(p.str("add.headers.prefix", "__"), p.str("add.headers", "")); err != nil {
-		p.badKey("add.headers", "%v", err)
+	if t.headers, err = parseFieldReferences(opts.rawDefault("add.headers.prefix", "__"), opts.rawDefault("add.headers", "")); err != nil {
+		opts.fail("add.headers", "%v", err)
 	}
-	t.replaceNull = p.bool("replace.null.with.default", true)
-	t.dropHeader = p.str("drop.fields.header.name", "")
-	t.dropFromKey = p.bool("drop.fields.from.key", false)
-	t.dropKeepCompat = p.bool("drop.fields.keep.schema.compatible", true)
-	if err := p.err(); err != nil {
+	t.replaceNull = opts.boolean("replace.null.with.default", true)
+	t.dropHeader = opts.rawDefault("drop.fields.header.name", "")
+	t.dropFromKey = opts.boolean("drop.fields.from.key", false)
+	t.dropKeepCompat = opts.boolean("drop.fields.keep.schema.compatible", true)
+	opts.refuseUnknown()
+	if err := opts.err(); err != nil {
 		return nil, err
 	}
+	deleted := func(v string) *insertField {
+		return &insertField{o: valueOperand, static: &insertSpec{name: deletedField, optional: true}, staticValue: v, withDefault: t.replaceNull}
+	}
+	t.markDeleted, t.markUpdated = deleted("true"), deleted("false")
 	return t, nil
 }
 
@@ -223,9 +222,32 @@ func (r fieldReference) schema(env *decode.Schema) (*decode.Schema, error) {
 			return nil, nil
 		}
 	}
-	s := copyTypeBasics(f.Schema)
+	s := copySchemaBasicsOf(f.Schema)
 	s.Optional = true
 	return s, nil
+}
+
+// resolvedField is a field reference an envelope schema has, with the
+// schema of the field or header it adds.
+type resolvedField struct {
+	fieldReference
+	schema *decode.Schema
+}
+
+// resolveFieldReferences keeps the references the envelope schema env
+// has, with their schemas (FieldReference.getSchema).
+func resolveFieldReferences(refs []fieldReference, env *decode.Schema) ([]resolvedField, error) {
+	var out []resolvedField
+	for _, r := range refs {
+		s, err := r.schema(env)
+		if err != nil {
+			return nil, err
+		}
+		if s != nil {
+			out = append(out, resolvedField{r, s})
+		}
+	}
+	return out, nil
 }
 
 // value is FieldReference.getValue (raw, no default substitution).
@@ -274,7 +296,7 @@ func (t *extractNewRecordState) Apply(rec *Record) (*Record, error) {
 	if !valid {
 		return rec, nil
 	}
-	env, err := requireStruct(rec.Value.Value, "Read Debezium envelope")
+	env, err := requireStruct(rec.Value.Schema, rec.Value.Value, "Read Debezium envelope")
 	if err != nil {
 		return nil, err
 	}
@@ -282,13 +304,13 @@ func (t *extractNewRecordState) Apply(rec *Record) (*Record, error) {
 	if afterF == nil {
 		return nil, fmt.Errorf("unknown field: after")
 	}
-	after, _ := fieldValue(env, "after")
+	after, _ := structGet(env, "after", true)
 	if after == nil {
 		beforeF := env.Schema.Field("before")
 		if beforeF == nil {
 			return nil, fmt.Errorf("unknown field: before")
 		}
-		before, _ := fieldValue(env, "before")
+		before, _ := structGet(env, "before", true)
 		if before == nil {
 			return nil, nil // a truncate: dropped (AbstractExtractRecordStrategy.handleTruncateRecord)
 		}
@@ -298,27 +320,28 @@ func (t *extractNewRecordState) Apply(rec *Record) (*Record, error) {
 }
 
 func (t *extractNewRecordState) addHeaders(rec *Record) error {
-	env, _ := rec.Value.Value.(*decode.Struct)
-	for _, r := range t.headers {
-		if rec.Value.Value == nil {
+	if rec.Value.Value == nil {
+		for _, r := range t.headers {
 			if r.field == "op" {
-				rec.Headers = append(rec.Headers, Header{Key: r.newField, Schema: &decode.Schema{Type: decode.TypeString}, Value: "d"})
+				rec.Headers = append(rec.Headers, Header{Key: r.newField, Schema: primitiveSchema(decode.TypeString, false), Value: "d"})
 			}
-			continue
 		}
-		if env == nil || env.Schema == nil {
-			return fmt.Errorf("only Struct objects supported for [%s], found: %s", "add.headers", javaClassOf(rec.Value.Value))
-		}
-		s, err := r.schema(env.Schema)
-		if err != nil {
-			return err
-		}
-		if s == nil {
-			continue
-		}
+		return nil
+	}
+	env, err := requireStruct(rec.Value.Schema, rec.Value.Value, "add.headers")
+	if err != nil {
+		return err
+	}
+	refs, err := t.headersCache.cached(env.Schema, func() ([]resolvedField, error) {
+		return resolveFieldReferences(t.headers, env.Schema)
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range refs {
 		// ConnectHeaders checks only the value's class, so a struct header
 		// is fine where a struct field would not be.
-		rec.Headers = append(rec.Headers, Header{Key: r.newField, Schema: s, Value: r.value(env)})
+		rec.Headers = append(rec.Headers, Header{Key: r.newField, Schema: r.schema, Value: r.value(env)})
 	}
 	return nil
 }
@@ -338,19 +361,14 @@ func (t *extractNewRecordState) delete(rec *Record, env *decode.Struct, afterSch
 	case modeDeleteToTombstone:
 		out.Value = decode.Record{}
 	case modeRewrite, modeRewriteWithTombstone:
-		bs, ok := before.(*decode.Struct)
-		if !ok {
-			out.Value = decode.Record{Schema: beforeSchema, Value: before}
-			break
-		}
-		v, err := t.insertDeleted(bs, true)
-		if err != nil {
+		// ExtractField$Value before, then InsertField$Value __deleted.
+		out.Value = decode.Record{Schema: beforeSchema, Value: before}
+		if _, err := t.markDeleted.Apply(&out); err != nil {
 			return nil, err
 		}
-		out.Value = v
 	}
 	if t.routeByField != "" {
-		b, err := getTyped(env, "before", decode.TypeStruct)
+		b, err := structGetTyped(env, "before", decode.TypeStruct)
 		if err != nil {
 			return nil, err
 		}
@@ -374,15 +392,13 @@ func (t *extractNewRecordState) delete(rec *Record, env *decode.Struct, afterSch
 func (t *extractNewRecordState) upsert(rec *Record, env *decode.Struct, afterSchema *decode.Schema, after any) (*Record, error) {
 	out := *rec
 	out.Value = decode.Record{Schema: afterSchema, Value: after}
-	if as, ok := after.(*decode.Struct); ok && t.rewriteMode() {
-		v, err := t.insertDeleted(as, false)
-		if err != nil {
+	if t.rewriteMode() {
+		if _, err := t.markUpdated.Apply(&out); err != nil {
 			return nil, err
 		}
-		out.Value = v
 	}
 	if t.routeByField != "" {
-		if _, err := requireStruct(out.Value.Value, "Read record to set topic routing for CREATE / UPDATE"); err != nil {
+		if _, err := requireStruct(out.Value.Schema, out.Value.Value, "Read record to set topic routing for CREATE / UPDATE"); err != nil {
 			return nil, err
 		}
 		if err := t.route(&out, out.Value.Value); err != nil {
@@ -405,9 +421,9 @@ func (t *extractNewRecordState) upsert(rec *Record, env *decode.Struct, afterSch
 func (t *extractNewRecordState) route(out *Record, row any) error {
 	rs, ok := row.(*decode.Struct)
 	if !ok || rs.Schema == nil {
-		return fmt.Errorf("route.by.field: only Struct objects supported, found: %s", javaClassOf(row))
+		return fmt.Errorf("route.by.field: only Struct objects supported, found: %s", javaClass(nil, row))
 	}
-	v, err := getTyped(rs, t.routeByField, decode.TypeString)
+	v, err := structGetTyped(rs, t.routeByField, decode.TypeString)
 	if err != nil {
 		return err
 	}
@@ -417,94 +433,47 @@ func (t *extractNewRecordState) route(out *Record, row any) error {
 	return nil
 }
 
-// insertDeleted is Kafka's InsertField$Value with static.field=__deleted
-// (optional string) and static.value "true"/"false", as Debezium configures
-// it: a copy-basics schema (required), the fields copied with default
-// substitution unless replace.null.with.default=false.
-func (t *extractNewRecordState) insertDeleted(row *decode.Struct, deleted bool) (decode.Record, error) {
-	s, err := t.deletedCache.get(deletedKey{row.Schema, deleted}, func() (*decode.Schema, error) {
-		ns := copySchemaBasics(row.Schema)
-		for _, f := range row.Schema.Fields {
-			if err := addField(ns, f.Name, f.Schema); err != nil {
-				return nil, err
-			}
-		}
-		if err := addField(ns, deletedField, &optionalStringSchema); err != nil {
-			return nil, err
-		}
-		return ns, nil
-	})
-	if err != nil {
-		return decode.Record{}, err
-	}
-	v := newStruct(s)
-	for i, f := range row.Schema.Fields {
-		if t.replaceNull {
-			v.Values[i], _ = fieldValue(row, f.Name)
-		} else {
-			v.Values[i], _ = row.Get(f.Name)
-		}
-	}
-	if deleted {
-		v.Values[len(v.Values)-1] = "true"
-	} else {
-		v.Values[len(v.Values)-1] = "false"
-	}
-	return decode.Record{Schema: s, Value: v}, nil
-}
-
 // addFields rebuilds the row with the add.fields appended (always, even
 // with none configured: the schema becomes a required copy).
 func (t *extractNewRecordState) addFields(out *Record, env *decode.Struct) error {
-	row, err := requireStruct(out.Value.Value, "source field insertion")
+	row, err := requireStruct(out.Value.Schema, out.Value.Value, "source field insertion")
 	if err != nil {
 		return err
 	}
-	op, _ := env.Get("op")
-	opText, _ := op.(string)
-	s, err := t.addFieldsCache.get(addFieldsKey{row.Schema, opText}, func() (*decode.Schema, error) {
-		ns := copySchemaBasics(row.Schema)
-		for _, f := range row.Schema.Fields {
-			if err := addField(ns, f.Name, f.Schema); err != nil {
-				return nil, err
+	plan, err := t.addFieldsCache.cached([2]*decode.Schema{row.Schema, env.Schema}, func() (addedFields, error) {
+		refs, err := resolveFieldReferences(t.fields, env.Schema)
+		if err != nil {
+			return addedFields{}, err
+		}
+		b := newStructBuilder(copySchemaBasics(row.Schema, decode.TypeStruct))
+		if err := b.fields(row.Schema); err != nil {
+			return addedFields{}, err
+		}
+		for _, r := range refs {
+			if err := b.field(r.newField, r.schema); err != nil {
+				return addedFields{}, err
 			}
 		}
-		for _, r := range t.fields {
-			fs, err := r.schema(env.Schema)
-			if err != nil {
-				return nil, err
-			}
-			if fs == nil {
-				continue
-			}
-			if err := addField(ns, r.newField, fs); err != nil {
-				return nil, err
-			}
-		}
-		return ns, nil
+		return addedFields{b.build(), refs}, nil
 	})
 	if err != nil {
 		return err
 	}
-	v := newStruct(s)
-	for i, f := range row.Schema.Fields {
-		v.Values[i], _ = row.Get(f.Name)
+	v := newStruct(plan.schema)
+	n := len(row.Schema.Fields)
+	for i := range n {
+		v.Values[i] = rawField(row, i)
 	}
-	for _, r := range t.fields {
-		fs, err := r.schema(env.Schema)
-		if err != nil {
-			return err
-		}
-		if fs == nil {
-			continue
-		}
+	for k, r := range plan.fields {
 		val := r.value(env)
-		if err := checkAdded(r.newField, fs, val); err != nil {
+		if err := checkAdded(r.newField, r.schema, val); err != nil {
 			return err
 		}
-		put(v, r.newField, val)
+		if err := putField(v, n+k, val); err != nil {
+			return err
+		}
 	}
-	out.Value = decode.Record{Schema: s, Value: v}
+	out.Value = decode.Record{Schema: plan.schema, Value: v}
 	return nil
 }
 
@@ -532,14 +501,14 @@ func (t *extractNewRecordState) dropFields(out *Record) error {
 		for _, e := range l {
 			s, ok := e.(string)
 			if !ok {
-				return fmt.Errorf("header %s: expected a list of field names, found an element %s", t.dropHeader, javaClassOf(e))
+				return fmt.Errorf("header %s: expected a list of field names, found an element %s", t.dropHeader, javaClass(nil, e))
 			}
 			names = append(names, s)
 		}
 	case []string:
 		names = l
 	default:
-		return fmt.Errorf("header %s: expected a list of field names, found %s", t.dropHeader, javaClassOf(h.Value))
+		return fmt.Errorf("header %s: expected a list of field names, found %s", t.dropHeader, javaClass(h.Schema, h.Value))
 	}
 	if len(names) == 0 {
 		return nil
@@ -549,26 +518,15 @@ func (t *extractNewRecordState) dropFields(out *Record) error {
 		if err != nil {
 			return err
 		}
-		if len(drop) > 0 {
-			k, err := replaceFieldExclude(&t.replaceKeyCache, out.Key, drop)
-			if err != nil {
-				return err
-			}
-			out.Key = k
+		if err := excludeFields(&t.dropFromKeyT, keyOperand, out, drop); err != nil {
+			return err
 		}
 	}
 	drop, err := t.fieldsToDrop(out.Value.Schema, names)
 	if err != nil {
 		return err
 	}
-	if len(drop) > 0 {
-		v, err := replaceFieldExclude(&t.replaceValCache, out.Value, drop)
-		if err != nil {
-			return err
-		}
-		out.Value = v
-	}
-	return nil
+	return excludeFields(&t.dropFromVal, valueOperand, out, drop)
 }
 
 func (t *extractNewRecordState) fieldsToDrop(s *decode.Schema, names []string) ([]string, error) {
@@ -580,63 +538,28 @@ func (t *extractNewRecordState) fieldsToDrop(s *decode.Schema, names []string) (
 	}
 	var out []string
 	for _, f := range s.Fields {
-		if f.Schema.Optional && containsString(names, f.Name) {
+		if f.Schema.Optional && slices.Contains(names, f.Name) {
 			out = append(out, f.Name)
 		}
 	}
 	return out, nil
 }
 
-func containsString(l []string, s string) bool {
-	for _, e := range l {
-		if e == s {
-			return true
-		}
+// excludeFields applies Kafka's ReplaceField$Key / $Value with
+// exclude=names (one configured transform per list, cached) to out: a null
+// passes, a schemaless map loses the keys, a struct is rebuilt on a
+// copy-basics schema (required) with default substitution.
+func excludeFields(cache *keyedCache[string, *replaceField], o operand, out *Record, names []string) error {
+	if len(names) == 0 {
+		return nil
 	}
-	return false
-}
-
-// replaceFieldExclude is Kafka's ReplaceField with exclude=names: a null
-// value passes; a schemaless object loses the keys; a struct is rebuilt on
-// a copy-basics schema (required) with default substitution.
-func replaceFieldExclude(cache *schemaCache[dropKey], r decode.Record, names []string) (decode.Record, error) {
-	if r.Value == nil {
-		return r, nil
-	}
-	st, ok := r.Value.(*decode.Struct)
-	if !ok {
-		if r.Schema == nil {
-			return decode.Record{}, fmt.Errorf("only Map objects supported in absence of schema for [field replacement], found: %s", javaClassOf(r.Value))
+	t, _ := cache.cached(strings.Join(names, "\x00"), func() (*replaceField, error) {
+		t := &replaceField{o: o, exclude: map[string]bool{}, include: map[string]bool{}, renames: map[string]string{}, reverse: map[string]string{}, withDefault: true}
+		for _, n := range names {
+			t.exclude[n] = true
 		}
-		return decode.Record{}, fmt.Errorf("only Struct objects supported for [field replacement], found: %s", javaClassOf(r.Value))
-	}
-	if st.Schema == nil {
-		out := &decode.Struct{}
-		for i, n := range st.Names {
-			if !containsString(names, n) {
-				out.Names = append(out.Names, n)
-				out.Values = append(out.Values, st.Values[i])
-			}
-		}
-		return decode.Record{Value: out}, nil
-	}
-	s, err := cache.get(dropKey{st.Schema, strings.Join(names, "\x00")}, func() (*decode.Schema, error) {
-		ns := copySchemaBasics(st.Schema)
-		for _, f := range st.Schema.Fields {
-			if !containsString(names, f.Name) {
-				if err := addField(ns, f.Name, f.Schema); err != nil {
-					return nil, err
-				}
-			}
-		}
-		return ns, nil
+		return t, nil
 	})
-	if err != nil {
-		return decode.Record{}, err
-	}
-	v := newStruct(s)
-	for i, f := range s.Fields {
-		v.Values[i], _ = fieldValue(st, f.Name)
-	}
-	return decode.Record{Schema: s, Value: v, SchemaID: r.SchemaID}, nil
+	_, err := t.Apply(out)
+	return err
 }

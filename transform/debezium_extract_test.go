@@ -171,7 +171,7 @@ func TestExtractNewRecordStateAddFields(t *testing.T) {
 
 	// A column of the same name: Connect's duplication error.
 	tr = mustTransform(t, newExtractNewRecordState, map[string]string{"add.fields": "id", "add.fields.prefix": ""})
-	if got := outcome(tr.Apply(fixtureRecord(t, "mysql195_u_withschema.json", 1004))); got != "error: cannot create field because of field name duplication id" {
+	if got := outcome(tr.Apply(fixtureRecord(t, "mysql195_u_withschema.json", 1004))); got != "error: Cannot create field because of field name duplication id" {
 		t.Errorf("duplicate: %s", got)
 	}
 }
@@ -216,7 +216,7 @@ func TestExtractNewRecordStateRouteByField(t *testing.T) {
 	}
 	// A field that is not a string fails the record (Struct.getString).
 	tr := mustTransform(t, newExtractNewRecordState, map[string]string{"route.by.field": "id"})
-	if got := outcome(tr.Apply(fixtureRecord(t, "mysql195_u_withschema.json", 1004))); got != "error: field 'id' is not of type STRING" {
+	if got := outcome(tr.Apply(fixtureRecord(t, "mysql195_u_withschema.json", 1004))); got != "error: Field 'id' is not of type STRING" {
 		t.Errorf("route by id: %s", got)
 	}
 }

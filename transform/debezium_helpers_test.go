@@ -53,7 +53,11 @@ func tombstone(id int64) *Record {
 // withField returns a copy of the struct with one field's value replaced.
 func withField(s *decode.Struct, name string, v any) *decode.Struct {
 	c := &decode.Struct{Schema: s.Schema, Names: s.Names, Values: append([]any(nil), s.Values...)}
-	put(c, name, v)
+	for i, n := range c.Names {
+		if n == name {
+			c.Values[i] = v
+		}
+	}
 	return c
 }
 

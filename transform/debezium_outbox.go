@@ -78,38 +78,38 @@ type additionalField struct {
 }
 
 func newEventRouter(m map[string]string) (Transformation, error) {
-	p := newProps(m)
+	opts := newOptions(m)
 	t := &eventRouter{byPayload: map[string]*decode.Schema{}, byVersion: map[any]*decode.Schema{}}
-	t.fieldID = p.str("table.field.event.id", "id")
-	t.fieldKey, t.hasKey = p.str("table.field.event.key", "aggregateid"), true
-	p.str("table.field.event.type", "type")
-	t.fieldPayload = p.str("table.field.event.payload", "payload")
-	t.fieldTimestamp, t.hasTimestamp = p.get("table.field.event.timestamp")
-	t.fieldVersion, t.hasVersion = p.get("table.field.event.schema.version")
-	t.routeBy = p.str("route.by.field", "aggregatetype")
+	t.fieldID = opts.rawDefault("table.field.event.id", "id")
+	t.fieldKey, t.hasKey = opts.rawDefault("table.field.event.key", "aggregateid"), true
+	opts.raw("table.field.event.type")
+	t.fieldPayload = opts.rawDefault("table.field.event.payload", "payload")
+	t.fieldTimestamp, t.hasTimestamp = opts.raw("table.field.event.timestamp")
+	t.fieldVersion, t.hasVersion = opts.raw("table.field.event.schema.version")
+	t.routeBy = opts.rawDefault("route.by.field", "aggregatetype")
 	// RegexRouter reads its options through a ConfigDef: trimmed.
-	regex := strings.TrimSpace(p.str("route.topic.regex", "(?<routedByValue>.*)"))
-	repl := strings.TrimSpace(p.str("route.topic.replacement", "outbox.event.${routedByValue}"))
+	regex := opts.strDefault("route.topic.regex", "(?<routedByValue>.*)")
+	repl := opts.strDefault("route.topic.replacement", "outbox.event.${routedByValue}")
 	if re, err := compileJavaRegex(regex); err != nil {
-		p.bad("route.topic.regex", regex, "%v", err)
+		opts.bad("route.topic.regex", regex, "%v", err)
 	} else {
 		t.routeRe = re
-		if t.routeRepl, err = parseJavaReplacement(repl, re.re); err != nil {
-			p.bad("route.topic.replacement", repl, "%v", err)
+		if t.routeRepl, err = re.parseReplacement(repl); err != nil {
+			opts.bad("route.topic.replacement", repl, "%v", err)
 		}
 	}
-	t.tombstoneOnEmpty = p.bool("route.tombstone.on.empty.payload", false)
-	t.invalidOp = p.enum("table.op.invalid.behavior", "warn", "warn", "error", "fatal")
-	t.expand = p.bool("table.expand.json.payload", false)
-	t.nullAsBytes = p.enum("table.json.payload.null.behavior", "ignore", "ignore", "optional_bytes") == "optional_bytes"
-	t.emptyArrayAsString = p.enum("table.json.payload.empty.array.behavior", "ignore", "ignore", "optional_string") == "optional_string"
-	t.missingIgnore = p.enum("table.field.additional.missing", "error", "error", "ignore") == "ignore"
-	p.enum("field.name.adjustment.mode", "none", "none")
-	if v, ok := p.get("table.fields.additional.placement"); ok && v != "" {
+	t.tombstoneOnEmpty = opts.boolean("route.tombstone.on.empty.payload", false)
+	t.invalidOp = opts.enumFold("table.op.invalid.behavior", "warn", "warn", "error", "fatal")
+	t.expand = opts.boolean("table.expand.json.payload", false)
+	t.nullAsBytes = opts.enumFold("table.json.payload.null.behavior", "ignore", "ignore", "optional_bytes") == "optional_bytes"
+	t.emptyArrayAsString = opts.enumFold("table.json.payload.empty.array.behavior", "ignore", "ignore", "optional_string") == "optional_string"
+	t.missingIgnore = opts.enumFold("table.field.additional.missing", "error", "error", "ignore") == "ignore"
+	opts.enumFold("field.name.adjustment.mode", "none", "none")
+	if v, ok := opts.raw("table.fields.additional.placement"); ok && v != "" {
 		for _, entry := range strings.Split(v, ",") {
 			parts := javaSplit(entry, ":")
 			if len(parts) != 2 && len(parts) != 3 {
-				p.bad("table.fields.additional.placement", v, "a comma-separated list of column:placement[:alias] is expected, got %q", entry)
+				opts.bad("table.fields.additional.placement", v, "a comma-separated list of column:placement[:alias] is expected, got %q", entry)
 				continue
 			}
 			a := additionalField{field: strings.TrimSpace(parts[0]), alias: strings.TrimSpace(parts[0])}
@@ -117,7 +117,7 @@ func newEventRouter(m map[string]string) (Transformation, error) {
 			case "header", "envelope", "partition":
 				a.placement = pl
 			default:
-				p.bad("table.fields.additional.placement", v, "placement %q is not header, envelope or partition", parts[1])
+				opts.bad("table.fields.additional.placement", v, "placement %q is not header, envelope or partition", parts[1])
 			}
 			if len(parts) == 3 {
 				a.alias = strings.TrimSpace(parts[2])
@@ -133,10 +133,11 @@ func newEventRouter(m map[string]string) (Transformation, error) {
 	}
 	for k := range m {
 		if strings.HasPrefix(k, "tracing.") {
-			p.refuse(k, "OpenTelemetry tracing is not supported by starcdc")
+			opts.refuse(k, "OpenTelemetry tracing is not supported by starcdc")
 		}
 	}
-	if err := p.err(); err != nil {
+	opts.refuseUnknown()
+	if err := opts.err(); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -149,11 +150,11 @@ func (t *eventRouter) Apply(rec *Record) (*Record, error) {
 	if !isEnvelopeSchema(rec.Value.Schema) {
 		return rec, nil
 	}
-	env, err := requireStruct(rec.Value.Value, "Detect Debezium Operation")
+	env, err := requireStruct(rec.Value.Schema, rec.Value.Value, "Detect Debezium Operation")
 	if err != nil {
 		return nil, err
 	}
-	opv, err := getTyped(env, "op", decode.TypeString)
+	opv, err := structGetTyped(env, "op", decode.TypeString)
 	if err != nil {
 		return nil, err
 	}
@@ -174,8 +175,8 @@ func (t *eventRouter) Apply(rec *Record) (*Record, error) {
 	if af == nil {
 		return nil, fmt.Errorf("unknown field: after")
 	}
-	after, _ := fieldValue(env, "after")
-	event, err := requireStruct(after, "Read Outbox Event")
+	after, _ := structGet(env, "after", true)
+	event, err := requireStruct(af.Schema, after, "Read Outbox Event")
 	if err != nil {
 		return nil, err
 	}
@@ -189,11 +190,11 @@ func (t *eventRouter) Apply(rec *Record) (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	eventID, ok := fieldValue(event, t.fieldID)
-	if !ok {
-		return nil, errNoField(t.fieldID)
+	eventID, err := structGet(event, t.fieldID, true)
+	if err != nil {
+		return nil, err
 	}
-	payload, _ := fieldValue(event, t.fieldPayload)
+	payload, _ := structGet(event, t.fieldPayload, true)
 	idf := eventSchema.Field(t.fieldID)
 	headers := append([]Header(nil), rec.Headers...)
 	headers = append(headers, Header{Key: "id", Schema: idf.Schema, Value: eventID})
@@ -206,7 +207,7 @@ func (t *eventRouter) Apply(rec *Record) (*Record, error) {
 		}
 	}
 
-	routeV, err := getTyped(event, t.routeBy, decode.TypeString)
+	routeV, err := structGetTyped(event, t.routeBy, decode.TypeString)
 	if err != nil {
 		return nil, err
 	}
@@ -221,24 +222,28 @@ func (t *eventRouter) Apply(rec *Record) (*Record, error) {
 			return nil, fmt.Errorf("struct schemas do not match")
 		}
 		value = newStruct(valueSchema)
-		put(value, "payload", payload)
+		if err := putNamed(value, "payload", payload); err != nil {
+			return nil, err
+		}
 	}
 	out := *rec
 	for _, a := range t.additional {
 		if t.missingIgnore && eventSchema.Field(a.field) == nil {
 			continue
 		}
-		v, ok := fieldValue(event, a.field)
-		if !ok {
-			return nil, errNoField(a.field)
+		v, err := structGet(event, a.field, true)
+		if err != nil {
+			return nil, err
 		}
 		switch a.placement {
 		case "envelope":
-			put(value, a.alias, v)
+			if err := putNamed(value, a.alias, v); err != nil {
+				return nil, err
+			}
 		case "header":
 			headers = append(headers, Header{Key: a.alias, Schema: eventSchema.Field(a.field).Schema, Value: v})
 		case "partition":
-			pv, err := getTyped(event, a.field, decode.TypeInt32)
+			pv, err := structGetTyped(event, a.field, decode.TypeInt32)
 			if err != nil {
 				return nil, err
 			}
@@ -262,9 +267,9 @@ func (t *eventRouter) Apply(rec *Record) (*Record, error) {
 	keySchema := &decode.Schema{Type: decode.TypeString}
 	var key any
 	if t.hasKey {
-		kv, ok := fieldValue(event, t.fieldKey)
-		if !ok {
-			return nil, errNoField(t.fieldKey)
+		kv, err := structGet(event, t.fieldKey, true)
+		if err != nil {
+			return nil, err
 		}
 		key = kv
 		keySchema = eventSchema.Field(t.fieldKey).Schema
@@ -282,14 +287,9 @@ func (t *eventRouter) Apply(rec *Record) (*Record, error) {
 	return &out, nil
 }
 
-// javaTrim is String.trim: strips characters <= ' '.
-func javaTrim(s string) string {
-	return strings.TrimFunc(s, func(r rune) bool { return r <= ' ' })
-}
-
 func (t *eventRouter) timestamp(env, event *decode.Struct) (int64, error) {
 	fromEnv := func() (int64, error) {
-		v, err := getTyped(env, "ts_ms", decode.TypeInt64)
+		v, err := structGetTyped(env, "ts_ms", decode.TypeInt64)
 		if err != nil {
 			return 0, err
 		}
@@ -305,7 +305,7 @@ func (t *eventRouter) timestamp(env, event *decode.Struct) (int64, error) {
 	if f == nil {
 		return 0, fmt.Errorf("unable to find timestamp field %s in event", t.fieldTimestamp)
 	}
-	v, err := getTyped(event, t.fieldTimestamp, decode.TypeInt64)
+	v, err := structGetTyped(event, t.fieldTimestamp, decode.TypeInt64)
 	if err != nil {
 		return 0, err
 	}
@@ -332,7 +332,7 @@ func (t *eventRouter) timestamp(env, event *decode.Struct) (int64, error) {
 func (t *eventRouter) valueSchema(payloadSchema, eventSchema *decode.Schema, event *decode.Struct, routed string) (*decode.Schema, error) {
 	var version any
 	if t.hasVersion {
-		v, err := getTyped(event, t.fieldVersion, decode.TypeInt32)
+		v, err := structGetTyped(event, t.fieldVersion, decode.TypeInt32)
 		if err != nil {
 			return nil, err
 		}
@@ -347,11 +347,11 @@ func (t *eventRouter) valueSchema(payloadSchema, eventSchema *decode.Schema, eve
 	} else if s, ok := t.byPayload[schemaKey(payloadSchema)]; ok {
 		return s, nil
 	}
-	s := &decode.Schema{Type: decode.TypeStruct, Name: outboxSchemaName(eventSchema.Name, routed)}
+	b := newStructBuilder(&decode.Schema{Name: outboxSchemaName(eventSchema.Name, routed)})
 	if n, ok := version.(int64); ok {
-		s.Version = int(n)
+		b.s.Version = int(n)
 	}
-	if err := addField(s, "payload", payloadSchema); err != nil {
+	if err := b.field("payload", payloadSchema); err != nil {
 		return nil, err
 	}
 	for _, a := range t.additional {
@@ -365,10 +365,11 @@ func (t *eventRouter) valueSchema(payloadSchema, eventSchema *decode.Schema, eve
 			}
 			continue
 		}
-		if err := addField(s, a.alias, f.Schema); err != nil {
+		if err := b.field(a.alias, f.Schema); err != nil {
 			return nil, err
 		}
 	}
+	s := b.build()
 	if len(t.byPayload) > 10000 {
 		clear(t.byPayload)
 	}
@@ -416,21 +417,15 @@ func (t *eventRouter) expandJSON(s string) (*decode.Schema, any, bool) {
 }
 
 // dedupeJSON keeps the last value of a repeated key at its first position,
-// as Jackson's ObjectNode does.
+// as Jackson's ObjectNode does (smap.put), at every depth.
 func dedupeJSON(v any) any {
 	switch t := v.(type) {
 	case *decode.Struct:
-		out := &decode.Struct{}
+		out := newSmap()
 		for i, n := range t.Names {
-			val := dedupeJSON(t.Values[i])
-			if j := indexOf(out.Names, n); j >= 0 {
-				out.Values[j] = val
-				continue
-			}
-			out.Names = append(out.Names, n)
-			out.Values = append(out.Values, val)
+			out.put(n, dedupeJSON(t.Values[i]))
 		}
-		return out
+		return out.s
 	case []any:
 		out := make([]any, len(t))
 		for i, e := range t {
@@ -439,15 +434,6 @@ func dedupeJSON(v any) any {
 		return out
 	}
 	return v
-}
-
-func indexOf(l []string, s string) int {
-	for i, e := range l {
-		if e == s {
-			return i
-		}
-	}
-	return -1
 }
 
 // jsonNumberKind is the Jackson node a number literal becomes: an int, a
@@ -504,7 +490,7 @@ func (t *eventRouter) jsonSchema(key string, node any) (*decode.Schema, error) {
 		}
 		return &decode.Schema{Type: decode.TypeArray, Optional: true, Items: items}, nil
 	case *decode.Struct:
-		s := &decode.Schema{Type: decode.TypeStruct, Name: key, Optional: true}
+		b := newStructBuilder(&decode.Schema{Name: key, Optional: true})
 		for i, name := range n.Names {
 			childKey := name
 			if strings.TrimSpace(key) != "" {
@@ -514,11 +500,14 @@ func (t *eventRouter) jsonSchema(key string, node any) (*decode.Schema, error) {
 			if err != nil {
 				return nil, err
 			}
-			if fs != nil && s.Field(name) == nil {
-				_ = addField(s, name, fs)
+			if fs != nil && !b.has(name) {
+				// SchemaBuilder.field: an empty name fails the expansion.
+				if err := b.field(name, fs); err != nil {
+					return nil, err
+				}
 			}
 		}
-		return s, nil
+		return b.build(), nil
 	case nil:
 		if t.nullAsBytes {
 			return &optBytes, nil
@@ -603,7 +592,7 @@ func mergeSchema(left, right *decode.Schema) *decode.Schema {
 	if schemaEqual(left, right) {
 		return left
 	}
-	out := copyTypeBasics(left)
+	out := copySchemaBasicsOf(left)
 	out.Optional = false
 	fields := append([]decode.Field(nil), left.Fields...)
 	for _, f := range right.Fields {

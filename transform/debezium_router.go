@@ -44,47 +44,47 @@ type byLogicalTableRouter struct {
 	keyUnique   bool
 	keyField    string
 	adjust      func(string) (string, error)
-	keyCache    schemaCache[*decode.Schema]
-	envCache    schemaCache[*decode.Schema]
+	keyCache    schemaCache
+	envCache    schemaCache
 	adjustMu    sync.Mutex
 	adjustments map[string]string // replacement → original, for the conflict check
 }
 
 func newByLogicalTableRouter(m map[string]string) (Transformation, error) {
-	p := newProps(m)
+	opts := newOptions(m)
 	t := &byLogicalTableRouter{adjustments: map[string]string{}}
-	regex := p.str("topic.regex", "")
-	repl, hasRepl := p.get("topic.replacement")
+	regex := opts.rawDefault("topic.regex", "")
+	repl, hasRepl := opts.raw("topic.replacement")
 	if regex == "" {
-		p.badKey("topic.regex", "is required")
+		opts.fail("topic.regex", "is required")
 	} else if re, err := compileJavaRegex(regex); err != nil {
-		p.bad("topic.regex", regex, "%v", err)
+		opts.bad("topic.regex", regex, "%v", err)
 	} else {
 		t.topicRe = re
 		if !hasRepl || repl == "" {
-			p.badKey("topic.replacement", "is required")
-		} else if t.topicRepl, err = parseJavaReplacement(repl, re.re); err != nil {
-			p.bad("topic.replacement", repl, "%v", err)
+			opts.fail("topic.replacement", "is required")
+		} else if t.topicRepl, err = re.parseReplacement(repl); err != nil {
+			opts.bad("topic.replacement", repl, "%v", err)
 		}
 	}
-	t.keyUnique = p.bool("key.enforce.uniqueness", true)
-	t.keyField = p.str("key.field.name", "__dbz__physicalTableIdentifier")
-	if kr := p.str("key.field.regex", ""); strings.TrimSpace(kr) != "" {
-		krepl := p.str("key.field.replacement", "")
+	t.keyUnique = opts.boolean("key.enforce.uniqueness", true)
+	t.keyField = opts.rawDefault("key.field.name", "__dbz__physicalTableIdentifier")
+	if kr := opts.rawDefault("key.field.regex", ""); strings.TrimSpace(kr) != "" {
+		krepl := opts.rawDefault("key.field.replacement", "")
 		if strings.TrimSpace(krepl) == "" {
-			p.badKey("key.field.replacement", "must be non-empty if key.field.regex is set")
+			opts.fail("key.field.replacement", "must be non-empty if key.field.regex is set")
 		} else if re, err := compileJavaRegex(kr); err != nil {
-			p.bad("key.field.regex", kr, "%v", err)
+			opts.bad("key.field.regex", kr, "%v", err)
 		} else {
 			t.keyRe = re
-			if t.keyRepl, err = parseJavaReplacement(krepl, re.re); err != nil {
-				p.bad("key.field.replacement", krepl, "%v", err)
+			if t.keyRepl, err = re.parseReplacement(krepl); err != nil {
+				opts.bad("key.field.replacement", krepl, "%v", err)
 			}
 		}
 	} else {
-		p.get("key.field.replacement")
+		opts.raw("key.field.replacement")
 	}
-	switch p.enum("schema.name.adjustment.mode", "none", "none", "avro", "avro_unicode") {
+	switch opts.enumFold("schema.name.adjustment.mode", "none", "none", "avro", "avro_unicode") {
 	case "avro":
 		t.adjust = func(s string) (string, error) { return t.avroName(s, false) }
 	case "avro_unicode":
@@ -93,13 +93,14 @@ func newByLogicalTableRouter(m map[string]string) (Transformation, error) {
 		t.adjust = func(s string) (string, error) { return s, nil }
 	}
 	for _, k := range []string{"logical.table.cache.size", "logical.destination.cache.size"} {
-		if v, ok := p.get(k); ok {
+		if v, ok := opts.raw(k); ok {
 			if n, err := strconv.Atoi(strings.TrimSpace(v)); err != nil || n <= 0 {
-				p.bad(k, v, "expected a positive integer")
+				opts.bad(k, v, "expected a positive integer")
 			}
 		}
 	}
-	if err := p.err(); err != nil {
+	opts.refuseUnknown()
+	if err := opts.err(); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -117,37 +118,37 @@ func (t *byLogicalTableRouter) Apply(rec *Record) (*Record, error) {
 	out := *rec
 	out.Topic = topic
 	if rec.Key.Value != nil {
-		k, err := requireStruct(rec.Key.Value, "Updating schema")
+		k, err := requireStruct(rec.Key.Schema, rec.Key.Value, "Updating schema")
 		if err != nil {
 			return nil, err
 		}
-		ks, err := t.keyCache.get(k.Schema, func() (*decode.Schema, error) {
-			s := copyExcludingName(k.Schema, true)
-			name, err := t.adjust(topic + ".Key")
+		ks, err := t.keyCache.cached(k.Schema, func() (*decode.Schema, error) {
+			b, err := t.renamedCopy(k.Schema, topic+".Key")
 			if err != nil {
 				return nil, err
 			}
-			s.Name = name
 			if t.keyUnique {
-				if err := addField(s, t.keyField, &decode.Schema{Type: decode.TypeString}); err != nil {
+				if err := b.field(t.keyField, primitiveSchema(decode.TypeString, false)); err != nil {
 					return nil, err
 				}
 			}
-			return s, nil
+			return b.build(), nil
 		})
 		if err != nil {
 			return nil, err
 		}
 		nk := newStruct(ks)
-		for i, f := range k.Schema.Fields {
-			nk.Values[i], _ = k.Get(f.Name)
+		for i := range k.Schema.Fields {
+			nk.Values[i] = rawField(k, i)
 		}
 		if t.keyUnique {
 			id := old
 			if t.keyRe != nil && t.keyRe.matches(old) {
 				id = t.keyRe.replaceFirst(old, t.keyRepl)
 			}
-			put(nk, t.keyField, id)
+			if err := putNamed(nk, t.keyField, id); err != nil {
+				return nil, err
+			}
 		}
 		out.Key = decode.Record{Schema: ks, Value: nk}
 	} else {
@@ -156,38 +157,38 @@ func (t *byLogicalTableRouter) Apply(rec *Record) (*Record, error) {
 	if rec.Value.Value == nil || !isEnvelopeSchema(rec.Value.Schema) {
 		return &out, nil
 	}
-	env, err := requireStruct(rec.Value.Value, "Updating schema")
+	env, err := requireStruct(rec.Value.Schema, rec.Value.Value, "Updating schema")
 	if err != nil {
 		return nil, err
 	}
-	es, err := t.envCache.get(env.Schema, func() (*decode.Schema, error) {
+	es, err := t.envCache.cached(env.Schema, func() (*decode.Schema, error) {
 		var vs *decode.Schema
 		vf := env.Schema.Field("before")
 		if vf == nil {
 			vf = env.Schema.Field("after")
 		}
 		if vf != nil {
-			vs = copyExcludingName(vf.Schema, true)
-			name, err := t.adjust(topic + ".Value")
+			vb, err := t.renamedCopy(vf.Schema, topic+".Value")
 			if err != nil {
 				return nil, err
 			}
-			vs.Name = name
+			vs = vb.build()
 		}
-		s := copyExcludingName(env.Schema, false)
-		for _, f := range env.Schema.Fields {
-			fs := f.Schema
-			if vs != nil && (f.Name == "before" || f.Name == "after") {
-				fs = vs
+		b := newStructBuilder(copyExcludingName(env.Schema))
+		err := b.fieldsWith(env.Schema, func(f decode.Field) *decode.Schema {
+			if f.Name == "before" || f.Name == "after" {
+				return vs
 			}
-			if err := addField(s, f.Name, fs); err != nil {
-				return nil, err
-			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 		name, err := t.adjust(topic + ".Envelope")
 		if err != nil {
 			return nil, err
 		}
+		s := b.build()
 		s.Name = name
 		return s, nil
 	})
@@ -196,17 +197,17 @@ func (t *byLogicalTableRouter) Apply(rec *Record) (*Record, error) {
 	}
 	ne := newStruct(es)
 	for i, f := range env.Schema.Fields {
-		v, _ := fieldValue(env, f.Name)
+		v := fieldValue(env, i, true)
 		if (f.Name == "before" || f.Name == "after") && v != nil {
 			fs := es.Fields[i].Schema
-			row, err := requireStruct(v, "Updating schema")
+			row, err := requireStruct(f.Schema, v, "Updating schema")
 			if err != nil {
 				return nil, err
 			}
 			nr := newStruct(fs)
-			for j, rf := range row.Schema.Fields {
+			for j := range row.Schema.Fields {
 				if j < len(nr.Values) {
-					nr.Values[j], _ = row.Get(rf.Name)
+					nr.Values[j] = rawField(row, j)
 				}
 			}
 			v = nr
@@ -217,15 +218,27 @@ func (t *byLogicalTableRouter) Apply(rec *Record) (*Record, error) {
 	return &out, nil
 }
 
-// copyExcludingName is ToLogicalTopicRouter.copySchemaExcludingName:
-// version, doc, parameters and optionality (and the fields when asked).
-func copyExcludingName(s *decode.Schema, fields bool) *decode.Schema {
-	c := copySchemaBasics(s)
+// renamedCopy starts a copy of struct schema s with its fields, named
+// name (schema.name.adjustment.mode applied).
+func (t *byLogicalTableRouter) renamedCopy(s *decode.Schema, name string) (*structBuilder, error) {
+	b := newStructBuilder(copyExcludingName(s))
+	if err := b.fields(s); err != nil {
+		return nil, err
+	}
+	adjusted, err := t.adjust(name)
+	if err != nil {
+		return nil, err
+	}
+	b.s.Name = adjusted
+	return b, nil
+}
+
+// copyExcludingName is ToLogicalTopicRouter.copySchemaExcludingName
+// without its fields: version, doc, parameters and optionality.
+func copyExcludingName(s *decode.Schema) *decode.Schema {
+	c := copySchemaBasics(s, decode.TypeStruct)
 	c.Name = ""
 	c.Optional = s.Optional
-	if fields {
-		c.Fields = append([]decode.Field(nil), s.Fields...)
-	}
 	return c
 }
 

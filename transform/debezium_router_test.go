@@ -107,7 +107,7 @@ func TestJavaReplacement(t *testing.T) {
 		{`\$1`, "a_7", "$1"},
 		{"x", "zz a_1 b_2", "zz x b_2"},
 	} {
-		r, err := parseJavaReplacement(tc.repl, re.re)
+		r, err := re.parseReplacement(tc.repl)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -116,7 +116,7 @@ func TestJavaReplacement(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"$", `x\`, "${}", "${nope}", "$x"} {
-		if _, err := parseJavaReplacement(bad, re.re); err == nil {
+		if _, err := re.parseReplacement(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}

@@ -23,6 +23,13 @@
 //   - Errors of Apply name the transform (alias and class) and the cause;
 //     they are the record's fault (the pipeline's TRANSFORMATION stage).
 //
+// Kafka's own transforms and predicates (kafka*.go, predicates.go) follow
+// Kafka 3.9, what a current Connect worker runs them as (the StarRocks
+// connector compiles against 3.6 but uses the worker's copy); where an older
+// Kafka gives other output, the file says so. Java's data model, number
+// formatting, regular expressions and SimpleDateFormat are reproduced in
+// values.go, struct.go, javaregex.go and javadate.go.
+//
 // It knows nothing of StarRocks: what becomes a row, and whether a row is a
 // delete, is decided after the chain (package pipeline).
 package transform

@@ -27,16 +27,16 @@ import (
 // upsert by default). In the other order AddOpField sees no envelope and
 // adds nothing.
 type addOpField struct {
-	rowCache schemaCache[*decode.Schema]
-	envCache schemaCache[[2]*decode.Schema]
+	rowCache schemaCache
+	envCache keyedCache[[2]*decode.Schema, *decode.Schema]
 }
 
 const opField = "__op"
 
-var int32Schema = decode.Schema{Type: decode.TypeInt32}
-
 func newAddOpField(m map[string]string) (Transformation, error) {
-	if err := newProps(m).err(); err != nil {
+	opts := newOptions(m)
+	opts.refuseUnknown()
+	if err := opts.err(); err != nil {
 		return nil, err
 	}
 	return &addOpField{}, nil
@@ -50,8 +50,8 @@ func (t *addOpField) Apply(rec *Record) (*Record, error) {
 	if !ok || env.Schema == nil {
 		return rec, nil
 	}
-	opv, ok := fieldValue(env, "op")
-	if !ok {
+	opv, err := structGet(env, "op", true)
+	if err != nil {
 		return rec, nil
 	}
 	op, ok := opv.(string)
@@ -68,43 +68,38 @@ func (t *addOpField) Apply(rec *Record) (*Record, error) {
 	default:
 		return rec, nil
 	}
-	nv, _ := fieldValue(env, nest)
+	nv, _ := structGet(env, nest, true)
 	row, ok := nv.(*decode.Struct)
 	if !ok || row.Schema == nil {
 		return rec, nil
 	}
-	rs, err := t.rowCache.get(row.Schema, func() (*decode.Schema, error) {
-		s := copySchemaBasics(row.Schema)
-		for _, f := range row.Schema.Fields {
-			if err := addField(s, f.Name, f.Schema); err != nil {
-				return nil, err
-			}
-		}
-		if err := addField(s, opField, &int32Schema); err != nil {
+	rs, err := t.rowCache.cached(row.Schema, func() (*decode.Schema, error) {
+		b := newStructBuilder(copySchemaBasics(row.Schema, decode.TypeStruct))
+		if err := b.fields(row.Schema); err != nil {
 			return nil, err
 		}
-		return s, nil
+		if err := b.field(opField, primitiveSchema(decode.TypeInt32, false)); err != nil {
+			return nil, err
+		}
+		return b.build(), nil
 	})
 	if err != nil {
 		return rec, nil // SchemaBuilderException swallowed: record unchanged
 	}
 	newRow := newStruct(rs)
-	for i, f := range row.Schema.Fields {
-		newRow.Values[i], _ = fieldValue(row, f.Name)
+	for i := range row.Schema.Fields {
+		newRow.Values[i] = fieldValue(row, i, true)
 	}
 	newRow.Values[len(newRow.Values)-1] = code
-	es, err := t.envCache.get([2]*decode.Schema{env.Schema, rs}, func() (*decode.Schema, error) {
-		es := copySchemaBasics(env.Schema)
-		for _, f := range env.Schema.Fields {
-			fs := f.Schema
+	es, err := t.envCache.cached([2]*decode.Schema{env.Schema, rs}, func() (*decode.Schema, error) {
+		b := newStructBuilder(copySchemaBasics(env.Schema, decode.TypeStruct))
+		err := b.fieldsWith(env.Schema, func(f decode.Field) *decode.Schema {
 			if f.Name == nest {
-				fs = rs
+				return rs
 			}
-			if err := addField(es, f.Name, fs); err != nil {
-				return nil, err
-			}
-		}
-		return es, nil
+			return nil
+		})
+		return b.build(), err
 	})
 	if err != nil {
 		return rec, nil
@@ -115,7 +110,7 @@ func (t *addOpField) Apply(rec *Record) (*Record, error) {
 			newEnv.Values[i] = newRow
 			continue
 		}
-		newEnv.Values[i], _ = fieldValue(env, f.Name)
+		newEnv.Values[i] = fieldValue(env, i, true)
 	}
 	out := *rec
 	out.Value = decode.Record{Schema: es, Value: newEnv}

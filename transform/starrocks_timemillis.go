@@ -3,7 +3,6 @@ package transform
 import (
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/starcdc/starcdc/decode"
@@ -31,33 +30,25 @@ import (
 type timeMillisToString struct {
 	fields map[string]bool
 	millis bool
-	cache  schemaCache[*decode.Schema]
+	cache  schemaCache
 }
 
 var commaSpaces = regexp.MustCompile(`\s*,\s*`)
 
 func newTimeMillisToString(m map[string]string) (Transformation, error) {
-	p := newProps(m)
+	opts := newOptions(m)
 	t := &timeMillisToString{fields: map[string]bool{}}
-	if f := p.str("fields", ""); strings.TrimSpace(f) != "" {
-		for _, n := range javaRegexSplit(commaSpaces, f) {
+	if f := opts.rawDefault("fields", ""); strings.TrimSpace(f) != "" {
+		for _, n := range javaSplitRegex(commaSpaces, f) {
 			t.fields[n] = true
 		}
 	}
-	t.millis = p.str("format", "HH:mm:ss") == "HH:mm:ss.SSS"
-	if err := p.err(); err != nil {
+	t.millis = opts.rawDefault("format", "HH:mm:ss") == "HH:mm:ss.SSS"
+	opts.refuseUnknown()
+	if err := opts.err(); err != nil {
 		return nil, err
 	}
 	return t, nil
-}
-
-// javaRegexSplit is String.split(regex): trailing empty strings removed.
-func javaRegexSplit(re *regexp.Regexp, s string) []string {
-	parts := re.Split(s, -1)
-	for len(parts) > 1 && parts[len(parts)-1] == "" {
-		parts = parts[:len(parts)-1]
-	}
-	return parts
 }
 
 func (t *timeMillisToString) converts(f decode.Field) bool {
@@ -89,20 +80,22 @@ func (t *timeMillisToString) Apply(rec *Record) (*Record, error) {
 	if !found {
 		return rec, nil
 	}
-	s, _ := t.cache.get(v.Schema, func() (*decode.Schema, error) {
-		ns := copySchemaBasics(v.Schema)
-		for _, f := range v.Schema.Fields {
-			fs := f.Schema
+	s, err := t.cache.cached(v.Schema, func() (*decode.Schema, error) {
+		b := newStructBuilder(copySchemaBasics(v.Schema, decode.TypeStruct))
+		err := b.fieldsWith(v.Schema, func(f decode.Field) *decode.Schema {
 			if t.converts(f) {
-				fs = &decode.Schema{Type: decode.TypeString, Optional: f.Schema.Optional}
+				return primitiveSchema(decode.TypeString, f.Schema.Optional)
 			}
-			ns.Fields = append(ns.Fields, decode.Field{Name: f.Name, Index: len(ns.Fields), Schema: fs})
-		}
-		return ns, nil
+			return nil
+		})
+		return b.build(), err
 	})
+	if err != nil {
+		return nil, err
+	}
 	out := newStruct(s)
 	for i, f := range v.Schema.Fields {
-		raw, _ := fieldValue(v, f.Name)
+		raw := fieldValue(v, i, true)
 		if !t.converts(f) || raw == nil {
 			out.Values[i] = raw
 			continue
@@ -139,20 +132,8 @@ func (t *timeMillisToString) convert(f decode.Field, raw any) (string, error) {
 			return t.format(int32(n)), nil // Long.intValue()
 		}
 	}
-	switch x := raw.(type) {
-	case string:
-		return x, nil
-	case int64:
-		return strconv.FormatInt(x, 10), nil
-	case bool:
-		return strconv.FormatBool(x), nil
-	case float64:
-		if f.Schema.Type == decode.TypeFloat32 {
-			return javaDoubleString(x, 32), nil
-		}
-		return javaDoubleString(x, 64), nil
-	case decode.Decimal:
-		return javaBigDecimalString(x), nil
+	if s, ok := javaObjectString(f.Schema, raw); ok {
+		return s, nil // rawValue.toString()
 	}
 	return "", fmt.Errorf("field %s: the connector would write the Java toString of a %s value, which starcdc cannot reproduce", f.Name, f.Schema.Type)
 }
