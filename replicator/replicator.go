@@ -202,6 +202,10 @@ func New(cfg Config) (*Replicator, error) {
 // Connect names it (config.GroupID).
 func GroupID(name string) string { return config.GroupID(name) }
 
+// Mode says how the connector turns records into rows (see
+// pipeline.Pipeline.Mode), for the start-up log.
+func (r *Replicator) Mode() string { return r.cfg.Pipeline.Mode() }
+
 // Stats returns the running totals.
 func (r *Replicator) Stats() Stats {
 	v := func(s interface{ Value() float64 }) int64 { return int64(s.Value()) }
