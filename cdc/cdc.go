@@ -140,7 +140,7 @@ func (u *Unwrapper) envelope(key decode.Record, v *decode.Struct) (Event, error)
 		if !ok {
 			return Event{}, fmt.Errorf("%w: Debezium %q event has no \"after\" row", ErrNotChangeEvent, op)
 		}
-		return Event{Kind: KindRows, Changes: []Change{{Op: OpUpsert, Row: u.decorate(row, v, false), Unavailable: u.unavailable(row)}}}, nil
+		return Event{Kind: KindRows, Changes: []Change{{Op: OpUpsert, Row: u.decorate(row, v, false), Unavailable: u.Unavailable(row)}}}, nil
 	case "d":
 		before, _ := v.Get("before")
 		row, _ := before.(*decode.Struct)
@@ -157,9 +157,10 @@ func (u *Unwrapper) envelope(key decode.Record, v *decode.Struct) (Event, error)
 	return Event{}, fmt.Errorf("%w: unknown Debezium op %q", ErrNotChangeEvent, opv)
 }
 
-// unavailable lists the columns holding the placeholder (as text, or as
-// its bytes in a bytes column).
-func (u *Unwrapper) unavailable(row *decode.Struct) []string {
+// Unavailable lists the columns of row holding Debezium's placeholder for a
+// value it did not send (PostgreSQL TOAST), as text or as its bytes in a
+// bytes column.
+func (u *Unwrapper) Unavailable(row *decode.Struct) []string {
 	var cols []string
 	for i, v := range row.Values {
 		switch t := v.(type) {

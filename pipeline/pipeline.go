@@ -4,8 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
-	"strings"
+	"sync"
 	"time"
 
 	"github.com/starcdc/starcdc/cdc"
@@ -13,6 +12,7 @@ import (
 	"github.com/starcdc/starcdc/decode"
 	"github.com/starcdc/starcdc/loader"
 	"github.com/starcdc/starcdc/mapping"
+	"github.com/starcdc/starcdc/transform"
 )
 
 // Pipeline turns one raw Kafka record into Stream Load rows per table:
@@ -35,10 +35,14 @@ type Pipeline struct {
 	// StarRocks columns, for an Encoder that is Typed (JSON). Rows waits
 	// for them: a record is never encoded without the types of its table.
 	Targets TargetTypesSource
-	// UnwrapStage is the stage a failure to unwrap the Debezium envelope
-	// is reported in (StageTransformation when the connector lists a
-	// Debezium transform); empty means StageTaskPut.
-	UnwrapStage Stage
+	// Chain, when set, runs the connector's Kafka Connect transforms on
+	// each record instead of unwrapping Debezium envelopes natively: the
+	// record after the chain is the row, as the Java connector loads it,
+	// and it is a delete only if it carries __op=1.
+	Chain *transform.Chain
+
+	oplessMu sync.Mutex
+	opless   map[*decode.Schema]*decode.Schema // a schema → the same without __op (chainRows)
 }
 
 // Outcome says what one record yielded.
@@ -54,11 +58,32 @@ type Outcome struct {
 // values. row is valid until the next call.
 type Emit func(table string, h loader.Headers, row []byte)
 
-// Rows decodes one record and appends each row it yields to buf, calling
+// Input is one Kafka record as the pipeline reads it.
+type Input struct {
+	Topic      string
+	Partition  int32
+	Offset     int64
+	Timestamp  int64 // milliseconds since the epoch; -1 when unknown
+	Key, Value []byte
+	Headers    []transform.Header
+}
+
+// Rows is RowsOf for a record known only by its topic, key and value (as
+// `starcdc decode` reads one from files).
+func (p *Pipeline) Rows(ctx context.Context, topic string, key, value []byte, buf []byte, emit Emit) (Outcome, []byte, error) {
+	return p.RowsOf(ctx, Input{Topic: topic, Key: key, Value: value, Timestamp: -1}, buf, emit)
+}
+
+// RowsOf decodes one record and appends each row it yields to buf, calling
 // emit for each. A record yields all its rows or, on error, none. With
 // Targets, it may wait (honouring ctx) until the table's column types are
-// read.
-func (p *Pipeline) Rows(ctx context.Context, topic string, key, value []byte, buf []byte, emit Emit) (Outcome, []byte, error) {
+// read. With a transform Chain the record is a Kafka Connect record run
+// through it; otherwise its Debezium envelope is unwrapped natively.
+func (p *Pipeline) RowsOf(ctx context.Context, in Input, buf []byte, emit Emit) (Outcome, []byte, error) {
+	if p.Chain != nil {
+		return p.chainRows(ctx, in, buf, emit)
+	}
+	topic, key, value := in.Topic, in.Key, in.Value
 	table, err := p.Router.Table(topic)
 	if err != nil {
 		return Outcome{}, buf, Stop(err)
@@ -90,12 +115,15 @@ func (p *Pipeline) Rows(ctx context.Context, topic string, key, value []byte, bu
 	}
 	ev, err := p.Unwrapper.Unwrap(k, val)
 	if err != nil {
-		stage := p.UnwrapStage
-		if stage == "" {
-			stage = StageTaskPut
-		}
-		return out, buf, atStage(stage, err)
+		return out, buf, atStage(StageTaskPut, err)
 	}
+	return p.emitRows(ctx, out, k, ev, buf, emit)
+}
+
+// emitRows ensures the table, encodes the changes of ev and emits them.
+func (p *Pipeline) emitRows(ctx context.Context, out Outcome, k decode.Record, ev cdc.Event, buf []byte, emit Emit) (Outcome, []byte, error) {
+	table := out.Table
+	var err error
 	out.Event = ev
 	if ev.Kind != cdc.KindRows {
 		return out, buf, nil
@@ -150,12 +178,6 @@ func decodeErr(stage Stage, part string, err error) error {
 	return &StageError{Stage: stage, Err: err}
 }
 
-// Transform class names that starcdc understands natively.
-const (
-	transformAddOp   = "com.starrocks.connector.kafka.transforms.AddOpFieldForDebeziumRecord"
-	transformExtract = "io.debezium.transforms.ExtractNewRecordState"
-)
-
 // NewPipeline builds the pipeline of one connector configuration. Its
 // converters take their schema-registry clients from regs, so that
 // converters of one registry share a schema cache; nil means a fresh set.
@@ -180,10 +202,14 @@ func NewPipeline(c config.Connector, regs *decode.Registries) (*Pipeline, error)
 	if p.ValueConverter, err = regs.New(c.ValueConverter.Class, c.ValueConverter.Props); err != nil {
 		errs = append(errs, fmt.Errorf("value.converter: %w", err))
 	}
-	opts, renames, err := transforms(c.Transforms)
-	if err != nil {
-		errs = append(errs, err)
+	if len(c.Transforms) > 0 {
+		// Kafka Connect mode: the transforms run as a Connect worker runs
+		// them, and the record they leave is the row.
+		if p.Chain, err = transform.NewChain(c.Transforms, c.Predicates); err != nil {
+			errs = append(errs, err)
+		}
 	}
+	var renames []mapping.Rename
 	if r := c.Mapping.Rename; r != nil {
 		renames = append(renames, mapping.Rename{Regex: r.Regex, Replacement: r.Replacement})
 	}
@@ -191,20 +217,18 @@ func NewPipeline(c config.Connector, regs *decode.Registries) (*Pipeline, error)
 		errs = append(errs, err)
 	} else {
 		// Refuse at start-up the configured topics whose table name
-		// StarRocks would refuse (topics.regex ones are checked as they come).
+		// StarRocks would refuse (topics.regex ones are checked as they
+		// come, and so are topics a transform may rename).
 		for _, t := range c.Topics {
+			if p.Chain != nil {
+				break
+			}
 			if _, err := p.Router.Table(t); err != nil {
 				errs = append(errs, err)
 			}
 		}
 	}
-	p.Unwrapper = cdc.New(opts)
-	for _, t := range c.Transforms {
-		if t.Type == transformExtract || t.Type == transformAddOp {
-			// Kafka Connect would unwrap in this transform, and fail there.
-			p.UnwrapStage = StageTransformation
-		}
-	}
+	p.Unwrapper = cdc.New(cdc.Options{})
 	if c.Format == "csv" {
 		if c.ValueConverter.Class == decode.ClassString {
 			p.Passthrough = true // the Java connector's CSV: values sent verbatim
@@ -218,54 +242,4 @@ func NewPipeline(c config.Connector, regs *decode.Registries) (*Pipeline, error)
 		return nil, config.Invalid(errors.Join(errs...))
 	}
 	return p, nil
-}
-
-// transformRegexRouter is Kafka's topic-renaming transform, which the Java
-// connector honours because it routes on the renamed topic.
-const transformRegexRouter = "org.apache.kafka.connect.transforms.RegexRouter"
-
-// transforms reads the transform chain of the Java connector's documented
-// Debezium setup. starcdc unwraps envelopes natively, so the chain is not
-// run; its options that change the rows or the routing are honoured.
-func transforms(ts []config.Transform) (cdc.Options, []mapping.Rename, error) {
-	var opts cdc.Options
-	var renames []mapping.Rename
-	var unknown []string
-	var errs []error
-	for _, t := range ts {
-		switch t.Type {
-		case transformRegexRouter:
-			re, err := regexp.Compile(t.Props["regex"])
-			if err != nil || t.Props["regex"] == "" {
-				errs = append(errs, fmt.Errorf("%w: transforms.%s.regex=%q must be a regular expression (%v)", config.ErrInvalid, t.Name, t.Props["regex"], err))
-				continue
-			}
-			renames = append(renames, mapping.Rename{Regex: re, Replacement: t.Props["replacement"]})
-		case transformAddOp:
-			// Native: every row carries __op.
-		case transformExtract:
-			for k, v := range t.Props {
-				switch k {
-				case "delete.handling.mode":
-					opts.RewriteDeleted = opts.RewriteDeleted || v == "rewrite"
-				case "delete.tombstone.handling.mode":
-					opts.RewriteDeleted = opts.RewriteDeleted || strings.HasPrefix(v, "rewrite")
-				case "add.fields":
-					for _, f := range strings.Split(v, ",") {
-						if f = strings.TrimSpace(f); f != "" {
-							opts.AddFields = append(opts.AddFields, f)
-						}
-					}
-				case "add.fields.prefix":
-					opts.AddFieldsPrefix = v
-				}
-			}
-		default:
-			unknown = append(unknown, fmt.Sprintf("transforms.%s.type=%s", t.Name, t.Type))
-		}
-	}
-	if len(unknown) > 0 {
-		errs = append(errs, fmt.Errorf("unsupported transforms %s: starcdc does not run Kafka Connect transforms; it unwraps Debezium envelopes natively (%s, %s and %s are understood) and routes topics with starrocks.topic2table.map and starrocks.topic2table.regex; remove them from the transforms list", strings.Join(unknown, ", "), transformAddOp, transformExtract, transformRegexRouter))
-	}
-	return opts, renames, errors.Join(errs...)
 }

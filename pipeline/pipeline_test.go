@@ -100,7 +100,7 @@ func TestPipelineConfigErrors(t *testing.T) {
 		want  string
 	}{
 		{map[string]string{"topics": "dbserver1-inventory-customers"}, `add dbserver1-inventory-customers:<table> to starrocks.topic2table.map`},
-		{map[string]string{"transforms": "x", "transforms.x.type": "org.apache.kafka.connect.transforms.InsertField$Value"}, "unsupported transforms"},
+		{map[string]string{"transforms": "x", "transforms.x.type": "com.example.transforms.Custom"}, "unsupported transform or predicate class: transforms.x.type=com.example.transforms.Custom; starcdc supports"},
 		{map[string]string{"starrocks.topic2table.regex": "dbserver1\\.(\\w+)\\.(\\w+)"}, "without starrocks.topic2table.replacement"},
 		{map[string]string{"starrocks.topic2table.regex": "(", "starrocks.topic2table.replacement": "$1"}, "does not compile"},
 		{map[string]string{"value.converter": "com.example.Nope"}, "unknown converter class"},

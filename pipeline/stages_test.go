@@ -14,11 +14,12 @@ import (
 )
 
 // TestPipelineStages: each failing step of the pipeline carries its Kafka
-// Connect stage; unwrapping is a TRANSFORMATION when the connector lists a
-// Debezium transform, the sink's own TASK_PUT otherwise.
+// Connect stage: a transform's failure is a TRANSFORMATION; native
+// unwrapping and turning a record into a row are the sink's own TASK_PUT.
 func TestPipelineStages(t *testing.T) {
 	event := []byte(`{"before":null,"after":{"id":1},"source":{"connector":"mysql"},"op":"c"}`)
 	extract := map[string]string{"transforms": "unwrap", "transforms.unwrap.type": "io.debezium.transforms.ExtractNewRecordState"}
+	timeMillis := map[string]string{"transforms": "ts", "transforms.ts.type": "com.starrocks.connector.kafka.transforms.TimeMillisToStringTransform", "transforms.ts.fields": "after"}
 	noSchemas := map[string]string{"key.converter.schemas.enable": "false", "value.converter.schemas.enable": "false"}
 	for _, tc := range []struct {
 		name       string
@@ -30,7 +31,12 @@ func TestPipelineStages(t *testing.T) {
 		{"key", noSchemas, []byte(`{bad`), event, pipeline.StageKeyConverter, "github.com/starcdc/starcdc/decode.ErrMalformed"},
 		{"value", noSchemas, []byte(`{bad`), []byte(`{bad`), pipeline.StageValueConverter, "github.com/starcdc/starcdc/decode.ErrMalformed"},
 		{"unwrap", noSchemas, nil, []byte(`[1]`), pipeline.StageTaskPut, "github.com/starcdc/starcdc/cdc.ErrNotChangeEvent"},
-		{"unwrap-transform", extract, nil, []byte(`{"schema":{"type":"int32"},"payload":1}`), pipeline.StageTransformation, "github.com/starcdc/starcdc/cdc.ErrNotChangeEvent"},
+		// A transform that fails: its stage (the class fallback, as no
+		// sentinel of starcdc's says why).
+		{"transform", timeMillis, nil, []byte(`{"schema":{"type":"struct","fields":[{"field":"after","type":"struct","optional":true,"fields":[{"field":"id","type":"int32"}]}]},"payload":{"after":{"id":1}}}`), pipeline.StageTransformation, "github.com/starcdc/starcdc/replicator.StageError"},
+		// Connect mode: what the chain leaves is not a row (ExtractNewRecordState
+		// passes a non-envelope through): the sink's TASK_PUT.
+		{"not-a-row", extract, nil, []byte(`{"schema":{"type":"int32"},"payload":1}`), pipeline.StageTaskPut, "github.com/starcdc/starcdc/mapping.ErrValue"},
 		{"row", noSchemas, nil, []byte(`{"before":null,"after":{"id":1,"s":"` + strings.Repeat("x", 1<<20+1) + `"},"op":"c"}`), pipeline.StageTaskPut, "github.com/starcdc/starcdc/mapping.ErrValue"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -20,9 +20,11 @@ import (
 	"github.com/starcdc/starcdc/cdc"
 	"github.com/starcdc/starcdc/config"
 	"github.com/starcdc/starcdc/deadletter"
+	"github.com/starcdc/starcdc/decode"
 	"github.com/starcdc/starcdc/loader"
 	"github.com/starcdc/starcdc/metrics"
 	"github.com/starcdc/starcdc/pipeline"
+	"github.com/starcdc/starcdc/transform"
 )
 
 // Sink is what the replicator loads into: the loader's buffer core, and
@@ -200,6 +202,10 @@ func New(cfg Config) (*Replicator, error) {
 // Connect names it (config.GroupID).
 func GroupID(name string) string { return config.GroupID(name) }
 
+// Mode says how the connector turns records into rows (see
+// pipeline.Pipeline.Mode), for the start-up log.
+func (r *Replicator) Mode() string { return r.cfg.Pipeline.Mode() }
+
 // Stats returns the running totals.
 func (r *Replicator) Stats() Stats {
 	v := func(s interface{ Value() float64 }) int64 { return int64(s.Value()) }
@@ -363,7 +369,16 @@ func (r *Replicator) processBacklog(ctx context.Context) error {
 }
 
 func (r *Replicator) process(ctx context.Context, rec *kgo.Record) error {
-	out, buf, err := r.cfg.Pipeline.Rows(ctx, rec.Topic, rec.Key, rec.Value, r.row, r.emit)
+	in := pipeline.Input{Topic: rec.Topic, Partition: rec.Partition, Offset: rec.Offset, Timestamp: rec.Timestamp.UnixMilli(), Key: rec.Key, Value: rec.Value}
+	if r.cfg.Pipeline.Chain != nil && len(rec.Headers) > 0 {
+		in.Headers = make([]transform.Header, len(rec.Headers))
+		for i, h := range rec.Headers {
+			// Header values stay their bytes: starcdc has no header
+			// converter, and no row depends on header values.
+			in.Headers[i] = transform.Header{Key: h.Key, Schema: optionalBytes, Value: h.Value}
+		}
+	}
+	out, buf, err := r.cfg.Pipeline.RowsOf(ctx, in, r.row, r.emit)
 	r.row = buf
 	if err != nil {
 		return err
@@ -457,6 +472,8 @@ func loadErrors(err error) []*loader.LoadError {
 	}
 	return nil
 }
+
+var optionalBytes = &decode.Schema{Type: decode.TypeBytes, Optional: true}
 
 // emit hands one row to the sink (zero Headers: a plain row, as
 // loader.Loader.Append would buffer it).

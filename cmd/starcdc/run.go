@@ -60,7 +60,7 @@ func cmdRun(ctx context.Context, args []string, logger *slog.Logger) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			logger.Info("connector started", "connector", cfg.Connectors[i].Name, "group", replicator.GroupID(cfg.Connectors[i].Name))
+			logger.Info("connector started", "connector", cfg.Connectors[i].Name, "group", replicator.GroupID(cfg.Connectors[i].Name), "mode", r.Mode())
 			if err := r.Run(ctx); err != nil {
 				errs[i] = fmt.Errorf("connector %s: %w", cfg.Connectors[i].Name, err)
 				cancel() // one failed connector stops the process, as a FAILED task is visible
