@@ -74,6 +74,13 @@ func buildChain(ts []config.Transform, ps map[string]config.Predicate, tf map[st
 	for _, t := range ts {
 		f, ok := tf[t.Type]
 		if !ok {
+			_, key := tf[t.Type+"$Key"]
+			_, value := tf[t.Type+"$Value"]
+			if key || value {
+				// ConnectorConfig's message for an abstract transform class.
+				errs = append(errs, fmt.Errorf("transforms.%s.type=%s: the class is abstract and cannot be created. Did you mean %s$Key or %s$Value?", t.Name, t.Type, t.Type, t.Type))
+				continue
+			}
 			errs = append(errs, fmt.Errorf("%w: transforms.%s.type=%s; starcdc supports %s", ErrUnsupported, t.Name, t.Type, strings.Join(slices.Sorted(maps.Keys(tf)), ", ")))
 			continue
 		}
@@ -91,7 +98,7 @@ func buildChain(ts []config.Transform, ps map[string]config.Predicate, tf map[st
 		c.stages = append(c.stages, s)
 	}
 	if len(errs) > 0 {
-		return nil, fmt.Errorf("%w: %w", config.ErrInvalid, errors.Join(errs...))
+		return nil, config.Invalid(errors.Join(errs...))
 	}
 	return c, nil
 }

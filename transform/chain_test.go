@@ -94,3 +94,12 @@ func TestChainErrors(t *testing.T) {
 		}
 	}
 }
+
+// An abstract class ($Key/$Value variants exist) gets Connect's hint.
+func TestChainAbstractClass(t *testing.T) {
+	_, err := buildChain([]config.Transform{{Name: "c", Type: "Cast"}}, nil,
+		map[string]TransformFactory{"Cast$Key": testFactories["Drop"], "Cast$Value": testFactories["Drop"]}, nil)
+	if err == nil || !strings.Contains(err.Error(), "Did you mean Cast$Key or Cast$Value?") {
+		t.Fatalf("err = %v", err)
+	}
+}
