@@ -105,28 +105,21 @@ func (p *Pipeline) sinkChange(row *decode.Struct) (cdc.Change, error) {
 	if i < 0 {
 		return cdc.Change{Op: cdc.OpUpsert, Row: row}, nil
 	}
-	var op cdc.Op
+	var text string
 	switch v := row.Values[i].(type) {
 	case int8, int16, int32, int64, int:
-		switch fmt.Sprint(v) {
-		case "0":
-			op = cdc.OpUpsert
-		case "1":
-			op = cdc.OpDelete
-		default:
-			return cdc.Change{}, badOp(v)
-		}
+		text = fmt.Sprint(v)
 	case string:
-		switch strings.TrimSpace(v) {
-		case "0":
-			op = cdc.OpUpsert
-		case "1":
-			op = cdc.OpDelete
-		default:
-			return cdc.Change{}, badOp(v)
-		}
+		text = strings.TrimSpace(v)
+	}
+	var op cdc.Op
+	switch text {
+	case "0":
+		op = cdc.OpUpsert
+	case "1":
+		op = cdc.OpDelete
 	default:
-		return cdc.Change{}, badOp(v)
+		return cdc.Change{}, badOp(row.Values[i])
 	}
 	out := &decode.Struct{Names: make([]string, 0, len(row.Names)-1), Values: make([]any, 0, len(row.Values)-1)}
 	out.Names = append(append(out.Names, row.Names[:i]...), row.Names[i+1:]...)
