@@ -113,7 +113,11 @@ func (e *Emulator) startMySQL() (string, error) {
 	// generate RSA keys and certificates on every start.
 	srv := server.NewServer("5.1.0", mysql.DEFAULT_COLLATION_ID, mysql.AUTH_NATIVE_PASSWORD, nil, nil)
 	creds := emuCredentials(e.users)
+	// Close waits for these two: once it returns, the port refuses and
+	// every open connection is closed.
+	e.serveWG.Add(2)
 	go func() {
+		defer e.serveWG.Done()
 		<-e.closing
 		ln.Close()
 		f.mu.Lock()
@@ -124,6 +128,7 @@ func (e *Emulator) startMySQL() (string, error) {
 		f.mu.Unlock()
 	}()
 	go func() {
+		defer e.serveWG.Done()
 		for {
 			conn, err := ln.Accept()
 			if err != nil {
