@@ -3,10 +3,7 @@ package cdc
 import (
 	"errors"
 	"fmt"
-	"slices"
-	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/starcdc/starcdc/decode"
 )
@@ -57,14 +54,6 @@ var ErrNotChangeEvent = errors.New("not a change event")
 
 // Options configure an Unwrapper.
 type Options struct {
-	// RewriteDeleted adds "__deleted":"true"/"false" to every row, as
-	// ExtractNewRecordState does with delete.handling.mode=rewrite.
-	RewriteDeleted bool
-	// AddFields are envelope fields copied into every row, as
-	// ExtractNewRecordState's add.fields (op, table, lsn, source.ts_ms,
-	// field:NEWNAME ...). AddFieldsPrefix defaults to "__".
-	AddFields       []string
-	AddFieldsPrefix string
 	// UnavailablePlaceholder is Debezium's unavailable.value.placeholder,
 	// default "__debezium_unavailable_value".
 	UnavailablePlaceholder string
@@ -78,20 +67,14 @@ const defaultUnavailablePlaceholder = "__debezium_unavailable_value"
 // use.
 type Unwrapper struct {
 	opts Options
-
-	mu      sync.Mutex
-	schemas map[[2]*decode.Schema]*decode.Schema // see rowSchema
 }
 
 // New returns an Unwrapper.
 func New(opts Options) *Unwrapper {
-	if opts.AddFieldsPrefix == "" {
-		opts.AddFieldsPrefix = "__"
-	}
 	if opts.UnavailablePlaceholder == "" {
 		opts.UnavailablePlaceholder = defaultUnavailablePlaceholder
 	}
-	return &Unwrapper{opts: opts, schemas: map[[2]*decode.Schema]*decode.Schema{}}
+	return &Unwrapper{opts: opts}
 }
 
 // Unwrap interprets one record. key may be a null Record.
@@ -140,7 +123,7 @@ func (u *Unwrapper) envelope(key decode.Record, v *decode.Struct) (Event, error)
 		if !ok {
 			return Event{}, fmt.Errorf("%w: Debezium %q event has no \"after\" row", ErrNotChangeEvent, op)
 		}
-		return Event{Kind: KindRows, Changes: []Change{{Op: OpUpsert, Row: u.decorate(row, v, false), Unavailable: u.Unavailable(row)}}}, nil
+		return Event{Kind: KindRows, Changes: []Change{{Op: OpUpsert, Row: row, Unavailable: u.Unavailable(row)}}}, nil
 	case "d":
 		before, _ := v.Get("before")
 		row, _ := before.(*decode.Struct)
@@ -148,7 +131,7 @@ func (u *Unwrapper) envelope(key decode.Record, v *decode.Struct) (Event, error)
 		if row == nil {
 			return Event{}, fmt.Errorf("%w: Debezium delete has neither a \"before\" image nor a struct key; the row to delete is unknown", ErrNotChangeEvent)
 		}
-		return Event{Kind: KindRows, Changes: []Change{{Op: OpDelete, Row: u.decorate(row, v, true)}}}, nil
+		return Event{Kind: KindRows, Changes: []Change{{Op: OpDelete, Row: row}}}, nil
 	case "t":
 		return Event{Kind: KindTruncate, Reason: "truncate"}, nil
 	case "m":
@@ -244,97 +227,8 @@ func (u *Unwrapper) flattened(v *decode.Struct) (Event, error) {
 	return Event{Kind: KindRows, Changes: []Change{{Op: op, Row: v}}}, nil
 }
 
-// decorate adds the ExtractNewRecordState rewrite fields to a row.
-func (u *Unwrapper) decorate(row, env *decode.Struct, deleted bool) *decode.Struct {
-	if !u.opts.RewriteDeleted && len(u.opts.AddFields) == 0 {
-		return row
-	}
-	out := &decode.Struct{Names: slices.Clone(row.Names), Values: slices.Clone(row.Values)}
-	var added []decode.Field // schemas of the added columns
-	add := func(name string, val any, fs *decode.Schema) {
-		out.Names = append(out.Names, name)
-		out.Values = append(out.Values, val)
-		if fs == nil {
-			fs = optionalString
-		}
-		added = append(added, decode.Field{Name: name, Schema: fs})
-	}
-	for _, f := range u.opts.AddFields {
-		name, alias, _ := strings.Cut(strings.TrimSpace(f), ":")
-		val, fs, ok := envelopeField(env, name)
-		if !ok {
-			continue // Debezium skips names absent from the envelope
-		}
-		col := strings.ReplaceAll(name, ".", "_")
-		if alias != "" {
-			col = alias
-		}
-		add(u.opts.AddFieldsPrefix+col, val, fs)
-	}
-	if u.opts.RewriteDeleted {
-		add("__deleted", strconv.FormatBool(deleted), nil)
-	}
-	// Keep the field schemas (logical types!) and describe the added ones.
-	// The result is cached per source schema, so that records of one schema
-	// share one row schema (cheap to compare downstream).
-	if row.Schema != nil {
-		out.Schema = u.rowSchema(row.Schema, env.Schema, added)
-	}
-	return out
-}
-
-var optionalString = &decode.Schema{Type: decode.TypeString, Optional: true}
-
-// rowSchema returns row's schema extended by the added fields, cached by
-// the (row, envelope) schema pair.
-func (u *Unwrapper) rowSchema(row, env *decode.Schema, added []decode.Field) *decode.Schema {
-	key := [2]*decode.Schema{row, env}
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if s, ok := u.schemas[key]; ok && env != nil && len(s.Fields) == len(row.Fields)+len(added) {
-		return s
-	}
-	cp := *row
-	cp.Fields = slices.Clone(row.Fields)
-	for _, f := range added {
-		f.Index = len(cp.Fields)
-		cp.Fields = append(cp.Fields, f)
-	}
-	if len(u.schemas) >= maxCachedSchemas {
-		clear(u.schemas) // schemas churn only with schema changes; start over
-	}
-	u.schemas[key] = &cp
-	return &cp
-}
-
 // maxCachedSchemas bounds the rewritten-schema cache.
 const maxCachedSchemas = 4096
-
-// envelopeField resolves an add.fields name the way ExtractNewRecordState
-// does: op/ts_* from the envelope, id/total_order/data_collection_order from
-// transaction, "source.x" and any other bare name from source.
-func envelopeField(env *decode.Struct, name string) (any, *decode.Schema, bool) {
-	sub := func(block, field string) (any, *decode.Schema, bool) {
-		b, _ := env.Get(block)
-		bs, ok := b.(*decode.Struct)
-		if !ok {
-			return nil, nil, false
-		}
-		v, ok := bs.Get(field)
-		return v, bs.FieldSchema(field), ok
-	}
-	switch name {
-	case "op", "ts_ms", "ts_us", "ts_ns":
-		v, ok := env.Get(name)
-		return v, env.FieldSchema(name), ok
-	case "id", "total_order", "data_collection_order":
-		return sub("transaction", name)
-	}
-	if block, field, ok := strings.Cut(name, "."); ok {
-		return sub(block, field)
-	}
-	return sub("source", name)
-}
 
 func isEnvelopeShape(v *decode.Struct) bool {
 	op, ok := v.Get("op")

@@ -137,48 +137,6 @@ func TestTombstoneTruncateAndUnknown(t *testing.T) {
 	}
 }
 
-// The seed configuration's ExtractNewRecordState options: rewrite adds
-// __deleted; add.fields adds __op/__source_ts_ms (docs/debezium.md §2.2).
-func TestRewriteAndAddFields(t *testing.T) {
-	u := New(Options{RewriteDeleted: true, AddFields: []string{"op", "source.ts_ms", "table", "db:database", "missing"}})
-	ev, err := u.Unwrap(decode.Record{}, fixture(t, false, "mysql195_d_noschema.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := ev.Changes[0].Row.Names
-	want := []string{"id", "first_name", "last_name", "email", "__op", "__source_ts_ms", "__table", "__database", "__deleted"}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("columns %v, want %v", got, want)
-	}
-	if r := row(ev); r["__deleted"] != "true" || r["__op"] != "d" || r["__table"] != "customers" || ev.Changes[0].Op != OpDelete {
-		t.Fatalf("row %v", r)
-	}
-}
-
-// Rewriting rows must keep the field schemas: without them logical types
-// (dates, timestamps) would be sent as epoch integers, which StarRocks
-// silently loads as NULL.
-func TestRewriteKeepsSchemas(t *testing.T) {
-	u := New(Options{RewriteDeleted: true, AddFields: []string{"op", "source.ts_ms"}})
-	ev, err := u.Unwrap(decode.Record{}, fixture(t, true, "mysql254_c_logical_types_withschema.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := ev.Changes[0].Row
-	if s := r.FieldSchema("birth_date"); s == nil || s.Name != "io.debezium.time.Date" {
-		t.Fatalf("birth_date schema %+v: lost by the rewrite", s)
-	}
-	if s := r.FieldSchema("__deleted"); s == nil || s.Type != decode.TypeString {
-		t.Fatalf("__deleted schema %+v", s)
-	}
-	if s := r.FieldSchema("__source_ts_ms"); s == nil || s.Type != decode.TypeInt64 {
-		t.Fatalf("__source_ts_ms schema %+v", s)
-	}
-	if len(r.Schema.Fields) != len(r.Names) {
-		t.Fatalf("%d schema fields for %d columns", len(r.Schema.Fields), len(r.Names))
-	}
-}
-
 // PostgreSQL TOAST: an update that did not carry an unchanged large value.
 func TestUnavailableValue(t *testing.T) {
 	u := New(Options{})
@@ -193,28 +151,5 @@ func TestUnavailableValue(t *testing.T) {
 	ev, _ = u.Unwrap(decode.Record{}, dec(t, false, `{"before":{"id":1,"doc":"__debezium_unavailable_value"},"after":null,"source":{},"op":"d"}`))
 	if ev.Changes[0].Unavailable != nil {
 		t.Fatalf("a delete needs no partial update: %+v", ev)
-	}
-}
-
-// Records of one source schema share one rewritten row schema, so that
-// downstream schema-change detection is a pointer comparison.
-func TestRewrittenSchemaShared(t *testing.T) {
-	b := fixtures.Read(t, "mysql195_u_withschema.json")
-	conv := &decode.JSONConverter{SchemasEnable: true}
-	u := New(Options{RewriteDeleted: true})
-	var schemas []*decode.Schema
-	for i := 0; i < 2; i++ {
-		rec, err := conv.Decode(context.Background(), "t", b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ev, err := u.Unwrap(decode.Record{}, rec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		schemas = append(schemas, ev.Changes[0].Row.Schema)
-	}
-	if schemas[0] != schemas[1] {
-		t.Fatal("two records of one schema got two row schemas")
 	}
 }
