@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -63,13 +62,9 @@ func startProcess(t *testing.T, props map[string]string) *proc {
 	if err := os.WriteFile(file, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	p := &proc{cmd: exec.Command(bin, "run", "--metrics-addr", addr, file), metrics: "http://" + addr + "/metrics",
+	// Port 0: the process logs the address it bound, which the test reads
+	// (a port picked here and closed could be taken by another process).
+	p := &proc{cmd: exec.Command(bin, "run", "--metrics-addr", "127.0.0.1:0", file),
 		stderr: &bytes.Buffer{}, mu: &sync.Mutex{}, done: make(chan error, 1)}
 	pipe, err := p.cmd.StderrPipe()
 	if err != nil {
@@ -81,8 +76,12 @@ func startProcess(t *testing.T, props map[string]string) *proc {
 	go func() {
 		sc := bufio.NewScanner(pipe)
 		for sc.Scan() {
+			line := sc.Text()
 			p.mu.Lock()
-			p.stderr.WriteString(sc.Text() + "\n")
+			p.stderr.WriteString(line + "\n")
+			if _, url, ok := strings.Cut(line, `msg="serving Prometheus metrics" url=`); ok && p.metrics == "" {
+				p.metrics = strings.TrimSpace(url)
+			}
 			p.mu.Unlock()
 		}
 		io.Copy(io.Discard, pipe)
@@ -109,7 +108,13 @@ func (p *proc) log() string {
 // counter reads one unlabelled-by-table counter (summed over its series)
 // from the process's /metrics; -1 when it cannot be read.
 func (p *proc) counter(name string) float64 {
-	resp, err := http.Get(p.metrics)
+	p.mu.Lock()
+	url := p.metrics
+	p.mu.Unlock()
+	if url == "" {
+		return -1
+	}
+	resp, err := http.Get(url)
 	if err != nil {
 		return -1
 	}
