@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -27,23 +26,24 @@ import (
 // connectors: the table planned from the newest record of the topic (its
 // key and value schemas, whatever the converter), and, when the table
 // exists, the ALTER statements that would evolve it. --apply runs them.
+var ddlHelp = cmdHelp{
+	synopsis: "ddl [WORKER.properties] CONNECTOR.properties... [--apply]",
+	about: `Print the CREATE TABLE statement starcdc would run for each topic of the
+connectors, planned from the key and value schemas of the topic's newest record,
+and the ALTER TABLE statements that would bring an existing table up to date
+(read over the MySQL protocol, starrocks.mysql.url). --apply runs them.`,
+	args: runHelp.args,
+}
+
 func cmdDDL(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logger) error {
-	fs := flag.NewFlagSet("ddl", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	apply := fs.Bool("apply", false, "run the statements")
-	var files []string
-	for len(args) > 0 {
-		if err := fs.Parse(args); err != nil {
-			return usageError{fmt.Errorf("%w; usage: starcdc ddl [WORKER.properties] CONNECTOR.properties... [--apply]", err)}
-		}
-		args = fs.Args()
-		if len(args) > 0 {
-			files = append(files, args[0])
-			args = args[1:]
-		}
+	fs := newFlagSet("ddl")
+	apply := fs.Bool("apply", false, "run the statements over the MySQL protocol (starrocks.mysql.url)")
+	files, err := parseArgs(fs, ddlHelp, args, stdout)
+	if err != nil {
+		return err
 	}
 	if len(files) == 0 {
-		return usageError{errors.New("usage: starcdc ddl [WORKER.properties] CONNECTOR.properties... [--apply]")}
+		return usageError{errors.New("usage: starcdc " + ddlHelp.synopsis)}
 	}
 	cfg, err := loadConfig(files, logger)
 	if err != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,19 +15,29 @@ import (
 // cmdDecode prints, per row a raw record yields, "<db>.<table>\t<row>" with
 // the row exactly as it goes into the Stream Load body. This output is a
 // stable contract.
+var decodeHelp = cmdHelp{
+	synopsis: "decode CONNECTOR.properties --topic T --value FILE [--key FILE]",
+	about: `Decode one raw Kafka record with the connector's converters and transforms and
+print each row it yields as <db>.<table> TAB <Stream Load row>, with a third
+field when the row needs its own load headers. Nothing is printed for a record
+that yields no row; undecodable input exits 2.`,
+	args: `  CONNECTOR.properties   the connector's keys (one file, worker keys included),
+                         as .properties or a Kafka Connect JSON connector config`,
+}
+
 func cmdDecode(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logger) error {
-	fs := flag.NewFlagSet("decode", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newFlagSet("decode")
 	topic := fs.String("topic", "", "topic the record was read from")
 	valueFile := fs.String("value", "", "file holding the raw record value (empty file: null value)")
 	keyFile := fs.String("key", "", "file holding the raw record key")
-	if len(args) == 0 {
-		return usageError{errors.New("usage: starcdc decode CONNECTOR.properties --topic T --value FILE [--key FILE]")}
+	args, err := parseArgs(fs, decodeHelp, args, stdout)
+	if err != nil {
+		return err
+	}
+	if len(args) != 1 {
+		return usageError{errors.New("usage: starcdc " + decodeHelp.synopsis)}
 	}
 	props := args[0]
-	if err := fs.Parse(args[1:]); err != nil {
-		return usageError{fmt.Errorf("%w; usage: starcdc decode CONNECTOR.properties --topic T --value FILE [--key FILE]", err)}
-	}
 	if *topic == "" || *valueFile == "" {
 		return usageError{errors.New("--topic and --value are required")}
 	}

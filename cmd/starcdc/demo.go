@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,12 +20,23 @@ import (
 // JsonConverter format; the replicator, which creates the tables and adds a
 // column that appears mid-stream, until the topics are drained; then it
 // prints and verifies the tables.
+var demoHelp = cmdHelp{
+	synopsis: "demo [--keep-running]",
+	about: `Start, in-process on 127.0.0.1, Kafka, a schema registry and the StarRocks
+emulator; produce Debezium events for an inventory database; replicate them
+with the Java connector's Debezium configuration plus table creation; print the
+tables and verify them. Exits 0 only if they match.`,
+}
+
 func cmdDemo(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logger) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := newFlagSet("demo")
 	keep := fs.Bool("keep-running", false, "leave the stack and the replicator running and print their addresses")
-	if err := fs.Parse(args); err != nil {
-		return usageError{fmt.Errorf("%w; usage: starcdc demo [--keep-running]", err)}
+	pos, err := parseArgs(fs, demoHelp, args, stdout)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageError{errors.New("usage: starcdc " + demoHelp.synopsis)}
 	}
 	start := time.Now()
 	stack, err := devstack.Start(devstack.Options{})

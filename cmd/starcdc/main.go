@@ -7,6 +7,11 @@
 //	starcdc decode CONNECTOR.properties --topic T --value FILE [--key FILE]
 //	starcdc ddl [WORKER.properties] CONNECTOR.properties... [--apply]
 //	starcdc demo [--keep-running]
+//	starcdc version
+//	starcdc help [COMMAND]
+//
+// Every command prints its usage and flags with -h or --help; flags may
+// come before or after the file arguments.
 package main
 
 import (
@@ -17,6 +22,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/starcdc/starcdc/config"
@@ -41,12 +47,21 @@ Usage:
   starcdc demo [--keep-running]
         Start an in-process Kafka, schema registry and StarRocks emulator,
         replicate a Debezium inventory database and verify the result.
+  starcdc version
+        Print the module version, the VCS commit and the Go version.
+  starcdc help [COMMAND]
+        Print this text, or a command's usage and flags (as COMMAND -h).
+
+Flags may come before or after the file arguments; -- ends the flags.
 
 A CONNECTOR file may also be a Kafka Connect JSON connector config, as the
 REST API takes it: {"name": "...", "config": {...}}, or a flat object of keys
 with a "name" key. Files whose first non-blank character is '{' are read as
 JSON, others as Java .properties.
 `
+
+// commands are the commands `starcdc help COMMAND` knows.
+var commands = map[string]bool{"run": true, "decode": true, "ddl": true, "demo": true, "version": true}
 
 // Exit codes: exitUsage for bad arguments, input or configuration (the
 // user must change something), exitFailure for everything that fails
@@ -72,19 +87,31 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var err error
 	switch args[0] {
 	case "run":
-		err = cmdRun(ctx, args[1:], logger)
+		err = cmdRun(ctx, args[1:], stdout, logger)
 	case "decode":
 		err = cmdDecode(ctx, args[1:], stdout, logger)
 	case "ddl":
 		err = cmdDDL(ctx, args[1:], stdout, logger)
 	case "demo":
 		err = cmdDemo(ctx, args[1:], stdout, logger)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return 0
+	case "version", "-version", "--version":
+		err = cmdVersion(args[1:], stdout)
+	case "help", "-h", "-help", "--help":
+		switch {
+		case len(args) == 1:
+			fmt.Fprint(stdout, usage)
+			return 0
+		case len(args) == 2 && commands[args[1]]:
+			return run([]string{args[1], "-h"}, stdout, stderr)
+		}
+		fmt.Fprintf(stderr, "starcdc help: unknown command %q\n\n%s", strings.Join(args[1:], " "), usage)
+		return exitUsage
 	default:
 		fmt.Fprintf(stderr, "starcdc: unknown command %q\n\n%s", args[0], usage)
 		return exitUsage
+	}
+	if errors.Is(err, errHelp) {
+		return 0
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "starcdc %s: %v\n", args[0], err)

@@ -404,3 +404,69 @@ func TestExitCodes(t *testing.T) {
 		t.Errorf("unknown converter: exit %d, stderr %q; want exit 2", code, errOut)
 	}
 }
+
+// TestHelp: every command answers -h, -help and --help (anywhere among
+// its arguments) and `help COMMAND` with its usage and flags on stdout,
+// exit 0 and nothing on stderr.
+func TestHelp(t *testing.T) {
+	props := writeProps(t, "")
+	for cmd, flags := range map[string][]string{
+		"run":     {"-metrics-addr"},
+		"decode":  {"-topic", "-value", "-key"},
+		"ddl":     {"-apply"},
+		"demo":    {"-keep-running"},
+		"version": nil,
+	} {
+		for _, args := range [][]string{{cmd, "-h"}, {cmd, "--help"}, {cmd, "-help"}, {cmd, props, "--help"}, {"help", cmd}} {
+			code, out, errOut := runCLI(args...)
+			if code != 0 || errOut != "" || !strings.Contains(out, "Usage: starcdc "+cmd) {
+				t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 0 and the usage on stdout only", args, code, out, errOut)
+				continue
+			}
+			for _, f := range flags {
+				if !strings.Contains(out, f+" ") && !strings.Contains(out, f+"\n") {
+					t.Errorf("%v: the usage lacks the flag %s:\n%s", args, f, out)
+				}
+			}
+		}
+	}
+	if code, out, errOut := runCLI("help", "nope"); code != 2 || out != "" || !strings.Contains(errOut, `unknown command "nope"`) {
+		t.Errorf("help nope: exit %d, stdout %q, stderr %q; want exit 2", code, out, errOut)
+	}
+}
+
+// TestFlagsAfterFiles: flags may follow the file arguments; "--" ends
+// the flags.
+func TestFlagsAfterFiles(t *testing.T) {
+	code, _, errOut := runCLI("run", writeProps(t, "bufferflush.intervalms=5\n"), "--metrics-addr", "127.0.0.1:0")
+	if code != 2 || !strings.Contains(errOut, "bufferflush.intervalms") || strings.Contains(errOut, "metrics-addr") {
+		t.Errorf("run FILE --metrics-addr: exit %d, stderr %q; want the file's configuration error, the flag parsed", code, errOut)
+	}
+	props := writeProps(t, "value.converter.schemas.enable=true\n")
+	want := "inventory.customers\t{\"id\":1004,\"first_name\":\"Anne1\",\"last_name\":\"Kretchmar\",\"email\":\"annek@noanswer.org\",\"__op\":0}\n"
+	value := fixtures.File(t, "mysql195_u_withschema.json")
+	for _, args := range [][]string{
+		{"decode", props, "--value", value, "--topic", "dbserver1.inventory.customers"},
+		{"decode", "--value", value, props, "--topic=dbserver1.inventory.customers"},
+		{"decode", "--topic", "dbserver1.inventory.customers", "--value", value, "--", props},
+	} {
+		code, out, errOut := runCLI(args...)
+		if code != 0 || out != want {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 0, stdout %q", args, code, out, errOut, want)
+		}
+	}
+	// After "--", "--topic" is a file name.
+	code, _, errOut = runCLI("decode", props, "--value", value, "--", "--topic", "t")
+	if code != 2 || !strings.Contains(errOut, "usage: starcdc decode") {
+		t.Errorf("decode with flags after --: exit %d, stderr %q; want a usage error (two files)", code, errOut)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	for _, arg := range []string{"version", "--version"} {
+		code, out, errOut := runCLI(arg)
+		if code != 0 || errOut != "" || !strings.HasPrefix(out, "starcdc ") || !strings.Contains(out, "go1.") || strings.Count(out, "\n") != 1 {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 0 and one line with the Go version", arg, code, out, errOut)
+		}
+	}
+}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,16 +15,26 @@ import (
 	"github.com/starcdc/starcdc/replicator"
 )
 
-func cmdRun(ctx context.Context, args []string, logger *slog.Logger) error {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+var runHelp = cmdHelp{
+	synopsis: "run [--metrics-addr ADDR] [WORKER.properties] CONNECTOR.properties...",
+	about: `Run connectors, like Kafka's connect-standalone: consume their topics and load
+the rows into StarRocks. Stops cleanly on SIGINT/SIGTERM (stop fetching, flush,
+commit, exit 0). Invalid settings exit 2, failures at run time exit 1.`,
+	args: `  WORKER.properties      worker keys (bootstrap.servers, converters, security);
+                         optional: one file may hold worker and connector keys
+  CONNECTOR.properties   a connector's keys, as .properties or a Kafka Connect
+                         JSON connector config`,
+}
+
+func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logger) error {
+	fs := newFlagSet("run")
 	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics (e.g. :9464)")
-	if err := fs.Parse(args); err != nil {
-		return usageError{fmt.Errorf("%w; usage: starcdc run [--metrics-addr ADDR] [WORKER.properties] CONNECTOR.properties...", err)}
+	args, err := parseArgs(fs, runHelp, args, stdout)
+	if err != nil {
+		return err
 	}
-	args = fs.Args()
 	if len(args) == 0 {
-		return usageError{errors.New("usage: starcdc run [--metrics-addr ADDR] [WORKER.properties] CONNECTOR.properties...")}
+		return usageError{errors.New("usage: starcdc " + runHelp.synopsis)}
 	}
 	cfg, err := loadConfig(args, logger)
 	if err != nil {
