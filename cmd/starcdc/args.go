@@ -131,5 +131,13 @@ func versionLine() string {
 			}
 		}
 	}
+	// Link-time stamps (the Dockerfile's VERSION and REVISION) win: a
+	// container build has no VCS information of its own.
+	if buildVersion != "" {
+		version = buildVersion
+	}
+	if buildRevision != "" {
+		rev, modified = buildRevision, ""
+	}
 	return fmt.Sprintf("starcdc %s commit %s%s %s", version, rev, modified, bi.GoVersion)
 }
