@@ -130,6 +130,9 @@ type Replicator struct {
 	// shutdown that follows does not flush again.
 	stopping bool
 	member   *membership
+	// lastSeq is the Sink's Seq when the last record was marked: the
+	// record processed next starts its rows after it. Guarded by mu.
+	lastSeq uint64
 
 	closer func() error // closes what FromConfig built (the loader)
 }
@@ -349,7 +352,7 @@ func (r *Replicator) processBacklog(ctx context.Context) error {
 			r.backlog = r.backlog[i:]
 			return nil
 		}
-		first := r.cfg.Sink.Seq() + 1
+		first := r.lastSeq + 1 // rows are appended only by records, each marked
 		if perr := r.process(ctx, rec); perr != nil {
 			if errors.Is(perr, pipeline.ErrStop) {
 				r.backlog = r.backlog[i:]
@@ -484,6 +487,7 @@ func (r *Replicator) emit(table string, h loader.Headers, row []byte) {
 // mark records that rec is processed: its offset+1 is committable once the
 // rows appended so far are durable.
 func (r *Replicator) mark(rec *kgo.Record, first uint64) {
+	r.lastSeq = r.cfg.Sink.Seq()
 	ps := r.pending[rec.Topic]
 	if ps == nil {
 		ps = map[int32][]position{}
@@ -493,7 +497,7 @@ func (r *Replicator) mark(rec *kgo.Record, first uint64) {
 		offset: kgo.EpochOffset{Epoch: rec.LeaderEpoch, Offset: rec.Offset + 1},
 		from:   rec.Offset,
 		first:  first,
-		seq:    r.cfg.Sink.Seq(),
+		seq:    r.lastSeq,
 	})
 }
 
