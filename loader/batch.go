@@ -80,3 +80,13 @@ func (l *Loader) AppendBatch(b *Batch, from, to int) {
 		l.kick()
 	}
 }
+
+// Truncate drops the rows from the n-th on (n ≤ Len).
+func (b *Batch) Truncate(n int) {
+	if n >= len(b.rows) {
+		return
+	}
+	b.buf = b.buf[:b.start(n)]
+	clear(b.rows[n:])
+	b.rows = b.rows[:n]
+}
