@@ -62,6 +62,12 @@ type Config struct {
 	TopicsRegex string
 	// KafkaOpts are extra client options (TLS, SASL, ...).
 	KafkaOpts []kgo.Opt
+	// FetchMaxBytes bounds one fetch response (Kafka's fetch.max.bytes);
+	// at most maxConcurrentFetches of them are in flight or buffered, so
+	// that the records fetched but not yet processed stay a small,
+	// fixed share of the process's memory next to the loader's budget.
+	// Zero means DefaultFetchMaxBytes.
+	FetchMaxBytes int32
 	// SessionTimeout, RebalanceTimeout and HeartbeatInterval are the
 	// consumer group's timeouts; zero means franz-go's defaults (45 s,
 	// 60 s, 3 s). The session timeout also bounds how long this member
@@ -163,6 +169,9 @@ func New(cfg Config) (*Replicator, error) {
 	if cfg.CommitInterval <= 0 {
 		cfg.CommitInterval = time.Second
 	}
+	if cfg.FetchMaxBytes <= 0 {
+		cfg.FetchMaxBytes = DefaultFetchMaxBytes
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -192,6 +201,11 @@ func New(cfg Config) (*Replicator, error) {
 		kgo.SessionTimeout(r.member.session),
 		kgo.RebalanceTimeout(r.member.rebal),
 		kgo.HeartbeatInterval(r.member.interval),
+		// Memory: while the loader is full nothing is polled, and what
+		// franz-go fetches meanwhile is bounded by these.
+		kgo.FetchMaxBytes(cfg.FetchMaxBytes),
+		kgo.FetchMaxPartitionBytes(min(maxPartitionFetchBytes, cfg.FetchMaxBytes)),
+		kgo.MaxConcurrentFetches(maxConcurrentFetches),
 	}
 	if cfg.TopicsRegex != "" {
 		opts = append(opts, kgo.ConsumeRegex(), kgo.ConsumeTopics(cfg.TopicsRegex))
@@ -348,6 +362,17 @@ func (r *Replicator) waitSink(ctx context.Context) error {
 		}
 	}
 }
+
+const (
+	// DefaultFetchMaxBytes is the default of Config.FetchMaxBytes.
+	DefaultFetchMaxBytes = 8 << 20
+	// maxConcurrentFetches bounds the fetches in flight or buffered at
+	// once (franz-go's default is one per broker).
+	maxConcurrentFetches = 2
+	// maxPartitionFetchBytes is Kafka's max.partition.fetch.bytes
+	// default; a larger record is still returned whole.
+	maxPartitionFetchBytes = 1 << 20
+)
 
 const (
 	// pollWait bounds one poll, so that durable progress is committed

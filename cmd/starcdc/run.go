@@ -40,6 +40,7 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 	if err != nil {
 		return err
 	}
+	setMemoryLimit(cfg, logger)
 	reg := metrics.New()
 	if *metricsAddr != "" {
 		ln, err := net.Listen("tcp", *metricsAddr)
