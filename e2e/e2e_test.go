@@ -98,7 +98,7 @@ func connectorProps(s *devstack.Stack, name string, schemas bool, topics string,
 		"key.converter.schemas.enable":   sch,
 		"value.converter.schemas.enable": sch,
 		"bufferflush.intervalms":         "1000",
-		"starrocks.load.min.interval.ms": "100", // keep the suite fast; production keeps the 5s default
+		"starrocks.load.min.interval.ms": "100", // keep the suite fast
 		// Values without a logical type wait for their table's column
 		// types (starrocks.schemaless.types=target, the default), read
 		// over the emulator's MySQL port.

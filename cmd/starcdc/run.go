@@ -41,6 +41,7 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 	if err != nil {
 		return err
 	}
+	setMemoryLimit(cfg, logger)
 	reg := metrics.New(buildStamp())
 	if *metricsAddr != "" {
 		addr, stop, err := serveMetrics(*metricsAddr, reg)
