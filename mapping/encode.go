@@ -493,9 +493,10 @@ func appendTimeOfDay(dst []byte, micros int64) []byte {
 	dst = strconv.AppendInt(dst, h, 10)
 	dst = append(dst, ':', byte('0'+m/10), byte('0'+m%10), ':', byte('0'+sec/10), byte('0'+sec%10))
 	if frac != 0 {
-		f := strconv.AppendInt(nil, frac+1_000_000, 10)
-		dst = append(dst, '.')
-		dst = append(dst, f[1:]...)
+		// Six digits: those of 1_000_000+frac without the leading 1.
+		dst = strconv.AppendInt(append(dst, '.'), frac+1_000_000, 10)
+		copy(dst[len(dst)-7:], dst[len(dst)-6:])
+		dst = dst[:len(dst)-1]
 	}
 	return append(dst, '"')
 }

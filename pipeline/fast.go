@@ -120,7 +120,7 @@ func (pp *planProgram) writersFor(enc mapping.RowEncoder, types mapping.TargetTy
 // done is false when the record needs the generic path; nothing was
 // emitted then. The Schemas hook and the Targets may have been asked
 // already: both are idempotent, and the generic path asks them again.
-func (p *Pipeline) fastRows(ctx context.Context, fc decode.FlatConverter, out Outcome, in Input, buf []byte, emit Emit) (_ Outcome, _ []byte, _ error, done bool) {
+func (p *Pipeline) fastRows(ctx context.Context, fc decode.FlatConverter, out Outcome, in Input, buf []byte, emit Emit) (_ Outcome, _ []byte, done bool, _ error) {
 	var st *fastState
 	if v := p.fast.states.Get(); v != nil {
 		st = v.(*fastState)
@@ -132,14 +132,14 @@ func (p *Pipeline) fastRows(ctx context.Context, fc decode.FlatConverter, out Ou
 	plan, slots, err := fc.DecodeFlat(ctx, in.Topic, in.Value, st.val)
 	if err != nil {
 		if errors.Is(err, decode.ErrNotFlat) {
-			return out, buf, nil, false
+			return out, buf, false, nil
 		}
-		return out, buf, decodeErr(StageValueConverter, "value", err), true
+		return out, buf, true, decodeErr(StageValueConverter, "value", err)
 	}
 	st.val = slots
 	pp := p.fast.program(plan)
 	if !pp.ok {
-		return out, buf, nil, false
+		return out, buf, false, nil
 	}
 	var key cdc.FlatKey
 	if in.Key != nil {
@@ -150,32 +150,32 @@ func (p *Pipeline) fastRows(ctx context.Context, fc decode.FlatConverter, out Ou
 				st.key = kslots
 				key = cdc.FlatKey{Record: decode.Record{Schema: kplan.Schema}, Plan: kplan, Slots: kslots}
 			case !errors.Is(err, decode.ErrNotFlat):
-				return out, buf, decodeErr(StageKeyConverter, "key", err), true
+				return out, buf, true, decodeErr(StageKeyConverter, "key", err)
 			}
 		}
 		if key.Plan == nil {
 			if key.Record, err = p.KeyConverter.Decode(ctx, in.Topic, in.Key); err != nil {
-				return out, buf, decodeErr(StageKeyConverter, "key", err), true
+				return out, buf, true, decodeErr(StageKeyConverter, "key", err)
 			}
 		}
 	}
 	op, row, ok := p.Unwrapper.FlatChange(pp.env, slots, key)
 	if !ok {
-		return out, buf, nil, false
+		return out, buf, false, nil
 	}
 	table := out.Table
 	if p.Schemas != nil {
 		se, ok := p.Schemas.(SchemaEnsurer)
 		if !ok {
-			return out, buf, nil, false
+			return out, buf, false, nil
 		}
 		if err := se.EnsureSchemas(ctx, table, key.Record.Schema, plan.Slots[row].Schema, op); err != nil {
-			return out, buf, atStage(StageTaskPut, err), true
+			return out, buf, true, atStage(StageTaskPut, err)
 		}
 	}
 	types, err := p.tableTypes(ctx, table)
 	if err != nil {
-		return out, buf, err, true
+		return out, buf, true, err
 	}
 	rw := pp.writersFor(p.Encoder, types)
 	w := rw.upsert
@@ -183,13 +183,13 @@ func (p *Pipeline) fastRows(ctx context.Context, fc decode.FlatConverter, out Ou
 		w = rw.delete
 	}
 	if w == nil {
-		return out, buf, nil, false
+		return out, buf, false, nil
 	}
 	if buf, err = w.Append(buf[:0], slots, op); err != nil {
-		return out, buf, nil, false
+		return out, buf, false, nil
 	}
 	emit(table, loader.Headers{Columns: w.Columns()}, buf)
 	out.Rows = 1
 	out.Event = cdc.Event{Kind: cdc.KindRows}
-	return out, buf, nil, true
+	return out, buf, true, nil
 }

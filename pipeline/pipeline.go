@@ -108,7 +108,7 @@ func (p *Pipeline) RowsOf(ctx context.Context, in Input, buf []byte, emit Emit) 
 		return out, buf, nil
 	}
 	if fc, ok := p.ValueConverter.(decode.FlatConverter); ok && !p.Generic {
-		if out, buf, err, done := p.fastRows(ctx, fc, out, in, buf, emit); done {
+		if out, buf, done, err := p.fastRows(ctx, fc, out, in, buf, emit); done {
 			return out, buf, err
 		}
 	}
