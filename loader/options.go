@@ -192,6 +192,12 @@ type Options struct {
 	// StarRocks' Flink connector also sets on its flush interval), and
 	// MaxConcurrentLoads bounds the loads across tables.
 	MinLoadInterval time.Duration
+	// Manual leaves every cut of the rows into loads to the caller: no
+	// load starts for age or memory pressure, only Seal and Flush cut.
+	// With Seal's exact labels this gives exactly-once loading when the
+	// caller seals the same rows under the same name after a restart.
+	// FlushInterval and MinLoadInterval are then unused.
+	Manual bool
 	// MaxConcurrentLoads bounds the loads running at once across tables;
 	// one table never has more than one load running. A load waiting to
 	// retry gives up its slot while it waits. Zero means
@@ -242,6 +248,7 @@ type config struct {
 	sep           []byte      // row terminator in the buffer: "," or the row delimiter
 	maxBytes      int64
 	flushBytes    int64
+	manual        bool
 	chunkBytes    int
 	flushInterval time.Duration
 	minInterval   time.Duration
@@ -373,6 +380,7 @@ func (o Options) validate() (*config, error) {
 	}
 	c.chunkBytes = min(max(c.chunkBytes, 1024), 1<<30)
 	c.flushInterval = o.FlushInterval
+	c.manual = o.Manual
 	c.minInterval = o.MinLoadInterval
 	if c.minInterval < 0 {
 		c.minInterval = 0

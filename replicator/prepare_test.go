@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/starcdc/starcdc/decode"
 	"github.com/starcdc/starcdc/loader"
 	"github.com/starcdc/starcdc/mapping"
+	"github.com/starcdc/starcdc/metrics"
 	"github.com/starcdc/starcdc/pipeline"
 )
 
@@ -115,7 +117,8 @@ func TestParallelPreparePartitionOrder(t *testing.T) {
 	p := &pipeline.Pipeline{Router: router, ValueConverter: &decode.JSONConverter{}, KeyConverter: &decode.JSONConverter{},
 		Unwrapper: cdc.New(cdc.Options{}), Encoder: &mapping.Encoder{}}
 	sink := &orderSink{limit: 700}
-	rep, err := New(Config{Name: "par", Brokers: c.ListenAddrs(), Topics: []string{"t1"},
+	reg := metrics.New(metrics.BuildInfo{})
+	rep, err := New(Config{Name: "par", Brokers: c.ListenAddrs(), Topics: []string{"t1"}, Metrics: reg,
 		Pipeline: p, Sink: sink, CommitInterval: 10 * time.Millisecond, DeadLetter: deadletter.LogAndSkip{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
@@ -167,6 +170,14 @@ func TestParallelPreparePartitionOrder(t *testing.T) {
 	st := rep.Stats()
 	if st.Records != n || st.Dead != int64(bad) || st.Skipped != int64(tomb) || st.Rows != int64(n-bad-tomb) {
 		t.Fatalf("stats %+v; want %d records, %d dead, %d skipped", st, n, bad, tomb)
+	}
+	// Each record's freshness is observed once, when its rows are durable.
+	var text strings.Builder
+	if err := reg.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf(`starcdc_record_freshness_seconds_count{connector="par"} %d`, n); !strings.Contains(text.String(), want+"\n") {
+		t.Errorf("freshness histogram: want %q in\n%s", want, text.String())
 	}
 	if sink.batches == 0 || sink.batches >= len(sink.rows)/4 || sink.fulls == 0 {
 		t.Fatalf("%d AppendBatch calls for %d rows, sink full %d times: want runs, and back-pressure mid-poll", sink.batches, len(sink.rows), sink.fulls)
