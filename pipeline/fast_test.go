@@ -16,8 +16,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bufbuild/protocompile"
 	"github.com/twmb/franz-go/pkg/sr"
 	"github.com/twmb/franz-go/pkg/sr/srfake"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/dynamicpb"
 
 	"github.com/starcdc/starcdc/cdc"
 	"github.com/starcdc/starcdc/decode"
@@ -322,7 +327,12 @@ func converters(t testing.TB, c decode.Converter) map[string]decode.Converter {
 // returns how many took the compiled path, per converter name.
 func identity(t *testing.T, keyConv, valConv decode.Converter, recs []Input) map[string]int {
 	t.Helper()
-	fast := map[string]int{}
+	fast, stats := map[string]int{}, map[string]int{}
+	defer func() {
+		if len(stats) > 0 {
+			t.Logf("generic results (-v): %v", stats)
+		}
+	}()
 	for cname, vc := range converters(t, valConv) {
 		kcs := converters(t, keyConv)
 		kc := kcs[cname]
@@ -338,6 +348,10 @@ func identity(t *testing.T, keyConv, valConv decode.Converter, recs []Input) map
 				what := fmt.Sprintf("%s/%s record %d (%s)", cname, v.name, i, in.Topic)
 				if same(t, p, in, what) {
 					fast[cname]++
+				}
+				if testing.Verbose() {
+					r, _ := runRows(t, p, true, in, nil)
+					stats[fmt.Sprintf("%s/%s rows=%d error=%v", cname, v.name, r.rows, r.err != "")]++
 				}
 				// The schema hook sees the same changes on both paths.
 				if v.hook != nil {
@@ -780,6 +794,197 @@ func TestFastIdentityGenerated(t *testing.T) {
 	}
 }
 
+// protoSchemas are the row schemas of the generated Protobuf envelopes
+// (Protobuf drops Debezium's logical names: the table types retype them).
+var protoSchemas = [][]string{
+	{"id", "visits", "notes", "name", "birth", "updated", "score", "active", "doc", "blob"},
+	{"id", "u_date", "u_dt", "u_json", "u_dec", "u_zdt", "small", "ratio", "nested"},
+}
+
+// protoText is the .proto of a generated envelope (message index 0) and
+// of its key (index 1).
+func protoText(n int, cols []genCol) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "syntax = \"proto3\";\npackage gen.p%d;\n", n)
+	b.WriteString("message Envelope {\n  Value before = 1;\n  Value after = 2;\n  Source source = 3;\n  string op = 4;\n  int64 ts_ms = 5;\n")
+	b.WriteString("  message Source { string connector = 1; }\n  message Nested { int32 a = 1; optional string b = 2; }\n  message Value {\n")
+	for i, c := range cols {
+		typ := map[any]string{"int64": "int64", "int32": "int32", "int16": "int32", "string": "string", "bytes": "bytes", "double": "double", "float": "float", "boolean": "bool", "struct": "Nested"}[c.connect["type"]]
+		opt := "optional "
+		if typ == "Nested" {
+			opt = ""
+		}
+		fmt.Fprintf(&b, "    %s%s %s = %d;\n", opt, typ, c.name, i+1)
+	}
+	b.WriteString("  }\n}\nmessage Key { int64 id = 1; }\n")
+	return b.String()
+}
+
+// protoMessages compiles a .proto and returns its messages by name.
+func protoMessages(t testing.TB, text string) map[string]protoreflect.MessageDescriptor {
+	t.Helper()
+	comp := protocompile.Compiler{Resolver: protocompile.WithStandardImports(&protocompile.SourceResolver{
+		Accessor: protocompile.SourceAccessorFromMap(map[string]string{"gen.proto": text})})}
+	files, err := comp.Compile(context.Background(), "gen.proto")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, text)
+	}
+	out := map[string]protoreflect.MessageDescriptor{}
+	msgs := files[0].Messages()
+	for i := 0; i < msgs.Len(); i++ {
+		out[string(msgs.Get(i).Name())] = msgs.Get(i)
+	}
+	return out
+}
+
+// protoBytes encodes a JsonConverter payload (nulls as absent fields) as
+// the message md.
+func protoBytes(t testing.TB, md protoreflect.MessageDescriptor, payload any) []byte {
+	t.Helper()
+	doc, err := json.Marshal(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := dynamicpb.NewMessage(md)
+	if err := protojson.Unmarshal(doc, m); err != nil {
+		t.Fatalf("%v: %s", err, doc)
+	}
+	b, err := proto.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestFastIdentityProtobuf: random rows over generated Protobuf envelopes
+// through the Protobuf converter, with table types for its untyped values.
+func TestFastIdentityProtobuf(t *testing.T) {
+	f := srfake.New()
+	t.Cleanup(f.Close)
+	regs := decode.NewRegistries()
+	pc, err := regs.New(decode.ClassProtobuf, map[string]string{"schema.registry.url": f.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(11, 12))
+	var recs []Input
+	for n, names := range protoSchemas {
+		g := newGenEnvelope(n, names)
+		text := protoText(n, g.cols)
+		msgs := protoMessages(t, text)
+		id, _, err := f.RegisterSchema(fmt.Sprintf("proto%d", n), sr.Schema{Type: sr.TypeProtobuf, Schema: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 150; i++ {
+			rec := g.record(r)
+			in := Input{Topic: fmt.Sprintf("proto_p%d", n), Timestamp: -1,
+				Value: append(decode.AppendConfluentHeader(nil, id, []int{0}), protoBytes(t, msgs["Envelope"], rec.jsValue.(map[string]any)["payload"])...)}
+			if rec.avKey != nil {
+				in.Key = append(decode.AppendConfluentHeader(nil, id, []int{1}), protoBytes(t, msgs["Key"], rec.avKey)...)
+			}
+			recs = append(recs, in)
+		}
+	}
+	fast := identity(t, pc, pc, recs)
+	for name, n := range fast {
+		if n < len(recs)/4 {
+			t.Errorf("%s: only %d of %d×%d records took the compiled path", name, n, len(recs), len(variants()))
+		}
+	}
+	t.Logf("compiled path taken: %v of %d records × %d variants", fast, len(recs), len(variants()))
+}
+
+// jsonSchemaOf renders a Connect schema as the JSON Schema
+// JsonSchemaData writes for it (title for the name, connect.type,
+// connect.parameters, oneOf with null for optional, connect.index).
+func jsonSchemaOf(s *decode.Schema, index int) map[string]any {
+	var m map[string]any
+	switch s.Type {
+	case decode.TypeStruct:
+		props := map[string]any{}
+		for i, f := range s.Fields {
+			props[f.Name] = jsonSchemaOf(f.Schema, i)
+		}
+		m = map[string]any{"type": "object", "properties": props}
+	case decode.TypeInt8, decode.TypeInt16, decode.TypeInt32, decode.TypeInt64:
+		m = map[string]any{"type": "integer", "connect.type": s.Type.String()}
+	case decode.TypeFloat32:
+		m = map[string]any{"type": "number", "connect.type": "float32"}
+	case decode.TypeFloat64:
+		m = map[string]any{"type": "number", "connect.type": "float64"}
+	case decode.TypeBoolean:
+		m = map[string]any{"type": "boolean"}
+	case decode.TypeString:
+		m = map[string]any{"type": "string"}
+	case decode.TypeBytes:
+		m = map[string]any{"type": "string", "connect.type": "bytes"}
+	}
+	if s.Name != "" {
+		m["title"] = s.Name
+	}
+	if len(s.Parameters) > 0 {
+		m["connect.parameters"] = s.Parameters
+	}
+	if s.Optional {
+		m = map[string]any{"oneOf": []any{map[string]any{"type": "null"}, m}}
+	}
+	if index >= 0 {
+		m["connect.index"] = index
+	}
+	return m
+}
+
+// TestFastIdentityJSONSchema: the generated envelopes through the JSON
+// Schema converter, their schemas registered as JsonSchemaData writes
+// them.
+func TestFastIdentityJSONSchema(t *testing.T) {
+	f := srfake.New()
+	t.Cleanup(f.Close)
+	regs := decode.NewRegistries()
+	js, _ := regs.New(decode.ClassJSON, map[string]string{"schemas.enable": "true"})
+	jsc, err := regs.New(decode.ClassJSONSchema, map[string]string{"schema.registry.url": f.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(13, 14))
+	var recs []Input
+	for n, names := range genSchemas {
+		g := newGenEnvelope(n, names)
+		register := func(subject string, connect map[string]any) int {
+			doc, _ := json.Marshal(map[string]any{"schema": connect, "payload": nil})
+			rec, err := js.Decode(context.Background(), "t", doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text, _ := json.Marshal(jsonSchemaOf(rec.Schema, -1))
+			id, _, err := f.RegisterSchema(subject, sr.Schema{Type: sr.TypeJSON, Schema: string(text)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		vid, kid := register(fmt.Sprintf("js%d-value", n), g.connectV), register(fmt.Sprintf("js%d-key", n), g.connectKey)
+		for i := 0; i < 100; i++ {
+			rec := g.record(r)
+			payload, _ := json.Marshal(rec.jsValue.(map[string]any)["payload"])
+			in := Input{Topic: fmt.Sprintf("js_s%d", n), Timestamp: -1, Value: append(decode.AppendConfluentHeader(nil, vid, nil), payload...)}
+			if rec.jsKey != nil {
+				kp, _ := json.Marshal(rec.jsKey.(map[string]any)["payload"])
+				in.Key = append(decode.AppendConfluentHeader(nil, kid, nil), kp...)
+			}
+			recs = append(recs, in)
+		}
+	}
+	fast := identity(t, jsc, jsc, recs)
+	for name, n := range fast {
+		if n < len(recs)/4 {
+			t.Errorf("%s: only %d of %d×%d records took the compiled path", name, n, len(recs), len(variants()))
+		}
+	}
+	t.Logf("compiled path taken: %v of %d records × %d variants", fast, len(recs), len(variants()))
+}
+
 // TestFastFallbacks pins what the compiled path leaves to the generic one,
 // record by record, with the flattener over the JsonConverter.
 func TestFastFallbacks(t *testing.T) {
@@ -1137,68 +1342,120 @@ func frameAvro(id int, payload []byte) []byte {
 
 // --- benchmarks ------------------------------------------------------------------
 
-// benchSetup returns a pipeline and Avro records of the 10-column envelope (genSchemas[0])
-// with every value present: inserts and updates.
-func benchSetup(b *testing.B) (*Pipeline, []Input) {
+// benchSetup returns a pipeline reading records of the 10-column envelope
+// (genSchemas[0], every value present: inserts and updates) in format
+// (avro, protobuf or json), and the records.
+func benchSetup(b *testing.B, format string) (*Pipeline, []Input) {
 	f := srfake.New()
 	b.Cleanup(f.Close)
 	regs := decode.NewRegistries()
-	av, err := regs.New(decode.ClassAvro, map[string]string{"schema.registry.url": f.URL()})
-	if err != nil {
-		b.Fatal(err)
-	}
+	url := map[string]string{"schema.registry.url": f.URL()}
 	g := newGenEnvelope(0, genSchemas[0])
-	id, _, err := f.RegisterSchema("bench-value", sr.Schema{Schema: g.avroValue})
+	var conv decode.Converter
+	var err error
+	var encode func(env map[string]any) []byte
+	switch format {
+	case "avro":
+		conv, err = regs.New(decode.ClassAvro, url)
+		id, _, rerr := f.RegisterSchema("bench-value", sr.Schema{Schema: g.avroValue})
+		if rerr != nil {
+			b.Fatal(rerr)
+		}
+		vs := parseAvro(b, g.avroValue)
+		encode = func(env map[string]any) []byte { return frameAvro(id, vs.encode(b, env, nil)) }
+	case "protobuf":
+		conv, err = regs.New(decode.ClassProtobuf, url)
+		text := protoText(0, g.cols)
+		id, _, rerr := f.RegisterSchema("bench-value", sr.Schema{Type: sr.TypeProtobuf, Schema: text})
+		if rerr != nil {
+			b.Fatal(rerr)
+		}
+		md := protoMessages(b, text)["Envelope"]
+		encode = func(env map[string]any) []byte {
+			env = jsonForm(env)
+			return append(decode.AppendConfluentHeader(nil, id, []int{0}), protoBytes(b, md, env)...)
+		}
+	case "json":
+		conv, err = regs.New(decode.ClassJSON, map[string]string{"schemas.enable": "true"})
+		encode = func(env map[string]any) []byte {
+			doc, _ := json.Marshal(map[string]any{"schema": g.connectV, "payload": jsonForm(env)})
+			return doc
+		}
+	}
 	if err != nil {
 		b.Fatal(err)
 	}
-	vs := parseAvro(b, g.avroValue)
 	var recs []Input
 	for i := 0; i < 64; i++ {
 		after := map[string]any{"id": int64(i), "name": "name " + strconv.Itoa(i), "notes": "some notes about this customer", "birth": int32(8905),
 			"updated": int64(1725885296000001) + int64(i), "balance": twosComplement(big.NewInt(int64(12345 * i))), "score": 3.25 * float64(i),
 			"active": i%2 == 0, "visits": int64(i * 7), "doc": `{"a":1}`}
-		op := pick(rand.New(rand.NewPCG(uint64(i), 0)), "c", "u")
-		env := map[string]any{"before": nil, "after": after, "source": map[string]any{"connector": "mysql"}, "op": op, "ts_ms": int64(1712917800123)}
-		recs = append(recs, Input{Topic: "bench", Timestamp: -1, Value: frameAvro(id, vs.encode(b, env, nil))})
+		env := map[string]any{"before": nil, "after": after, "source": map[string]any{"connector": "mysql"}, "op": pick(rand.New(rand.NewPCG(uint64(i), 0)), "c", "u"), "ts_ms": int64(1712917800123)}
+		recs = append(recs, Input{Topic: "bench", Timestamp: -1, Value: encode(env)})
 	}
-	p := newPipeline(av, av, variant{enc: &mapping.Encoder{}}, nil)
+	p := newPipeline(conv, conv, variant{enc: &mapping.Encoder{}}, nil)
 	// Routed by starrocks.topic2table.map, as Debezium's dotted topic names
-	// need (a name checked as a table name costs a regexp per record).
+	// need.
 	if p.Router, err = mapping.NewRouter(map[string]string{"bench": "bench"}); err != nil {
 		b.Fatal(err)
 	}
 	return p, recs
 }
 
-func benchRows(b *testing.B, generic bool) {
-	p, recs := benchSetup(b)
-	p.Generic = generic
-	ctx := context.Background()
-	var buf []byte
-	var bytes int
-	emit := func(_ string, _ loader.Headers, row []byte) { bytes += len(row) }
-	for _, in := range recs { // warm the caches; the rows must be made
-		var err error
-		var out Outcome
-		if out, buf, err = p.RowsOf(ctx, in, buf, emit); err != nil || out.Rows != 1 || (out.Event.Changes == nil) == generic {
-			b.Fatalf("%+v, %v", out, err)
+// jsonForm is an Avro-valued envelope as JSON payloads write it (bytes as
+// base64; the Protobuf row has no Decimal column: it is dropped there).
+func jsonForm(env map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range env {
+		if row, ok := v.(map[string]any); ok && (k == "after" || k == "before") {
+			r := map[string]any{}
+			for c, x := range row {
+				if bs, ok := x.([]byte); ok {
+					x = base64.StdEncoding.EncodeToString(bs)
+				}
+				r[c] = x
+			}
+			v = r
 		}
+		out[k] = v
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		var err error
-		if _, buf, err = p.RowsOf(ctx, recs[i%len(recs)], buf, emit); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/row")
+	return out
 }
 
-// BenchmarkRowsGeneric and BenchmarkRowsFast: RowsOf over Avro records of
-// the 10-column envelope, JSON rows, one row per record (so ns/op and
-// allocs/op are per row), through the value tree and the compiled path.
+func benchRows(b *testing.B, generic bool) {
+	for _, format := range []string{"avro", "protobuf", "json"} {
+		b.Run(format, func(b *testing.B) {
+			p, recs := benchSetup(b, format)
+			if _, ok := p.ValueConverter.(decode.FlatConverter); !ok && !generic {
+				b.Skipf("the %s converter does not read flat", format)
+			}
+			p.Generic = generic
+			ctx := context.Background()
+			var buf []byte
+			emit := func(string, loader.Headers, []byte) {}
+			for _, in := range recs { // warm the caches; the rows must be made, on the path asked for
+				out, b2, err := p.RowsOf(ctx, in, buf, emit)
+				if buf = b2; err != nil || out.Rows != 1 || (out.Event.Changes == nil) == generic {
+					b.Fatalf("%+v, %v", out, err)
+				}
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				var err error
+				if _, buf, err = p.RowsOf(ctx, recs[i%len(recs)], buf, emit); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/row")
+		})
+	}
+}
+
+// BenchmarkRowsGeneric and BenchmarkRowsFast: RowsOf over records of the
+// 10-column envelope in each format, JSON rows, one row per record (so
+// allocs/op is per row too), through the value tree and the compiled
+// path.
 func BenchmarkRowsGeneric(b *testing.B) { benchRows(b, true) }
 
 func BenchmarkRowsFast(b *testing.B) { benchRows(b, false) }
