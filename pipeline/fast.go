@@ -81,6 +81,7 @@ type rowWriters struct {
 	upsert, delete *mapping.FlatRow
 }
 
+// program returns the program of plan, made on first use.
 func (c *fastCache) program(plan *decode.FlatPlan) *planProgram {
 	if v, ok := c.plans.Load(plan); ok {
 		return v.(*planProgram)
@@ -95,6 +96,8 @@ func (c *fastCache) program(plan *decode.FlatPlan) *planProgram {
 	return v.(*planProgram)
 }
 
+// writersFor returns the row writers of the envelope for enc and types,
+// compiled on first use; a row that does not compile has a nil writer.
 func (pp *planProgram) writersFor(enc mapping.RowEncoder, types mapping.TargetTypes) *rowWriters {
 	id := reflect.ValueOf(types).Pointer()
 	if v, ok := pp.writers.Load(id); ok {

@@ -34,6 +34,8 @@ type Pipeline struct {
 	// Targets, when set, types the values without a logical type by their
 	// StarRocks columns, for an Encoder that is Typed (JSON). Rows waits
 	// for them: a record is never encoded without the types of its table.
+	// A map it has returned must not change: the compiled hot path keeps
+	// its row writers per map (new types come as a new map).
 	Targets TargetTypesSource
 	// Chain, when set, runs the connector's Kafka Connect transforms on
 	// each record instead of unwrapping Debezium envelopes natively: the
