@@ -397,7 +397,7 @@ func appendDate(dst []byte, name string, days int64) ([]byte, error) {
 	if err := inRange(name, t); err != nil {
 		return dst, err
 	}
-	return appendQuoted(dst, t.AppendFormat, "2006-01-02"), nil
+	return appendDay(dst, t), nil
 }
 
 // appendTimestamp appends a timestamp of the logical type name (Connect's
@@ -457,22 +457,38 @@ func appendJSONDoc(dst []byte, name string, doc []byte) ([]byte, error) {
 	return append(dst, doc...), nil
 }
 
-func appendQuoted(dst []byte, f func([]byte, string) []byte, layout string) []byte {
-	dst = append(dst, '"')
-	dst = f(dst, layout)
+// appendDay writes "YYYY-MM-DD", quoted: the date of t, whose year
+// inRange has checked.
+func appendDay(dst []byte, t time.Time) []byte {
+	dst = appendYMD(append(dst, '"'), t)
 	return append(dst, '"')
 }
 
 // appendDatetime writes "YYYY-MM-DD HH:MM:SS[.ffffff]": the wall clock, no
-// zone, microseconds only when non-zero (StarRocks DATETIME keeps µs).
+// zone, microseconds only when non-zero (StarRocks DATETIME keeps µs). The
+// year has been checked by inRange.
 func appendDatetime(dst []byte, t time.Time) []byte {
-	dst = append(dst, '"')
-	if t.Nanosecond()/1000 != 0 {
-		dst = t.AppendFormat(dst, "2006-01-02 15:04:05.000000")
-	} else {
-		dst = t.AppendFormat(dst, "2006-01-02 15:04:05")
+	dst = appendYMD(append(dst, '"'), t)
+	h, m, s := t.Clock()
+	dst = append(dst, ' ', byte('0'+h/10), byte('0'+h%10), ':', byte('0'+m/10), byte('0'+m%10), ':', byte('0'+s/10), byte('0'+s%10))
+	if us := t.Nanosecond() / 1000; us != 0 {
+		dst = append(dst, '.')
+		for div := 100000; div > 0; div /= 10 {
+			dst = append(dst, byte('0'+us/div%10))
+		}
 	}
 	return append(dst, '"')
+}
+
+// appendYMD writes t's date as time.Format's "2006-01-02" writes it (a
+// year outside 0..9999, which inRange refuses before, by Format itself).
+func appendYMD(dst []byte, t time.Time) []byte {
+	y, m, d := t.Date()
+	if y < 0 || y > 9999 {
+		return t.AppendFormat(dst, "2006-01-02")
+	}
+	return append(dst, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10))
 }
 
 // appendTimeOfDay writes a time as "HH:MM:SS[.ffffff]" text. MySQL TIME may

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/starcdc/starcdc/cdc"
 	"github.com/starcdc/starcdc/decode"
@@ -313,5 +314,29 @@ func TestAppendDecimalBytes(t *testing.T) {
 	buf := make([]byte, 0, 64)
 	if a := testing.AllocsPerRun(100, func() { buf = decode.AppendDecimalBytes(buf[:0], []byte{0x80, 1, 2, 3, 4, 5, 6, 7}, 20) }); a != 0 {
 		t.Errorf("%v allocations for 8 bytes", a)
+	}
+}
+
+// TestDatetimeText holds the date and DATETIME text to time.Format's over
+// StarRocks' whole range.
+func TestDatetimeText(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 4))
+	lo, hi := time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC).UnixMicro(), time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC).UnixMicro()
+	for i := 0; i < 100000; i++ {
+		us := lo + r.Int64N(hi-lo)
+		if i%3 == 0 {
+			us -= us % 1_000_000 // whole seconds
+		}
+		tm := time.UnixMicro(us).UTC().Add(time.Duration(r.IntN(1000)))
+		layout := "2006-01-02 15:04:05"
+		if tm.Nanosecond()/1000 != 0 {
+			layout += ".000000"
+		}
+		if got, want := string(appendDatetime(nil, tm)), `"`+tm.Format(layout)+`"`; got != want {
+			t.Fatalf("%v: %s, want %s", tm, got, want)
+		}
+		if got, want := string(appendDay(nil, tm)), `"`+tm.Format("2006-01-02")+`"`; got != want {
+			t.Fatalf("%v: %s, want %s", tm, got, want)
+		}
 	}
 }

@@ -54,7 +54,7 @@ func (e *Encoder) appendIntByTarget(dst []byte, target string, n int64) ([]byte,
 		if err := inRange("DATE", t); err != nil {
 			return dst, true, err
 		}
-		return appendQuoted(dst, t.AppendFormat, "2006-01-02"), true, nil
+		return appendDay(dst, t), true, nil
 	case "DATETIME":
 		var t time.Time
 		switch a := max(n, -n); {
