@@ -21,7 +21,7 @@ import (
 // value tree, which produces the error.
 
 // ErrNotCompilable means CompileFlat has no compiled writer for a row: a
-// column whose schema it does not compile (geometry, arrays, maps, a
+// column whose schema it does not compile (arrays, maps, a
 // logical type on an unexpected physical type) or an encoder other than
 // Encoder and CSV. Rows of that schema are encoded from their value tree.
 var ErrNotCompilable = errors.New("the row has no compiled writer")
@@ -62,6 +62,7 @@ const (
 	vZoned
 	vTime
 	vJSONDoc
+	vGeometry
 	vStruct
 )
 
@@ -75,7 +76,8 @@ type flatVal struct {
 	bits     int    // vFloat
 	scale    int32  // vDecimal
 	schema   *decode.Schema
-	a, b     int        // vVariableDecimal: the slots of scale and value
+	a, b     int        // vVariableDecimal: the slots of scale and value; vGeometry: of x and y
+	wkb      int        // vGeometry: the slot of wkb, -1 when none
 	fields   []flatNode // vStruct
 }
 
@@ -224,7 +226,16 @@ func compileVal(plan *decode.FlatPlan, i int, s *decode.Schema, depth int) (flat
 			return v, nil
 		}
 	case cdc.Point, cdc.Geometry, cdc.Geography:
-		return v, fmt.Errorf("%w: geometry (%s)", ErrNotCompilable, s.Name)
+		// appendGeometry reads wkb, else x and y, from the struct.
+		if s.Type != decode.TypeStruct {
+			return unexpected()
+		}
+		v.wkb, v.a, v.b = plan.Field(i, "wkb"), plan.Field(i, "x"), plan.Field(i, "y")
+		if v.wkb >= 0 && (plan.Slots[v.wkb].Schema.Type != decode.TypeBytes || plan.Slots[v.wkb].Schema.Name == decode.ConnectDecimal) {
+			return unexpected()
+		}
+		v.kind = vGeometry
+		return v, nil
 	case decode.ConnectDecimal:
 		// decode gives every value of this name as a Decimal, at the
 		// scale of the schema's parameters (decode.FlatPlan).
@@ -400,6 +411,21 @@ func (w *FlatRow) value(dst []byte, slots []decode.Slot, v *flatVal, i int) ([]b
 	case vJSONDoc:
 		if s.Kind == decode.SlotBytes {
 			dst, err = appendJSONDoc(dst, v.name, s.Bytes)
+			return dst, notFlat(err)
+		}
+	case vGeometry:
+		if s.Kind != decode.SlotStruct {
+			break
+		}
+		if v.wkb >= 0 && slots[v.wkb].Kind == decode.SlotBytes {
+			// Empty bytes may be a nil []byte (then x and y count) or
+			// an empty one: the value tree tells.
+			if len(slots[v.wkb].Bytes) > 0 {
+				dst, err = w.enc.appendWKB(dst, slots[v.wkb].Bytes)
+				return dst, notFlat(err)
+			}
+		} else if v.a >= 0 && v.b >= 0 && slots[v.a].Kind == decode.SlotFloat && slots[v.b].Kind == decode.SlotFloat {
+			dst, err = w.enc.appendPoint(dst, slots[v.a].Float, slots[v.b].Float)
 			return dst, notFlat(err)
 		}
 	case vStruct:

@@ -89,6 +89,10 @@ func typ(t decode.Type, name string, params ...string) *decode.Schema {
 func wideRow() *decode.Schema {
 	vsd := &decode.Schema{Type: decode.TypeStruct, Name: cdc.VariableScaleDecimal, Optional: true,
 		Fields: []decode.Field{col("scale", typ(decode.TypeInt32, "")), col("value", typ(decode.TypeBytes, ""))}}
+	geometry := &decode.Schema{Type: decode.TypeStruct, Name: cdc.Geometry, Optional: true,
+		Fields: []decode.Field{col("wkb", typ(decode.TypeBytes, "")), col("srid", typ(decode.TypeInt32, ""))}}
+	point := &decode.Schema{Type: decode.TypeStruct, Name: cdc.Point, Optional: true,
+		Fields: []decode.Field{col("x", typ(decode.TypeFloat64, "")), col("y", typ(decode.TypeFloat64, "")), col("wkb", typ(decode.TypeBytes, "")), col("srid", typ(decode.TypeInt32, ""))}}
 	nested := &decode.Schema{Type: decode.TypeStruct, Name: "x.Nested", Optional: true,
 		Fields: []decode.Field{col("a", typ(decode.TypeInt32, "")), col("b", typ(decode.TypeString, ""))}}
 	return &decode.Schema{Type: decode.TypeStruct, Name: "x.Value", Fields: []decode.Field{
@@ -113,6 +117,8 @@ func wideRow() *decode.Schema {
 		col("__op", typ(decode.TypeString, "")),
 		col("t_date", typ(decode.TypeInt32, "")),
 		col("t_json", typ(decode.TypeString, "")),
+		col("geo", geometry),
+		col("pt", point),
 	}}
 }
 
@@ -126,6 +132,8 @@ func wideValues(r *rand.Rand) []any {
 		r.Int64N(40000) - 20000, int64(1725885296000001), r.Int64(), "2024-09-09T04:34:56.5Z", r.Int64N(1e11),
 		`{"a":[1,2]}`, &decode.Struct{Names: []string{"a", "b"}, Values: []any{int64(7), nil}},
 		"c", int64(8905), `[1]`,
+		&decode.Struct{Names: []string{"wkb", "srid"}, Values: []any{[]byte{1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 240, 63, 0, 0, 0, 0, 0, 0, 0, 64}, nil}},
+		&decode.Struct{Names: []string{"x", "y", "wkb", "srid"}, Values: []any{r.NormFloat64(), 2.5, nil, int64(4326)}},
 	}
 	for i := range v {
 		if r.IntN(8) == 0 {
@@ -152,6 +160,7 @@ func encoders() map[string]RowEncoder {
 	return map[string]RowEncoder{
 		"json":      &Encoder{},
 		"varbinary": &Encoder{Varbinary: true},
+		"wkbhex":    &Encoder{Geometry: GeometryWKBHex},
 		"csv":       &CSV{Encoder: &Encoder{}, Separator: []byte("|"), Delimiter: []byte{1, 2}},
 	}
 }
@@ -218,22 +227,35 @@ func TestFlatRowRefusals(t *testing.T) {
 		{14, "not a timestamp"},
 		{16, "not json"},
 		{10, &decode.Struct{Names: []string{"scale", "value"}, Values: []any{nil, []byte{1}}}},
+		{21, &decode.Struct{Names: []string{"wkb", "srid"}, Values: []any{[]byte{1, 9, 0, 0, 0}, nil}}},
+		{22, &decode.Struct{Names: []string{"x", "y", "wkb", "srid"}, Values: []any{nil, 2.5, nil, nil}}},
 	} {
 		values := wideValues(r)
 		values[tc.col] = tc.v
 		row := wideStruct(s, values)
 		plan, slots := flatOf(t, row)
+		refused := 0
 		for name, enc := range encoders() {
-			if _, _, err := enc.EncodeRow(nil, cdc.Change{Row: row}, nil); !errors.Is(err, ErrValue) {
-				t.Fatalf("%s column %s: the generic encoder says %v", name, s.Fields[tc.col].Name, err)
-			}
+			want, _, gerr := enc.EncodeRow(nil, cdc.Change{Row: row}, nil)
 			w, err := CompileFlat(enc, plan, 0, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := w.Append(nil, slots, cdc.OpUpsert); !errors.Is(err, decode.ErrNotFlat) {
-				t.Errorf("%s column %s: %v, want ErrNotFlat", name, s.Fields[tc.col].Name, err)
+			got, err := w.Append(nil, slots, cdc.OpUpsert)
+			switch {
+			case errors.Is(gerr, ErrValue):
+				refused++
+				if !errors.Is(err, decode.ErrNotFlat) {
+					t.Errorf("%s column %s: %v, want ErrNotFlat", name, s.Fields[tc.col].Name, err)
+				}
+			case gerr != nil:
+				t.Fatalf("%s column %s: the generic encoder says %v", name, s.Fields[tc.col].Name, gerr)
+			case err != nil || string(got) != string(want): // hex WKB is not parsed
+				t.Errorf("%s column %s: %s, %v; want %s", name, s.Fields[tc.col].Name, got, err, want)
 			}
+		}
+		if refused < len(encoders())-1 {
+			t.Errorf("column %s: only %d encoders refuse %v", s.Fields[tc.col].Name, refused, tc.v)
 		}
 	}
 	// A slot that is not what its schema makes it.
@@ -251,9 +273,9 @@ func TestFlatRowRefusals(t *testing.T) {
 // form.
 func TestCompileFlatNotCompilable(t *testing.T) {
 	geometry := &decode.Schema{Type: decode.TypeStruct, Name: cdc.Geometry, Optional: true,
-		Fields: []decode.Field{col("wkb", typ(decode.TypeBytes, "")), col("srid", typ(decode.TypeInt32, ""))}}
+		Fields: []decode.Field{col("wkb", typ(decode.TypeString, "")), col("srid", typ(decode.TypeInt32, ""))}}
 	for name, c := range map[string]decode.Field{
-		"geometry":            col("g", geometry),
+		"geometry, wkb text":  col("g", geometry),
 		"date as text":        col("d", typ(decode.TypeString, cdc.Date)),
 		"zoned as int":        col("z", typ(decode.TypeInt64, cdc.ZonedTimestamp)),
 		"array":               col("a", &decode.Schema{Type: decode.TypeArray, Items: typ(decode.TypeInt32, "")}),

@@ -25,10 +25,11 @@ import (
 // error. Every other record, and every record that anything on the way
 // answers decode.ErrNotFlat for, is decoded again from its bytes by the
 // generic path, which has emitted nothing yet: tombstones, truncates,
-// control records, flattened rows, partial updates, deletes completed
-// from the key, geometry, arrays and maps, values the encoder refuses
-// (the generic path words the error), and a Schemas hook that does not
-// implement SchemaEnsurer.
+// control records, flattened rows (no envelope), partial updates, deletes
+// completed from the key, schemas the converter does not flatten (arrays,
+// maps) or the writer does not compile, values the encoder refuses (the
+// generic path words the error), and every record when the Schemas hook
+// does not implement SchemaEnsurer.
 
 // SchemaEnsurer is a SchemaHook that can also be run with the schemas a
 // change has instead of the change itself, as the compiled hot path knows

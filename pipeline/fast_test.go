@@ -627,6 +627,23 @@ func columnPool() map[string]genCol {
 				wkb := []byte{1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 240, 63, 0, 0, 0, 0, 0, 0, 0, 64}
 				return map[string]any{"wkb": base64.StdEncoding.EncodeToString(wkb), "srid": nil}, map[string]any{"wkb": wkb, "srid": nil}
 			}},
+		{name: "point", connect: map[string]any{"type": "struct", "name": cdc.Point, "fields": []any{
+			map[string]any{"field": "x", "type": "double"}, map[string]any{"field": "y", "type": "double"},
+			map[string]any{"field": "wkb", "type": "bytes", "optional": true}, map[string]any{"field": "srid", "type": "int32", "optional": true}}},
+			avro: map[string]any{"type": "record", "name": "Point", "namespace": "io.debezium.data.geometry", "connect.name": cdc.Point, "fields": []any{
+				map[string]any{"name": "x", "type": "double"}, map[string]any{"name": "y", "type": "double"},
+				map[string]any{"name": "wkb", "type": []any{"null", "bytes"}, "default": nil}, map[string]any{"name": "srid", "type": []any{"null", "int"}, "default": nil}}},
+			gen: func(r *rand.Rand) (any, any) {
+				x, y := r.NormFloat64()*100, 1.5
+				if r.IntN(2) == 0 { // x and y alone
+					return map[string]any{"x": x, "y": y, "wkb": nil, "srid": nil}, map[string]any{"x": x, "y": y, "wkb": nil, "srid": nil}
+				}
+				wkb := []byte{0, 0, 0, 0, 1, 64, 8, 0, 0, 0, 0, 0, 0, 64, 20, 0, 0, 0, 0, 0, 0} // big-endian POINT(3 5)
+				if r.IntN(4) == 0 {
+					wkb = wkb[:9] // truncated
+				}
+				return map[string]any{"x": x, "y": y, "wkb": base64.StdEncoding.EncodeToString(wkb), "srid": int64(4326)}, map[string]any{"x": x, "y": y, "wkb": wkb, "srid": int32(4326)}
+			}},
 	}
 	m := map[string]genCol{}
 	for _, c := range cols {
@@ -641,7 +658,7 @@ var genSchemas = [][]string{
 	{"id", "name", "notes", "birth", "updated", "balance", "score", "active", "visits", "doc"},
 	{"id", "u_date", "u_dt", "u_json", "u_dec", "u_zdt", "unsigned", "blob", "zoned", "at", "small", "ratio", "color"},
 	{"id", "vsd", "nested", "__op", "big_dec", "whole", "nanos", "millis", "ms", "name"},
-	{"id", "geo", "name"},
+	{"id", "geo", "point", "name"},
 }
 
 // genEnvelope is one generated envelope schema in both forms.
