@@ -114,6 +114,9 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 		Pipeline:          p,
 		Sink:              ld,
 		CommitInterval:    min(c.BufferFlushInterval, time.Second),
+		ExactlyOnce:       c.Load.Delivery == config.DeliveryExactlyOnce,
+		EpochInterval:     c.BufferFlushInterval,
+		EpochBytes:        int(lopts.MaxBytes / 2),
 		Truncate:          truncateFn,
 		DeadLetter:        dl,
 		Logger:            logger,
@@ -165,6 +168,9 @@ func loaderOptions(c config.Connector) loader.Options {
 	}
 	if c.Load.Mode == config.LoadTransaction {
 		o.Mode = loader.ModeTransaction
+	}
+	if c.Load.Delivery == config.DeliveryExactlyOnce {
+		o.Manual = true // every load is an epoch's (see replicator/epoch.go)
 	}
 	return o
 }
