@@ -32,8 +32,8 @@ type JSONConverter struct {
 
 	mu      sync.RWMutex
 	schemas map[string]*jsonCached
-	gen     atomic.Uint64              // counts the resets of schemas
-	last    atomic.Pointer[jsonCached] // the entry DecodeFlat found last (jsonflat.go)
+	gen     atomic.Uint64 // counts the resets of schemas
+	recent  jsonRecent    // the entries DecodeFlat found last (jsonflat.go)
 }
 
 // jsonCached is one entry of JSONConverter's schema cache: the parsed

@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -305,37 +306,60 @@ func (c *JSONConverter) scanEnvelope(s *jsonScan) (f *jsonFlat, payload int, ok 
 	return f, payload, true
 }
 
+// jsonRecent holds the schema cache entries DecodeFlat found last, one
+// per table whose records it reads in turn (replaced round-robin).
+type jsonRecent struct {
+	entries [8]atomic.Pointer[jsonCached]
+	next    atomic.Uint32
+}
+
+// find returns the entry of the current cache generation gen whose schema
+// text b begins with, or nil.
+func (r *jsonRecent) find(b []byte, gen uint64) *jsonCached {
+	for i := range r.entries {
+		e := r.entries[i].Load()
+		if e != nil && e.gen == gen && len(b) >= len(e.raw) && string(b[:len(e.raw)]) == e.raw {
+			return e
+		}
+	}
+	return nil
+}
+
+func (r *jsonRecent) add(e *jsonCached) {
+	r.entries[r.next.Add(1)%uint32(len(r.entries))].Store(e)
+}
+
 // schemaPlan reads the schema value at s.pos and returns its plan, from
 // the schema cache Decode uses (parsing and caching the schema on a miss);
 // ok is false for a schema that does not parse or does not flatten, and
 // for a null schema (schemaless).
 //
-// When the record's bytes at s.pos begin with the text of the entry found
-// last, that text is the schema: it is a JSON object that skip accepted,
-// and an object ends at its closing brace, so skip would read exactly
-// those bytes again, and the cache would return that entry for them (an
-// entry stays in the cache until its generation ends). This spares
-// validating and hashing the schema text of every record of a table.
+// When the record's bytes at s.pos begin with the text of an entry found
+// recently, that text is the schema: it is a JSON object that skip
+// accepted, and an object ends at its closing brace, so skip would read
+// exactly those bytes again, and the cache would return that entry for
+// them (an entry stays in the cache until its generation ends). This
+// spares validating and hashing the schema text of every record.
 func (c *JSONConverter) schemaPlan(s *jsonScan) (*jsonFlat, bool) {
 	s.ws()
 	start := s.pos
-	e := c.last.Load()
-	if e != nil && e.gen == c.gen.Load() && len(s.b)-start >= len(e.raw) && string(s.b[start:start+len(e.raw)]) == e.raw {
+	if e := c.recent.find(s.b[start:], c.gen.Load()); e != nil {
 		s.pos += len(e.raw)
-	} else {
-		if !s.skip() {
-			return nil, false
-		}
-		raw := s.b[start:s.pos]
-		if string(raw) == "null" {
-			return nil, false
-		}
-		var err error
-		if e, err = c.cached(raw); err != nil {
-			return nil, false
-		}
-		c.last.Store(e)
+		f := e.flat.get(e.schema, c.ReplaceNullWithDefault)
+		return f, f.plan != nil && f.replace == c.ReplaceNullWithDefault
 	}
+	if !s.skip() {
+		return nil, false
+	}
+	raw := s.b[start:s.pos]
+	if string(raw) == "null" {
+		return nil, false
+	}
+	e, err := c.cached(raw)
+	if err != nil {
+		return nil, false
+	}
+	c.recent.add(e)
 	f := e.flat.get(e.schema, c.ReplaceNullWithDefault)
 	return f, f.plan != nil && f.replace == c.ReplaceNullWithDefault
 }

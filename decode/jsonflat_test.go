@@ -843,6 +843,29 @@ func BenchmarkJSONFlat(b *testing.B) {
 		{"json", &JSONConverter{SchemasEnable: true}, benchEnvelope10(42)},
 		{"jsonschema", js, payload},
 	}
+	// Tables alternating on one converter: 3 are found among the recent
+	// schema texts, 12 are not, and every record skips and hashes its
+	// schema text.
+	for _, tables := range []int{3, 12} {
+		b.Run(fmt.Sprintf("json-%dtables/DecodeFlat", tables), func(b *testing.B) {
+			b.ReportAllocs()
+			c := &JSONConverter{SchemasEnable: true}
+			var recs [][]byte
+			for k := 0; k < tables; k++ {
+				recs = append(recs, bytes.ReplaceAll(benchEnvelope10(42), []byte("bench.db.t."), []byte(fmt.Sprintf("bench.db.t%d.", k))))
+			}
+			b.SetBytes(int64(len(recs[0])))
+			var slots []Slot
+			var err error
+			i := 0
+			for b.Loop() {
+				if _, slots, err = c.DecodeFlat(context.Background(), "t", recs[i%tables], slots); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
 	for _, tc := range cases {
 		b.Run(tc.name+"/Decode", func(b *testing.B) {
 			b.ReportAllocs()
