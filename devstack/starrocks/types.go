@@ -250,6 +250,17 @@ func (t *colType) keyAllowed() bool {
 	return false
 }
 
+// sortKeyAllowed reports whether the type may be a key (sort key) column
+// of a duplicate-key table: StarRocks refuses floating-point, JSON and
+// complex types there, and VARBINARY is not a key type either.
+func (t *colType) sortKeyAllowed() bool {
+	switch t.kind {
+	case tFloat, tDouble, tJSON, tArray, tVarbinary:
+		return false
+	}
+	return true
+}
+
 // keySize approximates the encoded size of one primary key column value,
 // for the 128-byte primary_key_limit_size check (docs/streamload.md §4).
 func (t *colType) keySize(v string, last bool) int {
