@@ -492,7 +492,8 @@ func (e *Emulator) beTxnLoad(r *http.Request, label, db string) *txnReply {
 	rep := &txnReply{op: "load", label: label}
 	table := r.Header.Get("table")
 	e.mu.Lock()
-	e.sweepLocked(start)
+	now := e.now()
+	e.sweepLocked(now)
 	c := e.beCtxs[label]
 	switch {
 	case c == nil:
@@ -505,7 +506,7 @@ func (e *Emulator) beTxnLoad(r *http.Request, label, db string) *txnReply {
 		rep.st = newStatus(codeTxnInProcessing, "Transaction is in processing")
 	default:
 		c.busy = true
-		c.lastActive = start
+		c.lastActive = now
 	}
 	e.mu.Unlock()
 	if rep.st != nil {
@@ -576,7 +577,6 @@ func (e *Emulator) beTxnLoad(r *http.Request, label, db string) *txnReply {
 
 // beTxnCommit is TransactionMgr::commit_transaction, for prepare and commit.
 func (e *Emulator) beTxnCommit(r *http.Request, label, db string, prepare bool, f *Fault) *txnReply {
-	start := time.Now()
 	op := "commit"
 	if prepare {
 		op = "prepare"
@@ -585,7 +585,7 @@ func (e *Emulator) beTxnCommit(r *http.Request, label, db string, prepare bool, 
 	preparedTimeout := 86400 * time.Second // prepared_transaction_default_timeout_second
 	var preparedSecs int64 = 86400
 	e.mu.Lock()
-	e.sweepLocked(start)
+	e.sweepLocked(e.now())
 	c := e.beCtxs[label]
 	switch {
 	case c == nil:
@@ -659,7 +659,7 @@ func (e *Emulator) beTxnCommit(r *http.Request, label, db string, prepare bool, 
 	rep.commitMs = ms(time.Since(t0))
 	rep.txnID = c.txn.id
 	rep.loadBytes = c.totalReceived
-	rep.loadMs = ms(time.Since(c.began))
+	rep.loadMs = ms(e.now().Sub(c.began))
 	switch {
 	case prepare:
 	case f.is(FaultPublishTimeout):
