@@ -223,3 +223,41 @@ func TestMySQLDuplicateKeyTable(t *testing.T) {
 		t.Fatalf("rows = %v", got)
 	}
 }
+
+// A CREATE TABLE without a key clause makes a DUPLICATE KEY table on its
+// leading columns (CreateTableAnalyzer), as ddl plans for keyless topics.
+func TestMySQLDefaultDuplicateKey(t *testing.T) {
+	e, db := startSQLEmu(t)
+	mustExec(t, db, "CREATE DATABASE d")
+	for _, tc := range []struct{ cols, keys string }{
+		{"a INT, b BIGINT, c VARCHAR(10), x INT", "[a b c]"},
+		{"a BIGINT, b BIGINT, c BIGINT, x BIGINT", "[a b c]"},
+		{"s VARCHAR(100), x INT", "[s]"},
+		{"c CHAR(40), x INT", "[c]"},
+		{"a INT, j JSON, x INT", "[a]"},
+		{"a LARGEINT, b LARGEINT, c LARGEINT", "[a b]"},
+	} {
+		mustExec(t, db, "DROP TABLE IF EXISTS d.k")
+		mustExec(t, db, "CREATE TABLE IF NOT EXISTS `d`.`k` (\n  "+tc.cols+"\n) ENGINE=OLAP\nDISTRIBUTED BY RANDOM\nPROPERTIES (\n  \"replication_num\" = \"1\"\n)")
+		var keys []string
+		for _, r := range queryStrings(t, db, "select column_name, column_key from information_schema.columns where table_schema = 'd' and table_name = 'k'") {
+			if r[1] == "DUP" {
+				keys = append(keys, r[0])
+			} else if r[1] != "" {
+				t.Errorf("%s: column_key %q", tc.cols, r[1])
+			}
+		}
+		if fmt.Sprint(keys) != tc.keys {
+			t.Errorf("%s: keys %v, want %s", tc.cols, keys, tc.keys)
+		}
+	}
+	c := newClient(t, e)
+	for _, l := range []string{"k1", "k2"} {
+		if r := c.load("d", "k", l, hdr{"format": "json"}, `{"a":1,"b":2,"c":3}`); r["Status"] != "Success" {
+			t.Fatalf("load: %v", r)
+		}
+	}
+	if n, err := e.Duplicates("d", "k"); err != nil || n != 1 {
+		t.Fatalf("Duplicates = %d, %v", n, err)
+	}
+}

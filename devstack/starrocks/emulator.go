@@ -306,10 +306,11 @@ func (e *Emulator) Duplicates(db, table string) (int, error) {
 
 // Labels returns the labels the database has seen (begun, running or
 // final, until evicted), sorted: what a test inspects to find a load's
-// label.
+// label. Like any request it first applies what expired by the clock.
 func (e *Emulator) Labels(db string) []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.sweepLocked(e.now())
 	var out []string
 	if l, ok := e.labels[db]; ok {
 		for label := range l.byLabel {

@@ -247,6 +247,9 @@ func TestLabelRetention(t *testing.T) {
 	wantState(t, c, "old", "VISIBLE") // exactly 3 days: still kept
 	wantStatus(t, c.streamLoad("d", hdr{"label": "old", "format": "json"}, `{"id":1}`), "Label Already Exists")
 	clk.Advance(time.Second)
+	if l := e.Labels("db"); len(l) != 0 {
+		t.Fatalf("labels kept: %v", l)
+	}
 	wantState(t, c, "old", "UNKNOWN")
 	if l := e.Labels("db"); len(l) != 0 {
 		t.Fatalf("labels kept: %v", l)

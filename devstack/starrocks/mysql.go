@@ -33,8 +33,10 @@ import (
 //     NULL/NOT NULL is NOT NULL), key types, hash columns in the key and no
 //     RANDOM; replication_num (default 3) ≤ 1 alive BE with StarRocks'
 //     message. A DUPLICATE KEY table keeps every row loaded (KindDuplicate)
-//     and is RANDOM-distributed when DISTRIBUTED BY is omitted. Integer
-//     display widths (INT(11)) are ignored.
+//     and is RANDOM-distributed when DISTRIBUTED BY is omitted; without a
+//     key clause the table is DUPLICATE KEY on its leading columns, as
+//     StarRocks chooses them (defaultDupKey). Integer display widths
+//     (INT(11)) are ignored.
 //   - ALTER TABLE t ADD COLUMN c TYPE [NULL] [DEFAULT NULL] [COMMENT 's']
 //     [AFTER x], ADD COLUMN (c1 T, c2 T), MODIFY COLUMN c TYPE ... (safe
 //     widenings only), several clauses comma-separated, all or nothing.
@@ -52,7 +54,7 @@ import (
 //
 // Anything else is the MySQL error 1235 "not supported by the starcdc
 // StarRocks emulator: <stmt>", never a fake success: INSERT, UPDATE,
-// DELETE, WHERE on user tables, UNIQUE/AGGREGATE KEY tables, tables without a key clause,
+// DELETE, WHERE on user tables, UNIQUE/AGGREGATE KEY tables,
 // PARTITION BY, non-NULL DEFAULTs, DROP/RENAME COLUMN, SET GLOBAL,
 // transactions, COM_FIELD_LIST.
 //

@@ -218,7 +218,7 @@ func (s *sqlSession) createTable(p *sqlParser) (*sqlResult, error) {
 	case p.isKW("UNIQUE", "KEY"), p.isKW("AGGREGATE", "KEY"):
 		return nil, notSupported(strings.ToUpper(p.peek().text) + " KEY tables (the emulator has primary key and duplicate key tables)")
 	default:
-		return nil, notSupported("tables without a key clause (StarRocks would create a DUPLICATE KEY table on its first columns; write PRIMARY KEY(...) or DUPLICATE KEY(...))")
+		kind = KindDuplicate // its key is chosen below, once the types are parsed
 	}
 	meta.kind = kind
 	if p.acceptKW("COMMENT") {
@@ -296,6 +296,11 @@ func (s *sqlSession) createTable(p *sqlParser) (*sqlResult, error) {
 	}
 
 	// Analysis, as CreateTableAnalyzer does it.
+	if pk == nil {
+		if pk, err = defaultDupKey(defs); err != nil {
+			return nil, err
+		}
+	}
 	inKey := map[string]bool{}
 	for _, k := range pk {
 		inKey[strings.ToLower(k)] = true
@@ -367,6 +372,45 @@ func (s *sqlSession) createTable(p *sqlParser) (*sqlResult, error) {
 		return nil, sqlErrorf(codeSyntax, "%v", err)
 	}
 	return &sqlResult{}, nil
+}
+
+// defaultDupKey picks the sort key of a table created without a key
+// clause, which StarRocks makes a DUPLICATE KEY table (CreateTableAnalyzer):
+// the leading columns, at most 3 and 36 bytes of short-key index, stopping
+// before a type that cannot be a key and after the first VARCHAR; a first
+// CHAR/VARCHAR column over the size limit is still taken.
+func defaultDupKey(defs []*colDef) ([]string, error) {
+	const maxCols, maxBytes = 3, 36 // FeConstants.SHORTKEY_MAX_COLUMN_COUNT, SHORTKEY_MAXSIZE_BYTES
+	var keys []string
+	size := 0
+	var first *colType
+	for i, d := range defs {
+		typ, err := parseType(d.typ)
+		if err != nil {
+			return nil, sqlErrorf(codeSyntax, "column '%s': %v", d.name, err)
+		}
+		if i == 0 {
+			first = typ
+		}
+		size += typ.shortKeyIndexSize()
+		if len(keys) >= maxCols || size > maxBytes {
+			if len(keys) == 0 && (typ.kind == tChar || typ.kind == tVarchar || typ.kind == tString) {
+				keys = append(keys, d.name)
+			}
+			break
+		}
+		if !typ.sortKeyAllowed() {
+			break
+		}
+		keys = append(keys, d.name)
+		if typ.kind == tVarchar || typ.kind == tString {
+			break
+		}
+	}
+	if len(keys) == 0 {
+		return nil, sqlErrorf(codeSyntax, "Data type of first column cannot be %s", first.String())
+	}
+	return keys, nil
 }
 
 func (s *sqlSession) truncate(p *sqlParser) (*sqlResult, error) {
