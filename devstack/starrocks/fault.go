@@ -194,6 +194,9 @@ func (e *Emulator) Inject(f Fault) {
 	if f.Times < 1 {
 		panic(fmt.Sprintf("starrocks emulator: Inject: Times must be >= 1, got %d", f.Times))
 	}
+	if f.Delay < 0 {
+		panic(fmt.Sprintf("starrocks emulator: Inject: negative Delay %v", f.Delay))
+	}
 	if f.Skip < 0 {
 		panic(fmt.Sprintf("starrocks emulator: Inject: Skip must be >= 0, got %d", f.Skip))
 	}

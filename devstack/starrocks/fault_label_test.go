@@ -127,6 +127,7 @@ func TestInjectRefusesBadSkipAndCode(t *testing.T) {
 		{Op: "stream_load", Times: 1, Kind: FaultBE5xx, Code: 404},
 		{Op: "stream_load", Times: 1, Kind: FaultFail, Message: "m", Code: 500},
 		{Op: "get_load_state", Times: 1, Kind: FaultBE5xx},
+		{Op: "stream_load", Times: 1, Kind: FaultPublishTimeout, Delay: -time.Second},
 	} {
 		func() {
 			defer func() {
