@@ -37,7 +37,8 @@ const jsonFlatMaxDepth = 64
 // Slot kinds private to the JSON scanner; neither is ever returned in a
 // slot of the plan.
 const (
-	// slotUnset marks a field slot of the struct being scanned whose key
+	// slotUnset marks, while a struct is read (here and in protoflat.go),
+	// a field slot not yet written; this scanner: a field slot whose key
 	// has not been seen yet.
 	slotUnset SlotKind = 0xfe
 	// slotScratch marks the hidden slot at the end of the slots' capacity
