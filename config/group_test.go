@@ -92,3 +92,17 @@ func TestSanitizeInstanceID(t *testing.T) {
 		}
 	}
 }
+
+// The README's recipe for an id from the environment: Kafka's env config
+// provider, no starcdc-only variable.
+func TestGroupInstanceIDFromEnv(t *testing.T) {
+	t.Setenv("STARCDC_INSTANCE_ID", "node-4")
+	_, cfg, _ := one(t, base(map[string]string{
+		"config.providers":           "env",
+		"config.providers.env.class": "org.apache.kafka.common.config.provider.EnvVarConfigProvider",
+		KeyGroupInstanceID:           "${env:STARCDC_INSTANCE_ID}",
+	}))
+	if id := cfg.Worker.GroupInstanceID; id == nil || *id != "node-4" {
+		t.Fatalf("worker id %v, want node-4", id)
+	}
+}
