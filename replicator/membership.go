@@ -323,11 +323,14 @@ func (m *membership) leave(log *slog.Logger, skipLeave bool) {
 				err = errors.Join(err, kerr.ErrorForCode(mr.ErrorCode))
 			}
 		}
-		if err != nil {
+		switch {
+		case errors.Is(err, kerr.UnknownMemberID):
+			log.Info("not a member of the consumer group any more", "group", m.group)
+		case err != nil:
 			// Not fatal: the coordinator drops the member when its
 			// session times out.
 			log.Warn("leaving the consumer group failed; the group reassigns this process's partitions when its session times out", "group", m.group, "error", err)
-		} else {
+		default:
 			log.Info("left the consumer group", "group", m.group, "instance_id", m.instance)
 		}
 	}

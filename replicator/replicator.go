@@ -288,7 +288,7 @@ func (r *Replicator) Run(ctx context.Context) (err error) {
 			cctx, cancelCommit := context.WithTimeout(base, finalCommitTimeout)
 			if lerr != nil {
 				ferr = errors.Join(fmt.Errorf("loading into StarRocks: %w (Kafka offsets were not committed past the unloaded rows; they are replayed on restart)", lerr), r.commitDurable(cctx))
-			} else if ferr = r.flushAndCommit(cctx); ferr != nil && ctx.Err() != nil && cctx.Err() != nil {
+			} else if ferr = r.flushAndCommit(cctx); ferr != nil && r.fenced == nil && ctx.Err() != nil && cctx.Err() != nil {
 				r.log.Warn("stopping without committing the last Kafka offsets: a group rebalance did not finish in time; the rows loaded since the last commit are loaded again (idempotently) after a restart", "waited", finalCommitTimeout, "error", ferr)
 				ferr = nil
 			}
