@@ -73,7 +73,7 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 	lopts := loaderOptions(c)
 	lopts.Logger = logger.With("connector", c.Name)
 	g := w.Group
-	member := newMembership(GroupID(c.Name), "", g.Session, g.Rebalance, g.Heartbeat)
+	member := newMembership(GroupID(c.Name), logInstanceID(logger, w, c), g.Session, g.Rebalance, g.Heartbeat)
 	lopts.Lease = member
 	inst := newInstruments(reg, c.Name)
 	lopts.Listener = inst

@@ -228,7 +228,13 @@ func New(cfg Config) (*Replicator, error) {
 	if r.member == nil {
 		r.member = newMembership(GroupID(cfg.Name), "", cfg.SessionTimeout, cfg.RebalanceTimeout, cfg.HeartbeatInterval)
 	}
+	// Run's shutdown cancels this context to fail requests in flight
+	// (see membership.leave).
+	cctx, stopClient := context.WithCancel(context.Background())
+	r.member.stopClient = stopClient
 	opts := []kgo.Opt{
+		kgo.WithContext(cctx),
+		kgo.WithHooks(groupHooks{r}),
 		kgo.SeedBrokers(cfg.Brokers...),
 		kgo.ConsumerGroup(GroupID(cfg.Name)),
 		kgo.DisableAutoCommit(),
@@ -245,6 +251,9 @@ func New(cfg Config) (*Replicator, error) {
 		kgo.FetchMaxPartitionBytes(min(maxPartitionFetchBytes, cfg.FetchMaxBytes)),
 		kgo.MaxConcurrentFetches(maxConcurrentFetches),
 	}
+	if r.member.instance != "" {
+		opts = append(opts, kgo.InstanceID(r.member.instance)) // static membership
+	}
 	if cfg.TopicsRegex != "" {
 		opts = append(opts, kgo.ConsumeRegex(), kgo.ConsumeTopics(cfg.TopicsRegex))
 	} else {
@@ -253,6 +262,7 @@ func New(cfg Config) (*Replicator, error) {
 	opts = append(opts, cfg.KafkaOpts...)
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {
+		stopClient()
 		return nil, fmt.Errorf("replicator: creating the Kafka client: %w", err)
 	}
 	r.cl = cl
@@ -299,22 +309,41 @@ func (r *Replicator) Run(ctx context.Context) (err error) {
 		// Final flush and commit, also after an error: what was loaded
 		// before a poison record is committed, so a restart resumes at it.
 		// It runs once: a revocation while the client leaves the group
-		// does not flush again.
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-		defer cancel()
+		// does not flush again. Loading and committing are bounded
+		// apart (see finalLoadTimeout).
+		base := context.WithoutCancel(ctx)
+		lctx, cancelLoad := context.WithTimeout(base, finalLoadTimeout)
+		defer cancelLoad()
 		r.mu.Lock()
 		var ferr error
 		if r.fenced == nil {
-			ferr = r.flushAndCommit(fctx)
+			var lerr error
+			if len(r.pending) > 0 {
+				lerr = r.flushAll(lctx)
+			}
+			// What is loaded is committed; the commit waits out a
+			// rebalance in progress for finalCommitTimeout at most.
+			cctx, cancelCommit := context.WithTimeout(base, finalCommitTimeout)
+			if lerr != nil {
+				ferr = errors.Join(fmt.Errorf("loading into StarRocks: %w (Kafka offsets were not committed past the unloaded rows; they are replayed on restart)", lerr), r.commitDurable(cctx))
+			} else if ferr = r.flushAndCommit(cctx); ferr != nil && r.fenced == nil && ctx.Err() != nil && cctx.Err() != nil {
+				r.log.Warn("stopping without committing the last Kafka offsets: a group rebalance did not finish in time; the rows loaded since the last commit are loaded again (idempotently) after a restart", "waited", finalCommitTimeout, "error", ferr)
+				ferr = nil
+			}
+			cancelCommit()
 		}
+		fenced := r.fenced
 		r.stopping = true
 		r.mu.Unlock()
 		if ferr != nil {
 			err = errors.Join(err, fmt.Errorf("final flush: %w", ferr))
 		}
+		if err != nil && errors.Is(fenced, kerr.FencedInstanceID) && !errors.Is(err, kerr.FencedInstanceID) {
+			err = fenced // the cause (see groupHooks), not a consequence
+		}
+		err = r.member.explainFenced(err)
 		stopMember()
-		r.cl.AllowRebalance()
-		r.cl.Close()
+		r.member.leave(r.log, errors.Is(fenced, kerr.FencedInstanceID))
 		if r.closer != nil {
 			err = errors.Join(err, r.closer())
 		}
