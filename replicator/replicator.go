@@ -318,7 +318,7 @@ func (r *Replicator) Run(ctx context.Context) (err error) {
 		var ferr error
 		if r.fenced == nil {
 			var lerr error
-			if len(r.pending) > 0 {
+			if len(r.pending) > 0 || r.cfg.ExactlyOnce {
 				lerr = r.flushAll(lctx)
 			}
 			// What is loaded is committed; the commit waits out a
