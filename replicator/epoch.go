@@ -460,10 +460,11 @@ func (r *Replicator) commitIntent(ctx context.Context, offs map[topicPartition]i
 }
 
 // readIntents reads the committed metadata of the partitions just
-// assigned and starts a recovery epoch for each intent found. r.mu must
+// assigned (cl is the client: r.cl may not be set yet at the first
+// assignment) and starts a recovery epoch for each intent found. r.mu must
 // be held.
-func (r *Replicator) readIntents(ctx context.Context, assigned map[string][]int32) error {
-	resps, err := kadm.NewClient(r.cl).FetchOffsets(ctx, GroupID(r.cfg.Name))
+func (r *Replicator) readIntents(ctx context.Context, cl *kgo.Client, assigned map[string][]int32) error {
+	resps, err := kadm.NewClient(cl).FetchOffsets(ctx, GroupID(r.cfg.Name))
 	if err != nil {
 		return fmt.Errorf("reading the consumer group's committed offsets for exactly-once intents: %w", err)
 	}
@@ -532,7 +533,7 @@ func (r *Replicator) dropEpochParts(parts map[string][]int32) {
 // onAssigned renews the lease for the new assignment and, with
 // exactly-once delivery, reads the intents of the assigned partitions
 // before anything is fetched from them.
-func (r *Replicator) onAssigned(ctx context.Context, _ *kgo.Client, assigned map[string][]int32) {
+func (r *Replicator) onAssigned(ctx context.Context, cl *kgo.Client, assigned map[string][]int32) {
 	r.member.renewSoon()
 	if !r.cfg.ExactlyOnce {
 		return
@@ -544,7 +545,7 @@ func (r *Replicator) onAssigned(ctx context.Context, _ *kgo.Client, assigned map
 	}
 	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if err := r.readIntents(rctx, assigned); err != nil {
+	if err := r.readIntents(rctx, cl, assigned); err != nil {
 		// Without the intents a replay could load an epoch twice: stop.
 		r.fence(fmt.Errorf("%w; stopping before anything is loaded; restart to try again", err))
 	}

@@ -757,6 +757,12 @@ func (r *Replicator) commitDurable(ctx context.Context) error {
 		return nil
 	}
 	durable := r.observeDurable()
+	if e := r.inflight; r.cfg.ExactlyOnce && e != nil && durable < e.lastSeq {
+		// An epoch is committed whole or not at all: committing part of a
+		// partition's range would clear its intent while rows after that
+		// point may be loaded already (see epoch.go).
+		return nil
+	}
 	for t, ps := range r.pending {
 		for p, q := range ps {
 			n := 0
