@@ -60,9 +60,15 @@ const (
 	maxFastWriters = 64
 )
 
-// fastState is what one RowsOf call reads into.
+// fastState is what one RowsOf call reads into, and the program and
+// writers of the last record read into it (records of one table tend to
+// come in runs: no cache lookup for them).
 type fastState struct {
 	val, key []decode.Slot
+	plan     *decode.FlatPlan
+	prog     *planProgram
+	types    uintptr
+	writers  *rowWriters
 }
 
 // planProgram is what the hot path knows of one value plan: its envelope
@@ -100,7 +106,7 @@ func (c *fastCache) program(plan *decode.FlatPlan) *planProgram {
 // writersFor returns the row writers of the envelope for enc and types,
 // compiled on first use; a row that does not compile has a nil writer.
 func (pp *planProgram) writersFor(enc mapping.RowEncoder, types mapping.TargetTypes) *rowWriters {
-	id := reflect.ValueOf(types).Pointer()
+	id := typesID(types)
 	if v, ok := pp.writers.Load(id); ok {
 		return v.(*rowWriters)
 	}
@@ -119,6 +125,9 @@ func (pp *planProgram) writersFor(enc mapping.RowEncoder, types mapping.TargetTy
 	v, _ := pp.writers.LoadOrStore(id, rw)
 	return v.(*rowWriters)
 }
+
+// typesID is the identity of a types map: its address (0 for nil).
+func typesID(types mapping.TargetTypes) uintptr { return reflect.ValueOf(types).Pointer() }
 
 // fastRows tries the compiled hot path for one record (out has its table).
 // done is false when the record needs the generic path; nothing was
@@ -141,7 +150,10 @@ func (p *Pipeline) fastRows(ctx context.Context, fc decode.FlatConverter, out Ou
 		return out, buf, true, decodeErr(StageValueConverter, "value", err)
 	}
 	st.val = slots
-	pp := p.fast.program(plan)
+	if st.plan != plan {
+		st.plan, st.prog, st.writers = plan, p.fast.program(plan), nil
+	}
+	pp := st.prog
 	if !pp.ok {
 		return out, buf, false, nil
 	}
@@ -181,7 +193,10 @@ func (p *Pipeline) fastRows(ctx context.Context, fc decode.FlatConverter, out Ou
 	if err != nil {
 		return out, buf, true, err
 	}
-	rw := pp.writersFor(p.Encoder, types)
+	if id := typesID(types); st.writers == nil || st.types != id {
+		st.types, st.writers = id, pp.writersFor(p.Encoder, types)
+	}
+	rw := st.writers
 	w := rw.upsert
 	if op == cdc.OpDelete {
 		w = rw.delete
