@@ -134,6 +134,13 @@ func typesID(types mapping.TargetTypes) uintptr { return reflect.ValueOf(types).
 // emitted then. The Schemas hook and the Targets may have been asked
 // already: both are idempotent, and the generic path asks them again.
 func (p *Pipeline) fastRows(ctx context.Context, fc decode.FlatConverter, out Outcome, in Input, buf []byte, emit Emit) (_ Outcome, _ []byte, done bool, _ error) {
+	var ensurer SchemaEnsurer
+	if p.Schemas != nil {
+		var ok bool
+		if ensurer, ok = p.Schemas.(SchemaEnsurer); !ok {
+			return out, buf, false, nil
+		}
+	}
 	var st *fastState
 	if v := p.fast.states.Get(); v != nil {
 		st = v.(*fastState)
@@ -180,12 +187,8 @@ func (p *Pipeline) fastRows(ctx context.Context, fc decode.FlatConverter, out Ou
 		return out, buf, false, nil
 	}
 	table := out.Table
-	if p.Schemas != nil {
-		se, ok := p.Schemas.(SchemaEnsurer)
-		if !ok {
-			return out, buf, false, nil
-		}
-		if err := se.EnsureSchemas(ctx, table, key.Record.Schema, plan.Slots[row].Schema, op); err != nil {
+	if ensurer != nil {
+		if err := ensurer.EnsureSchemas(ctx, table, key.Record.Schema, plan.Slots[row].Schema, op); err != nil {
 			return out, buf, true, atStage(StageTaskPut, err)
 		}
 	}
