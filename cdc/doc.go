@@ -10,6 +10,10 @@
 // and transaction-metadata events) that yield no row. A truncate is
 // reported (KindTruncate); what it does is the caller's decision.
 //
+// FlatChange reads the same envelope rule from a flat read of a record
+// (decode.FlatPlan slots) for the compiled hot path, covering the records
+// whose event is one plain change and leaving every other to Unwrap.
+//
 // It also names Debezium's semantic types (Date, MicroTimestamp, JSON,
 // Point, ...), the Schema.Name values the packages after it interpret.
 //

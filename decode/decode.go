@@ -122,32 +122,64 @@ func (d Decimal) Append(dst []byte) []byte {
 	if d.Unscaled == nil {
 		return append(dst, '0')
 	}
-	digits := d.Unscaled.Text(10)
-	neg := strings.HasPrefix(digits, "-")
-	if neg {
-		digits = digits[1:]
-		dst = append(dst, '-')
+	start := len(dst)
+	return placePoint(d.Unscaled.Append(dst, 10), start, int(d.Scale))
+}
+
+// AppendDecimalBytes appends the exact decimal text of Kafka Connect's
+// encoding b (the big-endian two's-complement unscaled integer) at scale:
+// DecimalFromBytes(b, scale).Append(dst), without allocating when b holds
+// at most 8 bytes.
+func AppendDecimalBytes(dst, b []byte, scale int32) []byte {
+	if len(b) > 8 {
+		return DecimalFromBytes(b, scale).Append(dst)
 	}
-	scale := int(d.Scale)
-	if scale <= 0 {
-		dst = append(dst, digits...)
-		if digits != "0" {
-			for i := 0; i < -scale; i++ {
-				dst = append(dst, '0')
-			}
+	var n int64
+	if len(b) > 0 && b[0]&0x80 != 0 {
+		n = -1
+	}
+	for _, c := range b {
+		n = n<<8 | int64(c)
+	}
+	start := len(dst)
+	return placePoint(strconv.AppendInt(dst, n, 10), start, int(scale))
+}
+
+// placePoint turns the integer text dst[start:] ("-" and digits) into the
+// decimal text of that unscaled value at scale, in place: the point
+// scale digits from the right ("0." and zeros first when the digits are
+// fewer), or -scale zeros appended for a negative scale (none to zero).
+func placePoint(dst []byte, start, scale int) []byte {
+	if start < len(dst) && dst[start] == '-' {
+		start++
+	}
+	n := len(dst) - start // the digits
+	switch {
+	case scale <= 0:
+		if n == 1 && dst[start] == '0' {
+			return dst
+		}
+		for i := 0; i < -scale; i++ {
+			dst = append(dst, '0')
+		}
+		return dst
+	case n <= scale:
+		pad := 2 + scale - n // "0." and the zeros
+		for i := 0; i < pad; i++ {
+			dst = append(dst, 0)
+		}
+		copy(dst[start+pad:], dst[start:start+n])
+		dst[start], dst[start+1] = '0', '.'
+		for i := start + 2; i < start+pad; i++ {
+			dst[i] = '0'
 		}
 		return dst
 	}
-	if len(digits) <= scale {
-		dst = append(dst, '0', '.')
-		for i := len(digits); i < scale; i++ {
-			dst = append(dst, '0')
-		}
-		return append(dst, digits...)
-	}
-	dst = append(dst, digits[:len(digits)-scale]...)
-	dst = append(dst, '.')
-	return append(dst, digits[len(digits)-scale:]...)
+	dst = append(dst, 0)
+	at := start + n - scale
+	copy(dst[at+1:], dst[at:start+n])
+	dst[at] = '.'
+	return dst
 }
 
 // DecimalFromBytes builds a Decimal from Kafka Connect's encoding: the

@@ -4,6 +4,8 @@
 // one type table of starcdc; PrimaryKeyType), and values → the JSON
 // (Encoder) or CSV (CSV) text Stream Load parses back to exactly the source
 // value, also for values that arrive without a logical type (TargetTypes).
+// FlatRow is the compiled form of the same encoding for rows read flat
+// (decode.FlatConverter): the same bytes from the same per-value functions.
 //
 // It promises that the text it renders loads back exactly: a value
 // StarRocks would load as NULL or alter (a date outside the years

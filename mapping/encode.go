@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -8,7 +9,6 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"math/big"
 	"slices"
 	"strconv"
 	"time"
@@ -88,9 +88,7 @@ func (e *Encoder) AppendJSONFor(dst []byte, ch cdc.Change, types TargetTypes) ([
 			dst = appendString(dst, binaryPrefix+name)
 			dst = append(dst, ':')
 			if b, ok := ch.Row.Values[i].([]byte); ok {
-				dst = append(dst, '"')
-				dst = hex.AppendEncode(dst, b)
-				dst = append(dst, '"', ',')
+				dst = append(appendHex(dst, b), ',')
 				continue
 			}
 		} else {
@@ -174,32 +172,15 @@ func (e *Encoder) appendValue(dst []byte, s *decode.Schema, v any, depth int) ([
 	case bool:
 		return strconv.AppendBool(dst, t), nil
 	case int64:
-		if t < 0 && s != nil && isUnsignedBigint(s) {
-			// bigint.unsigned.handling.mode=long wraps values ≥ 2^63
-			// negative (docs/debezium.md §3.2); LARGEINT takes the real value.
-			return strconv.AppendUint(dst, uint64(t), 10), nil
-		}
-		return strconv.AppendInt(dst, t, 10), nil
+		return appendInt(dst, t, t < 0 && s != nil && isUnsignedBigint(s)), nil
 	case float64:
-		if math.IsNaN(t) || math.IsInf(t, 0) {
-			return dst, fmt.Errorf("%w: %v has no JSON representation", ErrValue, t)
-		}
-		bits := 64
-		if s != nil && s.Type == decode.TypeFloat32 {
-			bits = 32
-		}
-		return strconv.AppendFloat(dst, t, 'g', -1, bits), nil
+		return appendFloat(dst, t, floatBits(s))
 	case json.Number:
 		return append(dst, t...), nil
 	case string:
-		if len(t) > maxVarchar && (s == nil || s.Name == "") {
-			return dst, fmt.Errorf("%w: a string of %d bytes exceeds StarRocks' largest VARCHAR (%d bytes) and would be loaded as NULL", ErrValue, len(t), maxVarchar)
-		}
-		return appendString(dst, t), nil
+		return appendText(dst, t, s == nil || s.Name == "")
 	case []byte:
-		dst = append(dst, '"')
-		dst = base64.StdEncoding.AppendEncode(dst, t)
-		return append(dst, '"'), nil
+		return appendBase64(dst, t), nil
 	case decode.Decimal:
 		return t.Append(dst), nil
 	case []any:
@@ -264,67 +245,35 @@ func (e *Encoder) appendLogical(dst []byte, s *decode.Schema, v any) (out []byte
 		if !isInt {
 			return dst, true, fmt.Errorf("%w: %s value is %T, want an integer", ErrValue, s.Name, v)
 		}
-		t := time.Unix(days*86400, 0).UTC()
-		if err := inRange(s.Name, t); err != nil {
-			return dst, true, err
-		}
-		return appendQuoted(dst, t.AppendFormat, "2006-01-02"), true, nil
+		out, err := appendDate(dst, s.Name, days)
+		return out, true, err
 	case decode.ConnectTimestamp, cdc.Timestamp, cdc.MicroTimestamp, cdc.NanoTimestamp:
 		n, isInt := v.(int64)
 		if !isInt {
 			return dst, true, fmt.Errorf("%w: %s value is %T, want an integer", ErrValue, s.Name, v)
 		}
-		var t time.Time
-		switch s.Name {
-		case cdc.MicroTimestamp:
-			t = time.UnixMicro(n).UTC()
-		case cdc.NanoTimestamp:
-			t = time.Unix(0, n).UTC()
-		default:
-			t = time.UnixMilli(n).UTC()
-		}
-		if err := inRange(s.Name, t); err != nil {
-			return dst, true, err
-		}
-		return appendDatetime(dst, t), true, nil
+		out, err := appendTimestamp(dst, s.Name, n)
+		return out, true, err
 	case cdc.ZonedTimestamp:
 		str, isStr := v.(string)
 		if !isStr {
 			return dst, true, fmt.Errorf("%w: %s value is %T, want a string", ErrValue, s.Name, v)
 		}
-		t, perr := time.Parse(time.RFC3339Nano, str)
-		if perr != nil {
-			return dst, true, fmt.Errorf("%w: %s %q is not ISO-8601: %v", ErrValue, s.Name, str, perr)
-		}
-		t = t.In(e.zone())
-		if err := inRange(s.Name, t); err != nil {
-			return dst, true, err
-		}
-		return appendDatetime(dst, t), true, nil
+		out, err := e.appendZoned(dst, s.Name, str)
+		return out, true, err
 	case decode.ConnectTime, cdc.Time, cdc.MicroTime, cdc.NanoTime:
 		n, isInt := v.(int64)
 		if !isInt {
 			return dst, true, fmt.Errorf("%w: %s value is %T, want an integer", ErrValue, s.Name, v)
 		}
-		var micros int64
-		switch s.Name {
-		case cdc.MicroTime:
-			micros = n
-		case cdc.NanoTime:
-			micros = n / 1000
-		default:
-			micros = n * 1000
-		}
-		return appendTimeOfDay(dst, micros), true, nil
+		return appendTime(dst, s.Name, n), true, nil
 	case cdc.JSON:
 		str, isStr := v.(string)
 		if !isStr {
 			return dst, false, nil
 		}
-		if !json.Valid([]byte(str)) {
-			return dst, true, fmt.Errorf("%w: %s value is not valid JSON", ErrValue, s.Name)
-		}
-		return append(dst, str...), true, nil
+		out, err := appendJSONDoc(dst, s.Name, []byte(str))
+		return out, true, err
 	case cdc.VariableScaleDecimal:
 		st, isStruct := v.(*decode.Struct)
 		if !isStruct {
@@ -337,16 +286,18 @@ func (e *Encoder) appendLogical(dst []byte, s *decode.Schema, v any) (out []byte
 		if !ok1 || !ok2 {
 			return dst, true, fmt.Errorf("%w: %s needs {scale int, value bytes}", ErrValue, s.Name)
 		}
-		return decode.DecimalFromBytes(b, int32(scale)).Append(dst), true, nil
+		return decode.AppendDecimalBytes(dst, b, int32(scale)), true, nil
 	case cdc.Point, cdc.Geometry, cdc.Geography:
 		out, err := e.appendGeometry(dst, v)
 		return out, true, err
 	case decode.ConnectDecimal:
 		if d, isDec := v.(decode.Decimal); isDec {
-			if err := fitsDecimal(s, d); err != nil {
-				return dst, true, err
+			start := len(dst)
+			dst = d.Append(dst)
+			if err := fitsDecimal(s, dst[start:]); err != nil {
+				return dst[:start], true, err
 			}
-			return d.Append(dst), true, nil
+			return dst, true, nil
 		}
 		return dst, true, fmt.Errorf("%w: Decimal value is %T", ErrValue, v)
 	}
@@ -362,36 +313,182 @@ func inRange(name string, t time.Time) error {
 	return nil
 }
 
-// fitsDecimal refuses a decimal that overflows the DECIMAL(p,s) column of
-// the type table: StarRocks would store NULL (docs/streamload.md §5.2).
-func fitsDecimal(s *decode.Schema, d decode.Decimal) error {
+// fitsDecimal refuses a decimal, given as its exact text (decode.Decimal's
+// Append), that overflows the DECIMAL(p,s) column of the type table:
+// StarRocks would store NULL (docs/streamload.md §5.2).
+func fitsDecimal(s *decode.Schema, text []byte) error {
 	p, sc, ok := decimalPrecision(s, TypeOptions{Decimal256: true})
-	if !ok || d.Unscaled == nil || d.Unscaled.Sign() == 0 {
+	if !ok {
 		return nil // VARCHAR or LARGEINT: any value fits
 	}
-	intDigits := len(new(big.Int).Abs(d.Unscaled).String()) - int(d.Scale)
+	// The integer digits: those before the point, none when they are "0"
+	// (a zero, or a value below one).
+	digits := bytes.TrimPrefix(text, []byte{'-'})
+	intDigits := len(digits)
+	if i := bytes.IndexByte(digits, '.'); i >= 0 {
+		intDigits = i
+	}
+	if intDigits == 1 && digits[0] == '0' {
+		intDigits = 0
+	}
 	if intDigits > p-sc {
-		return fmt.Errorf("%w: decimal %s has %d integer digits; DECIMAL(%d,%d) holds %d and StarRocks would load NULL", ErrValue, d, intDigits, p, sc, p-sc)
+		return fmt.Errorf("%w: decimal %s has %d integer digits; DECIMAL(%d,%d) holds %d and StarRocks would load NULL", ErrValue, text, intDigits, p, sc, p-sc)
 	}
 	return nil
 }
 
-func appendQuoted(dst []byte, f func([]byte, string) []byte, layout string) []byte {
+// appendInt appends an integer. unsigned says the column is a BIGINT
+// UNSIGNED: bigint.unsigned.handling.mode=long wraps values ≥ 2^63
+// negative (docs/debezium.md §3.2), and LARGEINT takes the real value.
+func appendInt(dst []byte, n int64, unsigned bool) []byte {
+	if n < 0 && unsigned {
+		return strconv.AppendUint(dst, uint64(n), 10)
+	}
+	return strconv.AppendInt(dst, n, 10)
+}
+
+// floatBits is the precision a float of schema s is written with: 32 for
+// a float32, whose shortest text is shorter.
+func floatBits(s *decode.Schema) int {
+	if s != nil && s.Type == decode.TypeFloat32 {
+		return 32
+	}
+	return 64
+}
+
+// appendFloat appends a float as its shortest text at bits precision; NaN
+// and infinities have no JSON form.
+func appendFloat(dst []byte, f float64, bits int) ([]byte, error) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return dst, fmt.Errorf("%w: %v has no JSON representation", ErrValue, f)
+	}
+	return strconv.AppendFloat(dst, f, 'g', -1, bits), nil
+}
+
+// appendText appends a string as a JSON string. limited says it goes into
+// a VARCHAR (a string without a logical type), which refuses more than
+// maxVarchar bytes.
+func appendText(dst []byte, s string, limited bool) ([]byte, error) {
+	if limited && len(s) > maxVarchar {
+		return dst, fmt.Errorf("%w: a string of %d bytes exceeds StarRocks' largest VARCHAR (%d bytes) and would be loaded as NULL", ErrValue, len(s), maxVarchar)
+	}
+	return appendString(dst, s), nil
+}
+
+// appendBase64 appends bytes as a JSON string of their base64.
+func appendBase64(dst, b []byte) []byte {
 	dst = append(dst, '"')
-	dst = f(dst, layout)
+	dst = base64.StdEncoding.AppendEncode(dst, b)
+	return append(dst, '"')
+}
+
+// appendHex appends bytes as a JSON string of their hex (a VARBINARY
+// column's value, see Encoder.Varbinary).
+func appendHex(dst, b []byte) []byte {
+	dst = append(dst, '"')
+	dst = hex.AppendEncode(dst, b)
+	return append(dst, '"')
+}
+
+// appendDate appends a Date (name: Connect's or Debezium's) of days since
+// the epoch as "YYYY-MM-DD".
+func appendDate(dst []byte, name string, days int64) ([]byte, error) {
+	t := time.Unix(days*86400, 0).UTC()
+	if err := inRange(name, t); err != nil {
+		return dst, err
+	}
+	return appendDay(dst, t), nil
+}
+
+// appendTimestamp appends a timestamp of the logical type name (Connect's
+// or Debezium's Timestamp in ms, MicroTimestamp, NanoTimestamp) as
+// DATETIME text.
+func appendTimestamp(dst []byte, name string, n int64) ([]byte, error) {
+	var t time.Time
+	switch name {
+	case cdc.MicroTimestamp:
+		t = time.UnixMicro(n).UTC()
+	case cdc.NanoTimestamp:
+		t = time.Unix(0, n).UTC()
+	default:
+		t = time.UnixMilli(n).UTC()
+	}
+	if err := inRange(name, t); err != nil {
+		return dst, err
+	}
+	return appendDatetime(dst, t), nil
+}
+
+// appendZoned appends a ZonedTimestamp (ISO-8601 text with a zone) as
+// DATETIME text in the Encoder's Zone.
+func (e *Encoder) appendZoned(dst []byte, name, str string) ([]byte, error) {
+	t, perr := time.Parse(time.RFC3339Nano, str)
+	if perr != nil {
+		return dst, fmt.Errorf("%w: %s %q is not ISO-8601: %v", ErrValue, name, str, perr)
+	}
+	t = t.In(e.zone())
+	if err := inRange(name, t); err != nil {
+		return dst, err
+	}
+	return appendDatetime(dst, t), nil
+}
+
+// appendTime appends a time of day of the logical type name (Connect's or
+// Debezium's Time in ms, MicroTime, NanoTime) as "HH:MM:SS[.ffffff]".
+func appendTime(dst []byte, name string, n int64) []byte {
+	var micros int64
+	switch name {
+	case cdc.MicroTime:
+		micros = n
+	case cdc.NanoTime:
+		micros = n / 1000
+	default:
+		micros = n * 1000
+	}
+	return appendTimeOfDay(dst, micros)
+}
+
+// appendJSONDoc appends the text of an io.debezium.data.Json value (name)
+// as the JSON document it holds; text that is not JSON is refused.
+func appendJSONDoc(dst []byte, name string, doc []byte) ([]byte, error) {
+	if !json.Valid(doc) {
+		return dst, fmt.Errorf("%w: %s value is not valid JSON", ErrValue, name)
+	}
+	return append(dst, doc...), nil
+}
+
+// appendDay writes "YYYY-MM-DD", quoted: the date of t, whose year
+// inRange has checked.
+func appendDay(dst []byte, t time.Time) []byte {
+	dst = appendYMD(append(dst, '"'), t)
 	return append(dst, '"')
 }
 
 // appendDatetime writes "YYYY-MM-DD HH:MM:SS[.ffffff]": the wall clock, no
-// zone, microseconds only when non-zero (StarRocks DATETIME keeps µs).
+// zone, microseconds only when non-zero (StarRocks DATETIME keeps µs). The
+// year has been checked by inRange.
 func appendDatetime(dst []byte, t time.Time) []byte {
-	dst = append(dst, '"')
-	if t.Nanosecond()/1000 != 0 {
-		dst = t.AppendFormat(dst, "2006-01-02 15:04:05.000000")
-	} else {
-		dst = t.AppendFormat(dst, "2006-01-02 15:04:05")
+	dst = appendYMD(append(dst, '"'), t)
+	h, m, s := t.Clock()
+	dst = append(dst, ' ', byte('0'+h/10), byte('0'+h%10), ':', byte('0'+m/10), byte('0'+m%10), ':', byte('0'+s/10), byte('0'+s%10))
+	if us := t.Nanosecond() / 1000; us != 0 {
+		dst = append(dst, '.')
+		for div := 100000; div > 0; div /= 10 {
+			dst = append(dst, byte('0'+us/div%10))
+		}
 	}
 	return append(dst, '"')
+}
+
+// appendYMD writes t's date as time.Format's "2006-01-02" writes it (a
+// year outside 0..9999, which inRange refuses before, by Format itself).
+func appendYMD(dst []byte, t time.Time) []byte {
+	y, m, d := t.Date()
+	if y < 0 || y > 9999 {
+		return t.AppendFormat(dst, "2006-01-02")
+	}
+	return append(dst, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10))
 }
 
 // appendTimeOfDay writes a time as "HH:MM:SS[.ffffff]" text. MySQL TIME may
@@ -412,9 +509,10 @@ func appendTimeOfDay(dst []byte, micros int64) []byte {
 	dst = strconv.AppendInt(dst, h, 10)
 	dst = append(dst, ':', byte('0'+m/10), byte('0'+m%10), ':', byte('0'+sec/10), byte('0'+sec%10))
 	if frac != 0 {
-		f := strconv.AppendInt(nil, frac+1_000_000, 10)
-		dst = append(dst, '.')
-		dst = append(dst, f[1:]...)
+		// Six digits: those of 1_000_000+frac without the leading 1.
+		dst = strconv.AppendInt(append(dst, '.'), frac+1_000_000, 10)
+		copy(dst[len(dst)-7:], dst[len(dst)-6:])
+		dst = dst[:len(dst)-1]
 	}
 	return append(dst, '"')
 }

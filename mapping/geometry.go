@@ -41,10 +41,23 @@ func (e *Encoder) appendGeometry(dst []byte, v any) ([]byte, error) {
 		if !okx || !oky || !ok1 || !ok2 {
 			return dst, fmt.Errorf("%w: geometry has neither wkb nor x/y", ErrValue)
 		}
-		wkb = binary.LittleEndian.AppendUint32([]byte{1}, 1)
-		wkb = binary.LittleEndian.AppendUint64(wkb, math.Float64bits(xf))
-		wkb = binary.LittleEndian.AppendUint64(wkb, math.Float64bits(yf))
+		return e.appendPoint(dst, xf, yf)
 	}
+	return e.appendWKB(dst, wkb)
+}
+
+// appendPoint renders the Point at x, y (a Point sent without wkb).
+func (e *Encoder) appendPoint(dst []byte, x, y float64) ([]byte, error) {
+	var b [21]byte
+	wkb := binary.LittleEndian.AppendUint32(append(b[:0], 1), 1)
+	wkb = binary.LittleEndian.AppendUint64(wkb, math.Float64bits(x))
+	wkb = binary.LittleEndian.AppendUint64(wkb, math.Float64bits(y))
+	return e.appendWKB(dst, wkb)
+}
+
+// appendWKB renders a geometry's well-known binary as the Encoder's
+// Geometry format: WKT or hex WKB, quoted.
+func (e *Encoder) appendWKB(dst, wkb []byte) ([]byte, error) {
 	dst = append(dst, '"')
 	if e.Geometry == GeometryWKBHex {
 		dst = hex.AppendEncode(dst, wkb)
@@ -63,9 +76,9 @@ func (e *Encoder) appendGeometry(dst []byte, v any) ([]byte, error) {
 
 // wkbParser converts OGC WKB (and PostGIS EWKB flags) to WKT.
 type wkbParser struct {
-	b     []byte
-	i     int
-	order binary.ByteOrder
+	b   []byte
+	i   int
+	big bool // the byte order (a flag, not a binary.ByteOrder: an interface call would move the bytes to the heap)
 }
 
 var wkbNames = [...]string{1: "POINT", 2: "LINESTRING", 3: "POLYGON", 4: "MULTIPOINT", 5: "MULTILINESTRING", 6: "MULTIPOLYGON", 7: "GEOMETRYCOLLECTION"}
@@ -74,7 +87,10 @@ func (p *wkbParser) u32() (uint32, error) {
 	if p.i+4 > len(p.b) {
 		return 0, fmt.Errorf("truncated at byte %d", p.i)
 	}
-	v := p.order.Uint32(p.b[p.i:])
+	v := binary.LittleEndian.Uint32(p.b[p.i:])
+	if p.big {
+		v = binary.BigEndian.Uint32(p.b[p.i:])
+	}
 	p.i += 4
 	return v, nil
 }
@@ -83,7 +99,11 @@ func (p *wkbParser) f64() (float64, error) {
 	if p.i+8 > len(p.b) {
 		return 0, fmt.Errorf("truncated at byte %d", p.i)
 	}
-	v := math.Float64frombits(p.order.Uint64(p.b[p.i:]))
+	bits := binary.LittleEndian.Uint64(p.b[p.i:])
+	if p.big {
+		bits = binary.BigEndian.Uint64(p.b[p.i:])
+	}
+	v := math.Float64frombits(bits)
 	p.i += 8
 	return v, nil
 }
@@ -95,9 +115,9 @@ func (p *wkbParser) header() (typ uint32, dims int, err error) {
 	}
 	switch p.b[p.i] {
 	case 0:
-		p.order = binary.BigEndian
+		p.big = true
 	case 1:
-		p.order = binary.LittleEndian
+		p.big = false
 	default:
 		return 0, 0, fmt.Errorf("bad byte order %d", p.b[p.i])
 	}

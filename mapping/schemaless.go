@@ -37,32 +37,47 @@ type TargetTypes map[string]string
 //     whatever its kind (appendJSONText); text that is not JSON is an
 //     ErrValue.
 func (e *Encoder) appendByTarget(dst []byte, target string, v any) ([]byte, bool, error) {
+	if n, ok := integer(v); ok {
+		return e.appendIntByTarget(dst, target, n)
+	}
+	if s, ok := v.(string); ok {
+		return e.appendTextByTarget(dst, target, s)
+	}
+	return dst, false, nil
+}
+
+// appendIntByTarget is appendByTarget for an integer.
+func (e *Encoder) appendIntByTarget(dst []byte, target string, n int64) ([]byte, bool, error) {
+	switch target {
+	case "DATE":
+		t := time.Unix(n*86400, 0).UTC()
+		if err := inRange("DATE", t); err != nil {
+			return dst, true, err
+		}
+		return appendDay(dst, t), true, nil
+	case "DATETIME":
+		var t time.Time
+		switch a := max(n, -n); {
+		case a < 1e13:
+			t = time.UnixMilli(n).UTC()
+		case a < 1e17:
+			t = time.UnixMicro(n).UTC()
+		default:
+			t = time.Unix(0, n).UTC()
+		}
+		if err := inRange("DATETIME", t); err != nil {
+			return dst, true, err
+		}
+		return appendDatetime(dst, t), true, nil
+	}
+	return dst, false, nil
+}
+
+// appendTextByTarget is appendByTarget for a string.
+func (e *Encoder) appendTextByTarget(dst []byte, target string, s string) ([]byte, bool, error) {
 	switch {
-	case target == "DATE":
-		if n, ok := integer(v); ok {
-			t := time.Unix(n*86400, 0).UTC()
-			if err := inRange("DATE", t); err != nil {
-				return dst, true, err
-			}
-			return appendQuoted(dst, t.AppendFormat, "2006-01-02"), true, nil
-		}
 	case target == "DATETIME":
-		if n, ok := integer(v); ok {
-			var t time.Time
-			switch a := max(n, -n); {
-			case a < 1e13:
-				t = time.UnixMilli(n).UTC()
-			case a < 1e17:
-				t = time.UnixMicro(n).UTC()
-			default:
-				t = time.Unix(0, n).UTC()
-			}
-			if err := inRange("DATETIME", t); err != nil {
-				return dst, true, err
-			}
-			return appendDatetime(dst, t), true, nil
-		}
-		if s, ok := v.(string); ok && (strings.HasSuffix(s, "Z") || strings.Contains(s, "+")) {
+		if strings.HasSuffix(s, "Z") || strings.Contains(s, "+") {
 			if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 				t = t.In(e.zone())
 				if err := inRange("DATETIME", t); err != nil {
@@ -72,22 +87,18 @@ func (e *Encoder) appendByTarget(dst []byte, target string, v any) ([]byte, bool
 			}
 		}
 	case strings.HasPrefix(target, "DECIMAL"):
-		if s, ok := v.(string); ok {
-			b, err := base64.StdEncoding.DecodeString(s)
-			if err != nil {
-				return dst, false, nil // decimal text (decimal.handling.mode=string) loads as it is
-			}
-			scale := 0
-			if i := strings.IndexByte(target, ','); i >= 0 {
-				scale, _ = strconv.Atoi(strings.TrimSuffix(target[i+1:], ")"))
-			}
-			return decode.DecimalFromBytes(b, int32(scale)).Append(dst), true, nil
+		b, err := base64.StdEncoding.DecodeString(s)
+		if err != nil {
+			return dst, false, nil // decimal text (decimal.handling.mode=string) loads as it is
 		}
+		scale := 0
+		if i := strings.IndexByte(target, ','); i >= 0 {
+			scale, _ = strconv.Atoi(strings.TrimSuffix(target[i+1:], ")"))
+		}
+		return decode.AppendDecimalBytes(dst, b, int32(scale)), true, nil
 	case target == "JSON":
-		if s, ok := v.(string); ok {
-			out, err := appendJSONText(dst, s)
-			return out, true, err
-		}
+		out, err := appendJSONText(dst, s)
+		return out, true, err
 	}
 	return dst, false, nil
 }

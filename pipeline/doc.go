@@ -18,9 +18,19 @@
 //     TableTypes, which reads the column types over the MySQL protocol and
 //     waits, with backoff, while it cannot;
 //   - the errors of a record: StageError with its Kafka Connect Stage
-//     (StageOf), and ErrStop.
+//     (StageOf), and ErrStop;
+//   - the compiled hot path (fast.go): a Debezium envelope that the value
+//     converter reads flat (decode.FlatConverter) is unwrapped from its
+//     slots (cdc.Unwrapper.FlatChange) and encoded by a row writer compiled
+//     once per row schema (mapping.FlatRow), without a value tree; any
+//     record it cannot make exactly as the generic path does is handed to
+//     the generic path before anything is emitted (Pipeline.Generic turns
+//     it off).
 //
 // It promises that:
+//   - the hot path and the generic path give a record the same rows, load
+//     headers, Outcome (but Event.Changes, which the hot path leaves nil)
+//     and errors;
 //   - a record yields all its rows or, on error, none: Rows emits nothing
 //     before the whole record is decoded, unwrapped, its tables ensured and
 //     every row encoded;

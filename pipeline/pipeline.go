@@ -34,13 +34,21 @@ type Pipeline struct {
 	// Targets, when set, types the values without a logical type by their
 	// StarRocks columns, for an Encoder that is Typed (JSON). Rows waits
 	// for them: a record is never encoded without the types of its table.
+	// A map it has returned must not change: the compiled hot path keeps
+	// its row writers per map (new types come as a new map).
 	Targets TargetTypesSource
 	// Chain, when set, runs the connector's Kafka Connect transforms on
 	// each record instead of unwrapping Debezium envelopes natively: the
 	// record after the chain is the row, as the Java connector loads it,
 	// and it is a delete only if it carries __op=1.
 	Chain *transform.Chain
+	// Generic turns the compiled hot path off: every record is decoded
+	// into a value tree (tests and benchmarks compare both paths).
+	// Without it, a record whose value converter reads it flat
+	// (decode.FlatConverter) takes the hot path when it can (see fast.go).
+	Generic bool
 
+	fast     fastCache
 	oplessMu sync.Mutex
 	opless   map[*decode.Schema]*decode.Schema // a schema → the same without __op (chainRows)
 }
@@ -49,6 +57,9 @@ type Pipeline struct {
 type Outcome struct {
 	Table string
 	Rows  int
+	// Event is what the record meant. Its Changes are set only when the
+	// record was unwrapped from a value tree: the compiled hot path leaves
+	// them nil (Rows counts the rows).
 	Event cdc.Event
 }
 
@@ -98,6 +109,11 @@ func (p *Pipeline) RowsOf(ctx context.Context, in Input, buf []byte, emit Emit) 
 		out.Rows = 1
 		return out, buf, nil
 	}
+	if fc, ok := p.ValueConverter.(decode.FlatConverter); ok && !p.Generic {
+		if out, buf, done, err := p.fastRows(ctx, fc, out, in, buf, emit); done {
+			return out, buf, err
+		}
+	}
 	val, err := p.ValueConverter.Decode(ctx, topic, value)
 	if err != nil {
 		return out, buf, decodeErr(StageValueConverter, "value", err)
@@ -140,11 +156,9 @@ func (p *Pipeline) emitRows(ctx context.Context, out Outcome, k decode.Record, e
 	// read; the replicator fetches nothing meanwhile. A wait ended by ctx
 	// stops the pipeline: the record is neither loaded untyped nor
 	// dead-lettered, and its offset is not committed.
-	var types mapping.TargetTypes
-	if p.Targets != nil && p.Encoder.Typed() {
-		if types, err = p.Targets.Types(ctx, table); err != nil {
-			return out, buf, Stop(fmt.Errorf("%w (the record was not loaded; it is read again after a restart)", err))
-		}
+	types, err := p.tableTypes(ctx, table)
+	if err != nil {
+		return out, buf, err
 	}
 	buf = buf[:0]
 	ends := make([]int, 0, len(ev.Changes))
@@ -165,6 +179,19 @@ func (p *Pipeline) emitRows(ctx context.Context, out Outcome, k decode.Record, e
 	}
 	out.Rows = len(ends)
 	return out, buf, nil
+}
+
+// tableTypes returns the column types of table from Targets, for an
+// Encoder that is Typed; nil without them.
+func (p *Pipeline) tableTypes(ctx context.Context, table string) (mapping.TargetTypes, error) {
+	if p.Targets == nil || !p.Encoder.Typed() {
+		return nil, nil
+	}
+	types, err := p.Targets.Types(ctx, table)
+	if err != nil {
+		return nil, Stop(fmt.Errorf("%w (the record was not loaded; it is read again after a restart)", err))
+	}
+	return types, nil
 }
 
 // decodeErr says which part failed, and tags the error with its converter's

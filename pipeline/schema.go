@@ -50,22 +50,27 @@ func NewTableSync(m *ddl.Manager, o ddl.Options, db string, log *slog.Logger) *T
 
 // Ensure implements SchemaHook.
 func (s *TableSync) Ensure(ctx context.Context, table string, key decode.Record, ch cdc.Change) error {
-	row := ch.Row.Schema
-	if ch.Op == cdc.OpDelete && (row == nil || row == key.Schema) {
+	return s.EnsureSchemas(ctx, table, key.Schema, ch.Row.Schema, ch.Op)
+}
+
+// EnsureSchemas implements SchemaEnsurer: Ensure by the key's schema and
+// the row's.
+func (s *TableSync) EnsureSchemas(ctx context.Context, table string, keySchema, row *decode.Schema, op cdc.Op) error {
+	if op == cdc.OpDelete && (row == nil || row == keySchema) {
 		return nil // a delete by key carries no row shape; the table must already exist
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	prev, ok := s.last[table]
-	if ok && prev.key == key.Schema && prev.row == row {
+	if ok && prev.key == keySchema && prev.row == row {
 		return nil
 	}
-	print := ddl.Fingerprint(key.Schema, row)
+	print := ddl.Fingerprint(keySchema, row)
 	if ok && prev.print == print {
-		s.last[table] = seenSchema{key: key.Schema, row: row, print: print}
+		s.last[table] = seenSchema{key: keySchema, row: row, print: print}
 		return nil
 	}
-	t, notes, err := ddl.Plan(table, key.Schema, row, s.o)
+	t, notes, err := ddl.Plan(table, keySchema, row, s.o)
 	if err != nil {
 		return fmt.Errorf("planning table %s.%s: %w", s.db, table, err)
 	}
@@ -85,6 +90,6 @@ func (s *TableSync) Ensure(ctx context.Context, table string, key decode.Record,
 	case !ok:
 		s.log.Info("table ready", "table", table, "columns", len(t.Columns))
 	}
-	s.last[table] = seenSchema{key: key.Schema, row: row, print: print}
+	s.last[table] = seenSchema{key: keySchema, row: row, print: print}
 	return nil
 }
