@@ -1,4 +1,4 @@
-package bench
+package main
 
 import (
 	"bytes"
@@ -86,9 +86,9 @@ func BenchmarkPipeline(b *testing.B) {
 
 const endToEndRecords = 200000
 
-// row is the Stream Load row starcdc makes of envelope(id): the baseline
+// bareRow is the Stream Load row starcdc makes of envelope(id): the baseline
 // loads these directly.
-func row(id int) string {
+func bareRow(id int) string {
 	return fmt.Sprintf(`{"id":%d,"name":"name %d","email":"user%d@example.com","birth":"1994-05-20","updated":"2024-09-09 12:34:56.000001","balance":123.45,"score":3.25,"active":true,"visits":%d,"notes":"some notes about this customer","__op":0}`, id, id, id, id*7)
 }
 
@@ -167,7 +167,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 				if n > 0 {
 					body = append(body, ',')
 				}
-				body = append(body, row(n)...)
+				body = append(body, bareRow(n)...)
 				n++
 			})
 		}

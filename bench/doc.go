@@ -13,4 +13,4 @@
 //
 // Package-level benchmarks (loader throughput against a bare PUT loop,
 // decoder ns/record against hamba's Unmarshal) live beside their packages.
-package bench
+package main
