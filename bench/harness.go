@@ -51,6 +51,9 @@ type Config struct {
 	Exe string
 	// Log receives progress lines (nil: discarded).
 	Log io.Writer
+	// Loaded, when set, is called after starcdc has loaded a format's
+	// records (a test's check of the emulator's tables).
+	Loaded func(format string, em *starrocks.Emulator) error
 }
 
 // Result is one format's measurements.
@@ -424,6 +427,11 @@ func (h *harness) measure(ctx context.Context, f format) (Result, error) {
 	if h.cfg.Keep {
 		if got := h.loadedRows() - before; got != int64(h.cfg.Records) {
 			return res, fmt.Errorf("the emulator loaded %d rows, want %d", got, h.cfg.Records)
+		}
+	}
+	if h.cfg.Loaded != nil {
+		if err := h.cfg.Loaded(f.Name(), h.stack.StarRocks); err != nil {
+			return res, err
 		}
 	}
 	h.drop(ctx, topics, bareGroup, config.GroupID(name))
