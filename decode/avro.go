@@ -17,7 +17,8 @@ import (
 // strict decoder compiled per schema ID rather than hamba's Unmarshal, so
 // named-type unions need no registration, bytes and strings have no 1 MiB
 // cap (only the record's own length bounds them) and a truncated datum or
-// trailing bytes are reported instead of being swallowed.
+// trailing bytes are reported instead of being swallowed. Schemas that have
+// a flat form are also read flat (DecodeFlat, avroflat.go).
 type avroConverter struct {
 	schemas *registrySchemas[*avroNode]
 }
@@ -26,7 +27,12 @@ type avroConverter struct {
 // registry named by props (schema.registry.url, basic.auth.*, bearer.auth.*).
 func (r *Registries) newAvroConverter(props map[string]string) (*avroConverter, error) {
 	schemas, err := newRegistrySchemas(r, ClassAvro, kindAvro, props, func(_ context.Context, raw *rawSchema) (*avroNode, error) {
-		return compileAvro(raw)
+		n, err := compileAvro(raw)
+		if err != nil {
+			return nil, err
+		}
+		n.flat = compileAvroFlat(n)
+		return n, nil
 	})
 	if err != nil {
 		return nil, err

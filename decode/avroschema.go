@@ -84,6 +84,9 @@ type avroNode struct {
 	branches []*avroNode
 	slots    []int // akUnion: struct slot per branch, -1 for null
 	symbols  []string
+	// flat is the flat form of the schema (avroflat.go), set on the root
+	// node once at compile time; nil when the schema has none.
+	flat *avroFlat
 }
 
 type avroBuilder struct {

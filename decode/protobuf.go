@@ -198,6 +198,7 @@ func (f *protoFile) message(idx []int) (*pbMsg, error) {
 	if err != nil {
 		return nil, fmt.Errorf("schema ID %d: %w", f.id, err)
 	}
+	m.flat = newPBFlat(m)
 	f.mu.Lock()
 	if len(f.msgs) < 1024 {
 		f.msgs[string(key)] = m
@@ -260,6 +261,7 @@ type pbMsg struct {
 	zeros  []any                       // values of absent fields
 	byNum  []*pbRef                    // field number → field, when numbers are small
 	byMap  map[protowire.Number]*pbRef // otherwise
+	flat   *pbFlat                     // top-level messages: the flat plan (protoflat.go)
 }
 
 type pbField struct {

@@ -106,16 +106,33 @@ func (l *Loader) Append(table string, row []byte) {
 // followed by "-s<k>" and the segment's fingerprint.
 func (l *Loader) AppendWith(table string, h Headers, row []byte) {
 	l.mu.Lock()
+	if !l.awaitRoom() {
+		l.mu.Unlock()
+		return
+	}
+	kick := l.appendLocked(table, h, row)
+	l.mu.Unlock()
+	if kick {
+		l.kick()
+	}
+}
+
+// awaitRoom waits while the Loader holds MaxBytes or more (unless a load
+// failed for good) and reports whether rows may be appended (not closed,
+// not fenced). l.mu must be held; it is released while waiting.
+func (l *Loader) awaitRoom() bool {
 	for l.held >= l.cfg.maxBytes && !l.closed && l.fenced == nil && l.failed == 0 {
 		ch := l.changed
 		l.mu.Unlock()
 		<-ch
 		l.mu.Lock()
 	}
-	if l.closed || l.fenced != nil {
-		l.mu.Unlock()
-		return
-	}
+	return !l.closed && l.fenced == nil
+}
+
+// appendLocked buffers one row; it reports whether the dispatcher should
+// look at the tables now. l.mu must be held.
+func (l *Loader) appendLocked(table string, h Headers, row []byte) (kick bool) {
 	t := l.last
 	if t == nil || t.name != table {
 		t = l.tables[table]
@@ -154,7 +171,6 @@ func (l *Loader) AppendWith(table string, h Headers, row []byte) {
 	}
 	c.dseq = append(c.dseq, uint32(l.seq-c.firstSeq))
 	c.lastSeq = l.seq
-	kick := false
 	if wasEmpty {
 		t.oldest = time.Now()
 		kick = true
@@ -162,10 +178,7 @@ func (l *Loader) AppendWith(table string, h Headers, row []byte) {
 	if l.held >= l.cfg.flushBytes && l.openTotal >= l.cfg.flushBytes/2 && l.openTotal-int64(need) < l.cfg.flushBytes/2 {
 		kick = true
 	}
-	l.mu.Unlock()
-	if kick {
-		l.kick()
-	}
+	return kick
 }
 
 // account adds n bytes held by table t (open bytes).

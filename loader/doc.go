@@ -30,7 +30,8 @@
 //     load: calling Flush again re-sends them under the same label, so a
 //     load that did commit before its reply was lost is not applied twice.
 //   - In the background, a table is loaded when its oldest row is
-//     FlushInterval old (if set; at most once per MinLoadInterval), and the
+//     FlushInterval old (if set; and MinLoadInterval after its last load, if
+//     set), and the
 //     largest tables are loaded when memory runs short. Every attempt is
 //     reported to the Listener; LoadEvent.Seq, Durable and TableDurable
 //     tell which rows are committed, so a caller commits source positions

@@ -123,9 +123,23 @@ func isLabelByte(c byte) bool {
 	return c == '-' || c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
+// cutMode says how cut labels its units.
+type cutMode uint8
+
+const (
+	// cutBackground: a label unique to this Loader (age and memory loads).
+	cutBackground cutMode = iota
+	// cutFlush: the batch plus a fingerprint of the rows (Flush).
+	cutFlush
+	// cutExact: the batch alone, a function of what the caller says the
+	// rows cover (Seal): a replay that seals the same rows under the same
+	// name gets the same labels.
+	cutExact
+)
+
 // cut moves the open rows of t into new queued units, one per run of
 // chunks with the same Headers.
-func (l *Loader) cut(t *tableBuf, batch string, flush bool) {
+func (l *Loader) cut(t *tableBuf, batch string, mode cutMode) {
 	l.openTotal -= t.openBytes
 	t.lastSize = t.openBytes
 	open := t.open
@@ -146,7 +160,19 @@ func (l *Loader) cut(t *tableBuf, batch string, flush bool) {
 		u.lastSeq = u.chunks[len(u.chunks)-1].lastSeq
 		var label string
 		switch {
-		case !flush:
+		case mode == cutExact:
+			if seg == 1 {
+				label = makeLabel(l.cfg.LabelPrefix, t.name, batch)
+				base = label
+			} else {
+				label = deriveLabel(base, "s"+strconv.Itoa(seg))
+			}
+			t.recent[t.recentN%len(t.recent)] = label
+			t.recentN++
+			u.label = label
+			t.units = append(t.units, u)
+			continue
+		case mode == cutBackground:
 			l.bgGen++
 			label = makeLabel(l.cfg.LabelPrefix, t.name, "bg"+l.nonce+"_"+fmt.Sprint(l.bgGen))
 		case seg == 1:

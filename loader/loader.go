@@ -150,7 +150,7 @@ func (l *Loader) Flush(ctx context.Context, batch string) error {
 	var ts []*tableBuf
 	for _, t := range l.tables {
 		if len(t.open) > 0 {
-			l.cut(t, batch, true)
+			l.cut(t, batch, cutFlush)
 		}
 		for _, u := range t.units {
 			if u.state == uFailed {

@@ -100,12 +100,6 @@ const (
 	// bufferflush.intervalms (1 s), for callers mapping that key to
 	// FlushInterval. FlushInterval itself defaults to off.
 	ConnectorFlushInterval = time.Second
-	// DefaultMinLoadInterval is the default minimum time between the starts
-	// of two age-triggered loads of one table. StarRocks creates one
-	// tablet version per load and rejects writes at 1000 pending versions
-	// ("too many tablet versions"); its ingestion guidance asks for at
-	// least 5 s between batches of a table (docs/peers.md §3).
-	DefaultMinLoadInterval = 5 * time.Second
 	// DefaultMaxConcurrentLoads is the default bound on loads running at
 	// once, across tables (the Java connector's ioThreadCount).
 	DefaultMaxConcurrentLoads = 2
@@ -183,12 +177,27 @@ type Options struct {
 	// that only Flush and memory pressure start loads (the behaviour a
 	// caller driving every load with Flush and its batch labels expects).
 	FlushInterval time.Duration
-	// MinLoadInterval is the minimum time between the starts of two
-	// age-triggered loads of one table (see DefaultMinLoadInterval). It
-	// paces background loads only: Flush and memory pressure start loads
-	// at once, and retries follow their own backoff. Zero means
-	// DefaultMinLoadInterval; negative disables it.
+	// MinLoadInterval is a minimum time between the starts of two
+	// age-triggered loads of one table, beyond FlushInterval. It paces
+	// background loads only: Flush and memory pressure start loads at
+	// once, and retries follow their own backoff. Zero or negative: none,
+	// so that a row waits at most FlushInterval (plus a running load of
+	// its table) before its load starts.
+	//
+	// StarRocks creates one tablet version per load and refuses writes at
+	// its version limit ("too many tablet versions"); what keeps the
+	// version count low without this floor is that a table has at most
+	// one load running, age loads of a table are at least FlushInterval
+	// apart (bufferflush.intervalms is at least 1 s, the lower bound
+	// StarRocks' Flink connector also sets on its flush interval), and
+	// MaxConcurrentLoads bounds the loads across tables.
 	MinLoadInterval time.Duration
+	// Manual leaves every cut of the rows into loads to the caller: no
+	// load starts for age or memory pressure, only Seal and Flush cut.
+	// With Seal's exact labels this gives exactly-once loading when the
+	// caller seals the same rows under the same name after a restart.
+	// FlushInterval and MinLoadInterval are then unused.
+	Manual bool
 	// MaxConcurrentLoads bounds the loads running at once across tables;
 	// one table never has more than one load running. A load waiting to
 	// retry gives up its slot while it waits. Zero means
@@ -239,6 +248,7 @@ type config struct {
 	sep           []byte      // row terminator in the buffer: "," or the row delimiter
 	maxBytes      int64
 	flushBytes    int64
+	manual        bool
 	chunkBytes    int
 	flushInterval time.Duration
 	minInterval   time.Duration
@@ -370,10 +380,8 @@ func (o Options) validate() (*config, error) {
 	}
 	c.chunkBytes = min(max(c.chunkBytes, 1024), 1<<30)
 	c.flushInterval = o.FlushInterval
+	c.manual = o.Manual
 	c.minInterval = o.MinLoadInterval
-	if c.minInterval == 0 {
-		c.minInterval = DefaultMinLoadInterval
-	}
 	if c.minInterval < 0 {
 		c.minInterval = 0
 	}

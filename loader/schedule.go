@@ -69,6 +69,9 @@ func (l *Loader) schedule(now time.Time) time.Time {
 		l.start(t, now)
 		slots--
 	}
+	if l.cfg.manual {
+		return next // the caller seals every load (Options.Manual)
+	}
 	// 2. Memory pressure: largest open tables.
 	if l.held >= l.cfg.flushBytes {
 		soon(now.Add(50 * time.Millisecond))
@@ -82,7 +85,7 @@ func (l *Loader) schedule(now time.Time) time.Time {
 			if best == nil {
 				break
 			}
-			l.cut(best, "", false)
+			l.cut(best, "", cutBackground)
 			l.start(best, now)
 			slots--
 		}
@@ -108,7 +111,7 @@ func (l *Loader) schedule(now time.Time) time.Time {
 		if slots == 0 {
 			continue // a finishing load wakes the dispatcher
 		}
-		l.cut(t, "", false)
+		l.cut(t, "", cutBackground)
 		l.start(t, now)
 		slots--
 	}

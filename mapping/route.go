@@ -3,7 +3,10 @@ package mapping
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
+	"sync"
+	"sync/atomic"
 
 	"github.com/starcdc/starcdc/config"
 )
@@ -85,7 +88,23 @@ type Router struct {
 	renames  []Rename
 	whole    []*regexp.Regexp // renames[i].Regex anchored at both ends
 	explicit map[string]string
+
+	// routes remembers the answer for each topic seen (a topic's table
+	// never changes), up to maxRoutes topics, so that a record costs a
+	// map lookup instead of the renames and the name check. The map is
+	// copied on write: reading it takes no lock.
+	routes atomic.Pointer[map[string]route]
+	mu     sync.Mutex // serialises writers of routes
 }
+
+type route struct {
+	table string
+	err   error
+}
+
+// maxRoutes bounds the topics a Router remembers (topics.regex may match
+// without end); topics past it are resolved each time.
+const maxRoutes = 4096
 
 // NewRouter returns a Router for a topic → table map (may be nil) and
 // renames applied in order before it. Every mapped name is checked.
@@ -107,6 +126,33 @@ func NewRouter(topic2table map[string]string, renames ...Rename) (*Router, error
 // Table returns the table for topic, or an error that says how to fix the
 // configuration when the result is not a valid table name.
 func (r *Router) Table(topic string) (string, error) {
+	if m := r.routes.Load(); m != nil {
+		if rt, ok := (*m)[topic]; ok {
+			return rt.table, rt.err
+		}
+	}
+	table, err := r.resolve(topic)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	old := r.routes.Load()
+	if old == nil || len(*old) < maxRoutes {
+		m := make(map[string]route, 1+len(derefRoutes(old)))
+		maps.Copy(m, derefRoutes(old))
+		m[topic] = route{table, err}
+		r.routes.Store(&m)
+	}
+	return table, err
+}
+
+func derefRoutes(m *map[string]route) map[string]route {
+	if m == nil {
+		return nil
+	}
+	return *m
+}
+
+// resolve is Table without the memory.
+func (r *Router) resolve(topic string) (string, error) {
 	renamed := topic
 	for i, rn := range r.renames {
 		renamed = rn.apply(r.whole[i], renamed)

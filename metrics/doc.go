@@ -1,7 +1,12 @@
-// Package metrics holds starcdc's counters and gauges: a Registry is a set
-// of metric families whose labelled series are updated atomically. It
-// writes them in the Prometheus text exposition format (version 0.0.4),
-// sorted (WriteText), and serves that over HTTP (Handler; starcdc run
-// mounts it at /metrics with --metrics-addr). It owns no metric names:
-// the replicator registers them. It depends on the standard library only.
+// Package metrics owns starcdc's Prometheus registry. A Registry is one
+// process's set of collectors (a prometheus.Registry of its own: nothing is
+// registered in client_golang's global default registry). New fills it
+// with the Go runtime and process collectors and the starcdc_build_info
+// gauge; the replicator registers its own series through CounterVec,
+// GaugeVec and HistogramVec, which return the collector already
+// registered under the same name, so that two users of one connector's
+// series share them. Handler serves the registry at /metrics only
+// (promhttp.HandlerFor); WriteText writes it in the text exposition format.
+//
+// It owns no connector metric names: the replicator defines them.
 package metrics

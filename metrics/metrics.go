@@ -1,150 +1,138 @@
 package metrics
 
 import (
+	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
-	"slices"
-	"strings"
-	"sync"
-	"sync/atomic"
+	"runtime"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
 )
 
-// Kind is a Prometheus metric type.
-type Kind string
+// BuildInfo names the running binary in the starcdc_build_info series.
+// Empty fields are exposed as "unknown".
+type BuildInfo struct {
+	Version  string // release version, e.g. v1.2.3
+	Revision string // VCS revision
+}
 
-// The metric kinds.
-const (
-	Counter Kind = "counter"
-	Gauge   Kind = "gauge"
-)
-
-// Registry holds metric families. The zero value is not usable: use New.
+// Registry is one process's metrics. The zero value is not usable: use New.
+// Its methods are safe for concurrent use.
 type Registry struct {
-	mu       sync.Mutex
-	families map[string]*family
+	reg *prometheus.Registry
 }
 
-type family struct {
-	name, help string
-	kind       Kind
-	labels     []string
-	mu         sync.Mutex
-	series     map[string]*Series
+// New returns a Registry holding the Go runtime collector, the process
+// collector and starcdc_build_info{version,revision,goversion} = 1.
+func New(b BuildInfo) *Registry {
+	r := &Registry{reg: prometheus.NewRegistry()}
+	r.reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	r.GaugeVec("starcdc_build_info", "starcdc's version, VCS revision and Go version; always 1.",
+		"version", "revision", "goversion").
+		WithLabelValues(orUnknown(b.Version), orUnknown(b.Revision), runtime.Version()).Set(1)
+	return r
 }
 
-// Series is one labelled time series. Its methods are safe for concurrent use.
-type Series struct {
-	labels string // rendered {k="v",...}
-	bits   atomic.Uint64
-}
-
-// New returns an empty Registry.
-func New() *Registry { return &Registry{families: map[string]*family{}} }
-
-// Family is a metric with a fixed set of label names.
-type Family struct{ f *family }
-
-// Register defines a metric family (or returns the existing one of that name).
-func (r *Registry) Register(name, help string, kind Kind, labels ...string) Family {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if f, ok := r.families[name]; ok {
-		return Family{f}
-	}
-	f := &family{name: name, help: help, kind: kind, labels: labels, series: map[string]*Series{}}
-	r.families[name] = f
-	return Family{f}
-}
-
-// With returns the series for label values given in the order of the
-// family's label names.
-func (f Family) With(values ...string) *Series {
-	if len(values) != len(f.f.labels) {
-		panic(fmt.Sprintf("metrics: %s takes %d label values, got %d", f.f.name, len(f.f.labels), len(values)))
-	}
-	var b strings.Builder
-	if len(values) > 0 {
-		b.WriteByte('{')
-		for i, v := range values {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			fmt.Fprintf(&b, "%s=%q", f.f.labels[i], escape(v))
-		}
-		b.WriteByte('}')
-	}
-	key := b.String()
-	f.f.mu.Lock()
-	defer f.f.mu.Unlock()
-	s, ok := f.f.series[key]
-	if !ok {
-		s = &Series{labels: key}
-		f.f.series[key] = s
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
 	}
 	return s
 }
 
-// escape keeps label values to what %q renders as a valid Prometheus label
-// value: no control characters beyond \n.
-func escape(v string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 && r != '\n' {
-			return -1
-		}
-		return r
-	}, v)
+// CounterVec registers a counter family with the given label names, or
+// returns the one already registered under name. It panics if name is
+// registered with another type, help or label names: those are
+// programming errors, as with prometheus.MustRegister.
+func (r *Registry) CounterVec(name, help string, labels ...string) *prometheus.CounterVec {
+	return register(r, prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels))
 }
 
-// Add adds d (counters must only grow).
-func (s *Series) Add(d float64) {
-	for {
-		old := s.bits.Load()
-		if s.bits.CompareAndSwap(old, math.Float64bits(math.Float64frombits(old)+d)) {
-			return
+// GaugeVec is CounterVec for a gauge family.
+func (r *Registry) GaugeVec(name, help string, labels ...string) *prometheus.GaugeVec {
+	return register(r, prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels))
+}
+
+// HistogramVec is CounterVec for a histogram family with the given upper
+// bucket bounds (sorted ascending; +Inf is implicit). A family already
+// registered under name keeps its own buckets.
+func (r *Registry) HistogramVec(name, help string, buckets []float64, labels ...string) *prometheus.HistogramVec {
+	return register(r, prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: help, Buckets: buckets}, labels))
+}
+
+// register registers c, or returns the collector of the same description
+// already registered.
+func register[C prometheus.Collector](r *Registry, c C) C {
+	err := r.reg.Register(c)
+	if err == nil {
+		return c
+	}
+	if are, ok := errors.AsType[prometheus.AlreadyRegisteredError](err); ok {
+		if old, ok := are.ExistingCollector.(C); ok {
+			return old
 		}
 	}
+	panic(fmt.Sprintf("metrics: %v", err))
 }
 
-// Set sets the value (gauges).
-func (s *Series) Set(v float64) { s.bits.Store(math.Float64bits(v)) }
+// Gather returns the current value of every series, sorted by name
+// (prometheus.Gatherer).
+func (r *Registry) Gather() ([]*dto.MetricFamily, error) { return r.reg.Gather() }
 
-// Value returns the current value.
-func (s *Series) Value() float64 { return math.Float64frombits(s.bits.Load()) }
-
-// WriteText writes every family in the Prometheus text format, sorted by
-// name and labels.
+// WriteText writes every family in the Prometheus text exposition format,
+// sorted by name.
 func (r *Registry) WriteText(w io.Writer) error {
-	r.mu.Lock()
-	fams := make([]*family, 0, len(r.families))
-	for _, f := range r.families {
-		fams = append(fams, f)
-	}
-	r.mu.Unlock()
-	slices.SortFunc(fams, func(a, b *family) int { return strings.Compare(a.name, b.name) })
-	var b strings.Builder
+	fams, err := r.reg.Gather()
 	for _, f := range fams {
-		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s %s\n", f.name, f.help, f.name, f.kind)
-		f.mu.Lock()
-		keys := make([]string, 0, len(f.series))
-		for k := range f.series {
-			keys = append(keys, k)
+		if _, werr := expfmt.MetricFamilyToText(w, f); werr != nil {
+			return werr
 		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			fmt.Fprintf(&b, "%s%s %g\n", f.name, k, f.series[k].Value())
-		}
-		f.mu.Unlock()
 	}
-	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-// Handler serves the registry at any path.
+// Handler serves the registry at /metrics (GET and HEAD) and nothing else:
+// any other path is 404. Scrapes are counted in promhttp's own series of
+// this registry.
 func (r *Registry) Handler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-		_ = r.WriteText(w)
-	})
+	h := promhttp.InstrumentMetricHandler(r.reg, promhttp.HandlerFor(r.reg, promhttp.HandlerOpts{Registry: r.reg}))
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	return mux
+}
+
+// Counter is a prometheus.Counter whose value can be read back.
+type Counter struct{ prometheus.Counter }
+
+// Value returns the counter's current value.
+func (c Counter) Value() float64 { return Value(c.Counter) }
+
+// Gauge is a prometheus.Gauge whose value can be read back.
+type Gauge struct{ prometheus.Gauge }
+
+// Value returns the gauge's current value.
+func (g Gauge) Value() float64 { return Value(g.Gauge) }
+
+// Value returns the value of a counter or gauge series, 0 for anything
+// else (it reads it as a scrape does, through Write).
+func Value(m prometheus.Metric) float64 {
+	var d dto.Metric
+	if m.Write(&d) != nil {
+		return 0
+	}
+	switch {
+	case d.Counter != nil:
+		return d.Counter.GetValue()
+	case d.Gauge != nil:
+		return d.Gauge.GetValue()
+	}
+	return 0
 }

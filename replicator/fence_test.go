@@ -40,6 +40,12 @@ func (s *fakeSink) AppendWith(t string, _ loader.Headers, row []byte) {
 	}
 	s.loaded = append(s.loaded, append([]byte(nil), row...))
 }
+func (s *fakeSink) AppendBatch(b *loader.Batch, from, to int) {
+	for i := from; i < to; i++ {
+		t, h, row := b.Row(i)
+		s.AppendWith(t, h, row)
+	}
+}
 func (s *fakeSink) Seq() uint64 { s.mu.Lock(); defer s.mu.Unlock(); return s.seq }
 func (s *fakeSink) Durable() uint64 {
 	s.mu.Lock()

@@ -25,7 +25,7 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 		logger = slog.Default()
 	}
 	if reg == nil {
-		reg = metrics.New() // counted, not served
+		reg = metrics.New(metrics.BuildInfo{}) // counted, not served
 	}
 	kafkaOpts, warns, err := kafka.ClientOpts(w)
 	for _, wn := range warns {

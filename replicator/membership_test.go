@@ -80,6 +80,11 @@ func (s *fullSink) AppendWith(string, loader.Headers, []byte) {
 	s.seq++
 	s.mu.Unlock()
 }
+func (s *fullSink) AppendBatch(b *loader.Batch, from, to int) {
+	s.mu.Lock()
+	s.seq += uint64(to - from)
+	s.mu.Unlock()
+}
 func (s *fullSink) Seq() uint64 { s.mu.Lock(); defer s.mu.Unlock(); return s.seq }
 func (s *fullSink) Durable() uint64 {
 	s.mu.Lock()

@@ -2,41 +2,74 @@ package replicator
 
 import (
 	"errors"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/starcdc/starcdc/loader"
 	"github.com/starcdc/starcdc/metrics"
 )
 
-// instruments are the replicator's Prometheus series of one connector.
-type instruments struct {
-	records, rows, skipped, dead, commits *metrics.Series
-	buffer                                *metrics.Series
+// loadDurationBuckets are the upper bounds, in seconds, of
+// starcdc_load_duration_seconds: a Stream Load attempt takes from a few
+// milliseconds to minutes (a large transaction, a slow BE, a timeout).
+var loadDurationBuckets = []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600}
 
-	loads, loadRows, loadBytes, loadSeconds, filtered metrics.Family
+// freshnessBuckets are the upper bounds, in seconds, of
+// starcdc_record_freshness_seconds: fine enough from 10 ms to 10 min for
+// its p50 and p99 to be read with histogram_quantile.
+var freshnessBuckets = []float64{.01, .025, .05, .1, .25, .5, .75, 1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 7.5, 10, 15, 20, 30, 60, 120, 300, 600}
+
+// instruments are the replicator's Prometheus series of one connector. Its
+// label values are the connector's name, its tables' names and load
+// results: never a setting's value (no secret reaches a label).
+type instruments struct {
+	records, rows, skipped, dead, commits metrics.Counter
+	buffer                                metrics.Gauge
+	freshness                             prometheus.Observer
+
+	loads, loadRows, loadBytes, loadSeconds, filtered *prometheus.CounterVec
+	loadDuration                                      *prometheus.HistogramVec
 	connector                                         string
 }
 
+// newInstruments registers the series of connector in reg (or returns
+// those already registered: FromConfig's loader listener and New share
+// them). A nil reg gets a registry of its own, counted but not served.
 func newInstruments(reg *metrics.Registry, connector string) *instruments {
 	if reg == nil {
-		reg = metrics.New() // counted, not served
+		reg = metrics.New(metrics.BuildInfo{}) // counted, not served
 	}
-	c := func(name, help string) *metrics.Series {
-		return reg.Register(name, help, metrics.Counter, "connector").With(connector)
+	c := func(name, help string) metrics.Counter {
+		return metrics.Counter{Counter: reg.CounterVec(name, help, "connector").WithLabelValues(connector)}
 	}
 	return &instruments{
-		connector:   connector,
-		records:     c("starcdc_records_total", "Kafka records processed."),
-		rows:        c("starcdc_rows_total", "Change rows handed to the loader."),
-		skipped:     c("starcdc_records_skipped_total", "Records that yield no row (tombstones, control records, truncates)."),
-		dead:        c("starcdc_dead_letters_total", "Records and rows handed to the dead-letter policy and skipped."),
-		commits:     c("starcdc_offset_commits_total", "Successful Kafka offset commits."),
-		buffer:      reg.Register("starcdc_loader_buffered_bytes", "Bytes held by the loader (waiting and in flight).", metrics.Gauge, "connector").With(connector),
-		loads:       reg.Register("starcdc_loads_total", "Stream Load attempts by table and result (ok, retryable, permanent).", metrics.Counter, "connector", "table", "result"),
-		loadRows:    reg.Register("starcdc_load_rows_total", "Rows durably loaded.", metrics.Counter, "connector", "table"),
-		loadBytes:   reg.Register("starcdc_load_bytes_total", "Body bytes durably loaded (before compression).", metrics.Counter, "connector", "table"),
-		loadSeconds: reg.Register("starcdc_load_seconds_total", "Time spent in load attempts.", metrics.Counter, "connector", "table"),
-		filtered:    reg.Register("starcdc_load_filtered_rows_total", "Rows StarRocks filtered within max_filter_ratio.", metrics.Counter, "connector", "table"),
+		connector: connector,
+		records:   c("starcdc_records_total", "Kafka records processed."),
+		rows:      c("starcdc_rows_total", "Change rows handed to the loader."),
+		skipped:   c("starcdc_records_skipped_total", "Records that yield no row (tombstones, control records, truncates)."),
+		dead:      c("starcdc_dead_letters_total", "Records and rows handed to the dead-letter policy and skipped."),
+		commits:   c("starcdc_offset_commits_total", "Successful Kafka offset commits."),
+		buffer: metrics.Gauge{Gauge: reg.GaugeVec("starcdc_loader_buffered_bytes",
+			"Bytes held by the loader (waiting and in flight).", "connector").WithLabelValues(connector)},
+		freshness: reg.HistogramVec("starcdc_record_freshness_seconds",
+			"Seconds from a record's Kafka timestamp until the StarRocks load holding its rows was acknowledged.",
+			freshnessBuckets, "connector").WithLabelValues(connector),
+		loads:       reg.CounterVec("starcdc_loads_total", "Stream Load attempts by table and result (ok, retryable, permanent).", "connector", "table", "result"),
+		loadRows:    reg.CounterVec("starcdc_load_rows_total", "Rows durably loaded.", "connector", "table"),
+		loadBytes:   reg.CounterVec("starcdc_load_bytes_total", "Body bytes durably loaded (before compression).", "connector", "table"),
+		loadSeconds: reg.CounterVec("starcdc_load_seconds_total", "Time spent in load attempts.", "connector", "table"),
+		loadDuration: reg.HistogramVec("starcdc_load_duration_seconds", "Durations of Stream Load attempts.",
+			loadDurationBuckets, "connector", "table"),
+		filtered: reg.CounterVec("starcdc_load_filtered_rows_total", "Rows StarRocks filtered within max_filter_ratio.", "connector", "table"),
 	}
+}
+
+// observeFreshness records, in starcdc_record_freshness_seconds, that a
+// record's rows were acknowledged by StarRocks d after the record's Kafka
+// timestamp. A negative d (a producer clock ahead of this one) counts as 0.
+func (in *instruments) observeFreshness(d time.Duration) {
+	in.freshness.Observe(max(d, 0).Seconds())
 }
 
 // OnLoad implements loader.Listener.
@@ -51,11 +84,12 @@ func (in *instruments) OnLoad(ev loader.LoadEvent) {
 	case ev.Err != nil:
 		result = "retryable"
 	}
-	in.loads.With(in.connector, ev.Table, result).Add(1)
-	in.loadSeconds.With(in.connector, ev.Table).Add(ev.Duration.Seconds())
+	in.loads.WithLabelValues(in.connector, ev.Table, result).Inc()
+	in.loadSeconds.WithLabelValues(in.connector, ev.Table).Add(ev.Duration.Seconds())
+	in.loadDuration.WithLabelValues(in.connector, ev.Table).Observe(ev.Duration.Seconds())
 	if ev.Err == nil {
-		in.loadRows.With(in.connector, ev.Table).Add(float64(ev.Rows))
-		in.loadBytes.With(in.connector, ev.Table).Add(float64(ev.Bytes))
-		in.filtered.With(in.connector, ev.Table).Add(float64(ev.Filtered))
+		in.loadRows.WithLabelValues(in.connector, ev.Table).Add(float64(ev.Rows))
+		in.loadBytes.WithLabelValues(in.connector, ev.Table).Add(float64(ev.Bytes))
+		in.filtered.WithLabelValues(in.connector, ev.Table).Add(float64(ev.Filtered))
 	}
 }

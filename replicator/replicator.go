@@ -24,7 +24,6 @@ import (
 	"github.com/starcdc/starcdc/loader"
 	"github.com/starcdc/starcdc/metrics"
 	"github.com/starcdc/starcdc/pipeline"
-	"github.com/starcdc/starcdc/transform"
 )
 
 // Sink is what the replicator loads into: the loader's buffer core, and
@@ -35,6 +34,9 @@ type Sink interface {
 	// AppendWith buffers one row of table with its load headers (the zero
 	// Headers: a plain row).
 	AppendWith(table string, h loader.Headers, row []byte)
+	// AppendBatch buffers the rows [from, to) of b, as AppendWith would
+	// one by one.
+	AppendBatch(b *loader.Batch, from, to int)
 	Seq() uint64
 	Durable() uint64
 	Flush(ctx context.Context, batch string) error
@@ -60,6 +62,12 @@ type Config struct {
 	TopicsRegex string
 	// KafkaOpts are extra client options (TLS, SASL, ...).
 	KafkaOpts []kgo.Opt
+	// FetchMaxBytes bounds one fetch response (Kafka's fetch.max.bytes);
+	// at most maxConcurrentFetches of them are in flight or buffered, so
+	// that the records fetched but not yet processed stay a small,
+	// fixed share of the process's memory next to the loader's budget.
+	// Zero means DefaultFetchMaxBytes.
+	FetchMaxBytes int32
 	// SessionTimeout, RebalanceTimeout and HeartbeatInterval are the
 	// consumer group's timeouts; zero means franz-go's defaults (45 s,
 	// 60 s, 3 s). The session timeout also bounds how long this member
@@ -125,7 +133,8 @@ type Replicator struct {
 	// allowed, instead of keeping the member from a rebalance (which
 	// would get it evicted). Revoked and lost partitions' records are
 	// dropped from it. Guarded by mu.
-	backlog []*kgo.Record
+	backlog []*partWork
+	spare   []*partWork // finished partWorks kept for reuse
 	// stopping is set once the final flush ran: a revocation during the
 	// shutdown that follows does not flush again.
 	stopping bool
@@ -133,6 +142,9 @@ type Replicator struct {
 	// lastSeq is the Sink's Seq when the last record was marked: the
 	// record processed next starts its rows after it. Guarded by mu.
 	lastSeq uint64
+	// seen counts, per partition, the leading pending positions whose
+	// freshness was observed. Guarded by mu.
+	seen map[topicPartition]int
 
 	closer func() error // closes what FromConfig built (the loader)
 }
@@ -157,6 +169,9 @@ func New(cfg Config) (*Replicator, error) {
 	if cfg.CommitInterval <= 0 {
 		cfg.CommitInterval = time.Second
 	}
+	if cfg.FetchMaxBytes <= 0 {
+		cfg.FetchMaxBytes = DefaultFetchMaxBytes
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -168,6 +183,7 @@ func New(cfg Config) (*Replicator, error) {
 		log:     cfg.Logger.With("connector", cfg.Name),
 		pending: map[string]map[int32][]position{},
 		ready:   map[string]map[int32]kgo.EpochOffset{},
+		seen:    map[topicPartition]int{},
 		m:       newInstruments(cfg.Metrics, cfg.Name),
 		member:  cfg.member,
 	}
@@ -185,6 +201,11 @@ func New(cfg Config) (*Replicator, error) {
 		kgo.SessionTimeout(r.member.session),
 		kgo.RebalanceTimeout(r.member.rebal),
 		kgo.HeartbeatInterval(r.member.interval),
+		// Memory: while the loader is full nothing is polled, and what
+		// franz-go fetches meanwhile is bounded by these.
+		kgo.FetchMaxBytes(cfg.FetchMaxBytes),
+		kgo.FetchMaxPartitionBytes(min(maxPartitionFetchBytes, cfg.FetchMaxBytes)),
+		kgo.MaxConcurrentFetches(maxConcurrentFetches),
 	}
 	if cfg.TopicsRegex != "" {
 		opts = append(opts, kgo.ConsumeRegex(), kgo.ConsumeTopics(cfg.TopicsRegex))
@@ -223,6 +244,12 @@ type position struct {
 	from   int64           // the record's offset
 	first  uint64          // the sequence number of the record's first row (seq+1 if it has none)
 	seq    uint64          // the sequence number of its last row
+	ts     int64           // the record's timestamp, ms since the epoch
+}
+
+type topicPartition struct {
+	topic     string
+	partition int32
 }
 
 // Run consumes until ctx is done or a record stops the pipeline. On ctx
@@ -288,11 +315,12 @@ func (r *Replicator) Run(ctx context.Context) (err error) {
 				r.log.Warn("fetch error", "topic", topic, "partition", p, "error", ferr)
 			})
 			r.mu.Lock()
-			r.backlog = fetches.Records()
+			r.backlog = r.prepare(ctx, fetches)
 		} else {
 			r.mu.Lock()
 		}
 		err := r.processBacklog(ctx)
+		r.observeDurable()
 		r.m.buffer.Set(float64(r.cfg.Sink.BufferedBytes()))
 		if err == nil && time.Since(lastCommit) >= r.cfg.CommitInterval {
 			err = r.commitDurable(ctx)
@@ -336,77 +364,133 @@ func (r *Replicator) waitSink(ctx context.Context) error {
 }
 
 const (
+	// DefaultFetchMaxBytes is the default of Config.FetchMaxBytes.
+	DefaultFetchMaxBytes = 8 << 20
+	// maxConcurrentFetches bounds the fetches in flight or buffered at
+	// once (franz-go's default is one per broker).
+	maxConcurrentFetches = 2
+	// maxPartitionFetchBytes is Kafka's max.partition.fetch.bytes
+	// default; a larger record is still returned whole.
+	maxPartitionFetchBytes = 1 << 20
+)
+
+const (
 	// pollWait bounds one poll, so that durable progress is committed
 	// while the topics are idle.
 	pollWait       = 200 * time.Millisecond
 	maxPollRecords = 10000
 )
 
-// processBacklog processes the backlog in order until it is empty or the
-// sink is full. r.mu must be held.
+// processBacklog applies the prepared backlog, each partition in order,
+// until it is empty or the sink is full. r.mu must be held.
 func (r *Replicator) processBacklog(ctx context.Context) error {
-	for i, rec := range r.backlog {
-		if r.cfg.Sink.Full() {
-			// The rest waits for memory, outside the lock and with
-			// rebalances allowed.
-			r.backlog = r.backlog[i:]
-			return nil
+	for len(r.backlog) > 0 {
+		w := r.backlog[0]
+		if err := r.applyWork(ctx, w); err != nil {
+			return err
 		}
-		first := r.lastSeq + 1 // rows are appended only by records, each marked
-		if perr := r.process(ctx, rec); perr != nil {
-			if errors.Is(perr, pipeline.ErrStop) {
-				r.backlog = r.backlog[i:]
-				return fmt.Errorf("%s: %w", deadletter.Describe(rec), perr)
-			}
-			if derr := r.cfg.DeadLetter.Handle(ctx, rec, perr); derr != nil {
-				r.backlog = r.backlog[i:]
-				return derr
-			}
-			r.m.dead.Add(1)
+		if w.next < len(w.recs) {
+			return nil // the sink is full: the rest waits
 		}
-		r.m.records.Add(1)
-		r.mark(rec, first)
+		r.backlog[0] = nil
+		r.backlog = r.backlog[1:]
+		r.recycle(w)
 	}
 	r.backlog = nil
 	return nil
 }
 
-func (r *Replicator) process(ctx context.Context, rec *kgo.Record) error {
-	in := pipeline.Input{Topic: rec.Topic, Partition: rec.Partition, Offset: rec.Offset, Timestamp: rec.Timestamp.UnixMilli(), Key: rec.Key, Value: rec.Value}
-	if r.cfg.Pipeline.Chain != nil && len(rec.Headers) > 0 {
-		in.Headers = make([]transform.Header, len(rec.Headers))
-		for i, h := range rec.Headers {
-			// Header values stay their bytes: starcdc has no header
-			// converter, and no row depends on header values.
-			in.Headers[i] = transform.Header{Key: h.Key, Schema: optionalBytes, Value: h.Value}
-		}
-	}
-	out, buf, err := r.cfg.Pipeline.RowsOf(ctx, in, r.row, r.emit)
-	r.row = buf
-	if err != nil {
-		return err
-	}
-	r.m.rows.Add(float64(out.Rows))
-	switch out.Event.Kind {
-	case cdc.KindRows:
-	case cdc.KindTruncate:
-		if r.cfg.Truncate == nil {
-			r.log.Warn("skipping a truncate event (starrocks.truncate.policy=skip)", "topic", rec.Topic, "partition", rec.Partition, "offset", rec.Offset, "table", out.Table)
-			r.m.skipped.Add(1)
+// applyWork hands the prepared records of one partition to the sink in
+// order, from w.next, until they are done or the sink is full: runs of
+// plain records with one AppendBatch each, the others one by one.
+func (r *Replicator) applyWork(ctx context.Context, w *partWork) error {
+	for w.next < len(w.recs) {
+		if r.cfg.Sink.Full() {
+			// The rest waits for memory, outside the lock and with
+			// rebalances allowed.
 			return nil
 		}
-		// Everything before the truncate must be loaded first, and nothing
-		// after it: flush, then truncate, in record order.
-		if err := r.flushAll(ctx); err != nil {
-			return pipeline.Stop(fmt.Errorf("loading the rows before a truncate of %s: %w", out.Table, err))
+		i := w.next
+		if !w.plain(i) {
+			if err := r.applyOne(ctx, w, i); err != nil {
+				return err
+			}
+			w.next++
+			continue
 		}
-		if err := r.cfg.Truncate(ctx, out.Table); err != nil {
-			return pipeline.Stop(fmt.Errorf("truncating %s for a Debezium truncate event: %w", out.Table, err))
+		from := w.rowStart(i)
+		j := i
+		for j < len(w.recs) && w.plain(j) && w.rows.Size(from, w.res[j].rowsEnd) <= maxRunBytes {
+			j++
 		}
-		r.log.Warn("table truncated for a Debezium truncate event", "topic", rec.Topic, "partition", rec.Partition, "offset", rec.Offset, "table", out.Table)
-	default:
-		r.m.skipped.Add(1)
+		if j == i {
+			j = i + 1 // a record larger than a run goes alone
+		}
+		base := r.lastSeq
+		r.cfg.Sink.AppendBatch(&w.rows, from, w.res[j-1].rowsEnd)
+		var rows, skipped int
+		for k := i; k < j; k++ {
+			res := &w.res[k]
+			if res.out.Event.Kind == cdc.KindRows {
+				rows += res.out.Rows
+			} else {
+				skipped++
+			}
+			// Rows were numbered in order from base+1: record k's rows
+			// are the run's rows [rowStart(k), rowsEnd).
+			first := base + 1 + uint64(w.rowStart(k)-from)
+			last := base + uint64(res.rowsEnd-from)
+			r.markAt(w.recs[k], first, last)
+		}
+		r.m.records.Add(float64(j - i))
+		r.m.rows.Add(float64(rows))
+		r.m.skipped.Add(float64(skipped))
+		w.next = j
 	}
+	return nil
+}
+
+// applyOne applies a record whose result needs more than its rows handed
+// on: an error (dead-letter policy, or a stop) or a truncate.
+func (r *Replicator) applyOne(ctx context.Context, w *partWork, i int) error {
+	rec, res := w.recs[i], &w.res[i]
+	first := r.lastSeq + 1
+	perr := res.err
+	if perr == nil {
+		perr = r.truncate(ctx, rec, res.out)
+	}
+	if perr != nil {
+		if errors.Is(perr, pipeline.ErrStop) {
+			return fmt.Errorf("%s: %w", deadletter.Describe(rec), perr)
+		}
+		if derr := r.cfg.DeadLetter.Handle(ctx, rec, perr); derr != nil {
+			return derr
+		}
+		r.m.dead.Add(1)
+	}
+	r.m.records.Add(1)
+	r.mark(rec, first)
+	return nil
+}
+
+// truncate handles a Debezium truncate event: skipped with a warning
+// (starrocks.truncate.policy=skip), or the table emptied after every row
+// before the event is loaded.
+func (r *Replicator) truncate(ctx context.Context, rec *kgo.Record, out pipeline.Outcome) error {
+	if r.cfg.Truncate == nil {
+		r.m.skipped.Add(1)
+		r.log.Warn("skipping a truncate event (starrocks.truncate.policy=skip)", "topic", rec.Topic, "partition", rec.Partition, "offset", rec.Offset, "table", out.Table)
+		return nil
+	}
+	// Everything before the truncate must be loaded first, and nothing
+	// after it: flush, then truncate, in record order.
+	if err := r.flushAll(ctx); err != nil {
+		return pipeline.Stop(fmt.Errorf("loading the rows before a truncate of %s: %w", out.Table, err))
+	}
+	if err := r.cfg.Truncate(ctx, out.Table); err != nil {
+		return pipeline.Stop(fmt.Errorf("truncating %s for a Debezium truncate event: %w", out.Table, err))
+	}
+	r.log.Warn("table truncated for a Debezium truncate event", "topic", rec.Topic, "partition", rec.Partition, "offset", rec.Offset, "table", out.Table)
 	return nil
 }
 
@@ -478,16 +562,16 @@ func loadErrors(err error) []*loader.LoadError {
 
 var optionalBytes = &decode.Schema{Type: decode.TypeBytes, Optional: true}
 
-// emit hands one row to the sink (zero Headers: a plain row, as
-// loader.Loader.Append would buffer it).
-func (r *Replicator) emit(table string, h loader.Headers, row []byte) {
-	r.cfg.Sink.AppendWith(table, h, row)
-}
-
 // mark records that rec is processed: its offset+1 is committable once the
 // rows appended so far are durable.
 func (r *Replicator) mark(rec *kgo.Record, first uint64) {
-	r.lastSeq = r.cfg.Sink.Seq()
+	r.markAt(rec, first, r.cfg.Sink.Seq())
+}
+
+// markAt is mark for a record whose rows are numbered first to last
+// (first = last+1: none).
+func (r *Replicator) markAt(rec *kgo.Record, first, last uint64) {
+	r.lastSeq = last
 	ps := r.pending[rec.Topic]
 	if ps == nil {
 		ps = map[int32][]position{}
@@ -497,7 +581,8 @@ func (r *Replicator) mark(rec *kgo.Record, first uint64) {
 		offset: kgo.EpochOffset{Epoch: rec.LeaderEpoch, Offset: rec.Offset + 1},
 		from:   rec.Offset,
 		first:  first,
-		seq:    r.lastSeq,
+		seq:    last,
+		ts:     rec.Timestamp.UnixMilli(),
 	})
 }
 
@@ -544,7 +629,7 @@ func (r *Replicator) commitDurable(ctx context.Context) error {
 	if r.fenced != nil {
 		return nil
 	}
-	durable := r.cfg.Sink.Durable()
+	durable := r.observeDurable()
 	for t, ps := range r.pending {
 		for p, q := range ps {
 			n := 0
@@ -553,6 +638,10 @@ func (r *Replicator) commitDurable(ctx context.Context) error {
 			}
 			if n == 0 {
 				continue
+			}
+			tp := topicPartition{t, p}
+			if r.seen[tp] -= n; r.seen[tp] <= 0 {
+				delete(r.seen, tp)
 			}
 			if r.ready[t] == nil {
 				r.ready[t] = map[int32]kgo.EpochOffset{}
@@ -720,11 +809,12 @@ func evicted(err error) bool {
 
 // dropBacklog forgets the unprocessed records of parts. r.mu must be held.
 func (r *Replicator) dropBacklog(parts map[string][]int32) {
-	if len(r.backlog) == 0 {
-		return
-	}
-	r.backlog = slices.DeleteFunc(r.backlog, func(rec *kgo.Record) bool {
-		return slices.Contains(parts[rec.Topic], rec.Partition)
+	r.backlog = slices.DeleteFunc(r.backlog, func(w *partWork) bool {
+		if !slices.Contains(parts[w.topic], w.partition) {
+			return false
+		}
+		r.recycle(w)
+		return true
 	})
 }
 
@@ -733,6 +823,7 @@ func (r *Replicator) dropPending(parts map[string][]int32) {
 		for _, p := range ps {
 			delete(r.pending[t], p)
 			delete(r.ready[t], p)
+			delete(r.seen, topicPartition{t, p})
 		}
 		if len(r.pending[t]) == 0 {
 			delete(r.pending, t)
@@ -741,4 +832,30 @@ func (r *Replicator) dropPending(parts map[string][]int32) {
 			delete(r.ready, t)
 		}
 	}
+}
+
+// observeDurable observes, once per record, the freshness of the records
+// whose rows have all become durable since the last call: the time from
+// the record's Kafka timestamp to now. It returns the sink's Durable.
+// r.mu must be held.
+func (r *Replicator) observeDurable() uint64 {
+	durable := r.cfg.Sink.Durable()
+	now := time.Now().UnixMilli()
+	for t, ps := range r.pending {
+		for p, q := range ps {
+			tp := topicPartition{t, p}
+			n := r.seen[tp]
+			i := n
+			for i < len(q) && q[i].seq <= durable {
+				if ts := q[i].ts; ts > 0 {
+					r.m.observeFreshness(time.Duration(max(now-ts, 0)) * time.Millisecond)
+				}
+				i++
+			}
+			if i > n {
+				r.seen[tp] = i
+			}
+		}
+	}
+	return durable
 }

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/binary"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -20,6 +22,7 @@ import (
 	"github.com/starcdc/starcdc/devstack"
 	"github.com/starcdc/starcdc/devstack/starrocks"
 	"github.com/starcdc/starcdc/internal/fixtures"
+	"github.com/starcdc/starcdc/metrics"
 )
 
 func writeProps(t *testing.T, extra string) string {
@@ -468,5 +471,49 @@ func TestVersion(t *testing.T) {
 		if code != 0 || errOut != "" || !strings.HasPrefix(out, "starcdc ") || !strings.Contains(out, "go1.") || strings.Count(out, "\n") != 1 {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 0 and one line with the Go version", arg, code, out, errOut)
 		}
+	}
+}
+
+// TestMetricsServer: `run --metrics-addr` serves, at /metrics only, the
+// build stamps (the link-time ones when set) beside the runtime series,
+// until stopped.
+func TestMetricsServer(t *testing.T) {
+	defer func(v, r string) { buildVersion, buildRevision = v, r }(buildVersion, buildRevision)
+	buildVersion, buildRevision = "v9.8.7", "cafe0123"
+	addr, stop, err := serveMetrics("127.0.0.1:0", metrics.New(buildStamp()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(path string) (int, string, error) {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			return 0, "", err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b), err
+	}
+	code, body, err := get("/metrics")
+	if err != nil || code != http.StatusOK {
+		t.Fatalf("GET /metrics: %d %v", code, err)
+	}
+	for _, want := range []string{
+		`starcdc_build_info{goversion="` + runtime.Version() + `",revision="cafe0123",version="v9.8.7"} 1`,
+		"\ngo_goroutines ",
+		"\nprocess_cpu_seconds_total ",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q:\n%s", want, body)
+		}
+	}
+	if code, _, err := get("/"); err != nil || code != http.StatusNotFound {
+		t.Errorf("GET /: %d %v, want 404", code, err)
+	}
+	stop()
+	if _, _, err := get("/metrics"); err == nil {
+		t.Error("/metrics still served after stop")
+	}
+	if _, _, err := serveMetrics("no-such-host.invalid:bad", metrics.New(metrics.BuildInfo{})); err == nil {
+		t.Error("a bad address was accepted")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -40,16 +41,15 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 	if err != nil {
 		return err
 	}
-	reg := metrics.New()
+	setMemoryLimit(cfg, logger)
+	reg := metrics.New(buildStamp())
 	if *metricsAddr != "" {
-		ln, err := net.Listen("tcp", *metricsAddr)
+		addr, stop, err := serveMetrics(*metricsAddr, reg)
 		if err != nil {
 			return usageError{fmt.Errorf("--metrics-addr: %w", err)}
 		}
-		srv := &http.Server{Handler: reg.Handler(), ReadHeaderTimeout: 10 * time.Second}
-		go func() { _ = srv.Serve(ln) }()
-		defer srv.Close()
-		logger.Info("serving Prometheus metrics", "url", "http://"+ln.Addr().String()+"/metrics")
+		defer stop()
+		logger.Info("serving Prometheus metrics", "url", "http://"+addr+"/metrics")
 	}
 	reps := make([]*replicator.Replicator, 0, len(cfg.Connectors))
 	for _, c := range cfg.Connectors {
@@ -80,4 +80,35 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// serveMetrics serves reg at http://ADDR/metrics, ADDR being the address
+// it bound (addr with port 0 picks one), until stop is called.
+func serveMetrics(addr string, reg *metrics.Registry) (bound string, stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: reg.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return ln.Addr().String(), func() { _ = srv.Close() }, nil
+}
+
+// buildStamp is the version and revision starcdc_build_info exposes, as
+// `starcdc version` resolves them: the link-time stamps (buildVersion,
+// buildRevision) when set, else the module version and VCS revision the
+// Go toolchain recorded; empty when neither is known.
+func buildStamp() metrics.BuildInfo {
+	b := metrics.BuildInfo{Version: buildVersion, Revision: buildRevision}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if b.Version == "" {
+			b.Version = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && b.Revision == "" {
+				b.Revision = s.Value
+			}
+		}
+	}
+	return b
 }

@@ -1,0 +1,73 @@
+package loader
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/starcdc/starcdc/internal/testutil"
+)
+
+// TestSealExactLabels: Seal labels a table's loads by the name alone, the
+// Headers segments after it with "-s<k>"; a second Loader (a restart)
+// sealing the same rows under the same name stores nothing twice, whatever
+// order its rows come in; Manual starts no load on its own, neither for
+// age nor for memory pressure.
+func TestSealExactLabels(t *testing.T) {
+	withSR(t, nil, func(t *testing.T, f *sr) {
+		o := f.opts()
+		o.Manual = true
+		o.FlushInterval = time.Millisecond
+		o.MaxBytes = 4096 // memory pressure from the second row on
+		l := newLoader(t, o)
+		p := Headers{Columns: "id,name,__op", PartialUpdate: true}
+		l.Append("t", []byte(`{"id":1,"name":"a"}`))
+		l.AppendWith("t", p, []byte(`{"id":2,"name":"b"}`))
+		l.Append("u", []byte(`{"id":3,"name":"c","pad":""}`))
+		time.Sleep(time.Second) // age and pressure would have started loads
+		if n := len(f.Requests()); n != 0 {
+			t.Fatalf("Manual: %d requests before Seal", n)
+		}
+		l.Seal("eo-1")
+		if err := l.Flush(testutil.Ctx(t), "unused"); err != nil {
+			t.Fatal(err)
+		}
+		var labels []string
+		for _, r := range f.Requests() {
+			if len(r.Body) > 0 {
+				labels = append(labels, r.Header.Get("label"))
+			}
+		}
+		slices.Sort(labels)
+		want := []string{Label("tst", "t", "eo-1"), Label("tst", "t", "eo-1") + "-s2", Label("tst", "u", "eo-1")}
+		if !slices.Equal(labels, want) {
+			t.Fatalf("labels %q, want %q", labels, want)
+		}
+		if st := f.labelState(want[1]); st != "VISIBLE" {
+			t.Fatalf("state of %s: %s", want[1], st)
+		}
+		before := f.loadedRows("t") + f.loadedRows("u")
+
+		// The restart: the same rows, tables in another order, same name.
+		l2 := newLoader(t, o)
+		l2.Append("u", []byte(`{"id":3,"name":"c","pad":""}`))
+		l2.Append("t", []byte(`{"id":1,"name":"a"}`))
+		l2.AppendWith("t", p, []byte(`{"id":2,"name":"b"}`))
+		l2.Seal("eo-1")
+		if err := l2.Flush(testutil.Ctx(t), "unused"); err != nil {
+			t.Fatal(err)
+		}
+		if after := f.loadedRows("t") + f.loadedRows("u"); after != before || before != 3 {
+			t.Fatalf("rows loaded: %d after the first loader, %d after the replay; want 3 and 3", before, after)
+		}
+		if l2.Durable() != 3 {
+			t.Fatalf("the replay's rows are not durable: %d", l2.Durable())
+		}
+		if st, err := l2.LabelState(testutil.Ctx(t), want[0]); err != nil || st != "VISIBLE" {
+			t.Fatalf("LabelState: %q, %v", st, err)
+		}
+		if st, err := l2.LabelState(testutil.Ctx(t), "tst-t-never"); err != nil || st != "UNKNOWN" {
+			t.Fatalf("LabelState of an unknown label: %q, %v", st, err)
+		}
+	})
+}
