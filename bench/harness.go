@@ -92,6 +92,7 @@ type Memory struct {
 	Records  int
 	MaxBytes int64
 	SlowLoad time.Duration
+	Slowed   int64 // loads the emulator answered late
 	Starcdc  procResult
 }
 
@@ -699,11 +700,14 @@ func (h *harness) memory(ctx context.Context) (*Memory, error) {
 	res := &Memory{Records: h.cfg.Backlog, MaxBytes: cfg.Connectors[0].BufferFlushMaxBytes, SlowLoad: h.cfg.SlowLoad}
 	// The fault stays for the rest of the stack's life: this run is the
 	// last.
-	h.stack.StarRocks.Inject(starrocks.Fault{Op: "stream_load", Kind: starrocks.FaultSlow, Delay: h.cfg.SlowLoad, Times: math.MaxInt})
+	var slowed atomic.Int64
+	h.stack.StarRocks.Inject(starrocks.Fault{Op: "stream_load", Kind: starrocks.FaultSlow, Delay: h.cfg.SlowLoad, Times: math.MaxInt,
+		Acted: func() { slowed.Add(1) }})
 	if res.Starcdc, _, err = h.runStarcdc(ctx, props, topics, nil); err != nil {
 		return nil, err
 	}
+	res.Slowed = slowed.Load()
 	h.drop(ctx, topics, config.GroupID(name))
-	h.logf("memory: peak RSS %.0f MiB, %.1fs", float64(res.Starcdc.MaxRSS)/(1<<20), res.Starcdc.Wall.Seconds())
+	h.logf("memory: peak RSS %.0f MiB, %d slow loads, %.1fs", float64(res.Starcdc.MaxRSS)/(1<<20), res.Slowed, res.Starcdc.Wall.Seconds())
 	return res, nil
 }

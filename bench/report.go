@@ -87,7 +87,7 @@ func WriteMarkdown(w io.Writer, rep *Report, command string) {
 		if m.Starcdc.MaxRSS > m.MaxBytes+64<<20 {
 			verdict = "ABOVE"
 		}
-		fmt.Fprintf(w, "\nSlow StarRocks (avro, backlog of %d records, every load answered after %s): starcdc peak RSS %s with bufferflush.maxbytes %s (%s the target maxbytes + 64 MiB); drained in %.1f s\n",
-			m.Records, m.SlowLoad, mib(m.Starcdc.MaxRSS), mib(m.MaxBytes), verdict, m.Starcdc.Wall.Seconds())
+		fmt.Fprintf(w, "\nSlow StarRocks (avro, backlog of %d records, every load answered after %s): starcdc peak RSS %s with bufferflush.maxbytes %s (%s the target maxbytes + 64 MiB); %d loads, drained in %.1f s\n",
+			m.Records, m.SlowLoad, mib(m.Starcdc.MaxRSS), mib(m.MaxBytes), verdict, m.Slowed, m.Starcdc.Wall.Seconds())
 	}
 }
