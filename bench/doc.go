@@ -57,7 +57,9 @@
 //     held here, up to gigabytes) into the child's Maxrss.
 //   - ratio: b/a is starcdc's throughput as a fraction of the bare
 //     consumer's; c/d is how many times faster the core is than the naive
-//     baseline.
+//     baseline. Each by wall time, then (CPU …) by CPU time per row, which
+//     varies much less when other processes share the cores (the header
+//     gives the load average when the run started).
 //
 // Two more runs, Avro only:
 //

@@ -102,6 +102,7 @@ type Report struct {
 	Freshness *Freshness
 	Memory    *Memory
 	Elapsed   time.Duration
+	LoadAvg   string // 1-minute load average when the run started
 }
 
 // harness holds the stack and the state shared by the measurements.
@@ -150,7 +151,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	defer h.close()
 
-	rep := &Report{}
+	rep := &Report{LoadAvg: loadAvg()}
 	for _, name := range cfg.Formats {
 		f, err := newFormat(name)
 		if err != nil {

@@ -27,6 +27,15 @@ func cpuModel() string {
 	return "unknown"
 }
 
+// loadAvg is the 1-minute load average from /proc/loadavg ("?" elsewhere).
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "?"
+}
+
 func perSec(n float64, d time.Duration) float64 {
 	if d <= 0 {
 		return math.NaN()
@@ -51,8 +60,8 @@ func mib(b int64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
 // WriteMarkdown writes the report as Markdown: the machine and command,
 // the main table, then the freshness and memory runs.
 func WriteMarkdown(w io.Writer, rep *Report, command string) {
-	fmt.Fprintf(w, "`%s` — GOMAXPROCS=%d, %s, %s/%s, %s; elapsed %.0fs\n\n",
-		command, runtime.GOMAXPROCS(0), cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.Version(), rep.Elapsed.Seconds())
+	fmt.Fprintf(w, "`%s` — GOMAXPROCS=%d, %s, %s/%s, %s; load average at start %s; elapsed %.0fs\n\n",
+		command, runtime.GOMAXPROCS(0), cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.Version(), rep.LoadAvg, rep.Elapsed.Seconds())
 	fmt.Fprintln(w, "| format | measure | records | rows/s | MB/s | CPU s / M rows | allocs/row | peak RSS | ratio |")
 	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|--:|---|")
 	for _, r := range rep.Results {
@@ -69,10 +78,15 @@ func WriteMarkdown(w io.Writer, rep *Report, command string) {
 				fmtRate(perSec(float64(p.Rows), p.Wall)), perSec(float64(p.Bytes)/1e6, p.Wall), cpuPerM(p.CPU, p.Rows),
 				float64(p.Mallocs)/float64(max(p.Rows, 1)), ratio)
 		}
+		// Throughput ratios: by wall time, and by CPU time per row, which
+		// varies less when other processes share the cores.
 		proc("(a) bare consumer", r.Bare, "")
-		proc("(b) starcdc end to end", r.Starcdc, fmt.Sprintf("b/a %.2f", r.Bare.Wall.Seconds()/r.Starcdc.Wall.Seconds()))
+		proc("(b) starcdc end to end", r.Starcdc, fmt.Sprintf("b/a %.2f (CPU %.2f)",
+			r.Bare.Wall.Seconds()/r.Starcdc.Wall.Seconds(), r.Bare.CPU.Seconds()/r.Starcdc.CPU.Seconds()))
 		in("(c) decode+encode core", r.Core, "")
-		in("(d) naive maps + encoding/json", r.Naive, fmt.Sprintf("c/d %.2f", r.Naive.Wall.Seconds()/r.Core.Wall.Seconds()))
+		in("(d) naive maps + encoding/json", r.Naive, fmt.Sprintf("c/d %.2f (CPU %.2f)",
+			r.Naive.Wall.Seconds()/r.Core.Wall.Seconds(),
+			r.Naive.CPU.Seconds()/float64(r.Naive.Rows)/(r.Core.CPU.Seconds()/float64(r.Core.Rows))))
 	}
 	if f := rep.Freshness; f != nil {
 		fmt.Fprintf(w, "\nFreshness (avro, %d records at %d/s for %.0f s, bufferflush.intervalms=1000): ", f.Records, f.Rate, f.For.Seconds())
