@@ -99,7 +99,7 @@ func bareLoad(feURL string, body []byte) error {
 		Transport:     &http.Transport{ExpectContinueTimeout: time.Second},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	url := feURL + "/api/bench/t/_stream_load"
+	url := feURL + "/api/bench/t1/_stream_load"
 	for hop := 0; hop < 2; hop++ {
 		req, err := http.NewRequest(http.MethodPut, url, bytes.NewReader(body))
 		if err != nil {
