@@ -127,6 +127,17 @@ func (h *harness) logf(format string, args ...any) {
 // format, then the freshness and memory runs.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	start := time.Now()
+	fs := make([]format, len(cfg.Formats))
+	for i, name := range cfg.Formats {
+		f, err := newFormat(name)
+		if err != nil {
+			return nil, err
+		}
+		fs[i] = f
+	}
+	if cfg.Records < 1 {
+		return nil, fmt.Errorf("%d records: want at least 1", cfg.Records)
+	}
 	h := &harness{cfg: cfg, log: cfg.Log, exe: cfg.Exe}
 	if h.log == nil {
 		h.log = io.Discard
@@ -152,14 +163,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	defer h.close()
 
 	rep := &Report{LoadAvg: loadAvg()}
-	for _, name := range cfg.Formats {
-		f, err := newFormat(name)
-		if err != nil {
-			return nil, err
-		}
+	for _, f := range fs {
 		r, err := h.measure(ctx, f)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return nil, fmt.Errorf("%s: %w", f.Name(), err)
 		}
 		rep.Results = append(rep.Results, r)
 	}

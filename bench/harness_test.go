@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,6 +76,15 @@ func TestHarness(t *testing.T) {
 	}
 	if m := rep.Memory; m == nil || m.Starcdc.MaxRSS <= 0 || m.MaxBytes != 64<<20 || m.Slowed == 0 {
 		t.Errorf("memory run: %+v, want a peak RSS, the default 64 MiB bufferflush.maxbytes and loads answered late", m)
+	}
+}
+
+func TestRunRefusesBadConfig(t *testing.T) {
+	if _, err := Run(context.Background(), Config{Records: 10, Formats: []string{"avro", "xml"}}); err == nil || !strings.Contains(err.Error(), `unknown format "xml"`) {
+		t.Errorf("unknown format: %v", err)
+	}
+	if _, err := Run(context.Background(), Config{Records: 0, Formats: Formats}); err == nil {
+		t.Error("0 records: no error")
 	}
 }
 
