@@ -82,7 +82,7 @@ type bareArgs struct {
 
 // runBareChild is the bare consumer: a franz-go group consumer with
 // default settings that reads every record of the topics (summing their
-// value sizes so that each is touched), then exits. It prints the records
+// key and value sizes so that each is touched), then exits. It prints the records
 // and bytes it read.
 func runBareChild(arg string) error {
 	var a bareArgs
@@ -107,7 +107,7 @@ func runBareChild(arg string) error {
 		})
 		fs.EachRecord(func(r *kgo.Record) {
 			n++
-			size += len(r.Value)
+			size += len(r.Key) + len(r.Value)
 		})
 	}
 	fmt.Printf("%d %d %d\n", n, size, vmHWM("self"))

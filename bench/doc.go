@@ -9,9 +9,10 @@
 // unparsed), and for each format produces -n Debezium change events into
 // three topics of four partitions (workload.go: ten columns including
 // Decimal, MicroTimestamp, Date, Json, double, boolean; 60% c, 30% u, 10%
-// d; no record keys). Avro, Protobuf and JSON Schema values are in
-// Confluent's wire format with the schemas registered under TopicNameStrategy
-// subjects; JsonConverter values carry their schema. A format's topics are
+// d; keyed by primary key). Avro, Protobuf and JSON Schema keys and values
+// are in Confluent's wire format with the schemas registered under
+// TopicNameStrategy subjects; JsonConverter keys and values carry their
+// schema. A format's topics are
 // deleted before the next format's are produced. It prints one Markdown
 // table, then the freshness and slow-StarRocks runs, with the machine and
 // the command.
@@ -23,14 +24,14 @@
 //     The Kafka-side limit of any consumer of kfake on this machine.
 //   - (b) starcdc end to end: `starcdc run` as a child process with a
 //     StarRocks connector config (topics, starrocks.http.url, database,
-//     value converter and registry URL, bufferflush.maxbytes default,
+//     key and value converters and registry URL, bufferflush.maxbytes default,
 //     bufferflush.intervalms=1000, every other key at its default), from
 //     its start until its consumer group's lag is 0; then SIGTERM.
 //   - (c) decode+encode core: pipeline.NewPipeline from the same connector
 //     config (column types read from the emulator, as starcdc reads them),
 //     RowsOf over the records held in memory, one goroutine, registry warm.
-//   - (d) naive baseline over the same bytes: a generic decode into maps and
-//     encoding/json of the row image (Avro: hamba avro.Unmarshal into
+//   - (d) naive baseline over the same bytes: a generic decode of key and
+//     value into maps and encoding/json of the row image (Avro: hamba avro.Unmarshal into
 //     map[string]any; Protobuf: dynamicpb + protojson; JSON Schema and
 //     JsonConverter: json.Unmarshal into map[string]any).
 //
@@ -44,7 +45,7 @@
 //     group join included) until it has read every record (a) or until its
 //     group has committed every offset (b). Wall times depend on what else
 //     the machine runs; the CPU column does much less.
-//   - MB/s: Kafka record value bytes read per second of wall time.
+//   - MB/s: Kafka record key and value bytes read per second of wall time.
 //   - CPU s / M rows: user + system CPU seconds per million rows. For (a) and
 //     (b) from the child's rusage (ProcessState.SysUsage, Utime + Stime);
 //     for (c) and (d) this process's rusage over the pass (the GC's other

@@ -23,22 +23,27 @@ import (
 )
 
 // A format writes the workload's events as one Kafka Connect converter
-// would, and names that converter for starcdc. A format that uses the
-// schema registry registers one value schema per topic (TopicNameStrategy:
-// subject <topic>-value) before it encodes.
+// would (the record key: the row's primary key, as Debezium writes it; the
+// value: the envelope), and names that converter for starcdc. A format
+// that uses the schema registry registers a key and a value schema per
+// topic (TopicNameStrategy: subjects <topic>-key and <topic>-value) before
+// it encodes.
 type format interface {
 	// Name is the format's name on the command line and in the table.
 	Name() string
-	// Props are the connector's value.converter settings.
+	// Props are the connector's key.converter and value.converter
+	// settings.
 	Props(registryURL string) map[string]string
-	// Register registers the value schemas of topics (one per table, in
-	// the order of Tables).
+	// Register registers the key and value schemas of topics (one per
+	// table, in the order of Tables).
 	Register(ctx context.Context, cl *sr.Client, topics []string) error
+	// AppendKey appends the record key of ev to dst.
+	AppendKey(dst []byte, ev *event) []byte
 	// Append appends the record value of ev to dst.
 	Append(dst []byte, ev *event) ([]byte, error)
-	// Naive returns the naive baseline: a generic decode of a record value
-	// into maps and encoding/json of its row image.
-	Naive() (func(value []byte) ([]byte, error), error)
+	// Naive returns the naive baseline: a generic decode of a record's key
+	// and value into maps and encoding/json of its row image.
+	Naive() (func(key, value []byte) ([]byte, error), error)
 }
 
 // Formats lists the formats by name, in the table's order.
@@ -72,12 +77,14 @@ func schemaID(value []byte) (int, []byte, error) {
 	return int(binary.BigEndian.Uint32(value[1:5])), value[5:], nil
 }
 
-func register(ctx context.Context, cl *sr.Client, topics []string, typ sr.SchemaType, text func(topic string) string) ([]int, error) {
+// register registers text(topic) under each topic's subject
+// <topic>-<part> and returns their IDs.
+func register(ctx context.Context, cl *sr.Client, topics []string, part string, typ sr.SchemaType, text func(topic string) string) ([]int, error) {
 	ids := make([]int, len(topics))
 	for i, t := range topics {
-		ss, err := cl.CreateSchema(ctx, t+"-value", sr.Schema{Schema: text(t), Type: typ})
+		ss, err := cl.CreateSchema(ctx, t+"-"+part, sr.Schema{Schema: text(t), Type: typ})
 		if err != nil {
-			return nil, fmt.Errorf("registering %s-value: %w", t, err)
+			return nil, fmt.Errorf("registering %s-%s: %w", t, part, err)
 		}
 		ids[i] = ss.ID
 	}
@@ -96,12 +103,24 @@ func decimalBytes(dst []byte, v int64) []byte {
 	return append(dst, b[i:]...)
 }
 
+// keyID is the primary key of ev's row.
+func keyID(ev *event) int64 {
+	if ev.After != nil {
+		return ev.After.ID
+	}
+	return ev.Before.ID
+}
+
 // ---- Avro (io.confluent.connect.avro.AvroConverter) ----
 
 type avroFormat struct {
-	ids     []int
-	schemas map[int]avro.Schema
-	byTable []avro.Schema
+	ids, keyIDs []int
+	schemas     map[int]avro.Schema // value and key schemas by ID
+	byTable     []avro.Schema
+}
+
+func avroKeySchema(topic string) string {
+	return `{"type":"record","name":"Key","namespace":"` + topic + `","fields":[{"name":"id","type":"long"}],"connect.name":"` + topic + `.Key"}`
 }
 
 func avroSchema(topic string) string {
@@ -180,27 +199,47 @@ func toAvro(r *row) *avroValue {
 
 func (*avroFormat) Name() string { return "avro" }
 
-func (*avroFormat) Props(url string) map[string]string {
+// registryProps are the converter settings of a registry converter class
+// for both key and value.
+func registryProps(class, url string) map[string]string {
 	return map[string]string{
-		"value.converter":                     "io.confluent.connect.avro.AvroConverter",
+		"key.converter":                       class,
+		"key.converter.schema.registry.url":   url,
+		"value.converter":                     class,
 		"value.converter.schema.registry.url": url,
 	}
 }
 
+func (*avroFormat) Props(url string) map[string]string {
+	return registryProps("io.confluent.connect.avro.AvroConverter", url)
+}
+
 func (f *avroFormat) Register(ctx context.Context, cl *sr.Client, topics []string) error {
-	ids, err := register(ctx, cl, topics, sr.TypeAvro, avroSchema)
-	if err != nil {
+	var err error
+	if f.ids, err = register(ctx, cl, topics, "value", sr.TypeAvro, avroSchema); err != nil {
 		return err
 	}
-	f.ids, f.schemas, f.byTable = ids, map[int]avro.Schema{}, make([]avro.Schema, len(topics))
+	if f.keyIDs, err = register(ctx, cl, topics, "key", sr.TypeAvro, avroKeySchema); err != nil {
+		return err
+	}
+	f.schemas, f.byTable = map[int]avro.Schema{}, make([]avro.Schema, len(topics))
 	for i, t := range topics {
 		s, err := avro.Parse(avroSchema(t))
 		if err != nil {
 			return fmt.Errorf("avro schema of %s: %w", t, err)
 		}
-		f.schemas[ids[i]], f.byTable[i] = s, s
+		k, err := avro.Parse(avroKeySchema(t))
+		if err != nil {
+			return fmt.Errorf("avro key schema of %s: %w", t, err)
+		}
+		f.schemas[f.ids[i]], f.schemas[f.keyIDs[i]], f.byTable[i] = s, k, s
 	}
 	return nil
+}
+
+// AppendKey writes the Key record: its one long, zigzag varint.
+func (f *avroFormat) AppendKey(dst []byte, ev *event) []byte {
+	return binary.AppendVarint(confluentHeader(dst, f.keyIDs[ev.Table]), keyID(ev))
 }
 
 func (f *avroFormat) Append(dst []byte, ev *event) ([]byte, error) {
@@ -217,9 +256,9 @@ func (f *avroFormat) Append(dst []byte, ev *event) ([]byte, error) {
 	return append(confluentHeader(dst, f.ids[ev.Table]), b...), nil
 }
 
-func (f *avroFormat) Naive() (func([]byte) ([]byte, error), error) {
-	return func(value []byte) ([]byte, error) {
-		id, body, err := schemaID(value)
+func (f *avroFormat) Naive() (func(key, value []byte) ([]byte, error), error) {
+	generic := func(b []byte) (map[string]any, error) {
+		id, body, err := schemaID(b)
 		if err != nil {
 			return nil, err
 		}
@@ -228,7 +267,15 @@ func (f *avroFormat) Naive() (func([]byte) ([]byte, error), error) {
 			return nil, fmt.Errorf("unknown schema ID %d", id)
 		}
 		var m map[string]any
-		if err := avro.Unmarshal(s, body, &m); err != nil {
+		err = avro.Unmarshal(s, body, &m)
+		return m, err
+	}
+	return func(key, value []byte) ([]byte, error) {
+		if _, err := generic(key); err != nil {
+			return nil, fmt.Errorf("key: %w", err)
+		}
+		m, err := generic(value)
+		if err != nil {
 			return nil, err
 		}
 		return json.Marshal(image(m))
@@ -247,8 +294,18 @@ func image(m map[string]any) any {
 // ---- Protobuf (io.confluent.connect.protobuf.ProtobufConverter) ----
 
 type protoFormat struct {
-	ids   []int
-	descs map[int]protoreflect.MessageDescriptor
+	ids, keyIDs []int
+	descs       map[int]protoreflect.MessageDescriptor // value and key messages by ID
+}
+
+func protoKeySchema(topic string) string {
+	return `syntax = "proto3";
+package ` + topic + `;
+
+message Key {
+  int64 id = 1;
+}
+`
 }
 
 const decimalProto = `syntax = "proto3";
@@ -303,43 +360,53 @@ message Envelope {
 func (*protoFormat) Name() string { return "protobuf" }
 
 func (*protoFormat) Props(url string) map[string]string {
-	return map[string]string{
-		"value.converter":                     "io.confluent.connect.protobuf.ProtobufConverter",
-		"value.converter.schema.registry.url": url,
-	}
+	return registryProps("io.confluent.connect.protobuf.ProtobufConverter", url)
 }
 
-// compileProto compiles the envelope schema of topic into a descriptor.
-func compileProto(topic string) (protoreflect.MessageDescriptor, error) {
+// compileProto compiles a schema into the descriptor of its message name.
+func compileProto(schema, name string) (protoreflect.MessageDescriptor, error) {
 	c := protocompile.Compiler{Resolver: &protocompile.SourceResolver{Accessor: protocompile.SourceAccessorFromMap(map[string]string{
-		"bench.proto":                  protoSchema(topic),
+		"bench.proto":                  schema,
 		"confluent/type/decimal.proto": decimalProto,
 	})}}
 	files, err := c.Compile(context.Background(), "bench.proto")
 	if err != nil {
 		return nil, err
 	}
-	md := files[0].Messages().ByName("Envelope")
+	md := files[0].Messages().ByName(protoreflect.Name(name))
 	if md == nil {
-		return nil, errors.New("no Envelope message")
+		return nil, fmt.Errorf("no %s message", name)
 	}
 	return md, nil
 }
 
 func (f *protoFormat) Register(ctx context.Context, cl *sr.Client, topics []string) error {
-	ids, err := register(ctx, cl, topics, sr.TypeProtobuf, protoSchema)
-	if err != nil {
+	var err error
+	if f.ids, err = register(ctx, cl, topics, "value", sr.TypeProtobuf, protoSchema); err != nil {
 		return err
 	}
-	f.ids, f.descs = ids, map[int]protoreflect.MessageDescriptor{}
+	if f.keyIDs, err = register(ctx, cl, topics, "key", sr.TypeProtobuf, protoKeySchema); err != nil {
+		return err
+	}
+	f.descs = map[int]protoreflect.MessageDescriptor{}
 	for i, t := range topics {
-		md, err := compileProto(t)
+		md, err := compileProto(protoSchema(t), "Envelope")
 		if err != nil {
 			return fmt.Errorf("protobuf schema of %s: %w", t, err)
 		}
-		f.descs[ids[i]] = md
+		kd, err := compileProto(protoKeySchema(t), "Key")
+		if err != nil {
+			return fmt.Errorf("protobuf key schema of %s: %w", t, err)
+		}
+		f.descs[f.ids[i]], f.descs[f.keyIDs[i]] = md, kd
 	}
 	return nil
+}
+
+func (f *protoFormat) AppendKey(dst []byte, ev *event) []byte {
+	dst = append(confluentHeader(dst, f.keyIDs[ev.Table]), 0) // message indexes [0]
+	dst = protowire.AppendTag(dst, 1, protowire.VarintType)
+	return protowire.AppendVarint(dst, uint64(keyID(ev)))
 }
 
 func appendProtoRow(dst []byte, r *row) []byte {
@@ -407,9 +474,9 @@ func (f *protoFormat) Append(dst []byte, ev *event) ([]byte, error) {
 	return dst, nil
 }
 
-func (f *protoFormat) Naive() (func([]byte) ([]byte, error), error) {
-	return func(value []byte) ([]byte, error) {
-		id, body, err := schemaID(value)
+func (f *protoFormat) Naive() (func(key, value []byte) ([]byte, error), error) {
+	generic := func(b []byte) (*dynamicpb.Message, error) {
+		id, body, err := schemaID(b)
 		if err != nil {
 			return nil, err
 		}
@@ -421,9 +488,17 @@ func (f *protoFormat) Naive() (func([]byte) ([]byte, error), error) {
 			return nil, errors.New("message indexes other than [0]")
 		}
 		m := dynamicpb.NewMessage(md)
-		if err := proto.Unmarshal(body[1:], m); err != nil {
+		return m, proto.Unmarshal(body[1:], m)
+	}
+	return func(key, value []byte) ([]byte, error) {
+		if _, err := generic(key); err != nil {
+			return nil, fmt.Errorf("key: %w", err)
+		}
+		m, err := generic(value)
+		if err != nil {
 			return nil, err
 		}
+		md := m.Descriptor()
 		img := md.Fields().ByName("after")
 		if !m.Has(img) {
 			img = md.Fields().ByName("before")
@@ -509,7 +584,16 @@ func naiveJSON(body []byte, payload bool) ([]byte, error) {
 
 // ---- JSON Schema (io.confluent.connect.json.JsonSchemaConverter) ----
 
-type jsonSchemaFormat struct{ ids []int }
+type jsonSchemaFormat struct{ ids, keyIDs []int }
+
+func jsonKeySchema(topic string) string {
+	return `{"type":"object","title":"` + topic + `.Key","properties":{"id":{"type":"integer","connect.index":0,"connect.type":"int64"}}}`
+}
+
+// appendJSONKey appends the key payload {"id":N}.
+func appendJSONKey(dst []byte, ev *event) []byte {
+	return append(strconv.AppendInt(append(dst, `{"id":`...), keyID(ev), 10), '}')
+}
 
 func jsonSchema(topic string) string {
 	opt := func(name string, idx int, typ string) string {
@@ -542,24 +626,36 @@ func jsonSchema(topic string) string {
 func (*jsonSchemaFormat) Name() string { return "jsonschema" }
 
 func (*jsonSchemaFormat) Props(url string) map[string]string {
-	return map[string]string{
-		"value.converter":                     "io.confluent.connect.json.JsonSchemaConverter",
-		"value.converter.schema.registry.url": url,
-	}
+	return registryProps("io.confluent.connect.json.JsonSchemaConverter", url)
 }
 
 func (f *jsonSchemaFormat) Register(ctx context.Context, cl *sr.Client, topics []string) error {
-	ids, err := register(ctx, cl, topics, sr.TypeJSON, jsonSchema)
-	f.ids = ids
+	var err error
+	if f.ids, err = register(ctx, cl, topics, "value", sr.TypeJSON, jsonSchema); err != nil {
+		return err
+	}
+	f.keyIDs, err = register(ctx, cl, topics, "key", sr.TypeJSON, jsonKeySchema)
 	return err
+}
+
+func (f *jsonSchemaFormat) AppendKey(dst []byte, ev *event) []byte {
+	return appendJSONKey(confluentHeader(dst, f.keyIDs[ev.Table]), ev)
 }
 
 func (f *jsonSchemaFormat) Append(dst []byte, ev *event) ([]byte, error) {
 	return appendJSONPayload(confluentHeader(dst, f.ids[ev.Table]), ev), nil
 }
 
-func (f *jsonSchemaFormat) Naive() (func([]byte) ([]byte, error), error) {
-	return func(value []byte) ([]byte, error) {
+func (f *jsonSchemaFormat) Naive() (func(key, value []byte) ([]byte, error), error) {
+	return func(key, value []byte) ([]byte, error) {
+		_, kb, err := schemaID(key)
+		if err != nil {
+			return nil, fmt.Errorf("key: %w", err)
+		}
+		var k map[string]any
+		if err := json.Unmarshal(kb, &k); err != nil {
+			return nil, fmt.Errorf("key: %w", err)
+		}
 		_, body, err := schemaID(value)
 		if err != nil {
 			return nil, err
@@ -570,7 +666,11 @@ func (f *jsonSchemaFormat) Naive() (func([]byte) ([]byte, error), error) {
 
 // ---- JsonConverter with schemas.enable=true ----
 
-type jsonFormat struct{ schemas []string }
+type jsonFormat struct{ schemas, keySchemas []string }
+
+func connectKeySchema(topic string) string {
+	return `{"type":"struct","fields":[{"type":"int64","optional":false,"field":"id"}],"optional":false,"name":"` + topic + `.Key"}`
+}
 
 func connectSchema(topic string) string {
 	f := func(typ, field string, optional bool, extra string) string {
@@ -605,17 +705,26 @@ func (*jsonFormat) Name() string { return "json" }
 
 func (*jsonFormat) Props(string) map[string]string {
 	return map[string]string{
+		"key.converter":                  "org.apache.kafka.connect.json.JsonConverter",
+		"key.converter.schemas.enable":   "true",
 		"value.converter":                "org.apache.kafka.connect.json.JsonConverter",
 		"value.converter.schemas.enable": "true",
 	}
 }
 
 func (f *jsonFormat) Register(_ context.Context, _ *sr.Client, topics []string) error {
-	f.schemas = make([]string, len(topics))
+	f.schemas, f.keySchemas = make([]string, len(topics)), make([]string, len(topics))
 	for i, t := range topics {
-		f.schemas[i] = connectSchema(t)
+		f.schemas[i], f.keySchemas[i] = connectSchema(t), connectKeySchema(t)
 	}
 	return nil
+}
+
+func (f *jsonFormat) AppendKey(dst []byte, ev *event) []byte {
+	dst = append(dst, `{"schema":`...)
+	dst = append(dst, f.keySchemas[ev.Table]...)
+	dst = append(dst, `,"payload":`...)
+	return append(appendJSONKey(dst, ev), '}')
 }
 
 func (f *jsonFormat) Append(dst []byte, ev *event) ([]byte, error) {
@@ -626,6 +735,12 @@ func (f *jsonFormat) Append(dst []byte, ev *event) ([]byte, error) {
 	return append(dst, '}'), nil
 }
 
-func (*jsonFormat) Naive() (func([]byte) ([]byte, error), error) {
-	return func(value []byte) ([]byte, error) { return naiveJSON(value, true) }, nil
+func (*jsonFormat) Naive() (func(key, value []byte) ([]byte, error), error) {
+	return func(key, value []byte) ([]byte, error) {
+		var k map[string]any
+		if err := json.Unmarshal(key, &k); err != nil {
+			return nil, fmt.Errorf("key: %w", err)
+		}
+		return naiveJSON(value, true)
+	}, nil
 }

@@ -60,7 +60,7 @@ type Config struct {
 type Result struct {
 	Format  string
 	Records int
-	Bytes   int64 // record values produced
+	Bytes   int64 // record keys and values produced
 	Produce time.Duration
 	Bare    procResult // (a)
 	Starcdc procResult // (b)
@@ -74,7 +74,7 @@ type inProc struct {
 	Wall    time.Duration
 	CPU     time.Duration // process rusage delta (includes the GC's other threads)
 	Rows    int
-	Bytes   int64 // record values read
+	Bytes   int64 // record keys and values read
 	Mallocs uint64
 }
 
@@ -280,10 +280,10 @@ func (h *harness) drop(ctx context.Context, topics []string, groups ...string) {
 
 // records is an encoded workload held in memory.
 type records struct {
-	values [][]byte
-	table  []uint8 // index in Tables of each value
-	bytes  int64   // of every record produced
-	kept   int64   // bytes of values
+	keys, values [][]byte
+	table        []uint8 // index in Tables of each record
+	bytes        int64   // keys and values of every record produced
+	kept         int64   // bytes of keys and values
 }
 
 // producer writes records to kfake: asynchronous, batched, every partition
@@ -329,7 +329,7 @@ func (p *producer) finish(ctx context.Context) error {
 }
 
 // encodeAndProduce encodes events [0, n) with f and produces them to
-// topics; keep holds the encoded values for the in-process passes.
+// topics; the first keep records stay in memory for the in-process passes.
 func (h *harness) encodeAndProduce(ctx context.Context, f format, topics []string, n, keep int) (*records, error) {
 	p, err := newProducer(h.stack.Brokers())
 	if err != nil {
@@ -337,11 +337,13 @@ func (h *harness) encodeAndProduce(ctx context.Context, f format, topics []strin
 	}
 	rs := &records{}
 	keep = min(keep, n)
-	rs.values, rs.table = make([][]byte, 0, keep), make([]uint8, 0, keep)
+	rs.keys, rs.values, rs.table = make([][]byte, 0, keep), make([][]byte, 0, keep), make([]uint8, 0, keep)
 	var arena, scratch []byte
 	for i := 0; i < n; i++ {
 		ev := genEvent(i)
-		if scratch, err = f.Append(scratch[:0], &ev); err != nil {
+		scratch = f.AppendKey(scratch[:0], &ev)
+		kn := len(scratch)
+		if scratch, err = f.Append(scratch, &ev); err != nil {
 			p.cl.Close()
 			return nil, fmt.Errorf("encoding event %d: %w", i, err)
 		}
@@ -350,13 +352,13 @@ func (h *harness) encodeAndProduce(ctx context.Context, f format, topics []strin
 		}
 		start := len(arena)
 		arena = append(arena, scratch...)
-		v := arena[start:len(arena):len(arena)]
-		rs.bytes += int64(len(v))
+		k, v := arena[start:start+kn:start+kn], arena[start+kn:len(arena):len(arena)]
+		rs.bytes += int64(len(scratch))
 		if i < keep {
-			rs.values, rs.table = append(rs.values, v), append(rs.table, uint8(ev.Table))
-			rs.kept += int64(len(v))
+			rs.keys, rs.values, rs.table = append(rs.keys, k), append(rs.values, v), append(rs.table, uint8(ev.Table))
+			rs.kept += int64(len(scratch))
 		}
-		p.produce(ctx, &kgo.Record{Topic: topics[ev.Table], Partition: ev.Partition, Value: v})
+		p.produce(ctx, &kgo.Record{Topic: topics[ev.Table], Partition: ev.Partition, Key: k, Value: v})
 	}
 	return rs, p.finish(ctx)
 }
@@ -379,7 +381,6 @@ func (h *harness) connector(name string, f format, topics []string) map[string]s
 		"starrocks.password":        "",
 		"starrocks.database.name":   Database,
 		"starrocks.topic2table.map": strings.Join(t2t, ","),
-		"key.converter":             "org.apache.kafka.connect.storage.StringConverter",
 		"bufferflush.intervalms":    "1000",
 	}
 	for k, v := range f.Props(h.stack.Registry.URL()) {
@@ -596,7 +597,7 @@ func (h *harness) core(ctx context.Context, props map[string]string, topics []st
 	out := 0
 	emit := func(_ string, _ loader.Headers, row []byte) { out += len(row) }
 	one := func(i int) (int, error) {
-		o, b, err := p.RowsOf(ctx, pipeline.Input{Topic: topics[rs.table[i]], Offset: int64(i), Timestamp: 1712917800123, Value: rs.values[i]}, buf, emit)
+		o, b, err := p.RowsOf(ctx, pipeline.Input{Topic: topics[rs.table[i]], Offset: int64(i), Timestamp: 1712917800123, Key: rs.keys[i], Value: rs.values[i]}, buf, emit)
 		buf = b
 		return o.Rows, err
 	}
@@ -621,7 +622,7 @@ func naivePass(f format, rs *records) (inProc, error) {
 	}
 	out := 0
 	r, err := pass(len(rs.values), func(i int) (int, error) {
-		b, err := naive(rs.values[i])
+		b, err := naive(rs.keys[i], rs.values[i])
 		out += len(b)
 		return 1, err
 	})
@@ -664,7 +665,7 @@ func (h *harness) freshness(ctx context.Context) (*Freshness, error) {
 					p.cl.Close()
 					return err
 				}
-				p.produce(ctx, &kgo.Record{Topic: topics[ev.Table], Partition: ev.Partition, Value: scratch})
+				p.produce(ctx, &kgo.Record{Topic: topics[ev.Table], Partition: ev.Partition, Key: f.AppendKey(nil, &ev), Value: scratch})
 			}
 		}
 		res.Records = sent
