@@ -105,6 +105,12 @@ type Worker struct {
 	// consumer.max.poll.interval.ms (the Java consumer's rebalance
 	// timeout). Zero means the Kafka client's default.
 	Group GroupTimeouts
+	// GroupInstanceID is consumer.group.instance.id, the static member id
+	// (KIP-345) of every connector's consumer, trimmed: nil when unset, ""
+	// when set blank (static membership off). A connector's
+	// ConnectorGroupInstanceID takes precedence; with neither set, the
+	// replicator derives a default (package replicator).
+	GroupInstanceID *string
 }
 
 // GroupTimeouts are the consumer-group timeouts of the sink consumer.
@@ -202,6 +208,10 @@ type Connector struct {
 	Mapping Mapping
 	// DeadLetter holds the errors.deadletterqueue.* keys.
 	DeadLetter DeadLetter
+	// GroupInstanceID is consumer.override.group.instance.id, as
+	// Worker.GroupInstanceID but for this connector only; it takes
+	// precedence over the worker's.
+	GroupInstanceID *string
 	// Extra holds the free-form connector keys that no field above
 	// consumed: predicates*, transforms.<x>.* of a transform not listed in
 	// transforms, keys that are accepted but unused, and unknown keys (the
@@ -478,6 +488,8 @@ func buildWorker(wm map[string]string, at func(key string) checker) Worker {
 			w.Group.Rebalance = d
 		}
 	}
+	v, ok := wm[KeyGroupInstanceID]
+	w.GroupInstanceID = parseInstanceID(at(KeyGroupInstanceID), KeyGroupInstanceID, v, ok)
 	if g := w.Group; g.Session > 0 && g.Heartbeat >= g.Session {
 		at("consumer.heartbeat.interval.ms").bad("consumer.heartbeat.interval.ms", wm["consumer.heartbeat.interval.ms"], "must be below consumer.session.timeout.ms (Kafka advises a third of it)")
 	}
@@ -727,6 +739,9 @@ func buildConnector(c checker, m map[string]string, w Worker, single bool, candi
 			b.bad(keyErrorsTol, v, "must be none or all")
 		}
 	}
+
+	v, ok := b.get(KeyGroupInstanceIDOverride)
+	conn.GroupInstanceID = parseInstanceID(b.checker, KeyGroupInstanceIDOverride, v, ok)
 
 	conn.Extra = b.extra(candidates)
 	b.topicWarnings(&conn)

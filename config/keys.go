@@ -81,7 +81,7 @@ var connectorKeys = map[string]bool{
 	keyName: true, keyConnectorClass: true, keyTasksMax: true, keyTopics: true, keyTopicsRegex: true,
 	keyHTTPURL: true, keyUsername: true, keyPassword: true, keyDatabase: true, keyTopic2Table: true,
 	keyMaxBytes: true, keyIntervalMS: true, keyConnectTimeout: true, keyMaxRetries: true,
-	keyTransforms: true, keyErrorsTol: true,
+	keyTransforms: true, keyErrorsTol: true, KeyGroupInstanceIDOverride: true,
 }
 
 type reasoned struct {
@@ -116,7 +116,7 @@ var workerUnused = []reasoned{
 	{"access.control.", whyNoREST},
 	{"response.http.headers.config", whyNoREST},
 	{"internal.", "Kafka Connect internal converter settings (removed in Kafka 3.0)"},
-	{"consumer.", "per-client overrides other than security (consumer.security.protocol, consumer.sasl.*, consumer.ssl.*) and group timeouts (consumer.session.timeout.ms, consumer.heartbeat.interval.ms, consumer.max.poll.interval.ms) are not supported; " + whyClient},
+	{"consumer.", "per-client overrides other than security (consumer.security.protocol, consumer.sasl.*, consumer.ssl.*) group timeouts (consumer.session.timeout.ms, consumer.heartbeat.interval.ms, consumer.max.poll.interval.ms) and consumer.group.instance.id are not supported; " + whyClient},
 	{"producer.", "starcdc does not produce to Kafka"},
 	{"admin.", "starcdc does not use a Kafka admin client configured from properties"},
 	{"header.converter", "starcdc does not convert record headers"},
@@ -158,7 +158,7 @@ var connectorUnused = []reasoned{
 	{"errors.log.", "starcdc logs failed records through its own logger"},
 	{"errors.retry.", "converter and transform failures are not retried; errors.tolerance decides what happens"},
 	{"config.action.reload", "configuration is read once at start; restart starcdc to reload"},
-	{"consumer.override.", "per-connector client overrides are not supported; set consumer security keys in the worker properties"},
+	{"consumer.override.", "per-connector client overrides other than consumer.override.group.instance.id are not supported; set consumer security keys in the worker properties"},
 	{"producer.override.", "starcdc does not produce to Kafka"},
 	{"admin.override.", "starcdc does not use a Kafka admin client configured from properties"},
 	{"topic.creation.", whySource},
@@ -209,7 +209,7 @@ func classify(key string) (keyKind, string) {
 	if _, ok := securityKey(key); ok {
 		return kindWorker, ""
 	}
-	if _, ok := groupTimeoutKeys[key]; ok {
+	if _, ok := groupTimeoutKeys[key]; ok || key == KeyGroupInstanceID {
 		return kindWorker, ""
 	}
 	if why, ok := matchReasoned(connectorUnused, key); ok {

@@ -22,6 +22,7 @@ import (
 const (
 	// Load settings (Connector.Load).
 	KeyLoadMode        = "starrocks.load.mode"
+	KeyDelivery        = "starrocks.delivery"
 	KeyLoadMinInterval = "starrocks.load.min.interval.ms"
 	KeyConnectTimeout  = "starrocks.connect.timeout.ms"
 	KeyMySQLURL        = "starrocks.mysql.url"
@@ -55,7 +56,7 @@ const (
 
 // ownKeys are the exact keys of starcdc's own settings parsed here.
 var ownKeys = []string{
-	KeyLoadMode, KeyLoadMinInterval, KeyConnectTimeout, KeyMySQLURL,
+	KeyLoadMode, KeyDelivery, KeyLoadMinInterval, KeyConnectTimeout, KeyMySQLURL,
 	KeyAutoCreate, KeyEvolution, KeyBuckets, KeyReplicationNum, KeyKeyless,
 	KeyTimezone, KeyGeometryFormat, KeyBytesType, KeyDecimal256, KeySchemalessTypes, KeyTruncatePolicy,
 	KeyTopic2TableRegex, KeyTopic2TableReplacement,
@@ -77,6 +78,20 @@ const (
 	LoadTransaction LoadMode = "transaction"
 )
 
+// Delivery is starrocks.delivery.
+type Delivery string
+
+const (
+	// DeliveryExactlyOnce loads in epochs labelled by the Kafka offsets
+	// they cover, so that no row is stored twice after a crash, in any
+	// table kind (the default).
+	DeliveryExactlyOnce Delivery = "exactly_once"
+	// DeliveryAtLeastOnce loads as the Java connector does: a crash
+	// replays the records since the last commit, which a primary-key
+	// table absorbs and a duplicate-key table stores twice.
+	DeliveryAtLeastOnce Delivery = "at_least_once"
+)
+
 // Compression is the compression of load bodies, from
 // sink.properties.compression.
 type Compression string
@@ -92,6 +107,9 @@ const (
 type LoadSettings struct {
 	// Mode is starrocks.load.mode: stream_load (default) or transaction.
 	Mode LoadMode
+	// Delivery is starrocks.delivery: exactly_once (default) or
+	// at_least_once.
+	Delivery Delivery
 	// MinInterval is starrocks.load.min.interval.ms, the minimum time
 	// between two age-triggered loads of one table, range [0, 3600000] ms.
 	// MinIntervalSet is false when the key is unset (the loader's default
@@ -351,9 +369,12 @@ func (b *connBuilder) starcdcKeys(conn *Connector) {
 }
 
 func (b *connBuilder) load(conn *Connector) LoadSettings {
-	l := LoadSettings{Mode: LoadStreamLoad, LabelPrefix: labelPrefix(conn.Name), Headers: map[string]string{}}
+	l := LoadSettings{Mode: LoadStreamLoad, Delivery: DeliveryExactlyOnce, LabelPrefix: labelPrefix(conn.Name), Headers: map[string]string{}}
 	if b.enumKey(KeyLoadMode, string(LoadStreamLoad), string(LoadTransaction)) == 1 {
 		l.Mode = LoadTransaction
+	}
+	if b.enumKey(KeyDelivery, string(DeliveryExactlyOnce), string(DeliveryAtLeastOnce)) == 1 {
+		l.Delivery = DeliveryAtLeastOnce
 	}
 	l.ConnectTimeout = time.Duration(b.intKey(KeyConnectTimeout, 100, 600000, loader.DefaultConnectTimeout.Milliseconds(), " of milliseconds")) * time.Millisecond
 	if _, ok := b.trimmed(KeyLoadMinInterval); ok {

@@ -15,9 +15,7 @@
 // could exceed StarRocks' 128 bytes gets its VARCHAR columns narrowed to
 // fit; both produce a Note. A topic without a key schema is ErrNoKey unless
 // starrocks.table.keyless=duplicate, which plans an append-only DUPLICATE
-// KEY table (DISTRIBUTED BY RANDOM, StarRocks ≥ 3.1; the emulator in
-// devstack/starrocks refuses DUPLICATE KEY tables, so they are tested only
-// as SQL text).
+// KEY table (DISTRIBUTED BY RANDOM, StarRocks ≥ 3.1).
 //
 // Names are checked before any DDL: table names with mapping.ValidTable
 // (config.ValidTableName, the one table-name rule),

@@ -45,8 +45,9 @@ const (
 )
 
 // Slot is one value of a flat read. Bytes is valid until the next read
-// into the same slots (it may alias the record's bytes or a scratch
-// buffer of the converter's).
+// into the same slots (it may alias the record's bytes, or a scratch
+// buffer a converter keeps in the slots' spare capacity, never in the
+// converter: one converter serves concurrent readers).
 type Slot struct {
 	Kind  SlotKind
 	Int   int64

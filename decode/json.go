@@ -10,6 +10,7 @@ import (
 	"math"
 	"strconv"
 	"sync"
+	"sync/atomic"
 )
 
 // JSONConverter is Kafka's org.apache.kafka.connect.json.JsonConverter.
@@ -30,7 +31,20 @@ type JSONConverter struct {
 	ReplaceNullWithDefault bool
 
 	mu      sync.RWMutex
-	schemas map[string]*Schema
+	schemas map[string]*jsonCached
+	gen     atomic.Uint64 // counts the resets of schemas
+	recent  jsonRecent    // the entries DecodeFlat found last (jsonflat.go)
+}
+
+// jsonCached is one entry of JSONConverter's schema cache: the parsed
+// schema and, beside it, its flat plan, compiled on the first DecodeFlat
+// of a record naming it (jsonflat.go). An entry is never replaced in the
+// map, so one schema text has one *Schema until the cache is reset.
+type jsonCached struct {
+	raw    string // the schema text, the entry's key
+	gen    uint64 // the cache generation the entry belongs to
+	schema *Schema
+	flat   jsonFlatOnce
 }
 
 // maxCachedSchemas bounds JSONConverter's schema cache.
@@ -138,26 +152,42 @@ func (c *JSONConverter) Decode(_ context.Context, _ string, data []byte) (Record
 
 // schema returns the parsed schema for its raw JSON text, cached.
 func (c *JSONConverter) schema(raw []byte) (*Schema, error) {
+	e, err := c.cached(raw)
+	if err != nil {
+		return nil, err
+	}
+	return e.schema, nil
+}
+
+// cached returns the cache entry of a schema's raw JSON text, parsing the
+// schema on a miss.
+func (c *JSONConverter) cached(raw []byte) (*jsonCached, error) {
 	c.mu.RLock()
-	s, ok := c.schemas[string(raw)]
+	e, ok := c.schemas[string(raw)]
 	c.mu.RUnlock()
 	if ok {
-		return s, nil
+		return e, nil
 	}
 	tree, err := parseJSON(raw)
 	if err != nil {
 		return nil, err
 	}
-	if s, err = parseConnectSchema(tree, 0); err != nil {
+	s, err := parseConnectSchema(tree, 0)
+	if err != nil {
 		return nil, err
 	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.schemas == nil || len(c.schemas) >= maxCachedSchemas {
-		c.schemas = make(map[string]*Schema)
+		c.schemas = make(map[string]*jsonCached)
+		c.gen.Add(1)
 	}
-	c.schemas[string(raw)] = s
-	c.mu.Unlock()
-	return s, nil
+	if e, ok := c.schemas[string(raw)]; ok { // parsed meanwhile by another goroutine
+		return e, nil
+	}
+	e = &jsonCached{raw: string(raw), gen: c.gen.Load(), schema: s}
+	c.schemas[e.raw] = e
+	return e, nil
 }
 
 // parseConnectSchema reads a JsonConverter schema object.

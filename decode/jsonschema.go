@@ -22,6 +22,7 @@ import (
 type jsonSchemaConverter struct {
 	schemas *registrySchemas[*Schema]
 	conv    JSONConverter
+	plans   idCache[*jsonFlat] // by schema ID: the flat plan of schemas' entry (jsonflat.go)
 }
 
 // newJSONSchemaConverter returns a jsonSchemaConverter reading schemas from

@@ -315,9 +315,7 @@ func (f *protoFile) flatMessage(idx []int) (*pbMsg, error) {
 	return f.message(slices.Clone(idx))
 }
 
-// slotUnset marks, while a message is read, a field slot not yet written.
 // It never leaves the reader.
-const slotUnset SlotKind = 255
 
 // pbFlatReader reads one payload into slots. Every method reports false for
 // bytes Decode would reject, and for values it cannot hold flat.

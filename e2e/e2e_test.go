@@ -414,8 +414,9 @@ func TestTwoProcessesOneGroup(t *testing.T) {
 	event := func(op string, id int, last string) *kgo.Record { return customerEvent("multi", 4, op, id, last) }
 	produceRecs := func(recs []*kgo.Record) { produceAll(t, s, recs) }
 	props := connectorProps(s, "shared", false, "multi", "multi:customers")
-	a := startReplicator(t, props)
-	b := startReplicator(t, props)
+	// Two processes on one host: each needs its own group instance id.
+	a := startReplicator(t, withInstanceID(props, "shared-a"))
+	b := startReplicator(t, withInstanceID(props, "shared-b"))
 	waitMembers(t, s, a.group, 2)
 
 	var recs []*kgo.Record

@@ -20,6 +20,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/starcdc/starcdc/config"
 	"github.com/starcdc/starcdc/devstack"
 	"github.com/starcdc/starcdc/devstack/starrocks"
 	"github.com/starcdc/starcdc/internal/testutil"
@@ -188,6 +189,8 @@ func pausedMember(t *testing.T, mode string) {
 	as["starrocks.username"], as["starrocks.password"] = "a", "pw-a"
 	bs := maps.Clone(props)
 	bs["starrocks.username"], bs["starrocks.password"] = "b", "pw-b"
+	// Two processes on one host: each needs its own group instance id.
+	as[config.KeyGroupInstanceIDOverride], bs[config.KeyGroupInstanceIDOverride] = "pause-a", "pause-b"
 	a := startProcess(t, as)
 	b := startProcess(t, bs)
 	waitMembers(t, s, "connect-pause", 2)

@@ -79,7 +79,11 @@ func (l *Loader) run(t *tableBuf, u *unit) {
 			break
 		}
 		if r := l.cfg.MaxRetries; r >= 0 && int64(attempt) > r {
-			le.Err = fmt.Errorf("%w after %d attempts: %w", ErrRetriesExhausted, attempt, le.Err)
+			if le.Err != nil {
+				le.Err = fmt.Errorf("%w after %d attempts: %w", ErrRetriesExhausted, attempt, le.Err)
+			} else {
+				le.Err = fmt.Errorf("%w after %d attempts", ErrRetriesExhausted, attempt)
+			}
 			break
 		}
 		d := backoff(attempt)

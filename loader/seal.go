@@ -1,6 +1,9 @@
 package loader
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // Seal cuts the open rows of every table into loads labelled by name
 // alone — Label(LabelPrefix, table, name), and for the k-th Headers
@@ -35,4 +38,21 @@ func (l *Loader) Seal(name string) {
 // §2.6).
 func (l *Loader) LabelState(ctx context.Context, label string) (string, error) {
 	return l.client.loadState(ctx, label)
+}
+
+// SealLabel returns the label Seal(name) gives the first load of table.
+func (l *Loader) SealLabel(table, name string) string {
+	return Label(l.cfg.LabelPrefix, table, name)
+}
+
+// CommitPrepared commits the PREPARED transaction labelled label on table
+// (the transaction interface: a load prepared by a process that died
+// before committing it), under the Lease like every commit. With Stream
+// Load, whose loads are never left PREPARED, it is an error.
+func (l *Loader) CommitPrepared(ctx context.Context, table, label string) error {
+	x, ok := l.proto.(txnLoad)
+	if !ok {
+		return fmt.Errorf("loader: label %s is PREPARED, which only the transaction interface leaves; set starrocks.load.mode=transaction or commit or roll it back in StarRocks", label)
+	}
+	return x.txnCommit(ctx, table, label)
 }

@@ -73,7 +73,7 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 	lopts := loaderOptions(c)
 	lopts.Logger = logger.With("connector", c.Name)
 	g := w.Group
-	member := newMembership(GroupID(c.Name), "", g.Session, g.Rebalance, g.Heartbeat)
+	member := newMembership(GroupID(c.Name), logInstanceID(logger, w, c), g.Session, g.Rebalance, g.Heartbeat)
 	lopts.Lease = member
 	inst := newInstruments(reg, c.Name)
 	lopts.Listener = inst
@@ -114,6 +114,9 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 		Pipeline:          p,
 		Sink:              ld,
 		CommitInterval:    min(c.BufferFlushInterval, time.Second),
+		ExactlyOnce:       c.Load.Delivery == config.DeliveryExactlyOnce,
+		EpochInterval:     c.BufferFlushInterval,
+		EpochBytes:        int(lopts.MaxBytes / 2),
 		Truncate:          truncateFn,
 		DeadLetter:        dl,
 		Logger:            logger,
@@ -165,6 +168,9 @@ func loaderOptions(c config.Connector) loader.Options {
 	}
 	if c.Load.Mode == config.LoadTransaction {
 		o.Mode = loader.ModeTransaction
+	}
+	if c.Load.Delivery == config.DeliveryExactlyOnce {
+		o.Manual = true // every load is an epoch's (see replicator/epoch.go)
 	}
 	return o
 }

@@ -89,6 +89,18 @@ type Config struct {
 	// (starrocks.truncate.policy=truncate); nil skips such events.
 	Truncate func(ctx context.Context, table string) error
 
+	// ExactlyOnce loads in epochs whose load labels are a function of the
+	// Kafka offsets they cover, so that a replay after a crash stores no
+	// row twice in any table kind (see epoch.go). The Sink must be an
+	// EpochSink whose loads only Seal cuts (loader.Options.Manual).
+	ExactlyOnce bool
+	// EpochInterval and EpochBytes close an epoch (ExactlyOnce): when its
+	// first record is EpochInterval old (bufferflush.intervalms), or when
+	// its rows reach EpochBytes (half of bufferflush.maxbytes). Defaults 1 s
+	// and 32 MiB.
+	EpochInterval time.Duration
+	EpochBytes    int
+
 	DeadLetter deadletter.Policy // default deadletter.Stop
 	Logger     *slog.Logger      // default slog.Default()
 	Metrics    *metrics.Registry // may be nil
@@ -146,6 +158,16 @@ type Replicator struct {
 	// freshness was observed. Guarded by mu.
 	seen map[topicPartition]int
 
+	// Exactly-once epochs (Config.ExactlyOnce), guarded by mu: the open
+	// epoch gathers records; inflight is sealed and loading; recoveries
+	// replay intents found at assignment, by epoch name, and recovering
+	// says which partitions' records belong to one.
+	open       *epoch
+	inflight   *epoch
+	recoveries map[string]*epoch
+	recovering map[topicPartition]*epoch
+	ids        map[string][16]byte // topic IDs, for intent commits
+
 	closer func() error // closes what FromConfig built (the loader)
 }
 
@@ -172,6 +194,17 @@ func New(cfg Config) (*Replicator, error) {
 	if cfg.FetchMaxBytes <= 0 {
 		cfg.FetchMaxBytes = DefaultFetchMaxBytes
 	}
+	if cfg.ExactlyOnce {
+		if _, ok := cfg.Sink.(EpochSink); !ok {
+			return nil, errors.New("replicator: exactly-once delivery needs a sink that seals loads by name (loader.Loader)")
+		}
+		if cfg.EpochInterval <= 0 {
+			cfg.EpochInterval = time.Second
+		}
+		if cfg.EpochBytes <= 0 {
+			cfg.EpochBytes = loader.DefaultMaxBytes / 2
+		}
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -184,18 +217,29 @@ func New(cfg Config) (*Replicator, error) {
 		pending: map[string]map[int32][]position{},
 		ready:   map[string]map[int32]kgo.EpochOffset{},
 		seen:    map[topicPartition]int{},
-		m:       newInstruments(cfg.Metrics, cfg.Name),
-		member:  cfg.member,
+
+		open:       newEpoch(),
+		recoveries: map[string]*epoch{},
+		recovering: map[topicPartition]*epoch{},
+		ids:        map[string][16]byte{},
+		m:          newInstruments(cfg.Metrics, cfg.Name),
+		member:     cfg.member,
 	}
 	if r.member == nil {
 		r.member = newMembership(GroupID(cfg.Name), "", cfg.SessionTimeout, cfg.RebalanceTimeout, cfg.HeartbeatInterval)
 	}
+	// Run's shutdown cancels this context to fail requests in flight
+	// (see membership.leave).
+	cctx, stopClient := context.WithCancel(context.Background())
+	r.member.stopClient = stopClient
 	opts := []kgo.Opt{
+		kgo.WithContext(cctx),
+		kgo.WithHooks(groupHooks{r}),
 		kgo.SeedBrokers(cfg.Brokers...),
 		kgo.ConsumerGroup(GroupID(cfg.Name)),
 		kgo.DisableAutoCommit(),
 		kgo.BlockRebalanceOnPoll(),
-		kgo.OnPartitionsAssigned(func(context.Context, *kgo.Client, map[string][]int32) { r.member.renewSoon() }),
+		kgo.OnPartitionsAssigned(r.onAssigned),
 		kgo.OnPartitionsRevoked(r.onRevoked),
 		kgo.OnPartitionsLost(r.onLost),
 		kgo.SessionTimeout(r.member.session),
@@ -207,6 +251,9 @@ func New(cfg Config) (*Replicator, error) {
 		kgo.FetchMaxPartitionBytes(min(maxPartitionFetchBytes, cfg.FetchMaxBytes)),
 		kgo.MaxConcurrentFetches(maxConcurrentFetches),
 	}
+	if r.member.instance != "" {
+		opts = append(opts, kgo.InstanceID(r.member.instance)) // static membership
+	}
 	if cfg.TopicsRegex != "" {
 		opts = append(opts, kgo.ConsumeRegex(), kgo.ConsumeTopics(cfg.TopicsRegex))
 	} else {
@@ -215,6 +262,7 @@ func New(cfg Config) (*Replicator, error) {
 	opts = append(opts, cfg.KafkaOpts...)
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {
+		stopClient()
 		return nil, fmt.Errorf("replicator: creating the Kafka client: %w", err)
 	}
 	r.cl = cl
@@ -261,22 +309,41 @@ func (r *Replicator) Run(ctx context.Context) (err error) {
 		// Final flush and commit, also after an error: what was loaded
 		// before a poison record is committed, so a restart resumes at it.
 		// It runs once: a revocation while the client leaves the group
-		// does not flush again.
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-		defer cancel()
+		// does not flush again. Loading and committing are bounded
+		// apart (see finalLoadTimeout).
+		base := context.WithoutCancel(ctx)
+		lctx, cancelLoad := context.WithTimeout(base, finalLoadTimeout)
+		defer cancelLoad()
 		r.mu.Lock()
 		var ferr error
 		if r.fenced == nil {
-			ferr = r.flushAndCommit(fctx)
+			var lerr error
+			if len(r.pending) > 0 {
+				lerr = r.flushAll(lctx)
+			}
+			// What is loaded is committed; the commit waits out a
+			// rebalance in progress for finalCommitTimeout at most.
+			cctx, cancelCommit := context.WithTimeout(base, finalCommitTimeout)
+			if lerr != nil {
+				ferr = errors.Join(fmt.Errorf("loading into StarRocks: %w (Kafka offsets were not committed past the unloaded rows; they are replayed on restart)", lerr), r.commitDurable(cctx))
+			} else if ferr = r.flushAndCommit(cctx); ferr != nil && r.fenced == nil && ctx.Err() != nil && cctx.Err() != nil {
+				r.log.Warn("stopping without committing the last Kafka offsets: a group rebalance did not finish in time; the rows loaded since the last commit are loaded again (idempotently) after a restart", "waited", finalCommitTimeout, "error", ferr)
+				ferr = nil
+			}
+			cancelCommit()
 		}
+		fenced := r.fenced
 		r.stopping = true
 		r.mu.Unlock()
 		if ferr != nil {
 			err = errors.Join(err, fmt.Errorf("final flush: %w", ferr))
 		}
+		if err != nil && errors.Is(fenced, kerr.FencedInstanceID) && !errors.Is(err, kerr.FencedInstanceID) {
+			err = fenced // the cause (see groupHooks), not a consequence
+		}
+		err = r.member.explainFenced(err)
 		stopMember()
-		r.cl.AllowRebalance()
-		r.cl.Close()
+		r.member.leave(r.log, errors.Is(fenced, kerr.FencedInstanceID))
 		if r.closer != nil {
 			err = errors.Join(err, r.closer())
 		}
@@ -322,10 +389,15 @@ func (r *Replicator) Run(ctx context.Context) (err error) {
 		err := r.processBacklog(ctx)
 		r.observeDurable()
 		r.m.buffer.Set(float64(r.cfg.Sink.BufferedBytes()))
-		if err == nil && time.Since(lastCommit) >= r.cfg.CommitInterval {
+		switch {
+		case err != nil:
+		case r.cfg.ExactlyOnce:
+			err = r.advanceEpochs(ctx, false)
+		case time.Since(lastCommit) >= r.cfg.CommitInterval:
 			err = r.commitDurable(ctx)
 			lastCommit = time.Now()
 		}
+		gathered := r.cfg.ExactlyOnce && r.epochFull()
 		if err == nil {
 			err = r.fenced
 		}
@@ -336,6 +408,34 @@ func (r *Replicator) Run(ctx context.Context) (err error) {
 				return nil
 			}
 			return err
+		}
+		if gathered {
+			// The next epoch is full and the last one still loading:
+			// wait for it outside the lock, with rebalances allowed.
+			r.waitEpoch(ctx)
+		}
+	}
+}
+
+// waitEpoch waits until the epoch in flight is durable (or ctx ends, or
+// a while passes, so that the loop looks at everything again).
+func (r *Replicator) waitEpoch(ctx context.Context) {
+	r.mu.Lock()
+	e := r.inflight
+	r.mu.Unlock()
+	if e == nil {
+		return
+	}
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	for range 100 {
+		if r.cfg.Sink.Durable() >= e.lastSeq {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
 		}
 	}
 }
@@ -405,7 +505,7 @@ func (r *Replicator) processBacklog(ctx context.Context) error {
 // plain records with one AppendBatch each, the others one by one.
 func (r *Replicator) applyWork(ctx context.Context, w *partWork) error {
 	for w.next < len(w.recs) {
-		if r.cfg.Sink.Full() {
+		if r.cfg.Sink.Full() || r.cfg.ExactlyOnce && r.epochFull() {
 			// The rest waits for memory, outside the lock and with
 			// rebalances allowed.
 			return nil
@@ -426,8 +526,6 @@ func (r *Replicator) applyWork(ctx context.Context, w *partWork) error {
 		if j == i {
 			j = i + 1 // a record larger than a run goes alone
 		}
-		base := r.lastSeq
-		r.cfg.Sink.AppendBatch(&w.rows, from, w.res[j-1].rowsEnd)
 		var rows, skipped int
 		for k := i; k < j; k++ {
 			res := &w.res[k]
@@ -436,11 +534,19 @@ func (r *Replicator) applyWork(ctx context.Context, w *partWork) error {
 			} else {
 				skipped++
 			}
-			// Rows were numbered in order from base+1: record k's rows
-			// are the run's rows [rowStart(k), rowsEnd).
-			first := base + 1 + uint64(w.rowStart(k)-from)
-			last := base + uint64(res.rowsEnd-from)
-			r.markAt(w.recs[k], first, last)
+		}
+		if r.cfg.ExactlyOnce {
+			r.collect(w, i, j)
+		} else {
+			base := r.lastSeq
+			r.cfg.Sink.AppendBatch(&w.rows, from, w.res[j-1].rowsEnd)
+			for k := i; k < j; k++ {
+				// Rows were numbered in order from base+1: record k's
+				// rows are the run's rows [rowStart(k), rowsEnd).
+				first := base + 1 + uint64(w.rowStart(k)-from)
+				last := base + uint64(w.res[k].rowsEnd-from)
+				r.markAt(w.recs[k], first, last)
+			}
 		}
 		r.m.records.Add(float64(j - i))
 		r.m.rows.Add(float64(rows))
@@ -469,7 +575,11 @@ func (r *Replicator) applyOne(ctx context.Context, w *partWork, i int) error {
 		r.m.dead.Add(1)
 	}
 	r.m.records.Add(1)
-	r.mark(rec, first)
+	if r.cfg.ExactlyOnce {
+		r.collect(w, i, i+1)
+	} else {
+		r.mark(rec, first)
+	}
 	return nil
 }
 
@@ -566,6 +676,23 @@ var optionalBytes = &decode.Schema{Type: decode.TypeBytes, Optional: true}
 // rows appended so far are durable.
 func (r *Replicator) mark(rec *kgo.Record, first uint64) {
 	r.markAt(rec, first, r.cfg.Sink.Seq())
+}
+
+// markPosition is markAt for a record of an epoch.
+func (r *Replicator) markPosition(tp topicPartition, rec epochRec, first, last uint64) {
+	r.lastSeq = last
+	ps := r.pending[tp.topic]
+	if ps == nil {
+		ps = map[int32][]position{}
+		r.pending[tp.topic] = ps
+	}
+	ps[tp.partition] = append(ps[tp.partition], position{
+		offset: kgo.EpochOffset{Epoch: rec.lepoch, Offset: rec.offset + 1},
+		from:   rec.offset,
+		first:  first,
+		seq:    last,
+		ts:     rec.ts,
+	})
 }
 
 // markAt is mark for a record whose rows are numbered first to last
@@ -683,6 +810,12 @@ func (r *Replicator) commitDurable(ctx context.Context) error {
 // record. r.mu must be held.
 func (r *Replicator) flushAndCommit(ctx context.Context) error {
 	var ferr error
+	if r.cfg.ExactlyOnce {
+		if err := r.flushEpochs(ctx); err != nil {
+			return fmt.Errorf("loading into StarRocks: %w (Kafka offsets were not committed past the unloaded rows; they are replayed on restart)", err)
+		}
+		return nil
+	}
 	if len(r.pending) > 0 {
 		ferr = r.flushAll(ctx)
 	}
@@ -706,6 +839,9 @@ func (r *Replicator) flushAndCommit(ctx context.Context) error {
 // flushAll loads everything buffered; rows StarRocks rejects go to the
 // dead-letter policy and the flush is tried again. r.mu must be held.
 func (r *Replicator) flushAll(ctx context.Context) error {
+	if r.cfg.ExactlyOnce {
+		return r.flushEpochs(ctx)
+	}
 	for {
 		err := r.cfg.Sink.Flush(ctx, r.batchTag())
 		if err == nil || ctx.Err() != nil || !errors.Is(err, loader.ErrBadRows) {
@@ -764,6 +900,7 @@ func (r *Replicator) onRevoked(ctx context.Context, _ *kgo.Client, revoked map[s
 		return
 	}
 	r.dropPending(revoked)
+	r.dropEpochParts(revoked)
 }
 
 // onLost handles partitions lost without a clean revocation (session
@@ -789,6 +926,7 @@ func (r *Replicator) onLost(_ context.Context, _ *kgo.Client, lost map[string][]
 		r.fence(errors.New("partitions were lost (the group session expired or the member was evicted) while their rows were buffered; stopping without loading them, so that they are not loaded after the new owner's; restart to rejoin the group"))
 	}
 	r.dropPending(lost)
+	r.dropEpochParts(lost)
 }
 
 // fence forbids every further load and commit (see Replicator.fenced) and

@@ -8,8 +8,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
 	"runtime/debug"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/starcdc/starcdc/metrics"
@@ -61,6 +64,9 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 		}
 		reps = append(reps, r)
 	}
+	stopped := make(chan struct{})
+	defer close(stopped)
+	go onStop(ctx, stopped, logger)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -80,6 +86,28 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// onStop logs, once sig (the signal context) is done, what the stop does
+// and how long it may take; a second SIGINT or SIGTERM then exits at once
+// with status 1: rows loaded since the last commit are loaded again
+// (idempotently) after a restart. It returns when stopped is closed.
+func onStop(sig context.Context, stopped <-chan struct{}, logger *slog.Logger) {
+	select {
+	case <-stopped:
+		return
+	case <-sig.Done():
+	}
+	again := make(chan os.Signal, 1)
+	signal.Notify(again, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(again)
+	logger.Info("stopping: loading what is buffered, committing its offsets and leaving the consumer group, each within a bound; a second signal exits at once")
+	select {
+	case <-stopped:
+	case s := <-again:
+		logger.Warn("exiting at once on a second signal: what was loaded since the last commit is loaded again after a restart", "signal", s.String())
+		os.Exit(1)
+	}
 }
 
 // serveMetrics serves reg at http://ADDR/metrics, ADDR being the address

@@ -158,7 +158,7 @@ func (e *Emulator) beStreamLoad(w http.ResponseWriter, r *http.Request, db, tabl
 	t0 = time.Now()
 	params, se := parseLoadParams(r.Header)
 	if se == nil {
-		_, se = params.plan(tbl.currentSchema())
+		_, se = params.plan(tbl.currentSchema(), tbl.kind)
 	}
 	rep.planMs = ms(time.Since(t0))
 	if se != nil {
@@ -179,7 +179,7 @@ func (e *Emulator) beStreamLoad(w http.ResponseWriter, r *http.Request, db, tabl
 			return
 		}
 		e.mu.Lock()
-		se = e.commitLocked(t, &loadResult{tbl: tbl, batch: &applyBatch{schema: tbl.currentSchema()}}, false)
+		se = e.commitLocked(t, &loadResult{tbl: tbl, batch: &applyBatch{schema: tbl.currentSchema()}}, 0)
 		e.mu.Unlock()
 		if se != nil {
 			fail(se.msg)
@@ -229,7 +229,7 @@ func (e *Emulator) beStreamLoad(w http.ResponseWriter, r *http.Request, db, tabl
 
 	t0 = time.Now()
 	e.mu.Lock()
-	se = e.commitLocked(t, res, f.is(FaultPublishTimeout))
+	se = e.commitLocked(t, res, e.publishWaitLocked(f))
 	if se != nil {
 		e.abortLocked(t, se.msg)
 	}
@@ -259,7 +259,7 @@ func (e *Emulator) finishLater(t *txn, res *loadResult, f *Fault) {
 			e.abortLocked(t, f.Message)
 			return
 		}
-		if se := e.commitLocked(t, res, false); se != nil {
+		if se := e.commitLocked(t, res, 0); se != nil {
 			e.abortLocked(t, se.msg)
 		}
 	})
@@ -477,7 +477,7 @@ func (e *Emulator) beTxnBegin(r *http.Request, label, db string) *txnReply {
 		rep.st = &statusErr{code: codeLabelExists}
 		return rep
 	}
-	now := time.Now()
+	now := e.now()
 	e.beCtxs[label] = &beTxnCtx{id: newUUID(), label: label, db: db, table: table, txn: t, tbl: tbl,
 		timeout: timeout, idleTimeout: idle, began: now, lastActive: now}
 	rep.txnID = t.id
@@ -492,7 +492,8 @@ func (e *Emulator) beTxnLoad(r *http.Request, label, db string) *txnReply {
 	rep := &txnReply{op: "load", label: label}
 	table := r.Header.Get("table")
 	e.mu.Lock()
-	e.sweepLocked(start)
+	now := e.now()
+	e.sweepLocked(now)
 	c := e.beCtxs[label]
 	switch {
 	case c == nil:
@@ -505,7 +506,7 @@ func (e *Emulator) beTxnLoad(r *http.Request, label, db string) *txnReply {
 		rep.st = newStatus(codeTxnInProcessing, "Transaction is in processing")
 	default:
 		c.busy = true
-		c.lastActive = start
+		c.lastActive = now
 	}
 	e.mu.Unlock()
 	if rep.st != nil {
@@ -539,7 +540,7 @@ func (e *Emulator) beTxnLoad(r *http.Request, label, db string) *txnReply {
 			}
 			return nil
 		}
-		if _, se := p.plan(c.tbl.currentSchema()); se != nil {
+		if _, se := p.plan(c.tbl.currentSchema(), c.tbl.kind); se != nil {
 			return se
 		}
 		c.params = p // max_filter_ratio comes from the first load
@@ -565,7 +566,7 @@ func (e *Emulator) beTxnLoad(r *http.Request, label, db string) *txnReply {
 		return failLocked(newStatus(codeInternalError, "%v", err))
 	}
 	c.busy = false
-	c.lastActive = time.Now()
+	c.lastActive = e.now()
 	c.bodies = append(c.bodies, body)
 	c.totalReceived += int64(len(body))
 	rep.txnID = c.txn.id
@@ -576,7 +577,6 @@ func (e *Emulator) beTxnLoad(r *http.Request, label, db string) *txnReply {
 
 // beTxnCommit is TransactionMgr::commit_transaction, for prepare and commit.
 func (e *Emulator) beTxnCommit(r *http.Request, label, db string, prepare bool, f *Fault) *txnReply {
-	start := time.Now()
 	op := "commit"
 	if prepare {
 		op = "prepare"
@@ -585,7 +585,7 @@ func (e *Emulator) beTxnCommit(r *http.Request, label, db string, prepare bool, 
 	preparedTimeout := 86400 * time.Second // prepared_transaction_default_timeout_second
 	var preparedSecs int64 = 86400
 	e.mu.Lock()
-	e.sweepLocked(start)
+	e.sweepLocked(e.now())
 	c := e.beCtxs[label]
 	switch {
 	case c == nil:
@@ -650,7 +650,7 @@ func (e *Emulator) beTxnCommit(r *http.Request, label, db string, prepare bool, 
 	if prepare {
 		c.txn.preparedTimeoutSecs = preparedSecs
 		e.prepareLocked(c.txn, res, preparedTimeout)
-	} else if se := e.commitLocked(c.txn, res, f.is(FaultPublishTimeout)); se != nil {
+	} else if se := e.commitLocked(c.txn, res, e.publishWaitLocked(f)); se != nil {
 		e.abortCtxLocked(c, se.msg)
 		rep.st = se
 		return rep
@@ -659,7 +659,7 @@ func (e *Emulator) beTxnCommit(r *http.Request, label, db string, prepare bool, 
 	rep.commitMs = ms(time.Since(t0))
 	rep.txnID = c.txn.id
 	rep.loadBytes = c.totalReceived
-	rep.loadMs = ms(time.Since(c.began))
+	rep.loadMs = ms(e.now().Sub(c.began))
 	switch {
 	case prepare:
 	case f.is(FaultPublishTimeout):
@@ -675,7 +675,7 @@ func (e *Emulator) beTxnRollback(label, db string) *txnReply {
 	rep := &txnReply{op: "rollback", label: label}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.sweepLocked(time.Now())
+	e.sweepLocked(e.now())
 	c := e.beCtxs[label]
 	switch {
 	case c == nil:

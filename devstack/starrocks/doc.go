@@ -4,8 +4,10 @@
 //
 // It owns: an FE HTTP server (the 8030 role) and a BE HTTP server (the 8040
 // role), the label/transaction registry, the BE's transaction contexts, an
-// in-memory store of primary-key tables, error logs, and fault injection
-// (Inject: see FaultKind for what each fault does and where it acts).
+// in-memory store of primary-key and duplicate-key tables, error logs, and
+// fault injection (Inject: see FaultKind for what each fault does and
+// where it acts; Fault says how to aim one at a label or at the n-th
+// request).
 // Handlers gives the FE and BE handlers themselves, e.g. to serve them
 // behind TLS or on an in-memory network inside a testing/synctest bubble.
 // The StarRocks behaviour it follows is written down in docs/streamload.md
@@ -48,12 +50,32 @@
 //     upserts replace the row or, with `partial_update: true`, only the
 //     listed columns. Each committed transaction is one atomic version; the
 //     128-byte primary key limit fails the load.
+//   - DUPLICATE KEY tables (CreateTableKind with KindDuplicate, or CREATE
+//     TABLE ... DUPLICATE KEY(...) or without a key clause over SQL): every
+//     loaded row is appended and kept, so a row loaded twice is stored
+//     twice; Rows lists them by key, then load order, and Duplicates
+//     counts the surplus copies. `__op` does not exist there: StarRocks'
+//     FE plans an `__op` slot only for primary-key tables
+//     (load/Load.java tableSupportOpColumn, planner/StreamLoadPlanner.java),
+//     so a JSON "__op" key is an unknown key and a `columns` `__op` (field
+//     or literal, even one that is neither upsert nor delete) is read and
+//     dropped: a row with __op=1 is stored like any other and counts as
+//     loaded, the load does not fail. `partial_update` fails with "Only
+//     primary key table support partial update" (StreamLoadPlanner); the
+//     128-byte limit does not apply. Key columns may be nullable (only a
+//     primary key is made NOT NULL, CreateTableAnalyzer).
 //   - `compression` or `Content-Encoding` (never both) GZIP or LZ4_FRAME:
 //     the body is decompressed before it is parsed; in a transaction it is
 //     part of what every load call must repeat (§1.2, §3.1). Size limits
 //     apply to the bytes received.
-//   - Labels per database (§2.5), with eviction beyond 1000 final txns or 3
-//     days; `GET /api/{db}/get_load_state` (§2.6).
+//   - Labels per database (§2.5): reusable only once ABORTED (DTM
+//     beginTransaction), forgotten beyond label_keep_max_num (1000) final
+//     txns or label_keep_max_second (3 days) after they finished
+//     (Config.LabelKeepMaxNum, Config.LabelKeepMax; checked on each
+//     request rather than by the FE's periodic cleaner); `GET
+//     /api/{db}/get_load_state` (§2.6). Config.Clock drives everything that
+//     expires (retention, transaction timeouts, a publish timeout's
+//     COMMITTED→VISIBLE), so a test can step over three days.
 //   - Transaction interface (§3): FE routing (307 for begin/load/prepare and
 //     for commit/rollback of a PREPARE txn, FE-side commit/abort of PREPARED
 //     txns, the label→BE map and "has no node"), BE statuses and messages,
@@ -72,7 +94,9 @@
 // says the emulator does not support them. Column DEFAULTs do not exist: a NOT NULL column a load does not fill is refused at plan time
 // ("Column has no default value"), and a partial update that would insert a
 // new row without a value for a NOT NULL column fails at commit. MAP, STRUCT,
-// HLL and BITMAP columns and non-primary-key tables cannot be created.
+// HLL and BITMAP columns and UNIQUE KEY / AGGREGATE KEY tables cannot be
+// created; ALTER TABLE applies the primary-key rules to duplicate-key
+// tables too (no key columns added, none placed before the last key).
 //
 // Ignored as they only tune a real cluster: `timezone`, `load_mem_limit`,
 // `exec_mem_limit`, `load_dop`, `log_rejected_record_num`, `warehouse`, the

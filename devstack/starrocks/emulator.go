@@ -1,6 +1,7 @@
 package starrocks
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -24,6 +26,21 @@ type Config struct {
 	// no rows. For benchmarks that measure the client, not the emulator's
 	// JSON parsing. Transaction-interface loads are unaffected.
 	Discard bool
+	// Clock, when set, is the emulator's clock for everything that expires
+	// or turns visible with time: label retention, transaction timeouts,
+	// prepared_timeout and a publish timeout's COMMITTED→VISIBLE delay.
+	// nil means time.Now. Waits that block a reply (FaultSlow,
+	// FaultStallBody, FaultResetRunning) stay on real timers.
+	Clock func() time.Time
+	// LabelKeepMax is FE label_keep_max_second: a finished transaction's
+	// label is forgotten this long after it finished (get_load_state
+	// UNKNOWN, the label free again). 0 means StarRocks' default of
+	// 259200 s (3 days).
+	LabelKeepMax time.Duration
+	// LabelKeepMaxNum is FE label_keep_max_num: a database forgets its
+	// oldest finished transactions beyond this many. 0 means StarRocks'
+	// default of 1000.
+	LabelKeepMaxNum int
 }
 
 // Column is a column definition for CreateTable.
@@ -37,6 +54,39 @@ type Column struct {
 	Nullable bool // key columns must be NOT NULL
 }
 
+// TableKind is a table's data model (docs/streamload.md §4, §7).
+type TableKind int
+
+const (
+	// KindPrimaryKey: one row per primary key; a load upserts rows and
+	// deletes those with __op=1, the last op per key winning.
+	KindPrimaryKey TableKind = iota
+	// KindDuplicate: a DUPLICATE KEY table. Every loaded row is appended and
+	// kept, so a row loaded twice is stored twice; the key columns only
+	// order the rows. There is no __op: a load ignores it (a row with
+	// __op=1 is appended like any other), as StarRocks plans an __op column
+	// only for primary-key tables.
+	KindDuplicate
+)
+
+func (k TableKind) String() string {
+	switch k {
+	case KindPrimaryKey:
+		return "PRIMARY_KEYS"
+	case KindDuplicate:
+		return "DUP_KEYS"
+	}
+	return fmt.Sprintf("TableKind(%d)", int(k))
+}
+
+// keyClause is the kind's key clause in CREATE TABLE.
+func (k TableKind) keyClause() string {
+	if k == KindDuplicate {
+		return "DUPLICATE KEY"
+	}
+	return "PRIMARY KEY"
+}
+
 // TableStats counts successful loads of a table. Each committed transaction
 // is one load (one version). LoadedRows includes delete rows; DeletedRows
 // counts the rows with __op=1 among them (not the rows actually removed).
@@ -47,7 +97,8 @@ type TableStats struct {
 // Emulator is one in-process StarRocks FE plus one BE. It is safe for
 // concurrent use.
 type Emulator struct {
-	discard bool // Config.Discard
+	discard bool             // Config.Discard
+	clock   func() time.Time // Config.Clock, never nil
 	users   map[string]string
 	store   *store
 
@@ -98,8 +149,15 @@ func Start(cfg Config) (*Emulator, error) {
 		}
 		users[u] = p
 	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.LabelKeepMax < 0 || cfg.LabelKeepMaxNum < 0 {
+		return nil, errors.New("starrocks emulator: negative LabelKeepMax or LabelKeepMaxNum in Config")
+	}
 	e := &Emulator{
 		discard:         cfg.Discard,
+		clock:           cfg.Clock,
 		users:           users,
 		store:           newStore(),
 		closing:         make(chan struct{}),
@@ -109,8 +167,8 @@ func Start(cfg Config) (*Emulator, error) {
 		beCtxs:          map[string]*beTxnCtx{},
 		feNodes:         newLabelLRU(512), // (#BE+#CN)×512 (docs/streamload.md §3.2)
 		errLogs:         map[string]string{},
-		labelKeepMaxNum: 1000,
-		labelKeepMax:    259200 * time.Second,
+		labelKeepMaxNum: cmp.Or(cfg.LabelKeepMaxNum, 1000),
+		labelKeepMax:    cmp.Or(cfg.LabelKeepMax, 259200*time.Second),
 		publishDelay:    time.Second,
 		maxBodyBytes:    defaultMaxBodyBytes,
 		maxJSONBytes:    defaultMaxJSONBytes,
@@ -143,6 +201,9 @@ func Start(cfg Config) (*Emulator, error) {
 	}
 	return e, nil
 }
+
+// now reads the emulator's clock (Config.Clock).
+func (e *Emulator) now() time.Time { return e.clock() }
 
 // FEURL is the FE HTTP base URL (the 8030 role), e.g. "http://127.0.0.1:PORT".
 func (e *Emulator) FEURL() string { return e.feURL }
@@ -184,12 +245,21 @@ func (e *Emulator) CreateDatabase(db string) error {
 // key columns first and in key order, NOT NULL, of an allowed key type. It
 // fails if the database is unknown or the table exists.
 func (e *Emulator) CreateTable(db, table string, cols []Column, primaryKey []string) error {
-	return e.store.createTable(db, table, cols, primaryKey)
+	return e.store.createTable(db, table, cols, primaryKey, KindPrimaryKey)
 }
 
-// Rows returns the table's rows ordered by primary key, each as column name →
-// the value as StarRocks prints it over the MySQL text protocol (a string),
-// or nil for NULL.
+// CreateTableKind creates a table of the given kind; keys are its PRIMARY
+// KEY or DUPLICATE KEY columns. A duplicate key must also be the first
+// columns in key order, but its columns may be nullable and of any type
+// except FLOAT, DOUBLE, JSON, ARRAY and VARBINARY.
+func (e *Emulator) CreateTableKind(db, table string, cols []Column, keys []string, kind TableKind) error {
+	return e.store.createTable(db, table, cols, keys, kind)
+}
+
+// Rows returns the table's rows ordered by key, each as column name → the
+// value as StarRocks prints it over the MySQL text protocol (a string), or
+// nil for NULL. A duplicate-key table returns every stored row, rows with
+// equal keys in load order.
 func (e *Emulator) Rows(db, table string) ([]map[string]any, error) {
 	t, err := e.store.table(db, table)
 	if err != nil {
@@ -207,12 +277,40 @@ func (e *Emulator) Stats(db, table string) TableStats {
 	return t.getStats()
 }
 
+// Duplicates counts the surplus copies of identical rows in the table:
+// the number of rows minus the number of distinct rows (all columns
+// compared). It is 0 for a table where no row was stored twice; in a
+// duplicate-key table every row loaded again adds one.
+func (e *Emulator) Duplicates(db, table string) (int, error) {
+	t, err := e.store.table(db, table)
+	if err != nil {
+		return 0, lookupError(db, table, err)
+	}
+	_, rows := t.snapshot()
+	seen := make(map[string]struct{}, len(rows))
+	var b strings.Builder
+	for _, r := range rows {
+		b.Reset()
+		for _, c := range r {
+			if c == nil {
+				b.WriteString("N;")
+				continue
+			}
+			s := fmt.Sprint(c)
+			fmt.Fprintf(&b, "%d:%s;", len(s), s)
+		}
+		seen[b.String()] = struct{}{}
+	}
+	return len(rows) - len(seen), nil
+}
+
 // Labels returns the labels the database has seen (begun, running or
 // final, until evicted), sorted: what a test inspects to find a load's
-// label.
+// label. Like any request it first applies what expired by the clock.
 func (e *Emulator) Labels(db string) []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.sweepLocked(e.now())
 	var out []string
 	if l, ok := e.labels[db]; ok {
 		for label := range l.byLabel {

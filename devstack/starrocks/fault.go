@@ -2,6 +2,7 @@ package starrocks
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
 	"net"
@@ -14,10 +15,12 @@ import (
 type FaultKind int
 
 const (
-	// FaultHTTP500: the FE answers HTTP 500 with a RestBaseResult body
-	// instead of handling the request (no redirect, no work done). Matched
-	// where the request enters the FE: PUT .../_stream_load, /api/transaction/{op},
-	// get_load_state. A request sent straight to the BE is not affected.
+	// FaultHTTP500: the FE answers HTTP 500 (or Fault.Code) with a
+	// RestBaseResult body instead of handling the request (no redirect, no
+	// work done), as the FE does on an unexpected exception (§2.2).
+	// Matched where the request enters the FE: PUT .../_stream_load,
+	// /api/transaction/{op}, get_load_state. A request sent straight to
+	// the BE is not affected.
 	FaultHTTP500 FaultKind = iota + 1
 
 	// FaultResetAfterBody: the server that executes the operation reads the
@@ -30,7 +33,10 @@ const (
 	FaultSlow
 
 	// FaultPublishTimeout: the commit is applied but the txn stays COMMITTED
-	// (it turns VISIBLE about a second later). Stream Load answers Status
+	// (it turns VISIBLE Fault.Delay later on the emulator's clock, by
+	// default a second): meanwhile get_load_state says COMMITTED and the
+	// label again gets Label Already Exists, FINISHED (DTM: only an
+	// ABORTED txn frees a label). Stream Load answers Status
 	// "Publish Timeout"; a transaction commit on the BE answers
 	// PUBLISH_TIMEOUT. A commit of a PREPARED txn goes through the FE, whose
 	// TransactionResult has no such status: it answers FAILED. Ops:
@@ -94,6 +100,16 @@ const (
 	// reason and its label is free again. As a BE still writing or
 	// publishing when its client gave up. Op: "stream_load".
 	FaultResetRunning
+
+	// FaultBE5xx: the BE answers HTTP Fault.Code (default 500; any 5xx)
+	// with a plain-text body instead of handling the request: nothing is
+	// begun or applied and the body is not read, so the label stays free.
+	// StarRocks' BE itself answers every load with 200 (§2.2); a 5xx from
+	// the BE's address is what a proxy or load balancer in front of it
+	// gives (502/503/504) when the BE is down or restarting. Ops the BE
+	// executes: "stream_load", "begin", "load", "prepare", and "commit"
+	// and "rollback" of a transaction still in PREPARE.
+	FaultBE5xx
 )
 
 func (k FaultKind) String() string {
@@ -120,25 +136,40 @@ func (k FaultKind) String() string {
 		return "FaultDuplicate"
 	case FaultResetRunning:
 		return "FaultResetRunning"
+	case FaultBE5xx:
+		return "FaultBE5xx"
 	}
 	return fmt.Sprintf("FaultKind(%d)", int(k))
 }
 
 // Fault is a fault to inject into the next Times matching requests.
 //
-// A request matches when its operation is Op and its table is Table ("" =
-// any table). The table of a transaction request is its `table` header, or
-// else the table the transaction was begun on; for get_load_state it is the
-// table of the label's transaction. Faults are matched in injection order and
-// consumed when the request arrives at the server where they act (see the
-// kinds), whatever the outcome of the request.
+// A request matches when its operation is Op, its table is Table, its
+// label is Label and its Basic-auth user is User (each "" = any). The
+// table of a transaction request is its `table` header, or else the table
+// the transaction was begun on; for get_load_state it is the table of the
+// label's transaction. The label is the `label` header (Stream Load,
+// transaction ops) or query parameter (get_load_state); a Stream Load
+// without one matches only Label "". Faults are matched in injection order
+// and consumed when the request arrives at the server where they act (see
+// the kinds), whatever the outcome of the request. With Skip = n the first
+// n matching requests pass untouched, so that a test hits exactly the
+// (n+1)-th one, e.g. the retry of a load rather than the load.
 type Fault struct {
 	Op    string // "stream_load", "begin", "load", "prepare", "commit", "rollback", "get_load_state"
 	Table string // "" = any
+	Label string // "" = any
 	User  string // the request's Basic-auth user; "" = any
-	Times int    // how many next matching requests
+	Skip  int    // matching requests to let pass before acting
+	Times int    // how many next matching requests (after Skip)
 	Kind  FaultKind
-	Delay time.Duration // FaultSlow, FaultStallBody and FaultResetRunning only
+	// Delay: the wait of FaultSlow, FaultStallBody and FaultResetRunning;
+	// for FaultPublishTimeout how long the txn stays COMMITTED on the
+	// emulator's clock (0: one second).
+	Delay time.Duration
+	// Code is the HTTP status of FaultHTTP500 and FaultBE5xx: 500..599,
+	// 0 meaning 500.
+	Code int
 	// Message is the failure of FaultFail, and the abort reason of
 	// FaultResetRunning (empty: the load commits).
 	Message string
@@ -163,7 +194,18 @@ func (e *Emulator) Inject(f Fault) {
 	if f.Times < 1 {
 		panic(fmt.Sprintf("starrocks emulator: Inject: Times must be >= 1, got %d", f.Times))
 	}
+	if f.Delay < 0 {
+		panic(fmt.Sprintf("starrocks emulator: Inject: negative Delay %v", f.Delay))
+	}
+	if f.Skip < 0 {
+		panic(fmt.Sprintf("starrocks emulator: Inject: Skip must be >= 0, got %d", f.Skip))
+	}
+	if f.Code != 0 && (f.Kind != FaultHTTP500 && f.Kind != FaultBE5xx || f.Code < 500 || f.Code > 599) {
+		panic(fmt.Sprintf("starrocks emulator: Inject: Code %d: only a 5xx of FaultHTTP500 or FaultBE5xx", f.Code))
+	}
 	switch f.Kind {
+	case FaultBE5xx:
+		mustOp(f, "stream_load", "begin", "load", "prepare", "commit", "rollback")
 	case FaultHTTP500, FaultResetAfterBody:
 	case FaultSlow:
 		if f.Delay <= 0 {
@@ -223,23 +265,27 @@ func (e *Emulator) takeFault(r *http.Request, op, table string, kinds ...FaultKi
 
 func (e *Emulator) matchFault(r *http.Request, op, table string, kinds []FaultKind) *Fault {
 	user, _, _ := r.BasicAuth()
+	label := r.Header.Get("label")
+	if op == "get_load_state" {
+		label = r.URL.Query().Get("label")
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for i, f := range e.faults {
-		if f.Op != op || (f.Table != "" && f.Table != table) || (f.User != "" && f.User != user) {
+		if f.Op != op || (f.Table != "" && f.Table != table) || (f.User != "" && f.User != user) ||
+			(f.Label != "" && f.Label != label) || !slices.Contains(kinds, f.Kind) {
 			continue
 		}
-		for _, k := range kinds {
-			if f.Kind != k {
-				continue
-			}
-			f.Times--
-			if f.Times <= 0 {
-				e.faults = append(e.faults[:i], e.faults[i+1:]...)
-			}
-			c := *f
-			return &c
+		if f.Skip > 0 {
+			f.Skip-- // this request passes; a later fault may still act on it
+			continue
 		}
+		f.Times--
+		if f.Times <= 0 {
+			e.faults = append(e.faults[:i], e.faults[i+1:]...)
+		}
+		c := *f
+		return &c
 	}
 	return nil
 }
@@ -251,7 +297,7 @@ func (f *Fault) is(k FaultKind) bool { return f != nil && f.Kind == k }
 // (everything else).
 var (
 	feExecKinds = []FaultKind{FaultResetAfterBody, FaultSlow, FaultPublishTimeout, FaultCommitFailsAfterCommit, FaultDuplicate}
-	beExecKinds = append(slices.Clone(feExecKinds), FaultStallBody, FaultFail, FaultFilterRows, FaultInProcessing, FaultResetRunning)
+	beExecKinds = append(slices.Clone(feExecKinds), FaultStallBody, FaultFail, FaultFilterRows, FaultInProcessing, FaultResetRunning, FaultBE5xx)
 )
 
 // execute runs h, the handler of the server that executes op, applying any
@@ -261,6 +307,9 @@ var (
 func (e *Emulator) execute(w http.ResponseWriter, r *http.Request, op, table string, kinds []FaultKind, h func(w http.ResponseWriter, f *Fault)) {
 	f := e.takeFault(r, op, table, kinds...)
 	switch {
+	case f.is(FaultBE5xx):
+		code := cmp.Or(f.Code, http.StatusInternalServerError)
+		http.Error(w, fmt.Sprintf("%d %s (starrocks emulator: injected FaultBE5xx on %s)", code, http.StatusText(code), op), code)
 	case f.is(FaultStallBody):
 		pause(r, f.Delay)
 		h(w, f)

@@ -2,6 +2,7 @@ package starrocks
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -153,8 +154,8 @@ func (e *Emulator) feAuth(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
-func fe500(w http.ResponseWriter, op string) {
-	writeJSON(w, http.StatusInternalServerError, restFailed("starrocks emulator: injected FaultHTTP500 on "+op))
+func fe500(w http.ResponseWriter, op string, f *Fault) {
+	writeJSON(w, cmp.Or(f.Code, http.StatusInternalServerError), restFailed("starrocks emulator: injected FaultHTTP500 on "+op))
 }
 
 // redirectToBE answers 307 to the BE with the same path and query, an empty
@@ -174,8 +175,8 @@ func (e *Emulator) feStreamLoad(w http.ResponseWriter, r *http.Request, table st
 		methodNotAllowed(w, http.MethodPut)
 		return
 	}
-	if e.takeFault(r, "stream_load", table, FaultHTTP500) != nil {
-		fe500(w, "stream_load")
+	if f := e.takeFault(r, "stream_load", table, FaultHTTP500); f != nil {
+		fe500(w, "stream_load", f)
 		return
 	}
 	if !e.feAuth(w, r) {
@@ -196,8 +197,8 @@ func (e *Emulator) feGetLoadState(w http.ResponseWriter, r *http.Request, db str
 	}
 	label := r.URL.Query().Get("label")
 	table := e.tableFor(db, label, "")
-	if e.takeFault(r, "get_load_state", table, FaultHTTP500) != nil {
-		fe500(w, "get_load_state")
+	if f := e.takeFault(r, "get_load_state", table, FaultHTTP500); f != nil {
+		fe500(w, "get_load_state", f)
 		return
 	}
 	if !e.feAuth(w, r) {
@@ -213,7 +214,7 @@ func (e *Emulator) feGetLoadState(w http.ResponseWriter, r *http.Request, db str
 			return
 		}
 		e.mu.Lock()
-		now := time.Now()
+		now := e.now()
 		e.sweepLocked(now)
 		state, reason := "UNKNOWN", "" // absent or evicted (§2.6)
 		if t := e.lookupTxnLocked(db, label); t != nil {
@@ -260,8 +261,8 @@ func (e *Emulator) feTxn(w http.ResponseWriter, r *http.Request, op string) {
 	}
 	label, db := r.Header.Get("label"), r.Header.Get("db")
 	table := e.tableFor(db, label, r.Header.Get("table"))
-	if e.takeFault(r, op, table, FaultHTTP500) != nil {
-		fe500(w, op)
+	if f := e.takeFault(r, op, table, FaultHTTP500); f != nil {
+		fe500(w, op, f)
 		return
 	}
 	if !e.feAuth(w, r) {
@@ -302,11 +303,12 @@ func (e *Emulator) feTxn(w http.ResponseWriter, r *http.Request, op string) {
 	}
 	// commit / rollback: look the txn up by label.
 	e.mu.Lock()
-	e.sweepLocked(time.Now())
+	now := e.now()
+	e.sweepLocked(now)
 	t := e.lookupTxnLocked(db, label)
 	var st txnState
 	if t != nil {
-		st = t.stateAt(time.Now())
+		st = t.stateAt(now)
 	}
 	known := e.feNodes.has(label)
 	e.mu.Unlock()
@@ -332,7 +334,7 @@ func (e *Emulator) feTxn(w http.ResponseWriter, r *http.Request, op string) {
 // itself (TransactionWithoutChannelHandler).
 func (e *Emulator) feFinishTxn(w http.ResponseWriter, r *http.Request, op, db, label string, f *Fault) {
 	e.mu.Lock()
-	now := time.Now()
+	now := e.now()
 	t := e.lookupTxnLocked(db, label)
 	if t == nil {
 		e.mu.Unlock()
@@ -347,7 +349,7 @@ func (e *Emulator) feFinishTxn(w http.ResponseWriter, r *http.Request, op, db, l
 		e.redirectToBE(w, r)
 		return
 	case op == "commit" && st == txnPrepared:
-		if se := e.commitLocked(t, t.result, f.is(FaultPublishTimeout)); se != nil {
+		if se := e.commitLocked(t, t.result, e.publishWaitLocked(f)); se != nil {
 			e.abortLocked(t, se.msg)
 			body = txnFailed("UserException", se.msg)
 			break

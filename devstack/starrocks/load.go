@@ -297,16 +297,27 @@ type loadPlan struct {
 	partial bool
 	strict  bool
 	json    bool
+	// noOp: the table has no __op (not a primary-key table): the FE plans
+	// no __op slot (StreamLoadPlanner, Load.tableSupportOpColumn), so an
+	// "__op" JSON key is an unknown key and a columns-header __op is read
+	// but goes nowhere. Every row is an insert.
+	noOp bool
 }
 
-func (p *loadParams) plan(sc *schema) (*loadPlan, *statusErr) {
-	pl := &loadPlan{sc: sc, cols: make([]target, len(sc.cols)), partial: p.partial, strict: p.strict, json: p.format == "json"}
+// plan checks the load's columns against the table's schema sc and kind
+// and maps them, as the FE's streamLoadPut does.
+func (p *loadParams) plan(sc *schema, kind TableKind) (*loadPlan, *statusErr) {
+	pl := &loadPlan{sc: sc, cols: make([]target, len(sc.cols)), partial: p.partial, strict: p.strict, json: p.format == "json", noOp: kind != KindPrimaryKey}
+	if pl.noOp && p.partial {
+		// StreamLoadPlanner.plan, before any column is looked at.
+		return nil, newStatus(codeAnalysisError, "Only primary key table support partial update")
+	}
 	if len(p.items) == 0 {
 		for i, c := range sc.cols {
 			pl.sources = append(pl.sources, c.name)
 			pl.cols[i] = target{kind: tgtSource, src: i}
 		}
-		pl.opAuto = p.format == "json"
+		pl.opAuto = p.format == "json" && !pl.noOp
 		return pl, nil
 	}
 	srcIdx := map[string]int{}
@@ -335,6 +346,11 @@ func (p *loadParams) plan(sc *schema) (*loadPlan, *statusErr) {
 		if _, ok := sc.lookup(it.name); !ok && !strings.EqualFold(it.name, "__op") {
 			return nil, newStatus(codeAnalysisError, "Mapping column is not in table. column: %s", it.name)
 		}
+		if pl.noOp && strings.EqualFold(it.name, "__op") {
+			// Without an __op slot the FE never looks at this expression
+			// (no "load op type string not supported" either).
+			continue
+		}
 		t, se := parseMappingExpr(it, srcIdx)
 		if se != nil {
 			return nil, se
@@ -346,7 +362,9 @@ func (p *loadParams) plan(sc *schema) (*loadPlan, *statusErr) {
 		}
 		assign(it.name, t)
 	}
-	if pl.op.kind == tgtNone && p.format == "json" {
+	if pl.noOp {
+		pl.op = target{} // read (CSV field count), never applied
+	} else if pl.op.kind == tgtNone && p.format == "json" {
 		pl.opAuto = true // docs/streamload.md §1.3: columns omits __op → read the key
 	}
 	if !p.partial {
@@ -439,7 +457,7 @@ func (r *loadResult) tooManyFiltered(ratio float64) bool {
 // row failures are counted as filtered.
 func process(tbl *table, p *loadParams, bodies [][]byte) (*loadResult, *statusErr) {
 	sc := tbl.currentSchema() // one schema for the whole load: an ALTER may run concurrently
-	pl, se := p.plan(sc)
+	pl, se := p.plan(sc, tbl.kind)
 	if se != nil {
 		return nil, se
 	}
@@ -457,7 +475,7 @@ func process(tbl *table, p *loadParams, bodies [][]byte) (*loadResult, *statusEr
 			}
 			return nil
 		}
-		if keySize(sc, op.cells) > primaryKeyLimit {
+		if !pl.noOp && keySize(sc, op.cells) > primaryKeyLimit { // primary-key tables only (MemTable)
 			return newStatus(codeInternalError, "primary key size exceed the limit.")
 		}
 		res.loaded++

@@ -25,13 +25,18 @@ import (
 //
 //   - CREATE DATABASE|SCHEMA [IF NOT EXISTS] db
 //   - CREATE TABLE [IF NOT EXISTS] t (col TYPE [NULL|NOT NULL] [DEFAULT
-//     NULL] [COMMENT 's'], ...) [ENGINE=OLAP] PRIMARY KEY(...) [COMMENT 's']
-//     [DISTRIBUTED BY HASH(...) [BUCKETS n|AUTO]] [ORDER BY (...)]
-//     [PROPERTIES ("k"="v", ...)], in that clause order, validated like the
-//     FE (docs/streamload.md §4): key columns first in key order, NOT NULL (a key
-//     column without NULL/NOT NULL is NOT NULL), key types, hash columns in
-//     the key, replication_num (default 3) ≤ 1 alive BE with StarRocks'
-//     message. Integer display widths (INT(11)) are ignored.
+//     NULL] [COMMENT 's'], ...) [ENGINE=OLAP] PRIMARY|DUPLICATE KEY(...)
+//     [COMMENT 's'] [DISTRIBUTED BY HASH(...)|RANDOM [BUCKETS n|AUTO]]
+//     [ORDER BY (...)] [PROPERTIES ("k"="v", ...)], in that clause order,
+//     validated like the FE (docs/streamload.md §4): key columns first in
+//     key order; for a primary key NOT NULL (a key column without
+//     NULL/NOT NULL is NOT NULL), key types, hash columns in the key and no
+//     RANDOM; replication_num (default 3) ≤ 1 alive BE with StarRocks'
+//     message. A DUPLICATE KEY table keeps every row loaded (KindDuplicate)
+//     and is RANDOM-distributed when DISTRIBUTED BY is omitted; without a
+//     key clause the table is DUPLICATE KEY on its leading columns, as
+//     StarRocks chooses them (defaultDupKey). Integer display widths
+//     (INT(11)) are ignored.
 //   - ALTER TABLE t ADD COLUMN c TYPE [NULL] [DEFAULT NULL] [COMMENT 's']
 //     [AFTER x], ADD COLUMN (c1 T, c2 T), MODIFY COLUMN c TYPE ... (safe
 //     widenings only), several clauses comma-separated, all or nothing.
@@ -49,7 +54,7 @@ import (
 //
 // Anything else is the MySQL error 1235 "not supported by the starcdc
 // StarRocks emulator: <stmt>", never a fake success: INSERT, UPDATE,
-// DELETE, WHERE on user tables, DUPLICATE/UNIQUE/AGGREGATE KEY tables,
+// DELETE, WHERE on user tables, UNIQUE/AGGREGATE KEY tables,
 // PARTITION BY, non-NULL DEFAULTs, DROP/RENAME COLUMN, SET GLOBAL,
 // transactions, COM_FIELD_LIST.
 //

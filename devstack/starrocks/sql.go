@@ -18,6 +18,8 @@ import (
 // tableMeta keeps the CREATE TABLE clauses that only matter for SHOW
 // CREATE TABLE.
 type tableMeta struct {
+	kind        TableKind
+	random      bool // DISTRIBUTED BY RANDOM (duplicate key tables only)
 	comment     string
 	distCols    []string
 	buckets     int // 0: not given
@@ -202,16 +204,23 @@ func (s *sqlSession) createTable(p *sqlParser) (*sqlResult, error) {
 		}
 	}
 	var pk []string
+	kind := KindPrimaryKey
 	switch {
 	case p.acceptKW("PRIMARY", "KEY"):
 		if pk, err = p.identList(); err != nil {
 			return nil, err
 		}
-	case p.isKW("DUPLICATE", "KEY"), p.isKW("UNIQUE", "KEY"), p.isKW("AGGREGATE", "KEY"):
-		return nil, notSupported(strings.ToUpper(p.peek().text) + " KEY tables (the emulator only has primary key tables)")
+	case p.acceptKW("DUPLICATE", "KEY"):
+		kind = KindDuplicate
+		if pk, err = p.identList(); err != nil {
+			return nil, err
+		}
+	case p.isKW("UNIQUE", "KEY"), p.isKW("AGGREGATE", "KEY"):
+		return nil, notSupported(strings.ToUpper(p.peek().text) + " KEY tables (the emulator has primary key and duplicate key tables)")
 	default:
-		return nil, notSupported("tables without PRIMARY KEY(...) (StarRocks would create a DUPLICATE KEY table; the emulator only has primary key tables)")
+		kind = KindDuplicate // its key is chosen below, once the types are parsed
 	}
+	meta.kind = kind
 	if p.acceptKW("COMMENT") {
 		if meta.comment, err = p.str(); err != nil {
 			return nil, err
@@ -287,6 +296,11 @@ func (s *sqlSession) createTable(p *sqlParser) (*sqlResult, error) {
 	}
 
 	// Analysis, as CreateTableAnalyzer does it.
+	if pk == nil {
+		if pk, err = defaultDupKey(defs); err != nil {
+			return nil, err
+		}
+	}
 	inKey := map[string]bool{}
 	for _, k := range pk {
 		inKey[strings.ToLower(k)] = true
@@ -297,28 +311,33 @@ func (s *sqlSession) createTable(p *sqlParser) (*sqlResult, error) {
 			return nil, notSupported("the KEY column attribute (column '" + d.name + "')")
 		}
 		nullable := !d.notNull
-		if inKey[strings.ToLower(d.name)] {
-			nullable = d.null // key columns are NOT NULL unless NULL is written
+		if kind == KindPrimaryKey && inKey[strings.ToLower(d.name)] {
+			nullable = d.null // primary key columns are NOT NULL unless NULL is written
 		}
 		cols[i] = Column{Name: d.name, Type: d.typ, Nullable: nullable}
 		meta.colComments = append(meta.colComments, d.comment)
 	}
-	sc, err := buildSchema(db, name, cols, pk)
+	sc, err := buildSchema(db, name, cols, pk, kind)
 	if err != nil {
 		return nil, sqlErrorf(codeSyntax, "%v", err)
 	}
-	if random {
+	if random && kind == KindDuplicate {
+		meta.random = true
+	} else if random {
 		return nil, sqlErrorf(codeSyntax, "Random distribution is only supported in DUPLICATE KEY tables, not in PRIMARY KEY table '%s'", name)
 	}
-	if meta.distCols == nil {
-		meta.distCols = pk // StarRocks ≥ 3.1 hashes on the key when DISTRIBUTED BY is omitted
+	if meta.distCols == nil && kind == KindDuplicate {
+		meta.random = true // StarRocks ≥ 3.1: a duplicate key table without DISTRIBUTED BY is RANDOM
+	}
+	if meta.distCols == nil && !meta.random {
+		meta.distCols = pk // StarRocks ≥ 3.1 hashes a primary key table on the key when DISTRIBUTED BY is omitted
 	}
 	for _, c := range meta.distCols {
 		i, ok := sc.lookup(c)
 		if !ok {
 			return nil, sqlErrorf(codeSyntax, "Distribution column(%s) doesn't exist.", c)
 		}
-		if !sc.cols[i].key {
+		if kind == KindPrimaryKey && !sc.cols[i].key {
 			return nil, sqlErrorf(codeSyntax, "Distribution column[%s] is not key column", c)
 		}
 	}
@@ -346,13 +365,52 @@ func (s *sqlSession) createTable(p *sqlParser) (*sqlResult, error) {
 	if replicas > 1 {
 		return nil, sqlErrorf(codeSyntax, "Table replication num should be less than of equal to the number of available BE nodes. You can change this default by setting the replication_num table properties. Current alive backend is [%d]. , table=%s, default_replication_num=3", aliveBackendID, name)
 	}
-	if _, err := s.store().createTableMeta(db, name, cols, pk, meta, ifNotExists); err != nil {
+	if _, err := s.store().createTableMeta(db, name, cols, pk, kind, meta, ifNotExists); err != nil {
 		if strings.HasPrefix(err.Error(), "Unknown database") {
 			return nil, sqlErrorf(codeBadDB, "%v", err)
 		}
 		return nil, sqlErrorf(codeSyntax, "%v", err)
 	}
 	return &sqlResult{}, nil
+}
+
+// defaultDupKey picks the sort key of a table created without a key
+// clause, which StarRocks makes a DUPLICATE KEY table (CreateTableAnalyzer):
+// the leading columns, at most 3 and 36 bytes of short-key index, stopping
+// before a type that cannot be a key and after the first VARCHAR; a first
+// CHAR/VARCHAR column over the size limit is still taken.
+func defaultDupKey(defs []*colDef) ([]string, error) {
+	const maxCols, maxBytes = 3, 36 // FeConstants.SHORTKEY_MAX_COLUMN_COUNT, SHORTKEY_MAXSIZE_BYTES
+	var keys []string
+	size := 0
+	var first *colType
+	for i, d := range defs {
+		typ, err := parseType(d.typ)
+		if err != nil {
+			return nil, sqlErrorf(codeSyntax, "column '%s': %v", d.name, err)
+		}
+		if i == 0 {
+			first = typ
+		}
+		size += typ.shortKeyIndexSize()
+		if len(keys) >= maxCols || size > maxBytes {
+			if len(keys) == 0 && (typ.kind == tChar || typ.kind == tVarchar || typ.kind == tString) {
+				keys = append(keys, d.name)
+			}
+			break
+		}
+		if !typ.sortKeyAllowed() {
+			break
+		}
+		keys = append(keys, d.name)
+		if typ.kind == tVarchar || typ.kind == tString {
+			break
+		}
+	}
+	if len(keys) == 0 {
+		return nil, sqlErrorf(codeSyntax, "Data type of first column cannot be %s", first.String())
+	}
+	return keys, nil
 }
 
 func (s *sqlSession) truncate(p *sqlParser) (*sqlResult, error) {
@@ -804,16 +862,27 @@ func compareCells(t *colType, a, b any) int {
 	return strings.Compare(x, y)
 }
 
-// snapshot returns the schema and a copy of the rows (primary key order),
-// from the same version of the table.
+// snapshot returns the schema and a copy of the rows, ordered by key and
+// then (duplicate-key tables) by load order, from the same version of the
+// table.
 func (t *table) snapshot() (*schema, [][]any) {
 	t.mu.RLock()
 	sc := t.schema
-	rows := make([][]any, 0, len(t.rows))
-	for _, r := range t.rows {
-		rows = append(rows, r)
+	type keyed struct {
+		k string
+		r []any
+	}
+	all := make([]keyed, 0, len(t.rows))
+	for k, r := range t.rows {
+		all = append(all, keyed{k, r})
 	}
 	t.mu.RUnlock()
-	slices.SortFunc(rows, func(a, b []any) int { return compareKeys(sc, a, b) })
+	slices.SortFunc(all, func(a, b keyed) int {
+		return cmp.Or(compareKeys(sc, a.r, b.r), strings.Compare(a.k, b.k))
+	})
+	rows := make([][]any, len(all))
+	for i, x := range all {
+		rows[i] = x.r
+	}
 	return sc, rows
 }

@@ -171,13 +171,17 @@ func (t *table) showCreate() string {
 		}
 	}
 	b.WriteString(") ENGINE=OLAP \n")
-	fmt.Fprintf(&b, "PRIMARY KEY(%s)\n", quoteIdents(keys))
+	fmt.Fprintf(&b, "%s(%s)\n", t.kind.keyClause(), quoteIdents(keys))
 	fmt.Fprintf(&b, "COMMENT %s\n", quoteStr(cmp.Or(meta.comment, "OLAP")))
 	dist := meta.distCols
 	if dist == nil {
 		dist = keys
 	}
-	fmt.Fprintf(&b, "DISTRIBUTED BY HASH(%s)", quoteIdents(dist))
+	if meta.random || (t.meta == nil && t.kind == KindDuplicate) {
+		b.WriteString("DISTRIBUTED BY RANDOM")
+	} else {
+		fmt.Fprintf(&b, "DISTRIBUTED BY HASH(%s)", quoteIdents(dist))
+	}
 	if meta.buckets > 0 {
 		fmt.Fprintf(&b, " BUCKETS %d", meta.buckets)
 	}
@@ -277,7 +281,7 @@ func (t *colType) numericPrecision() (prec, scale any) {
 	return nil, nil
 }
 
-func columnInfoRow(db, tbl string, i int, c *column) []any {
+func columnInfoRow(db, tbl string, kind TableKind, i int, c *column) []any {
 	var charLen, octLen, cs, coll, dtPrec any
 	switch c.typ.kind {
 	case tChar, tVarchar, tString:
@@ -292,6 +296,9 @@ func columnInfoRow(db, tbl string, i int, c *column) []any {
 	key := ""
 	if c.key {
 		key = "PRI"
+		if kind == KindDuplicate {
+			key = "DUP" // FE: the key column of a DUP_KEYS table
+		}
 	}
 	return []any{
 		"def", db, tbl, c.name, int64(i + 1), nil,
@@ -317,7 +324,7 @@ func (s *sqlSession) infoSchema(p *sqlParser, items []selectItem, name, stmt str
 					continue // dropped meanwhile
 				}
 				for i, c := range t.currentSchema().cols {
-					rows = append(rows, columnInfoRow(db, tn, i, c))
+					rows = append(rows, columnInfoRow(db, tn, t.kind, i, c))
 				}
 			}
 		}

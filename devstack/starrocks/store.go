@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/big"
 	"regexp"
-	"sort"
 	"strings"
 	"sync"
 )
@@ -55,17 +54,26 @@ func (s *schema) lookup(name string) (int, bool) {
 	return i, ok
 }
 
-// table is a primary-key table. rows maps the encoded primary key to the row
-// cells, each nil (NULL) or the value rendered as StarRocks prints it.
+// table is a primary-key or duplicate-key table. rows holds the row cells,
+// each nil (NULL) or the value rendered as StarRocks prints it. In a
+// primary-key table it is keyed by the encoded primary key; in a
+// duplicate-key table every loaded row is kept, keyed by dupRowKey of its
+// load sequence number, so that rows with equal keys stay in load order.
 type table struct {
 	db, name string
+	kind     TableKind  // fixed at creation
 	schema   *schema    // replaced only under mu (ALTER TABLE); read it with currentSchema
 	meta     *tableMeta // CREATE TABLE clauses from SQL; nil for CreateTable (Go API)
 
 	mu    sync.RWMutex
 	rows  map[string][]any
+	seq   uint64 // duplicate-key tables: rows appended so far
 	stats TableStats
 }
+
+// dupRowKey is the rows key of the n-th row appended to a duplicate-key
+// table; keys sort in load order.
+func dupRowKey(n uint64) string { return fmt.Sprintf("dup:%020d", n) }
 
 var (
 	errUnknownDB    = errors.New("unknown database")
@@ -103,17 +111,18 @@ func (s *store) hasDB(name string) bool {
 
 var reservedColumn = regexp.MustCompile(`(?i)^(__op|__row.*)$`)
 
-// createTable validates and creates a primary-key table (docs/streamload.md §4).
-func (s *store) createTable(db, name string, cols []Column, pk []string) error {
-	_, err := s.createTableMeta(db, name, cols, pk, nil, false)
+// createTable validates and creates a table of the given kind
+// (docs/streamload.md §4).
+func (s *store) createTable(db, name string, cols []Column, keys []string, kind TableKind) error {
+	_, err := s.createTableMeta(db, name, cols, keys, kind, nil, false)
 	return err
 }
 
 // createTableMeta is createTable with the SQL front end's extras: the
 // table's CREATE clauses and IF NOT EXISTS (created=false, no error when the
 // table exists).
-func (s *store) createTableMeta(db, name string, cols []Column, pk []string, meta *tableMeta, ifNotExists bool) (created bool, err error) {
-	sc, err := buildSchema(db, name, cols, pk)
+func (s *store) createTableMeta(db, name string, cols []Column, keys []string, kind TableKind, meta *tableMeta, ifNotExists bool) (created bool, err error) {
+	sc, err := buildSchema(db, name, cols, keys, kind)
 	if err != nil {
 		return false, err
 	}
@@ -136,12 +145,18 @@ func (s *store) createTableMeta(db, name string, cols []Column, pk []string, met
 		}
 		return false, fmt.Errorf("Table '%s' already exists", name)
 	}
-	d.tables[name] = &table{db: db, name: name, schema: sc, meta: meta, rows: map[string][]any{}}
+	d.tables[name] = &table{db: db, name: name, kind: kind, schema: sc, meta: meta, rows: map[string][]any{}}
 	return true, nil
 }
 
-// buildSchema validates the columns and key of a primary-key table.
-func buildSchema(db, name string, cols []Column, pk []string) (*schema, error) {
+// buildSchema validates the columns and key of a table of the given kind.
+// Both kinds need their key columns first and in key order; a primary key
+// is NOT NULL and of the §4 key types, a duplicate (sort) key may be
+// nullable and of any type but FLOAT, DOUBLE, JSON, ARRAY and VARBINARY.
+func buildSchema(db, name string, cols []Column, pk []string, kind TableKind) (*schema, error) {
+	if kind != KindPrimaryKey && kind != KindDuplicate {
+		return nil, fmt.Errorf("table %s.%s: unknown table kind %d", db, name, int(kind))
+	}
 	if name == "" || len(name) > maxTableNameLen {
 		return nil, fmt.Errorf("invalid table name %q: must be 1..%d characters", name, maxTableNameLen)
 	}
@@ -149,7 +164,7 @@ func buildSchema(db, name string, cols []Column, pk []string) (*schema, error) {
 		return nil, fmt.Errorf("table %s.%s: no columns", db, name)
 	}
 	if len(pk) == 0 {
-		return nil, fmt.Errorf("table %s.%s: PRIMARY KEY is required (the emulator only has primary key tables)", db, name)
+		return nil, fmt.Errorf("table %s.%s: %s is required (the emulator needs the key columns named)", db, name, kind.keyClause())
 	}
 	sc := &schema{byLower: map[string]int{}, nKeys: len(pk)}
 	for i, c := range cols {
@@ -179,6 +194,13 @@ func buildSchema(db, name string, cols []Column, pk []string) (*schema, error) {
 			return nil, errors.New("Key columns must be the first few columns of the schema and the order of the key columns must be consistent with the order of the schema")
 		}
 		c := sc.cols[idx]
+		if kind == KindDuplicate {
+			if !c.typ.sortKeyAllowed() {
+				return nil, fmt.Errorf("Invalid data type of key column '%s': '%s'", c.name, c.typ.String())
+			}
+			c.key = true
+			continue
+		}
 		if c.nullable {
 			return nil, fmt.Errorf("primary key column[%s] cannot be nullable", c.name)
 		}
@@ -222,8 +244,9 @@ type applyBatch struct {
 	deletes  int64
 }
 
-// apply applies the ops in order (last op per key wins) atomically: either
-// all of them become visible or none, and the load counts as one version.
+// apply applies the ops in order atomically: either all of them become
+// visible or none, and the load counts as one version. A primary-key table
+// keeps the last op per key; a duplicate-key table appends every row.
 func (t *table) apply(b *applyBatch) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -236,6 +259,14 @@ func (t *table) apply(b *applyBatch) error {
 		if !op.del && len(op.cells) != len(t.schema.cols) {
 			return fmt.Errorf("the schema of table %s.%s changed during the load, retry it", t.db, t.name)
 		}
+	}
+	if t.kind == KindDuplicate {
+		for _, op := range b.ops {
+			t.seq++
+			t.rows[dupRowKey(t.seq)] = op.cells
+		}
+		t.countLoad(b)
+		return nil
 	}
 	type pending struct {
 		row     []any
@@ -280,11 +311,16 @@ func (t *table) apply(b *applyBatch) error {
 			t.rows[k] = p.row
 		}
 	}
+	t.countLoad(b)
+	return nil
+}
+
+// countLoad adds a committed load to the stats; t.mu is held.
+func (t *table) countLoad(b *applyBatch) {
 	t.stats.Loads++
 	t.stats.LoadedRows += b.loaded
 	t.stats.FilteredRows += b.filtered
 	t.stats.DeletedRows += b.deletes
-	return nil
 }
 
 // currentSchema returns the table's schema under its lock. The HTTP load
@@ -302,18 +338,10 @@ func (t *table) getStats() TableStats {
 	return t.stats
 }
 
-// sortedRows returns a copy of the rows ordered by primary key.
+// sortedRows returns a copy of the rows ordered by key, then (in a
+// duplicate-key table) by load order.
 func (t *table) sortedRows() []map[string]any {
-	t.mu.RLock()
-	rows := make([][]any, 0, len(t.rows))
-	for _, r := range t.rows {
-		rows = append(rows, r)
-	}
-	sc := t.schema // rows and schema from the same version (ALTER TABLE)
-	t.mu.RUnlock()
-	sort.Slice(rows, func(i, j int) bool {
-		return compareKeys(sc, rows[i], rows[j]) < 0
-	})
+	sc, rows := t.snapshot()
 	out := make([]map[string]any, len(rows))
 	for i, r := range rows {
 		m := make(map[string]any, len(sc.cols))

@@ -102,7 +102,7 @@ func (e *Emulator) beginLocked(db, tableName, label, user, pass, ip string) (*tx
 	if !labelRegexp.MatchString(label) {
 		return nil, nil, newStatus(codeAnalysisError, `Label format error. regex: ^[-\w]{1,128}$, label: %s`, label)
 	}
-	now := time.Now()
+	now := e.now()
 	e.sweepLocked(now)
 	l := e.labelDBLocked(db)
 	if old := l.byLabel[label]; old != nil {
@@ -127,12 +127,13 @@ func (e *Emulator) abortLocked(t *txn, reason string) {
 	t.reason = reason
 	t.result = nil
 	delete(e.prepared, t)
-	e.finalizeLocked(t, time.Now())
+	e.finalizeLocked(t, e.now())
 }
 
 // commitLocked applies the load atomically and makes the txn VISIBLE (one
-// new version). With publishTimeout it stays COMMITTED for publishDelay.
-func (e *Emulator) commitLocked(t *txn, res *loadResult, publishTimeout bool) *statusErr {
+// new version). With publishTimeout > 0 it stays COMMITTED that long (on
+// the emulator's clock).
+func (e *Emulator) commitLocked(t *txn, res *loadResult, publishTimeout time.Duration) *statusErr {
 	if t.state != txnPrepare && t.state != txnPrepared {
 		return newStatus(codeInternalError, "transaction %d is %s, cannot commit", t.id, t.state)
 	}
@@ -140,12 +141,12 @@ func (e *Emulator) commitLocked(t *txn, res *loadResult, publishTimeout bool) *s
 	if err := res.tbl.apply(res.batch); err != nil {
 		return newStatus(codeInternalError, "%v", err)
 	}
-	now := time.Now()
+	now := e.now()
 	t.result = nil
 	delete(e.prepared, t)
-	if publishTimeout {
+	if publishTimeout > 0 {
 		t.state = txnCommitted
-		t.visibleAt = now.Add(e.publishDelay)
+		t.visibleAt = now.Add(publishTimeout)
 	} else {
 		t.state = txnVisible
 	}
@@ -153,10 +154,23 @@ func (e *Emulator) commitLocked(t *txn, res *loadResult, publishTimeout bool) *s
 	return nil
 }
 
+// publishWaitLocked is how long a commit under fault f stays COMMITTED:
+// 0 (VISIBLE at once) unless f is a FaultPublishTimeout, then its Delay or
+// by default the emulator's publish delay.
+func (e *Emulator) publishWaitLocked(f *Fault) time.Duration {
+	if !f.is(FaultPublishTimeout) {
+		return 0
+	}
+	if f.Delay > 0 {
+		return f.Delay
+	}
+	return e.publishDelay
+}
+
 func (e *Emulator) prepareLocked(t *txn, res *loadResult, timeout time.Duration) {
 	t.state = txnPrepared
 	t.result = res
-	t.preparedDeadline = time.Now().Add(timeout)
+	t.preparedDeadline = e.now().Add(timeout)
 	e.prepared[t] = struct{}{}
 }
 
@@ -167,6 +181,15 @@ func (e *Emulator) finalizeLocked(t *txn, now time.Time) {
 	t.finishedAt = now
 	l := e.labelDBLocked(t.db)
 	l.final = append(l.final, t)
+	e.evictLocked(l, now)
+}
+
+// evictLocked forgets l's oldest final txns beyond label_keep_max_num or
+// finished more than label_keep_max_second ago, as DTM removeExpiredTxns
+// does (every transaction_clean_interval_second in StarRocks; here on
+// each finish and each sweep). A forgotten label answers get_load_state
+// UNKNOWN and may be used again.
+func (e *Emulator) evictLocked(l *labelDB, now time.Time) {
 	for len(l.final) > 0 && (len(l.final) > e.labelKeepMaxNum || now.Sub(l.final[0].finishedAt) > e.labelKeepMax) {
 		old := l.final[0]
 		l.final[0] = nil
@@ -181,6 +204,9 @@ func (e *Emulator) finalizeLocked(t *txn, now time.Time) {
 // (docs/streamload.md §3.4): abort transaction contexts past `timeout` or
 // `idle_transaction_timeout`, and PREPARED txns past prepared_timeout.
 func (e *Emulator) sweepLocked(now time.Time) {
+	for _, l := range e.labels {
+		e.evictLocked(l, now)
+	}
 	for _, c := range e.beCtxs {
 		if c.busy {
 			continue

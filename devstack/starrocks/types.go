@@ -250,6 +250,44 @@ func (t *colType) keyAllowed() bool {
 	return false
 }
 
+// sortKeyAllowed reports whether the type may be a key (sort key) column
+// of a duplicate-key table: StarRocks refuses floating-point, JSON and
+// complex types there, and VARBINARY is not a key type either.
+func (t *colType) sortKeyAllowed() bool {
+	switch t.kind {
+	case tFloat, tDouble, tJSON, tArray, tVarbinary:
+		return false
+	}
+	return true
+}
+
+// shortKeyIndexSize is the type's size in the FE's short-key index
+// (Type.getIndexSize: CHAR its length, VARCHAR 20, DATE 3, DECIMAL 12,
+// else the slot size), used to pick a default duplicate key.
+func (t *colType) shortKeyIndexSize() int {
+	switch t.kind {
+	case tBoolean, tTinyint:
+		return 1
+	case tSmallint:
+		return 2
+	case tInt, tFloat:
+		return 4
+	case tBigint, tDouble, tDatetime:
+		return 8
+	case tLargeint:
+		return 16
+	case tDecimal:
+		return 12
+	case tDate:
+		return 3
+	case tChar:
+		return t.length
+	case tVarchar, tString:
+		return 20
+	}
+	return 16
+}
+
 // keySize approximates the encoded size of one primary key column value,
 // for the 128-byte primary_key_limit_size check (docs/streamload.md §4).
 func (t *colType) keySize(v string, last bool) int {
