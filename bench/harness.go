@@ -49,6 +49,9 @@ type Config struct {
 	// Exe is the binary to re-exec as the bare consumer (default: this
 	// process's executable).
 	Exe string
+	// Set adds or replaces connector keys of every starcdc run and of the
+	// in-process pipeline (e.g. starrocks.delivery=at_least_once).
+	Set map[string]string
 	// Log receives progress lines (nil: discarded).
 	Log io.Writer
 	// Loaded, when set, is called after starcdc has loaded a format's
@@ -384,6 +387,9 @@ func (h *harness) connector(name string, f format, topics []string) map[string]s
 		"bufferflush.intervalms":    "1000",
 	}
 	for k, v := range f.Props(h.stack.Registry.URL()) {
+		m[k] = v
+	}
+	for k, v := range h.cfg.Set {
 		m[k] = v
 	}
 	return m

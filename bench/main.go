@@ -27,6 +27,15 @@ func main() {
 	freshFor := fs.Duration("fresh-for", 20*time.Second, "freshness run: how long records are produced")
 	backlog := fs.Int("backlog", 500_000, "slow-StarRocks run: records produced before starcdc starts (0 skips the run)")
 	slow := fs.Duration("slow-load", 3*time.Second, "slow-StarRocks run: delay of every load's reply")
+	set := map[string]string{}
+	fs.Func("set", "`key=value`: a connector key for every starcdc run (repeatable), e.g. starrocks.delivery=at_least_once", func(kv string) error {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return fmt.Errorf("want key=value, got %q", kv)
+		}
+		set[k] = v
+		return nil
+	})
 	_ = fs.Parse(os.Args[1:])
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -35,7 +44,7 @@ func main() {
 		Records: *n, InProc: *inproc, Formats: strings.Split(*formats, ","),
 		FreshRate: *freshRate, FreshFor: *freshFor,
 		Backlog: *backlog, SlowLoad: *slow,
-		Log: os.Stderr,
+		Set: set, Log: os.Stderr,
 	}
 	rep, err := Run(ctx, cfg)
 	if err != nil {
