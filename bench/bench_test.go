@@ -1,4 +1,4 @@
-package bench
+package main
 
 import (
 	"bytes"
@@ -86,9 +86,9 @@ func BenchmarkPipeline(b *testing.B) {
 
 const endToEndRecords = 200000
 
-// row is the Stream Load row starcdc makes of envelope(id): the baseline
+// bareRow is the Stream Load row starcdc makes of envelope(id): the baseline
 // loads these directly.
-func row(id int) string {
+func bareRow(id int) string {
 	return fmt.Sprintf(`{"id":%d,"name":"name %d","email":"user%d@example.com","birth":"1994-05-20","updated":"2024-09-09 12:34:56.000001","balance":123.45,"score":3.25,"active":true,"visits":%d,"notes":"some notes about this customer","__op":0}`, id, id, id, id*7)
 }
 
@@ -99,7 +99,7 @@ func bareLoad(feURL string, body []byte) error {
 		Transport:     &http.Transport{ExpectContinueTimeout: time.Second},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	url := feURL + "/api/bench/t/_stream_load"
+	url := feURL + "/api/bench/t1/_stream_load"
 	for hop := 0; hop < 2; hop++ {
 		req, err := http.NewRequest(http.MethodPut, url, bytes.NewReader(body))
 		if err != nil {
@@ -167,7 +167,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 				if n > 0 {
 					body = append(body, ',')
 				}
-				body = append(body, row(n)...)
+				body = append(body, bareRow(n)...)
 				n++
 			})
 		}

@@ -27,6 +27,10 @@ type Options struct {
 	KafkaPort int
 	// Users of the StarRocks emulator (nil: root with an empty password).
 	Users map[string]string
+	// Discard starts the StarRocks emulator in its Discard mode
+	// (starrocks.Config.Discard): Stream Load bodies are read and thrown
+	// away unparsed, for benchmarks that measure the client.
+	Discard bool
 }
 
 // Start starts Kafka (one broker), the registry and the StarRocks emulator.
@@ -39,7 +43,7 @@ func Start(opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("devstack: starting the Kafka fake: %w", err)
 	}
-	sr, err := starrocks.Start(starrocks.Config{Users: opts.Users})
+	sr, err := starrocks.Start(starrocks.Config{Users: opts.Users, Discard: opts.Discard})
 	if err != nil {
 		k.Close()
 		return nil, fmt.Errorf("devstack: starting the StarRocks emulator: %w", err)
