@@ -8,18 +8,46 @@ package loader
 type Batch struct {
 	buf  []byte
 	rows []batchRow
+	// The tables and Headers of the rows, each once: rows refer to them
+	// by index, so that rows holds no pointer for the garbage collector
+	// to scan or the write barrier to track.
+	tables []string
+	hdrs   []Headers
 }
 
 type batchRow struct {
-	table string
-	h     Headers
-	end   int // the row's end in buf; it starts at the previous row's end
+	table, hdr int32
+	end        int // the row's end in buf; it starts at the previous row's end
 }
 
 // Add appends a copy of row, for table with the headers h.
 func (b *Batch) Add(table string, h Headers, row []byte) {
+	ti, hi := int32(len(b.tables)-1), int32(len(b.hdrs)-1)
+	if ti < 0 || b.tables[ti] != table {
+		ti = int32(index(b.tables, table))
+		if ti < 0 {
+			ti = int32(len(b.tables))
+			b.tables = append(b.tables, table)
+		}
+	}
+	if hi < 0 || b.hdrs[hi] != h {
+		hi = int32(index(b.hdrs, h))
+		if hi < 0 {
+			hi = int32(len(b.hdrs))
+			b.hdrs = append(b.hdrs, h)
+		}
+	}
 	b.buf = append(b.buf, row...)
-	b.rows = append(b.rows, batchRow{table: table, h: h, end: len(b.buf)})
+	b.rows = append(b.rows, batchRow{table: ti, hdr: hi, end: len(b.buf)})
+}
+
+func index[T comparable](s []T, v T) int {
+	for i := range s {
+		if s[i] == v {
+			return i
+		}
+	}
+	return -1
 }
 
 // Len returns the number of rows added since the last Reset.
@@ -37,7 +65,7 @@ func (b *Batch) Size(from, to int) int {
 // the next Add or Reset.
 func (b *Batch) Row(i int) (table string, h Headers, row []byte) {
 	r := b.rows[i]
-	return r.table, r.h, b.buf[b.start(i):r.end]
+	return b.tables[r.table], b.hdrs[r.hdr], b.buf[b.start(i):r.end]
 }
 
 func (b *Batch) start(i int) int {
@@ -50,8 +78,11 @@ func (b *Batch) start(i int) int {
 // Reset empties the Batch, keeping its memory.
 func (b *Batch) Reset() {
 	b.buf = b.buf[:0]
-	clear(b.rows) // drop the table names' references
 	b.rows = b.rows[:0]
+	clear(b.tables) // drop the names' references
+	b.tables = b.tables[:0]
+	clear(b.hdrs)
+	b.hdrs = b.hdrs[:0]
 }
 
 // AppendBatch buffers the rows [from, to) of b in order, as that many
@@ -87,6 +118,5 @@ func (b *Batch) Truncate(n int) {
 		return
 	}
 	b.buf = b.buf[:b.start(n)]
-	clear(b.rows[n:])
 	b.rows = b.rows[:n]
 }

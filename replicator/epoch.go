@@ -106,6 +106,9 @@ type epoch struct {
 	split    bool
 
 	lastSeq uint64 // once sealed: the sink's Seq after its rows
+	// gone holds, once a replay is sealed, the end of each partition
+	// whose records were all gone (see endRecoveryParts).
+	gone map[topicPartition]int64
 }
 
 type epochPart struct {
@@ -130,14 +133,46 @@ func newEpoch() *epoch { return &epoch{parts: map[topicPartition]*epochPart{}} }
 
 func (e *epoch) empty() bool { return len(e.parts) == 0 }
 
-// part returns the part of tp, creating it.
-func (e *epoch) part(tp topicPartition) *epochPart {
+// part returns the part of tp, creating it from spare memory.
+func (r *Replicator) part(e *epoch, tp topicPartition) *epochPart {
 	p := e.parts[tp]
 	if p == nil {
-		p = &epochPart{}
+		if n := len(r.spareParts); n > 0 {
+			p = r.spareParts[n-1]
+			r.spareParts = r.spareParts[:n-1]
+		} else {
+			p = &epochPart{}
+		}
 		e.parts[tp] = p
 	}
 	return p
+}
+
+// release keeps the memory of the parts of a sealed (or dropped) epoch for
+// the next ones: their rows are in the sink now (or not wanted).
+func (r *Replicator) release(parts ...*epochPart) {
+	for _, p := range parts {
+		p.rows.Reset()
+		*p = epochPart{rows: p.rows, recs: p.recs[:0]}
+		if len(r.spareParts) < maxSpareWorks {
+			r.spareParts = append(r.spareParts, p)
+		}
+	}
+}
+
+// releaseSealed releases the parts of a sealed epoch, keeping what its
+// commit needs.
+func (r *Replicator) releaseSealed(e *epoch) {
+	for tp, p := range e.parts {
+		if e.recovery && len(p.recs) == 0 {
+			if e.gone == nil {
+				e.gone = map[topicPartition]int64{}
+			}
+			e.gone[tp] = p.end
+		}
+		r.release(p)
+	}
+	e.parts = nil
 }
 
 // order returns the epoch's partitions in canonical order.
@@ -221,7 +256,7 @@ func (r *Replicator) collect(w *partWork, i, j int) {
 		if e.empty() {
 			e.started = time.Now()
 		}
-		p := e.part(tp)
+		p := r.part(e, tp)
 		from, to := w.rowStart(k), w.res[k].rowsEnd
 		for x := from; x < to; x++ {
 			table, h, row := w.rows.Row(x)
@@ -305,6 +340,7 @@ func (r *Replicator) sealEpoch(ctx context.Context, e *epoch) error {
 		sink.Seal(e.name)
 		e.lastSeq = r.lastSeq
 		r.inflight = e
+		r.releaseSealed(e)
 		return nil
 	}
 	// A replay of part of an epoch: mark the intent split, then load this
@@ -347,6 +383,7 @@ func (r *Replicator) sealEpoch(ctx context.Context, e *epoch) error {
 	}
 	e.lastSeq = r.lastSeq
 	r.inflight = e
+	r.releaseSealed(e)
 	r.log.Info("replayed part of an exactly-once epoch left by another process", "epoch", e.name, "partitions", len(order), "of", e.nparts)
 	return nil
 }
@@ -489,7 +526,7 @@ func (r *Replicator) readIntents(ctx context.Context, cl *kgo.Client, assigned m
 			}
 			e.split = e.split || in.split
 			tp := topicPartition{t, p}
-			part := e.part(tp)
+			part := r.part(e, tp)
 			part.committed, part.end = o.At, in.end
 			r.recovering[tp] = e
 			r.log.Info("replaying an exactly-once epoch first", "topic", t, "partition", p, "from", o.At, "to", in.end, "epoch", in.name)
@@ -508,6 +545,7 @@ func (r *Replicator) dropEpochParts(parts map[string][]int32) {
 			if ep := r.open.parts[tp]; ep != nil {
 				r.open.bytes -= ep.rows.Size(0, ep.rows.Len())
 				delete(r.open.parts, tp)
+				r.release(ep)
 			}
 			if e := r.recovering[tp]; e != nil {
 				delete(e.parts, tp)
@@ -586,17 +624,11 @@ func (r *Replicator) flushEpochs(ctx context.Context) error {
 // a replayed epoch whose records were all gone (deleted by retention
 // since): nothing else would clear its intent. r.mu must be held.
 func (r *Replicator) endRecoveryParts(e *epoch) {
-	if !e.recovery {
-		return
-	}
-	for tp, p := range e.parts {
-		if len(p.recs) > 0 {
-			continue
-		}
+	for tp, end := range e.gone {
 		if r.ready[tp.topic] == nil {
 			r.ready[tp.topic] = map[int32]kgo.EpochOffset{}
 		}
-		r.ready[tp.topic][tp.partition] = kgo.EpochOffset{Epoch: -1, Offset: p.end}
+		r.ready[tp.topic][tp.partition] = kgo.EpochOffset{Epoch: -1, Offset: end}
 	}
 }
 

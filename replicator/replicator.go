@@ -167,6 +167,7 @@ type Replicator struct {
 	recoveries map[string]*epoch
 	recovering map[topicPartition]*epoch
 	ids        map[string][16]byte // topic IDs, for intent commits
+	spareParts []*epochPart        // released epoch parts, for reuse
 
 	closer func() error // closes what FromConfig built (the loader)
 }
