@@ -34,6 +34,10 @@ type procResult struct {
 	Wall   time.Duration
 	CPU    time.Duration
 	MaxRSS int64 // bytes
+	// Stack is the CPU time the bench process itself (kfake, the
+	// registry, the StarRocks emulator) spent meanwhile: on a 2-core
+	// machine the child and the stack share the cores.
+	Stack time.Duration
 }
 
 // cpuTime is the user + system time of a child's rusage.

@@ -420,18 +420,22 @@ func (h *harness) measure(ctx context.Context, f format) (Result, error) {
 
 	// (a) bare consumer
 	bareGroup := "bench-bare-" + f.Name()
+	s0 := rusageSelf()
 	if res.Bare, err = runBare(ctx, h.exe, bareArgs{Brokers: h.stack.Brokers(), Group: bareGroup, Topics: topics, Records: h.cfg.Records}); err != nil {
 		return res, err
 	}
+	res.Bare.Stack = rusageSelf() - s0
 	h.logf("%s: bare consumer %.2fs", f.Name(), res.Bare.Wall.Seconds())
 
 	// (b) starcdc end to end
 	name := "bench-" + f.Name()
 	props := h.connector(name, f, topics)
+	s0 = rusageSelf()
 	res.Starcdc, res.Loaded, err = h.runStarcdc(ctx, props, topics, nil)
 	if err != nil {
 		return res, err
 	}
+	res.Starcdc.Stack = rusageSelf() - s0
 	h.logf("%s: starcdc %.2fs", f.Name(), res.Starcdc.Wall.Seconds())
 	if int(res.Loaded) != h.cfg.Records {
 		return res, fmt.Errorf("starcdc reports %v rows loaded, want %d", res.Loaded, h.cfg.Records)

@@ -80,9 +80,12 @@ func WriteMarkdown(w io.Writer, rep *Report, command string) {
 		}
 		// Throughput ratios: by wall time, and by CPU time per row, which
 		// varies less when other processes share the cores.
-		proc("(a) bare consumer", r.Bare, "")
-		proc("(b) starcdc end to end", r.Starcdc, fmt.Sprintf("b/a %.2f (CPU %.2f)",
-			r.Bare.Wall.Seconds()/r.Starcdc.Wall.Seconds(), r.Bare.CPU.Seconds()/r.Starcdc.CPU.Seconds()))
+		busy := func(p procResult) string {
+			return fmt.Sprintf("cores busy %.2f + stack %.2f", p.CPU.Seconds()/p.Wall.Seconds(), p.Stack.Seconds()/p.Wall.Seconds())
+		}
+		proc("(a) bare consumer", r.Bare, busy(r.Bare))
+		proc("(b) starcdc end to end", r.Starcdc, fmt.Sprintf("b/a %.2f (CPU %.2f); %s",
+			r.Bare.Wall.Seconds()/r.Starcdc.Wall.Seconds(), r.Bare.CPU.Seconds()/r.Starcdc.CPU.Seconds(), busy(r.Starcdc)))
 		in("(c) decode+encode core", r.Core, "")
 		in("(d) naive maps + encoding/json", r.Naive, fmt.Sprintf("c/d %.2f (CPU %.2f)",
 			r.Naive.Wall.Seconds()/r.Core.Wall.Seconds(),

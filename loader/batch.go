@@ -50,6 +50,9 @@ func index[T comparable](s []T, v T) int {
 	return -1
 }
 
+// Cap returns the bytes the Batch holds for rows without growing.
+func (b *Batch) Cap() int { return cap(b.buf) }
+
 // Len returns the number of rows added since the last Reset.
 func (b *Batch) Len() int { return len(b.rows) }
 

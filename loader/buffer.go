@@ -118,10 +118,12 @@ func (l *Loader) AppendWith(table string, h Headers, row []byte) {
 }
 
 // awaitRoom waits while the Loader holds MaxBytes or more (unless a load
-// failed for good) and reports whether rows may be appended (not closed,
+// failed for good, or with Manual) and reports whether rows may be appended (not closed,
 // not fenced). l.mu must be held; it is released while waiting.
 func (l *Loader) awaitRoom() bool {
-	for l.held >= l.cfg.maxBytes && !l.closed && l.fenced == nil && l.failed == 0 {
+	// With Manual the caller bounds memory: rows it has not sealed yet
+	// cannot load, so waiting for room could wait for ever.
+	for !l.cfg.manual && l.held >= l.cfg.maxBytes && !l.closed && l.fenced == nil && l.failed == 0 {
 		ch := l.changed
 		l.mu.Unlock()
 		<-ch
@@ -258,7 +260,7 @@ func (l *Loader) grow(t *tableBuf, c *chunk, need int) {
 
 // poolLimit bounds held plus pooled bytes: the budget plus one chunk.
 func (l *Loader) poolLimit() int64 {
-	return l.cfg.maxBytes + int64(l.cfg.chunkBytes)*5/4
+	return l.cfg.maxBytes
 }
 
 // release returns the memory of u's chunks (u is no longer held). With

@@ -196,7 +196,9 @@ type Options struct {
 	// load starts for age or memory pressure, only Seal and Flush cut.
 	// With Seal's exact labels this gives exactly-once loading when the
 	// caller seals the same rows under the same name after a restart.
-	// FlushInterval and MinLoadInterval are then unused.
+	// FlushInterval and MinLoadInterval are then unused, and Append never
+	// blocks (rows not sealed yet cannot load to make room): the caller
+	// bounds what it appends before sealing.
 	Manual bool
 	// MaxConcurrentLoads bounds the loads running at once across tables;
 	// one table never has more than one load running. A load waiting to

@@ -1,7 +1,9 @@
 package loader
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,6 +26,12 @@ func TestSealExactLabels(t *testing.T) {
 		l.Append("t", []byte(`{"id":1,"name":"a"}`))
 		l.AppendWith("t", p, []byte(`{"id":2,"name":"b"}`))
 		l.Append("u", []byte(`{"id":3,"name":"c","pad":""}`))
+		// More than MaxBytes before Seal: with Manual, Append never waits
+		// for room (these rows could not load to make it).
+		pad := strings.Repeat("x", 200)
+		for i := 10; i < 40; i++ {
+			l.Append("a", []byte(fmt.Sprintf(`{"id":%d,"pad":"%s"}`, i, pad)))
+		}
 		time.Sleep(time.Second) // age and pressure would have started loads
 		if n := len(f.Requests()); n != 0 {
 			t.Fatalf("Manual: %d requests before Seal", n)
@@ -39,12 +47,15 @@ func TestSealExactLabels(t *testing.T) {
 			}
 		}
 		slices.Sort(labels)
-		want := []string{Label("tst", "t", "eo-1"), Label("tst", "t", "eo-1") + "-s2", Label("tst", "u", "eo-1")}
+		want := []string{Label("tst", "a", "eo-1"), Label("tst", "t", "eo-1"), Label("tst", "t", "eo-1") + "-s2", Label("tst", "u", "eo-1")}
 		if !slices.Equal(labels, want) {
 			t.Fatalf("labels %q, want %q", labels, want)
 		}
-		if st := f.labelState(want[1]); st != "VISIBLE" {
-			t.Fatalf("state of %s: %s", want[1], st)
+		if st := f.labelState(want[2]); st != "VISIBLE" {
+			t.Fatalf("state of %s: %s", want[2], st)
+		}
+		if n := f.loadedRows("a"); n != 30 {
+			t.Fatalf("%d rows of a loaded, want 30", n)
 		}
 		before := f.loadedRows("t") + f.loadedRows("u")
 
@@ -63,7 +74,7 @@ func TestSealExactLabels(t *testing.T) {
 		if l2.Durable() != 3 {
 			t.Fatalf("the replay's rows are not durable: %d", l2.Durable())
 		}
-		if st, err := l2.LabelState(testutil.Ctx(t), want[0]); err != nil || st != "VISIBLE" {
+		if st, err := l2.LabelState(testutil.Ctx(t), want[1]); err != nil || st != "VISIBLE" {
 			t.Fatalf("LabelState: %q, %v", st, err)
 		}
 		if st, err := l2.LabelState(testutil.Ctx(t), "tst-t-never"); err != nil || st != "UNKNOWN" {

@@ -140,6 +140,7 @@ func (r *Replicator) part(e *epoch, tp topicPartition) *epochPart {
 		if n := len(r.spareParts); n > 0 {
 			p = r.spareParts[n-1]
 			r.spareParts = r.spareParts[:n-1]
+			r.spareBytes -= p.rows.Cap()
 		} else {
 			p = &epochPart{}
 		}
@@ -154,8 +155,11 @@ func (r *Replicator) release(parts ...*epochPart) {
 	for _, p := range parts {
 		p.rows.Reset()
 		*p = epochPart{rows: p.rows, recs: p.recs[:0]}
-		if len(r.spareParts) < maxSpareWorks {
+		// Spare memory is bounded by one epoch: the gathering epoch grows
+		// into it.
+		if n := p.rows.Cap(); len(r.spareParts) < maxSpareWorks && r.spareBytes+n <= r.cfg.EpochBytes {
 			r.spareParts = append(r.spareParts, p)
+			r.spareBytes += n
 		}
 	}
 }

@@ -168,6 +168,7 @@ type Replicator struct {
 	recovering map[topicPartition]*epoch
 	ids        map[string][16]byte // topic IDs, for intent commits
 	spareParts []*epochPart        // released epoch parts, for reuse
+	spareBytes int                 // their rows' capacity
 
 	closer func() error // closes what FromConfig built (the loader)
 }
