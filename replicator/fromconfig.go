@@ -116,7 +116,7 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 		CommitInterval:    min(c.BufferFlushInterval, time.Second),
 		ExactlyOnce:       c.Load.Delivery == config.DeliveryExactlyOnce,
 		EpochInterval:     c.BufferFlushInterval,
-		EpochBytes:        int(c.BufferFlushMaxBytes * 3 / 8), // see loaderOptions
+		EpochBytes:        int(c.BufferFlushMaxBytes / 4), // see loaderOptions
 		Truncate:          truncateFn,
 		DeadLetter:        dl,
 		Logger:            logger,
@@ -173,7 +173,7 @@ func loaderOptions(c config.Connector) loader.Options {
 		// Every load is an epoch's (see replicator/epoch.go). The budget
 		// bufferflush.maxbytes is shared: the epoch loading lives in the
 		// loader (half of it), the epoch gathering in the replicator
-		// (three eighths; an epoch closes there), the rest is slack for
+		// (a quarter; an epoch closes there), the rest is slack for
 		// the last poll and the garbage collector.
 		o.Manual = true
 		o.MaxBytes = c.BufferFlushMaxBytes / 2

@@ -15,7 +15,7 @@ import (
 // fetched records not yet processed (replicator.DefaultFetchMaxBytes per
 // fetch, two at once), the rows of the poll being prepared, schema caches
 // and HTTP buffers.
-const memoryOverhead = 48 << 20
+const memoryOverhead = 32 << 20
 
 // setMemoryLimit sets the Go runtime's soft memory limit to the sum of the
 // connectors' bufferflush.maxbytes plus memoryOverhead, so that the
