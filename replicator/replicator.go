@@ -169,6 +169,7 @@ type Replicator struct {
 	ids        map[string][16]byte // topic IDs, for intent commits
 	spareParts []*epochPart        // released epoch parts, for reuse
 	spareBytes int                 // their rows' capacity
+	sealWarned time.Time           // when a failed seal was last logged
 
 	closer func() error // closes what FromConfig built (the loader)
 }
