@@ -681,7 +681,8 @@ func (r *Replicator) mark(rec *kgo.Record, first uint64) {
 	r.markAt(rec, first, r.cfg.Sink.Seq())
 }
 
-// markPosition is markAt for a record of an epoch.
+// markPosition records that the record rec of tp is processed, its rows
+// numbered first to last (first = last+1: none).
 func (r *Replicator) markPosition(tp topicPartition, rec epochRec, first, last uint64) {
 	r.lastSeq = last
 	ps := r.pending[tp.topic]
@@ -701,19 +702,8 @@ func (r *Replicator) markPosition(tp topicPartition, rec epochRec, first, last u
 // markAt is mark for a record whose rows are numbered first to last
 // (first = last+1: none).
 func (r *Replicator) markAt(rec *kgo.Record, first, last uint64) {
-	r.lastSeq = last
-	ps := r.pending[rec.Topic]
-	if ps == nil {
-		ps = map[int32][]position{}
-		r.pending[rec.Topic] = ps
-	}
-	ps[rec.Partition] = append(ps[rec.Partition], position{
-		offset: kgo.EpochOffset{Epoch: rec.LeaderEpoch, Offset: rec.Offset + 1},
-		from:   rec.Offset,
-		first:  first,
-		seq:    last,
-		ts:     rec.Timestamp.UnixMilli(),
-	})
+	r.markPosition(topicPartition{rec.Topic, rec.Partition},
+		epochRec{offset: rec.Offset, lepoch: rec.LeaderEpoch, ts: rec.Timestamp.UnixMilli()}, first, last)
 }
 
 // origin returns the Kafka record whose rows include the row numbered seq,
