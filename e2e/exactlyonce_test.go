@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"maps"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -26,10 +27,10 @@ import (
 // eoTables maps the chaos tests' topics to their DUPLICATE KEY tables.
 var eoTables = map[string]string{"eo_a": "dup_a", "eo_b": "dup_b", "eo_c": "dup_c"}
 
-// eoStack starts a devstack with users (nil: root) and the tables and
-// topics of eoTables, parts partitions each, and returns the connector's
-// properties.
-func eoStack(t *testing.T, name string, users map[string]string, parts int32) (*devstack.Stack, map[string]string, []string) {
+// eoStack starts a devstack with users (nil: root) and the topics and
+// DUPLICATE KEY tables of topic2table, parts partitions each, and returns
+// the connector's properties and the tables.
+func eoStack(t *testing.T, name string, users, topic2table map[string]string, parts int32) (*devstack.Stack, map[string]string, []string) {
 	t.Helper()
 	s, err := devstack.Start(devstack.Options{Users: users})
 	if err != nil {
@@ -40,7 +41,7 @@ func eoStack(t *testing.T, name string, users map[string]string, parts int32) (*
 		t.Fatal(err)
 	}
 	var topics, tables, m []string
-	for topic, table := range eoTables {
+	for topic, table := range topic2table {
 		cols := []starrocks.Column{{Name: "id", Type: "BIGINT"}, {Name: "v", Type: "VARCHAR(32)", Nullable: true}}
 		if err := s.StarRocks.CreateTableKind(db, table, cols, []string{"id"}, starrocks.KindDuplicate); err != nil {
 			t.Fatal(err)
@@ -106,18 +107,19 @@ func armKill(s *devstack.Stack, k killKind, table, user string, acted *tally) <-
 
 // chaosRun is the state of one chaos test.
 type chaosRun struct {
-	t      *testing.T
-	s      *devstack.Stack
-	rng    *rand.Rand
-	tables []string
-	faults *tally // faults that took effect
-	kills  *tally // kills by kind
-	resume []time.Duration
-	crash  []string // processes that exited on their own
-	procs  []*proc  // every process started
-	group  string   // the connector's consumer group
-	prefix string   // the connector's label prefix
-	next   int      // the next of faultKinds to inject
+	t        *testing.T
+	s        *devstack.Stack
+	rng      *rand.Rand
+	tables   []string
+	faults   *tally // faults that took effect
+	kills    *tally // kills by kind
+	resume   []time.Duration
+	crash    []string // processes that exited on their own
+	procs    []*proc  // every process started
+	group    string   // the connector's consumer group
+	prefix   string   // the connector's label prefix
+	next     int      // the next of faultKinds to inject
+	injected int      // faults injected, besides those that kill
 	// atKill counts, over the kills, the table loads of the epochs whose
 	// intents were pending, by their label's state at the kill: what the
 	// replay meets (VISIBLE/COMMITTED: Label Already Exists FINISHED;
@@ -125,13 +127,14 @@ type chaosRun struct {
 	atKill *tally
 	// between, when set, is called by startAll between two starts.
 	between func(props map[string]string)
-	started map[*proc]time.Time
+	started map[*proc]time.Time         // when each process was started
+	props   map[*proc]map[string]string // each process's properties
 }
 
 func newChaosRun(t *testing.T, s *devstack.Stack, tables []string, name string) (*chaosRun, uint64) {
 	rng, seed := newRand()
 	return &chaosRun{t: t, s: s, rng: rng, tables: tables, faults: newTally(), kills: newTally(), atKill: newTally(),
-		group: "connect-" + name, prefix: "starcdc-" + name, started: map[*proc]time.Time{}}, seed
+		group: "connect-" + name, prefix: "starcdc-" + name, started: map[*proc]time.Time{}, props: map[*proc]map[string]string{}}, seed
 }
 
 // probe records the states of the pending epochs' loads, just after a
@@ -146,6 +149,33 @@ func (c *chaosRun) probe() {
 			c.atKill.add(labelState(c.t, c.s, loader.Label(c.prefix, tb, name)))
 		}
 	}
+}
+
+// waitJoined waits until the process of props joined the group, or a
+// rebalance is under way: what startAll does between two starts to have
+// the second process join the rebalance the first one started.
+func (c *chaosRun) waitJoined(props map[string]string) {
+	eventually(c.t, "the restarted member joined", 10*time.Second, func() bool {
+		g := describe(c.t, c.s, c.group)
+		if g.State != "Stable" {
+			return true
+		}
+		for _, m := range g.Members {
+			if m.InstanceID != nil && *m.InstanceID == props[config.KeyGroupInstanceIDOverride] {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// cues counts the faults that cued a mid-load kill.
+func (c *chaosRun) cues() int {
+	n := 0
+	for k := range numKillKinds {
+		n += c.faults.get("kill-" + killNames[k])
+	}
+	return n
 }
 
 // logged counts the lines of every process's log that contain msg.
@@ -164,6 +194,7 @@ func (c *chaosRun) cycle(p *proc, k killKind, user string) {
 	t := c.t
 	for range 1 + c.rng.IntN(2) {
 		injectFault(c.s, c.next%len(faultKinds), c.tables[c.rng.IntN(len(c.tables))], c.faults)
+		c.injected++
 		c.next++
 	}
 	switch k {
@@ -217,6 +248,7 @@ func (c *chaosRun) startAll(props ...map[string]string) []*proc {
 			d, ok := waitLoading(p, c.started[p], 30*time.Second)
 			if ok {
 				c.resume = append(c.resume, d)
+				c.t.Logf("start %d (pid %d): first durable load %v after its start", len(c.resume), p.cmd.Process.Pid, d.Round(10*time.Millisecond))
 				break
 			}
 			gone, err := exited(p)
@@ -236,6 +268,7 @@ func (c *chaosRun) launch(props map[string]string) *proc {
 	started := time.Now()
 	p := startProcess(c.t, props)
 	c.started[p] = started
+	c.props[p] = props
 	c.procs = append(c.procs, p)
 	return p
 }
@@ -257,6 +290,14 @@ func (c *chaosRun) finish(prod *eoProducer, group string, topics []string, ps ..
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A process that stopped on its own fails the test; another takes its
+	// place, so that the check below still runs.
+	for i, p := range ps {
+		if gone, err := exited(p); gone {
+			c.crashed(p, err)
+			ps[i] = c.start(c.props[p])
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	defer cancel()
 	drained := time.Now()
@@ -265,6 +306,10 @@ func (c *chaosRun) finish(prod *eoProducer, group string, topics []string, ps ..
 	}
 	t.Logf("drained %v after producing stopped", time.Since(drained).Round(10*time.Millisecond))
 	for _, p := range ps {
+		if gone, err := exited(p); gone {
+			c.crashed(p, err)
+			continue
+		}
 		stopWithin(t, p, 30*time.Second)
 	}
 	rowsN, dups = checkExactlyOnce(t, c.s, recs, c.tables)
@@ -283,7 +328,7 @@ func (c *chaosRun) finish(prod *eoProducer, group string, topics []string, ps ..
 // once.
 func TestExactlyOnceChaos(t *testing.T) {
 	t.Parallel()
-	s, props, tables := eoStack(t, "eochaos", nil, 4)
+	s, props, tables := eoStack(t, "eochaos", nil, eoTables, 4)
 	c, seed := newChaosRun(t, s, tables, "eochaos")
 	rng := c.rng
 	prod := startProducer(t, s, eoTables, 4, 30, 20*time.Millisecond)
@@ -303,22 +348,29 @@ func TestExactlyOnceChaos(t *testing.T) {
 	c.sleep(last, time.Second)
 	topics := slices.Sorted(maps.Keys(eoTables))
 	rowsN, dups, n := c.finish(prod, c.group, topics, last)
-	t.Logf("SUMMARY TestExactlyOnceChaos (seed %d): 1 process, %d SIGKILLs [%v], %d faults acted [%v], %d changes produced, %d rows stored, %d duplicates; %d partitions replayed; %d processes exited on their own; epoch loads pending at the kills, by label state [%v]; restart to first durable load: %s",
-		seed, c.kills.total(), c.kills, c.faults.total(), c.faults, n, rowsN, dups, c.logged("replaying an exactly-once epoch first"), len(c.crash), c.atKill, durations(c.resume))
+	t.Logf("SUMMARY TestExactlyOnceChaos (seed %d): 1 process, %d SIGKILLs [%v], %d faults acted of %d injected (and %d mid-load kill cues) [%v], %d changes produced, %d rows stored, %d duplicates; %d partitions replayed; %d processes exited on their own; epoch loads pending at the kills, by label state [%v]; restart to first durable load: %s",
+		seed, c.kills.total(), c.kills, c.faults.total()-c.cues(), c.injected, c.cues(), c.faults, n, rowsN, dups, c.logged("replaying an exactly-once epoch first"), len(c.crash), c.atKill, durations(c.resume))
 }
 
 // TestExactlyOnceChaosTwoProcesses: two processes share the group (their
 // own instance ids, their own StarRocks users so that a mid-load kill is
-// aimed at one). They are SIGKILLed in turn and restarted: mostly at once
-// (a static member takes its old place, no rebalance), and twice only
-// after the coordinator dropped the dead member, so that the survivor
-// takes its partitions over and replays its epochs — a part of an epoch
-// each (get_load_state per table, per-partition labels) once the killed
-// one rejoins. At the end every change is stored exactly once.
+// aimed at one). They are SIGKILLed in turn, ten times, and restarted:
+// mostly at once (a static member takes its old place; kfake rebalances
+// only when it was the group's leader), and twice only after the
+// coordinator dropped the dead member, so that the survivor takes its
+// partitions over and replays its epoch. After the second of those the
+// survivor is killed too, before the body of one of its loads was read
+// (that table's rows of the epoch are not in StarRocks), and both restart
+// together so that each holds a part of that epoch: each replays its part
+// (get_load_state per table, per-partition labels for the table not
+// loaded), meeting a get_load_state fault (FE 500, connection reset)
+// once. The same Stream Load faults as TestExactlyOnceChaos are injected
+// meanwhile. At the end every change is stored exactly once, and no
+// process exited but by a kill.
 func TestExactlyOnceChaosTwoProcesses(t *testing.T) {
 	t.Parallel()
 	users := map[string]string{"root": "", "a": "pw-a", "b": "pw-b"}
-	s, props, tables := eoStack(t, "eopair", users, 4)
+	s, props, tables := eoStack(t, "eopair", users, eoTables, 4)
 	props["consumer.session.timeout.ms"] = "6000" // kfake's minimum: a dead member goes quickly
 	props["consumer.heartbeat.interval.ms"] = "1000"
 	c, seed := newChaosRun(t, s, tables, "eopair")
@@ -373,20 +425,8 @@ func TestExactlyOnceChaosTwoProcesses(t *testing.T) {
 				// fault once.
 				injectLoadStateFault(s, 0, users2[0], c.faults)
 				injectLoadStateFault(s, 1, users2[1], c.faults)
-				c.between = func(props map[string]string) {
-					eventually(t, "the restarted member joined", 10*time.Second, func() bool {
-						g := describe(t, s, c.group)
-						if g.State != "Stable" {
-							return true
-						}
-						for _, m := range g.Members {
-							if m.InstanceID != nil && *m.InstanceID == props[config.KeyGroupInstanceIDOverride] {
-								return true
-							}
-						}
-						return false
-					})
-				}
+				c.injected += 2
+				c.between = c.waitJoined
 				both := c.startAll(cfgs[x], cfgs[1-x])
 				c.between = nil
 				ps[x], ps[1-x] = both[0], both[1]
@@ -399,7 +439,103 @@ func TestExactlyOnceChaosTwoProcesses(t *testing.T) {
 	c.sleep(ps[0], time.Second)
 	topics := slices.Sorted(maps.Keys(eoTables))
 	rowsN, dups, n := c.finish(prod, c.group, topics, ps[0], ps[1])
-	t.Logf("SUMMARY TestExactlyOnceChaosTwoProcesses (seed %d): 2 processes, %d SIGKILLs [%v], %d faults acted [%v], %d changes produced, %d rows stored, %d duplicates; %d partitions replayed, %d epochs in part; %d processes exited on their own; epoch loads pending at the kills, by label state [%v]; restart to first durable load: %s; kill to survivor's takeover load: %s",
-		seed, c.kills.total()-c.kills.get("with-takeover")-c.kills.get("both-down"), c.kills, c.faults.total(), c.faults, n, rowsN, dups,
+	t.Logf("SUMMARY TestExactlyOnceChaosTwoProcesses (seed %d): 2 processes, %d SIGKILLs [%v], %d faults acted of %d injected (and %d mid-load kill cues) [%v], %d changes produced, %d rows stored, %d duplicates; %d partitions replayed, %d epochs in part; %d processes exited on their own; epoch loads pending at the kills, by label state [%v]; restart to first durable load: %s; kill to survivor's takeover load: %s",
+		seed, c.kills.total()-c.kills.get("with-takeover")-c.kills.get("both-down"), c.kills, c.faults.total()-c.cues(), c.injected, c.cues(), c.faults, n, rowsN, dups,
 		c.logged("replaying an exactly-once epoch first"), c.logged("replayed part of an exactly-once epoch"), len(c.crash), c.atKill, durations(c.resume), durations(takeovers))
+}
+
+// TestExactlyOnceSplitReplayLoadStateFault: the deterministic core of the
+// "both down" step of TestExactlyOnceChaosTwoProcesses. Process a, alone
+// in the group, is SIGKILLed while StarRocks stalls before reading the
+// body of its epoch's load (the load never applies). Changes keep
+// streaming in. Processes b and a restart together, so that each is
+// assigned part of the epoch's partitions and replays its part, asking
+// get_load_state first.
+//
+// once: the first get_load_state each asks fails (FE 500, connection
+// reset); neither process may exit for that.
+//
+// outage: every get_load_state of theirs fails; they may stop (or wait),
+// and are SIGKILLed after a while and restarted as another StarRocks user
+// whose requests the fault spares.
+//
+// Either way, every change is stored once.
+func TestExactlyOnceSplitReplayLoadStateFault(t *testing.T) {
+	for _, outage := range []bool{false, true} {
+		name := map[bool]string{false: "once", true: "outage"}[outage]
+		t.Run(name, func(t *testing.T) { t.Parallel(); splitReplay(t, outage) })
+	}
+}
+
+func splitReplay(t *testing.T, outage bool) {
+	users := map[string]string{"root": "", "a": "pw-a", "b": "pw-b"}
+	topics := map[string]string{"eo_s": "dup_s"}
+	s, props, tables := eoStack(t, "eosplit", users, topics, 4)
+	props["consumer.session.timeout.ms"] = "6000"
+	props["consumer.heartbeat.interval.ms"] = "1000"
+	c, _ := newChaosRun(t, s, tables, "eosplit")
+	as := withInstanceID(props, "eosplit-a")
+	as["starrocks.username"], as["starrocks.password"] = "a", "pw-a"
+	bs := withInstanceID(props, "eosplit-b")
+	bs["starrocks.username"], bs["starrocks.password"] = "b", "pw-b"
+
+	prod := startProducer(t, s, topics, 4, 10, 20*time.Millisecond)
+	a := c.start(as)
+	cue := armKill(s, killStall, "dup_s", "a", c.faults)
+	select {
+	case <-cue:
+	case <-time.After(10 * time.Second):
+		t.Fatal("process a made no load")
+	}
+	kill(t, a)
+	c.probe()
+	if n := c.atKill.get("UNKNOWN") + c.atKill.get("ABORTED"); n != 1 {
+		t.Fatalf("setup: want the killed epoch's load not applied, got label states [%v]", c.atKill)
+	}
+	times := 1
+	if outage {
+		times = math.MaxInt
+	}
+	for i, user := range []string{"a", "b"} {
+		f := loadStateFaults[i].f
+		f.User, f.Times = user, times
+		name := loadStateFaults[i].name
+		f.Acted = func() { c.faults.add(name) }
+		s.StarRocks.Inject(f)
+	}
+	c.between = c.waitJoined
+	var ps []*proc
+	if !outage {
+		ps = c.startAll(bs, as)
+	} else {
+		first := []*proc{c.launch(bs)}
+		c.waitJoined(bs)
+		first = append(first, c.launch(as))
+		eventually(t, "both processes asked get_load_state", 20*time.Second, func() bool {
+			return c.faults.get(loadStateFaults[0].name) > 0 && c.faults.get(loadStateFaults[1].name) > 0
+		})
+		time.Sleep(2 * time.Second) // their retries, if any
+		for _, p := range first {
+			if gone, err := exited(p); gone {
+				t.Logf("pid %d stopped during the outage (%v)", p.cmd.Process.Pid, err)
+				continue
+			}
+			kill(t, p)
+		}
+		// As root: the faults spare their requests.
+		delete(as, "starrocks.password")
+		delete(bs, "starrocks.password")
+		as["starrocks.username"], bs["starrocks.username"] = "root", "root"
+		as["starrocks.password"], bs["starrocks.password"] = "", ""
+		ps = c.startAll(bs, as)
+	}
+	for _, p := range c.procs[1:3] { // the first two after the kill
+		l := p.log()
+		if n := strings.Count(l, "replaying an exactly-once epoch first"); n == 0 || n == 4 {
+			t.Fatalf("setup: want each process to replay part of the epoch's 4 partitions, pid %d replayed %d:\n%s", p.cmd.Process.Pid, n, l)
+		}
+	}
+	rowsN, dups, n := c.finish(prod, c.group, []string{"eo_s"}, ps...)
+	t.Logf("SUMMARY TestExactlyOnceSplitReplayLoadStateFault/%v: %d changes produced, %d rows stored, %d duplicates; %d epochs replayed in part; %d processes exited on their own; faults [%v]",
+		map[bool]string{false: "once", true: "outage"}[outage], n, rowsN, dups, c.logged("replayed part of an exactly-once epoch"), len(c.crash), c.faults)
 }
