@@ -175,7 +175,7 @@ func (c *tally) String() string {
 	return strings.Join(parts, " ")
 }
 
-// faultKinds are the Stream Load faults injected while records stream in,
+// streamLoadFaults are the Stream Load faults injected while records stream in,
 // each once, aimed at a table: every one is survived by the loader on its
 // own (retried, or the load known committed). Those that make StarRocks
 // answer Label Already Exists do so in the states a label can be in while
@@ -183,10 +183,7 @@ func (c *tally) String() string {
 // off; then committed, or aborted and the label free again) and FINISHED
 // (a load committed before its reply was lost, a load run twice by a
 // proxy, a publish timeout's COMMITTED load).
-var faultKinds = []struct {
-	name string
-	f    starrocks.Fault
-}{
+var streamLoadFaults = []namedFault{
 	{"fe500", starrocks.Fault{Op: "stream_load", Kind: starrocks.FaultHTTP500}},
 	{"fe503", starrocks.Fault{Op: "stream_load", Kind: starrocks.FaultHTTP500, Code: 503}},
 	{"be502", starrocks.Fault{Op: "stream_load", Kind: starrocks.FaultBE5xx, Code: 502}},
@@ -199,13 +196,32 @@ var faultKinds = []struct {
 	{"fail", starrocks.Fault{Op: "stream_load", Kind: starrocks.FaultFail, Message: "current running txns on db 10 is 1000, larger than limit 1000"}},
 }
 
+// namedFault is a fault and the name a test reports it by.
+type namedFault struct {
+	name string
+	f    starrocks.Fault
+}
+
+// txnFaults are the transaction interface's faults injected while records
+// stream in (starrocks.load.mode=transaction), each once, aimed at a
+// table: every one is survived by the loader on its own.
+var txnFaults = []namedFault{
+	{"fe500-begin", starrocks.Fault{Op: "begin", Kind: starrocks.FaultHTTP500}},
+	{"be503-load", starrocks.Fault{Op: "load", Kind: starrocks.FaultBE5xx, Code: 503}},
+	{"be502-prepare", starrocks.Fault{Op: "prepare", Kind: starrocks.FaultBE5xx, Code: 502}},
+	{"fe500-commit", starrocks.Fault{Op: "commit", Kind: starrocks.FaultHTTP500}},
+	{"reset-after-commit", starrocks.Fault{Op: "commit", Kind: starrocks.FaultResetAfterBody}},
+	{"publish-timeout-commit", starrocks.Fault{Op: "commit", Kind: starrocks.FaultPublishTimeout, Delay: 1500 * time.Millisecond}},
+	{"commit-fails-after-commit", starrocks.Fault{Op: "commit", Kind: starrocks.FaultCommitFailsAfterCommit}},
+	{"in-processing-prepare", starrocks.Fault{Op: "prepare", Kind: starrocks.FaultInProcessing}},
+	{"proxy-duplicate-prepare", starrocks.Fault{Op: "prepare", Kind: starrocks.FaultDuplicate}},
+	{"fail-load", starrocks.Fault{Op: "load", Kind: starrocks.FaultFail, Message: "current running txns on db 10 is 1000, larger than limit 1000"}},
+}
+
 // loadStateFaults are faults of get_load_state, which a process asks when
 // it replays part of an epoch: aimed at one user's requests, so that the
 // test's own probes (as root) pass.
-var loadStateFaults = []struct {
-	name string
-	f    starrocks.Fault
-}{
+var loadStateFaults = []namedFault{
 	{"get_load_state-fe500", starrocks.Fault{Op: "get_load_state", Kind: starrocks.FaultHTTP500}},
 	{"get_load_state-reset", starrocks.Fault{Op: "get_load_state", Kind: starrocks.FaultResetAfterBody}},
 }
@@ -270,10 +286,9 @@ func labelState(t *testing.T, s *devstack.Stack, label string) string {
 	return m.State
 }
 
-// injectFault injects fault kind k once, aimed at table, counting it in
-// acted when it takes effect.
-func injectFault(s *devstack.Stack, k int, table string, acted *tally) {
-	fk := faultKinds[k]
+// injectFault injects fk once, aimed at table, counting it in acted when
+// it takes effect.
+func injectFault(s *devstack.Stack, fk namedFault, table string, acted *tally) {
 	f := fk.f
 	f.Table, f.Times = table, 1
 	f.Acted = func() { acted.add(fk.name) }

@@ -74,26 +74,51 @@ const (
 
 var killNames = [...]string{"plain", "startup", "mid-load-applied", "mid-load-before-body", "mid-load-running", "mid-load-committed"}
 
+// killName names kill kind k; with the transaction interface (txn)
+// killRunning is a kill between prepare and commit.
+func killName(txn bool, k killKind) string {
+	if txn && k == killRunning {
+		return "mid-load-prepared"
+	}
+	return killNames[k]
+}
+
 // armKill returns a channel that receives once a load of table by user
 // ("" any) starts with the fault of kind k (not for killPlain,
-// killStartup: nil).
-func armKill(s *devstack.Stack, k killKind, table, user string, acted *tally) <-chan struct{} {
+// killStartup: nil). With the transaction interface (txn) the faults act
+// on the transaction's calls: killSlow and killPublish on its commit,
+// killStall on its load call, killRunning on its prepare (the reply held
+// back: the process dies with the transaction PREPARED).
+func armKill(s *devstack.Stack, txn bool, k killKind, table, user string, acted *tally) <-chan struct{} {
 	var f starrocks.Fault
+	op := "stream_load"
 	switch k {
 	case killSlow:
 		f = starrocks.Fault{Kind: starrocks.FaultSlow, Delay: 3 * time.Second}
+		if txn {
+			op = "commit"
+		}
 	case killStall:
 		f = starrocks.Fault{Kind: starrocks.FaultStallBody, Delay: 3 * time.Second}
+		if txn {
+			op = "load"
+		}
 	case killRunning:
 		f = starrocks.Fault{Kind: starrocks.FaultResetRunning, Delay: 1500 * time.Millisecond}
+		if txn {
+			f, op = starrocks.Fault{Kind: starrocks.FaultSlow, Delay: 3 * time.Second}, "prepare"
+		}
 	case killPublish:
 		f = starrocks.Fault{Kind: starrocks.FaultPublishTimeout, Delay: 3 * time.Second}
+		if txn {
+			op = "commit"
+		}
 	default:
 		return nil
 	}
 	ch := make(chan struct{}, 1)
-	f.Op, f.Table, f.User, f.Times = "stream_load", table, user, 1
-	name := "kill-" + killNames[k]
+	f.Op, f.Table, f.User, f.Times = op, table, user, 1
+	name := "kill-" + killName(txn, k)
 	f.Acted = func() {
 		acted.add(name)
 		select {
@@ -110,6 +135,7 @@ type chaosRun struct {
 	t        *testing.T
 	s        *devstack.Stack
 	rng      *rand.Rand
+	txn      bool // starrocks.load.mode=transaction
 	tables   []string
 	faults   *tally // faults that took effect
 	kills    *tally // kills by kind
@@ -173,7 +199,7 @@ func (c *chaosRun) waitJoined(props map[string]string) {
 func (c *chaosRun) cues() int {
 	n := 0
 	for k := range numKillKinds {
-		n += c.faults.get("kill-" + killNames[k])
+		n += c.faults.get("kill-" + killName(c.txn, k))
 	}
 	return n
 }
@@ -193,7 +219,11 @@ func (c *chaosRun) logged(msg string) int {
 func (c *chaosRun) cycle(p *proc, k killKind, user string) {
 	t := c.t
 	for range 1 + c.rng.IntN(2) {
-		injectFault(c.s, c.next%len(faultKinds), c.tables[c.rng.IntN(len(c.tables))], c.faults)
+		faults := streamLoadFaults
+		if c.txn {
+			faults = txnFaults
+		}
+		injectFault(c.s, faults[c.next%len(faults)], c.tables[c.rng.IntN(len(c.tables))], c.faults)
 		c.injected++
 		c.next++
 	}
@@ -206,7 +236,7 @@ func (c *chaosRun) cycle(p *proc, k killKind, user string) {
 		// A while of normal loading first, then the next load of a table
 		// is the one killed.
 		c.sleep(p, time.Duration(c.rng.IntN(1000))*time.Millisecond)
-		ch := armKill(c.s, k, c.tables[c.rng.IntN(len(c.tables))], user, c.faults)
+		ch := armKill(c.s, c.txn, k, c.tables[c.rng.IntN(len(c.tables))], user, c.faults)
 		select {
 		case <-ch:
 			// Within the load: at once, or a moment later.
@@ -222,7 +252,7 @@ func (c *chaosRun) cycle(p *proc, k killKind, user string) {
 		return
 	}
 	kill(t, p)
-	c.kills.add(killNames[k])
+	c.kills.add(killName(c.txn, k))
 	c.probe()
 }
 
@@ -319,17 +349,36 @@ func (c *chaosRun) finish(prod *eoProducer, group string, topics []string, ps ..
 // TestExactlyOnceChaos: one process, three DUPLICATE KEY tables fed by
 // three topics of four partitions, about 1.5k changes a second streaming
 // in. The process is SIGKILLed twelve times — at random moments, right
-// after its start, and in the middle of a load (applied but unanswered,
-// before its body was read, running on after a reset, committed but not
-// visible) — and restarted each time, while Stream Load faults are
-// injected (FE and BE 5xx, a reset after the load committed, Publish
+// after its start, and in the middle of a load — and restarted each time,
+// while loading faults are injected. At the end every change is stored
+// exactly once.
+//
+// stream_load: the kills come with a load applied but unanswered, before
+// its body was read, running on after a reset, committed but not visible;
+// the faults are FE and BE 5xx, a reset after the load committed, Publish
 // Timeout, Label Already Exists RUNNING then committed or aborted,
-// FINISHED, a transient Fail). At the end every change is stored exactly
-// once.
+// FINISHED (a reset, a proxy's replay), a transient Fail.
+//
+// transaction (starrocks.load.mode=transaction): the kills come with a
+// commit applied but unanswered, a load call before its body was read, a
+// transaction PREPARED but not committed, a commit COMMITTED but not
+// visible; the faults are FE 500 on begin and commit, BE 5xx on load and
+// prepare, a reset after the commit applied, a publish timeout, a commit
+// applied but answered as failed, TXN_IN_PROCESSING, a prepare run twice
+// by a proxy, a transient load failure.
 func TestExactlyOnceChaos(t *testing.T) {
 	t.Parallel()
-	s, props, tables := eoStack(t, "eochaos", nil, eoTables, 4)
-	c, seed := newChaosRun(t, s, tables, "eochaos")
+	for _, mode := range []string{"stream_load", "transaction"} {
+		t.Run(mode, func(t *testing.T) { t.Parallel(); chaosOneProcess(t, mode) })
+	}
+}
+
+func chaosOneProcess(t *testing.T, mode string) {
+	name := map[string]string{"stream_load": "eochaos", "transaction": "eotxn"}[mode]
+	s, props, tables := eoStack(t, name, nil, eoTables, 4)
+	props["starrocks.load.mode"] = mode
+	c, seed := newChaosRun(t, s, tables, name)
+	c.txn = mode == "transaction"
 	rng := c.rng
 	prod := startProducer(t, s, eoTables, 4, 30, 20*time.Millisecond)
 
@@ -348,8 +397,8 @@ func TestExactlyOnceChaos(t *testing.T) {
 	c.sleep(last, time.Second)
 	topics := slices.Sorted(maps.Keys(eoTables))
 	rowsN, dups, n := c.finish(prod, c.group, topics, last)
-	t.Logf("SUMMARY TestExactlyOnceChaos (seed %d): 1 process, %d SIGKILLs [%v], %d faults acted of %d injected (and %d mid-load kill cues) [%v], %d changes produced, %d rows stored, %d duplicates; %d partitions replayed; %d processes exited on their own; epoch loads pending at the kills, by label state [%v]; restart to first durable load: %s",
-		seed, c.kills.total(), c.kills, c.faults.total()-c.cues(), c.injected, c.cues(), c.faults, n, rowsN, dups, c.logged("replaying an exactly-once epoch first"), len(c.crash), c.atKill, durations(c.resume))
+	t.Logf("SUMMARY TestExactlyOnceChaos/%s (seed %d): 1 process, %d SIGKILLs [%v], %d faults acted of %d injected (and %d mid-load kill cues) [%v], %d changes produced, %d rows stored, %d duplicates; %d partitions replayed; %d processes exited on their own; epoch loads pending at the kills, by label state [%v]; restart to first durable load: %s",
+		mode, seed, c.kills.total(), c.kills, c.faults.total()-c.cues(), c.injected, c.cues(), c.faults, n, rowsN, dups, c.logged("replaying an exactly-once epoch first"), len(c.crash), c.atKill, durations(c.resume))
 }
 
 // TestExactlyOnceChaosTwoProcesses: two processes share the group (their
@@ -461,6 +510,7 @@ func TestExactlyOnceChaosTwoProcesses(t *testing.T) {
 //
 // Either way, every change is stored once.
 func TestExactlyOnceSplitReplayLoadStateFault(t *testing.T) {
+	t.Parallel()
 	for _, outage := range []bool{false, true} {
 		name := map[bool]string{false: "once", true: "outage"}[outage]
 		t.Run(name, func(t *testing.T) { t.Parallel(); splitReplay(t, outage) })
@@ -481,7 +531,7 @@ func splitReplay(t *testing.T, outage bool) {
 
 	prod := startProducer(t, s, topics, 4, 10, 20*time.Millisecond)
 	a := c.start(as)
-	cue := armKill(s, killStall, "dup_s", "a", c.faults)
+	cue := armKill(s, false, killStall, "dup_s", "a", c.faults)
 	select {
 	case <-cue:
 	case <-time.After(10 * time.Second):
