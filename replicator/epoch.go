@@ -343,6 +343,21 @@ func (r *Replicator) sealFailed(err error) error {
 // held.
 func (r *Replicator) sealEpoch(ctx context.Context, e *epoch) error {
 	sink := r.cfg.Sink.(EpochSink)
+	if !e.recovery {
+		// Rows of partitions this member no longer owns are stale: their
+		// new owner reads them again (dropEpochParts normally removed them
+		// already, when the partitions were revoked or lost).
+		for tp, p := range e.parts {
+			if !r.owned[tp] {
+				e.bytes -= p.rows.Size(0, p.rows.Len())
+				delete(e.parts, tp)
+				r.release(p)
+			}
+		}
+		if e.empty() {
+			return nil
+		}
+	}
 	order := e.order()
 	if !e.recovery {
 		e.name, e.nparts = epochName(r.cfg.Name, e), len(order)
@@ -487,6 +502,9 @@ func (r *Replicator) commitIntent(ctx context.Context, offs map[topicPartition]i
 	}
 	byTopic := map[string][]kmsg.OffsetCommitRequestTopicPartition{}
 	for tp, o := range offs {
+		if !r.owned[tp] {
+			return fmt.Errorf("%w: %s/%d is no longer assigned to this member", errSealRetry, tp.topic, tp.partition)
+		}
 		p := kmsg.NewOffsetCommitRequestTopicPartition()
 		p.Partition = tp.partition
 		p.Offset = o.offset
@@ -603,12 +621,14 @@ func (r *Replicator) dropEpochParts(parts map[string][]int32) {
 // before anything is fetched from them.
 func (r *Replicator) onAssigned(ctx context.Context, cl *kgo.Client, assigned map[string][]int32) {
 	r.member.renewSoon()
-	if !r.cfg.ExactlyOnce {
-		return
-	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.stopping || r.fenced != nil {
+	for t, ps := range assigned {
+		for _, p := range ps {
+			r.owned[topicPartition{t, p}] = true
+		}
+	}
+	if !r.cfg.ExactlyOnce || r.stopping || r.fenced != nil {
 		return // nothing more is loaded by this process
 	}
 	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)

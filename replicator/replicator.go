@@ -170,6 +170,10 @@ type Replicator struct {
 	spareParts []*epochPart        // released epoch parts, for reuse
 	spareBytes int                 // their rows' capacity
 	sealWarned time.Time           // when a failed seal was last logged
+	// owned is the partitions assigned to this member: only their
+	// offsets are committed (a member that lost partitions without being
+	// told must not move their offsets). Guarded by mu.
+	owned map[topicPartition]bool
 
 	closer func() error // closes what FromConfig built (the loader)
 }
@@ -225,6 +229,7 @@ func New(cfg Config) (*Replicator, error) {
 		recoveries: map[string]*epoch{},
 		recovering: map[topicPartition]*epoch{},
 		ids:        map[string][16]byte{},
+		owned:      map[topicPartition]bool{},
 		m:          newInstruments(cfg.Metrics, cfg.Name),
 		member:     cfg.member,
 	}
@@ -853,6 +858,19 @@ func (r *Replicator) flushAll(ctx context.Context) error {
 }
 
 func (r *Replicator) commit(ctx context.Context, offsets map[string]map[int32]kgo.EpochOffset) error {
+	for t, ps := range offsets {
+		for p := range ps {
+			if !r.owned[topicPartition{t, p}] {
+				delete(ps, p) // another member's now: never move its offset
+			}
+		}
+		if len(ps) == 0 {
+			delete(offsets, t)
+		}
+	}
+	if len(offsets) == 0 {
+		return nil
+	}
 	var cerr error
 	r.cl.CommitOffsetsSync(ctx, offsets, func(_ *kgo.Client, _ *kmsg.OffsetCommitRequest, resp *kmsg.OffsetCommitResponse, err error) {
 		if err != nil {
@@ -887,6 +905,7 @@ const revokeFlushTimeout = 45 * time.Second
 func (r *Replicator) onRevoked(ctx context.Context, _ *kgo.Client, revoked map[string][]int32) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	defer r.disown(revoked) // after the flush, which commits them
 	r.dropBacklog(revoked)
 	if r.fenced != nil || r.stopping {
 		return
@@ -911,6 +930,7 @@ func (r *Replicator) onLost(_ context.Context, _ *kgo.Client, lost map[string][]
 	r.member.end()
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.disown(lost)
 	r.dropBacklog(lost)
 	held := false
 	durable := r.cfg.Sink.Durable()
@@ -995,4 +1015,14 @@ func (r *Replicator) observeDurable() uint64 {
 		}
 	}
 	return durable
+}
+
+// disown forgets that parts are assigned to this member. r.mu must be
+// held.
+func (r *Replicator) disown(parts map[string][]int32) {
+	for t, ps := range parts {
+		for _, p := range ps {
+			delete(r.owned, topicPartition{t, p})
+		}
+	}
 }
