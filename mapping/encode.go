@@ -286,12 +286,18 @@ func (e *Encoder) appendLogical(dst []byte, s *decode.Schema, v any) (out []byte
 		if !ok1 || !ok2 {
 			return dst, true, fmt.Errorf("%w: %s needs {scale int, value bytes}", ErrValue, s.Name)
 		}
+		if err := checkScale(scale); err != nil {
+			return dst, true, err
+		}
 		return decode.AppendDecimalBytes(dst, b, int32(scale)), true, nil
 	case cdc.Point, cdc.Geometry, cdc.Geography:
 		out, err := e.appendGeometry(dst, v)
 		return out, true, err
 	case decode.ConnectDecimal:
 		if d, isDec := v.(decode.Decimal); isDec {
+			if err := checkScale(int64(d.Scale)); err != nil {
+				return dst, true, err
+			}
 			start := len(dst)
 			dst = d.Append(dst)
 			if err := fitsDecimal(s, dst[start:]); err != nil {
@@ -567,4 +573,19 @@ func appendString(dst []byte, s string) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// maxDecimalScale bounds the scale of a decimal value written as text: a
+// value scaled by 10^-1,000,000 would be a megabyte of zeros. 1000 is far
+// beyond any column (StarRocks' widest DECIMAL has 76 digits; a
+// VariableScaleDecimal column is VARCHAR) and keeps a hostile scale from
+// blowing up a row.
+const maxDecimalScale = 1000
+
+// checkScale refuses a decimal scale beyond ±maxDecimalScale.
+func checkScale(scale int64) error {
+	if scale > maxDecimalScale || scale < -maxDecimalScale {
+		return fmt.Errorf("%w: a decimal scale of %d (beyond ±%d) cannot be a column value", ErrValue, scale, maxDecimalScale)
+	}
+	return nil
 }

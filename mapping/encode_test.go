@@ -89,6 +89,20 @@ func TestUnloadableValues(t *testing.T) {
 	if _, err := one(t, e, logical(decode.TypeString, "io.debezium.data.Json"), "{not json"); !errors.Is(err, ErrValue) {
 		t.Errorf("bad Json: %v", err)
 	}
+	// A hostile scale would write millions of zeros: refused beyond ±1000.
+	vsd := &decode.Schema{Type: decode.TypeStruct, Name: cdc.VariableScaleDecimal}
+	for _, sc := range []int64{-1001, 1001, math.MinInt32} {
+		v := &decode.Struct{Names: []string{"scale", "value"}, Values: []any{sc, []byte{0x01}}}
+		if got, err := one(t, e, vsd, v); !errors.Is(err, ErrValue) {
+			t.Errorf("VariableScaleDecimal scale %d: %.40q, %v; want ErrValue", sc, got, err)
+		}
+	}
+	if got, err := one(t, e, vsd, &decode.Struct{Names: []string{"scale", "value"}, Values: []any{int64(-1000), []byte{0x01}}}); err != nil || len(got) != len(`{"c":1,"__op":0}`)+1000 {
+		t.Errorf("VariableScaleDecimal scale -1000: %d bytes, %v", len(got), err)
+	}
+	if _, err := one(t, e, logical(decode.TypeBytes, decode.ConnectDecimal), decode.DecimalFromBytes([]byte{1}, -5000)); !errors.Is(err, ErrValue) {
+		t.Errorf("Decimal scale -5000: %v, want ErrValue", err)
+	}
 }
 
 // A source column named __op (ExtractNewRecordState add.fields=op) never

@@ -388,7 +388,7 @@ func (w *FlatRow) value(dst []byte, slots []decode.Slot, v *flatVal, i int) ([]b
 	case vDecimal:
 		// As appendLogical: the text at the value's scale, whatever the
 		// schema's, refused when the schema's DECIMAL cannot hold it.
-		if s.Kind == decode.SlotBytes && s.Int == int64(int32(s.Int)) {
+		if s.Kind == decode.SlotBytes && checkScale(s.Int) == nil {
 			start := len(dst)
 			dst = decode.AppendDecimalBytes(dst, s.Bytes, int32(s.Int))
 			if v.fits == nil {
@@ -398,7 +398,7 @@ func (w *FlatRow) value(dst []byte, slots []decode.Slot, v *flatVal, i int) ([]b
 		}
 	case vVariableDecimal:
 		sc, b := &slots[v.a], &slots[v.b]
-		if s.Kind == decode.SlotStruct && sc.Kind == decode.SlotInt && b.Kind == decode.SlotBytes {
+		if s.Kind == decode.SlotStruct && sc.Kind == decode.SlotInt && b.Kind == decode.SlotBytes && checkScale(sc.Int) == nil {
 			return decode.AppendDecimalBytes(dst, b.Bytes, int32(sc.Int)), nil
 		}
 	case vDate:
