@@ -340,6 +340,9 @@ func fitsDecimal(s *decode.Schema, text []byte) error {
 	if intDigits > p-sc {
 		return fmt.Errorf("%w: decimal %s has %d integer digits; DECIMAL(%d,%d) holds %d and StarRocks would load NULL", ErrValue, text, intDigits, p, sc, p-sc)
 	}
+	if i := bytes.IndexByte(digits, '.'); i >= 0 && len(digits)-i-1 > sc {
+		return fmt.Errorf("%w: decimal %s has %d digits after the point; DECIMAL(%d,%d) holds %d and StarRocks would round it", ErrValue, text, len(digits)-i-1, p, sc, sc)
+	}
 	return nil
 }
 
