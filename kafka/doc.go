@@ -5,8 +5,8 @@
 //
 // It owns turning the worker's typed configuration (config.Worker:
 // bootstrap.servers and the security.protocol, sasl.* and ssl.* keys of
-// Worker.Security) into franz-go options: seed brokers, TLS (PEM trust and
-// key stores, host name verification, TLS versions) and SASL (PLAIN,
+// Worker.Security) into franz-go options: seed brokers, TLS (JKS, PKCS12 and PEM
+// trust and key stores, host name verification, TLS versions) and SASL (PLAIN,
 // SCRAM-SHA-256, SCRAM-SHA-512, with credentials from sasl.jaas.config as
 // config.ParseJAAS reads it). It does not own client behaviour (consumer
 // groups, producer limits, retries): callers append those options.

@@ -4,13 +4,10 @@ import (
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/base64"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"maps"
 	"os"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -36,6 +33,8 @@ const (
 	keyKeyStoreKey        = "ssl.keystore.key"
 	keyKeyStoreLocation   = "ssl.keystore.location"
 	keyKeyPassword        = "ssl.key.password"
+	keyTrustStorePassword = "ssl.truststore.password"
+	keyKeyStorePassword   = "ssl.keystore.password"
 	keyEndpointAlgorithm  = "ssl.endpoint.identification.algorithm"
 	keyEnabledProtocols   = "ssl.enabled.protocols"
 	keySSLProtocol        = "ssl.protocol"
@@ -70,12 +69,16 @@ func ClientOpts(w config.Worker) (opts []kgo.Opt, warnings []string, err error) 
 // not supported yet.
 //
 // TLS: without a trust store the system roots verify the brokers. Trust
-// and key stores must be PEM, as text (ssl.truststore.certificates,
-// ssl.keystore.certificate.chain with ssl.keystore.key) or as files
-// (ssl.truststore.location, ssl.keystore.location holding the chain and the
-// key); JKS and PKCS12 stores must be converted to PEM, and encrypted PEM
-// keys decrypted. A store whose type is unset (Kafka's default is JKS) is
-// read when it is PEM. ssl.endpoint.identification.algorithm set to ""
+// and key stores are JKS, PKCS12 or PEM files (ssl.truststore.location,
+// ssl.keystore.location, with ssl.truststore.type / ssl.keystore.type; an
+// unset type is Kafka's default JKS, or PEM for a file holding PEM text),
+// or PEM text (ssl.truststore.certificates, ssl.keystore.certificate.chain
+// with ssl.keystore.key). config.LoadTrustStore and config.LoadKeyStore
+// read the files: ssl.truststore.password and ssl.keystore.password open
+// JKS and PKCS12 stores (a JKS store's integrity is always checked, so its
+// password is required), ssl.key.password decrypts a JKS key entry
+// (default: the store password, as in Kafka); encrypted PEM keys are not
+// supported. ssl.endpoint.identification.algorithm set to ""
 // disables host name verification but, as in Kafka, not the verification
 // of the certificate chain; unset or "https", host names are verified.
 // ssl.enabled.protocols (TLSv1.2, TLSv1.3) bounds the TLS versions, and
@@ -87,7 +90,7 @@ func ClientOpts(w config.Worker) (opts []kgo.Opt, warnings []string, err error) 
 // security.protocol has no TLS) yields a warning; warnings are sorted by
 // key, and returned with an error too. Errors are joined with errors.Join;
 // each wraps config.ErrInvalid, and those about features starcdc does not
-// implement (OAUTHBEARER, GSSAPI, JKS and PKCS12 stores, encrypted keys)
+// implement (GSSAPI, encrypted PEM keys, a JKS store without its password)
 // also wrap errors.ErrUnsupported; an unreadable store file gives the
 // os.ReadFile error instead. Neither errors nor warnings ever contain a
 // password, a private key or any part of sasl.jaas.config other than the
@@ -210,12 +213,12 @@ func ignoredReason(k string) string {
 	switch {
 	case k == "ssl.cipher.suites":
 		return "starcdc uses Go's default TLS cipher suites"
-	case k == "ssl.truststore.password":
+	case k == keyTrustStorePassword:
 		return "PEM trust stores have no password"
-	case k == "ssl.keystore.password":
-		return "PEM key stores have no password (a key password is ssl.key.password)"
+	case k == keyKeyStorePassword:
+		return "PEM key stores have no password"
 	case k == keyKeyPassword:
-		return "no encrypted key is configured"
+		return "PEM keys must not be encrypted, and no JKS or PKCS12 key store is configured"
 	case k == "ssl.keymanager.algorithm", k == "ssl.trustmanager.algorithm",
 		k == "ssl.provider", k == "ssl.secure.random.implementation",
 		k == "ssl.engine.factory.class", k == "sasl.client.callback.handler.class",
@@ -386,36 +389,24 @@ func (p *secParser) tlsVersions() (minV, maxV uint16, err error) {
 	return minV, maxV, nil
 }
 
-// storeType reads a store type key: "" (unset, Kafka's JKS default) or PEM,
-// or an error asking to convert a JKS or PKCS12 store.
-func (p *secParser) storeType(key, what, hint string) (string, error) {
+// storeType reads a store type key: "" (unset: Kafka's default JKS, or
+// PEM for a file holding PEM text), JKS, PKCS12 or PEM.
+func (p *secParser) storeType(key string) (string, error) {
 	t, _ := p.get(key)
 	switch t = strings.ToUpper(t); t {
-	case "", "PEM":
+	case "", config.StoreJKS, config.StorePKCS12, config.StorePEM:
 		return t, nil
-	case "JKS", "PKCS12":
-		return "", unsupportedf("%s=%s: starcdc reads only PEM %s stores; convert it to PEM (%s) and set %s=PEM", key, t, what, hint, key)
-	default:
-		return "", unsupportedf("%s=%q: starcdc reads only PEM %s stores; convert it to PEM (%s) and set %s=PEM", key, t, what, hint, key)
 	}
+	return "", unsupportedf("%s=%q: starcdc reads JKS, PKCS12 and PEM stores", key, t)
 }
 
-const (
-	trustHint = "JKS: keytool -importkeystore -srckeystore truststore.jks -destkeystore truststore.p12 -deststoretype PKCS12, then: openssl pkcs12 -in truststore.p12 -nokeys -out ca.pem"
-	keyHint   = "JKS: keytool -importkeystore -srckeystore keystore.jks -destkeystore keystore.p12 -deststoretype PKCS12, then: openssl pkcs12 -in keystore.p12 -nodes -out keystore.pem"
-)
-
-// readStoreFile reads a store file; with its type unset (Kafka's default
-// is JKS) it must be PEM.
-func readStoreFile(key, path, typ, what, typeKey, hint string) ([]byte, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", key, err)
+// storePassword reads a store password key if the store type uses it.
+func (p *secParser) storePassword(typ, key string) string {
+	if typ == config.StorePEM {
+		return "" // left unused: warned as ignored
 	}
-	if typ == "" && !bytes.Contains(data, []byte("-----BEGIN ")) {
-		return nil, unsupportedf("%s=%s is not PEM and %s is unset (Kafka's default is JKS): starcdc reads only PEM %s stores; convert it to PEM (%s) and set %s=PEM", key, path, typeKey, what, hint, typeKey)
-	}
-	return data, nil
+	pw, _ := p.get(key)
+	return pw
 }
 
 // trustStore returns the configured CA pool, or nil for the system roots.
@@ -426,25 +417,36 @@ func (p *secParser) trustStore() (*x509.CertPool, error) {
 		p.get(keyTrustStoreType) // a type alone changes nothing
 		return nil, nil
 	}
-	typ, err := p.storeType(keyTrustStoreType, "trust", trustHint)
-	if err != nil {
-		return nil, err
-	}
-	src, data := keyTrustStoreCerts, []byte(certs)
-	switch {
-	case certs != "" && loc != "":
-		return nil, invalidf("set only one of %s and %s", keyTrustStoreCerts, keyTrustStoreLocation)
-	case loc != "":
-		src = keyTrustStoreLocation + "=" + loc
-		if data, err = readStoreFile(keyTrustStoreLocation, loc, typ, "trust", keyTrustStoreType, trustHint); err != nil {
-			return nil, err
-		}
-	}
-	blocks, err := decodePEM(src, data)
+	typ, err := p.storeType(keyTrustStoreType)
 	if err != nil {
 		return nil, err
 	}
 	pool := x509.NewCertPool()
+	switch {
+	case certs != "" && loc != "":
+		return nil, invalidf("set only one of %s and %s", keyTrustStoreCerts, keyTrustStoreLocation)
+	case loc != "":
+		if typ == "" {
+			typ = sniffStoreType(loc)
+		}
+		sf := &config.StoreFile{Key: keyTrustStoreLocation, Path: loc, Type: typ,
+			StorePassword: p.storePassword(typ, keyTrustStorePassword)}
+		list, err := config.LoadTrustStore(sf)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range list {
+			pool.AddCert(c)
+		}
+		return pool, nil
+	}
+	if typ != "" && typ != config.StorePEM {
+		return nil, invalidf("%s holds PEM text: set %s=PEM or leave it unset", keyTrustStoreCerts, keyTrustStoreType)
+	}
+	blocks, err := config.DecodePEM(keyTrustStoreCerts, []byte(certs))
+	if err != nil {
+		return nil, err
+	}
 	n := 0
 	for i, b := range blocks {
 		if b.Type != "CERTIFICATE" {
@@ -452,15 +454,26 @@ func (p *secParser) trustStore() (*x509.CertPool, error) {
 		}
 		c, err := x509.ParseCertificate(b.Bytes)
 		if err != nil {
-			return nil, invalidf("%s: PEM block %d: %v", src, i+1, err)
+			return nil, invalidf("%s: PEM block %d: %v", keyTrustStoreCerts, i+1, err)
 		}
 		pool.AddCert(c)
 		n++
 	}
 	if n == 0 {
-		return nil, invalidf("%s: no PEM CERTIFICATE block", src)
+		return nil, invalidf("%s: no PEM CERTIFICATE block", keyTrustStoreCerts)
 	}
 	return pool, nil
+}
+
+// sniffStoreType resolves an unset store type as config.StoreFile does
+// (PEM text, else Kafka's default JKS), so that the passwords a PEM store
+// does not use are warned about. An unreadable file is left to the loader.
+func sniffStoreType(path string) string {
+	data, err := os.ReadFile(path)
+	if err == nil && bytes.Contains(data, []byte("-----BEGIN ")) {
+		return config.StorePEM
+	}
+	return config.StoreJKS
 }
 
 // keyStore returns the client certificate, or nil when none is configured.
@@ -472,92 +485,32 @@ func (p *secParser) keyStore() (*tls.Certificate, error) {
 		p.get(keyKeyStoreType)
 		return nil, nil
 	}
-	pw, _ := p.get(keyKeyPassword)
-	typ, err := p.storeType(keyKeyStoreType, "key", keyHint)
+	typ, err := p.storeType(keyKeyStoreType)
 	if err != nil {
 		return nil, err
 	}
-	var certData, keyData []byte
-	certSrc, keySrc := keyKeyStoreChain, keyKeyStoreKey
+	var cert tls.Certificate
 	switch {
 	case loc != "" && (chain != "" || key != ""):
 		return nil, invalidf("set either %s or %s with %s, not both", keyKeyStoreLocation, keyKeyStoreChain, keyKeyStoreKey)
 	case loc != "":
-		certSrc = keyKeyStoreLocation + "=" + loc
-		keySrc = certSrc
-		if certData, err = readStoreFile(keyKeyStoreLocation, loc, typ, "key", keyKeyStoreType, keyHint); err != nil {
+		if typ == "" {
+			typ = sniffStoreType(loc)
+		}
+		sf := &config.StoreFile{Key: keyKeyStoreLocation, Path: loc, Type: typ,
+			StorePassword: p.storePassword(typ, keyKeyStorePassword),
+			KeyPassword:   p.storePassword(typ, keyKeyPassword)}
+		if cert, err = config.LoadKeyStore(sf); err != nil {
 			return nil, err
 		}
-		keyData = certData
 	case chain == "" || key == "":
 		return nil, invalidf("set %s and %s together", keyKeyStoreChain, keyKeyStoreKey)
+	case typ != "" && typ != config.StorePEM:
+		return nil, invalidf("%s and %s hold PEM text: set %s=PEM or leave it unset", keyKeyStoreChain, keyKeyStoreKey, keyKeyStoreType)
 	default:
-		certData, keyData = []byte(chain), []byte(key)
-	}
-	certBlocks, err := decodePEM(certSrc, certData)
-	if err != nil {
-		return nil, err
-	}
-	keyBlocks := certBlocks
-	if keySrc != certSrc {
-		if keyBlocks, err = decodePEM(keySrc, keyData); err != nil {
+		if cert, err = config.PEMKeyPair(keyKeyStoreChain, []byte(chain), keyKeyStoreKey, []byte(key)); err != nil {
 			return nil, err
 		}
 	}
-	var certPEM, keyPEM []byte
-	for _, b := range certBlocks {
-		if b.Type == "CERTIFICATE" {
-			certPEM = append(certPEM, pem.EncodeToMemory(b)...)
-		}
-	}
-	nkeys := 0
-	for _, b := range keyBlocks {
-		if strings.HasSuffix(b.Type, "PRIVATE KEY") {
-			keyPEM = pem.EncodeToMemory(b)
-			nkeys++
-		}
-	}
-	switch {
-	case certPEM == nil:
-		return nil, invalidf("%s: no PEM CERTIFICATE block", certSrc)
-	case nkeys != 1:
-		return nil, invalidf("%s: %d PEM private key blocks; want 1", keySrc, nkeys)
-	}
-	if pw != "" {
-		p.warnf(keyKeyPassword, "ignored: the private key is not encrypted")
-	}
-	cert, err := tls.X509KeyPair(certPEM, keyPEM)
-	if err != nil {
-		// crypto/tls errors never hold key material.
-		return nil, invalidf("%s: %v", keySrc, err)
-	}
 	return &cert, nil
-}
-
-var pemBlock = regexp.MustCompile(`(?s)-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END ([A-Z0-9 ]+)-----`)
-
-// decodePEM decodes every PEM block of data as Kafka's PEM reader does: the
-// base64 body may hold any whitespace, or none, so that a PEM value written
-// on one .properties line, or continued with "\", is read. It refuses
-// encrypted keys. Errors name src and never hold any of data.
-func decodePEM(src string, data []byte) ([]*pem.Block, error) {
-	var blocks []*pem.Block
-	for i, m := range pemBlock.FindAllSubmatch(data, -1) {
-		typ, body := string(m[1]), m[2]
-		if typ != string(m[3]) {
-			return nil, invalidf("%s: PEM block %d begins as %s but ends as %s", src, i+1, typ, m[3])
-		}
-		if typ == "ENCRYPTED PRIVATE KEY" || bytes.Contains(body, []byte("Proc-Type:")) {
-			return nil, unsupportedf("%s: encrypted PEM keys are not supported; decrypt it (openssl pkcs8 -in key.pem -out key-decrypted.pem, or openssl pkey) and drop %s", src, keyKeyPassword)
-		}
-		der, err := base64.StdEncoding.DecodeString(string(bytes.Join(bytes.Fields(body), nil)))
-		if err != nil {
-			return nil, invalidf("%s: PEM block %d (%s) is not valid base64", src, i+1, typ)
-		}
-		blocks = append(blocks, &pem.Block{Type: typ, Bytes: der})
-	}
-	if len(blocks) == 0 {
-		return nil, invalidf("%s: no PEM data (-----BEGIN ...-----)", src)
-	}
-	return blocks, nil
 }

@@ -492,14 +492,14 @@ func TestSecurityStoreTypes(t *testing.T) {
 		sec  map[string]string
 		want []string
 	}{
-		{"truststore JKS", map[string]string{"ssl.truststore.type": "JKS", "ssl.truststore.location": jks, "ssl.truststore.password": "changeit"},
-			[]string{"ssl.truststore.type=JKS", "PEM", "keytool", "openssl"}},
-		{"truststore type unset, JKS file", map[string]string{"ssl.truststore.location": jks},
-			[]string{"ssl.truststore.location", "not PEM", "keytool"}},
-		{"keystore PKCS12", map[string]string{"ssl.keystore.type": "PKCS12", "ssl.keystore.location": jks, "ssl.keystore.password": "changeit", "ssl.key.password": "changeit"},
-			[]string{"ssl.keystore.type=PKCS12", "PEM", "openssl pkcs12"}},
+		{"truststore JKS wrong password", map[string]string{"ssl.truststore.type": "JKS", "ssl.truststore.location": jks, "ssl.truststore.password": "changeit"},
+			[]string{"ssl.truststore.location=", "wrong password"}},
+		{"truststore type unset, JKS without password", map[string]string{"ssl.truststore.location": jks},
+			[]string{"ssl.truststore.location", "JKS store needs its password"}},
+		{"keystore PKCS12 not a store", map[string]string{"ssl.keystore.type": "PKCS12", "ssl.keystore.location": jks, "ssl.keystore.password": "changeit", "ssl.key.password": "changeit"},
+			[]string{"ssl.keystore.location=", "PKCS12"}},
 		{"keystore BKS", map[string]string{"ssl.keystore.type": "BKS", "ssl.keystore.location": jks},
-			[]string{"ssl.keystore.type", "PEM"}},
+			[]string{"ssl.keystore.type", "JKS, PKCS12 and PEM"}},
 		{"encrypted key", map[string]string{"ssl.keystore.type": "PEM", "ssl.keystore.certificate.chain": string(certPEM), "ssl.key.password": "changeit",
 			"ssl.keystore.key": "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIBvTBXBgkqhkiG9w0BBQ0wSjApBgkqhkiG9w0BBQwwHAQI\n-----END ENCRYPTED PRIVATE KEY-----\n"},
 			[]string{"encrypted PEM keys are not supported; decrypt it"}},
@@ -530,7 +530,7 @@ func TestSecurityStoreTypes(t *testing.T) {
 				t.Errorf("%s: error %q does not contain %q", tc.name, err, w)
 			}
 		}
-		unsupported := strings.Contains(tc.name, "JKS") || strings.Contains(tc.name, "PKCS12") || strings.Contains(tc.name, "BKS") || strings.Contains(tc.name, "encrypted")
+		unsupported := strings.Contains(tc.name, "without password") || strings.Contains(tc.name, "BKS") || strings.Contains(tc.name, "encrypted")
 		if errors.Is(err, errors.ErrUnsupported) != unsupported {
 			t.Errorf("%s: errors.Is(%q, errors.ErrUnsupported) = %v", tc.name, err, !unsupported)
 		}
