@@ -65,8 +65,17 @@ func ClientOpts(w config.Worker) (opts []kgo.Opt, warnings []string, err error) 
 // options of sasl.jaas.config (one PlainLoginModule or ScramLoginModule
 // entry, in the syntax config.ParseJAAS reads; tokenauth=true marks SCRAM
 // delegation-token credentials). A JAAS file given with
-// -Djava.security.auth.login.config is not read. OAUTHBEARER and GSSAPI are
-// not supported yet.
+// -Djava.security.auth.login.config is not read.
+//
+// OAUTHBEARER: an OAuthBearerLoginModule entry whose clientId,
+// clientSecret and (optional) scope options, with
+// sasl.oauthbearer.token.endpoint.url, fetch tokens with the OAuth 2
+// client-credentials grant as Kafka's OAuthBearerLoginCallbackHandler does
+// (sasl.oauthbearer.header.urlencode, sasl.login.connect.timeout.ms and
+// sasl.login.read.timeout.ms are read; extension_NAME options become SASL
+// extensions). A token is reused until sasl.login.refresh.window.factor
+// (default 0.8) of its lifetime has passed, then fetched anew. GSSAPI
+// (Kerberos) is not supported: starcdc has no Kerberos client.
 //
 // TLS: without a trust store the system roots verify the brokers. Trust
 // and key stores are JKS, PKCS12 or PEM files (ssl.truststore.location,
@@ -222,12 +231,12 @@ func ignoredReason(k string) string {
 	case k == "ssl.keymanager.algorithm", k == "ssl.trustmanager.algorithm",
 		k == "ssl.provider", k == "ssl.secure.random.implementation",
 		k == "ssl.engine.factory.class", k == "sasl.client.callback.handler.class",
-		k == "sasl.login.class", k == "sasl.login.callback.handler.class":
+		k == "sasl.login.class":
 		return "Java-specific setting"
 	case strings.HasPrefix(k, "sasl.kerberos."):
 		return "used only by GSSAPI, which starcdc does not support"
 	case strings.HasPrefix(k, "sasl.oauthbearer.") || strings.HasPrefix(k, "sasl.login."):
-		return "used only by OAUTHBEARER, which starcdc does not support"
+		return "read only with sasl.mechanism=OAUTHBEARER, and then only the keys the README lists"
 	}
 	return "not interpreted by starcdc"
 }
@@ -239,11 +248,11 @@ func (p *secParser) sasl() (sasl.Mechanism, error) {
 	switch mech {
 	case "":
 		mech = "PLAIN"
-	case "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512":
-	case "OAUTHBEARER", "GSSAPI":
-		return nil, unsupportedf("%s=%s is not supported yet: use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512", keySASLMechanism, mech)
+	case "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER":
+	case "GSSAPI":
+		return nil, unsupportedf("%s=GSSAPI (Kerberos) is not supported: starcdc has no Kerberos client; use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER", keySASLMechanism)
 	default:
-		return nil, invalidf("%s=%q: use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512", keySASLMechanism, mech)
+		return nil, invalidf("%s=%q: use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER", keySASLMechanism, mech)
 	}
 	jaas, _ := p.get(keySASLJAASConfig)
 	if jaas == "" {
@@ -254,10 +263,15 @@ func (p *secParser) sasl() (sasl.Mechanism, error) {
 		// ParseJAAS errors hold no text of the value.
 		return nil, invalidf("%s: %w", keySASLJAASConfig, err)
 	}
+	oauthModule := isModule(e.LoginModule, "OAuthBearerLoginModule")
 	switch {
+	case mech == "OAUTHBEARER" && oauthModule:
+		return p.oauthBearer(e.Options)
+	case mech == "OAUTHBEARER", oauthModule:
+		return nil, invalidf("%s: sasl.mechanism=OAUTHBEARER goes with org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule (login module %s, sasl.mechanism=%s)", keySASLJAASConfig, e.LoginModule, mech)
 	case isModule(e.LoginModule, "PlainLoginModule"), isModule(e.LoginModule, "ScramLoginModule"):
-	case isModule(e.LoginModule, "OAuthBearerLoginModule"), isModule(e.LoginModule, "Krb5LoginModule"):
-		return nil, unsupportedf("%s: login module %s is not supported yet: use PlainLoginModule or ScramLoginModule", keySASLJAASConfig, e.LoginModule)
+	case isModule(e.LoginModule, "Krb5LoginModule"):
+		return nil, unsupportedf("%s: login module %s (Kerberos) is not supported: starcdc has no Kerberos client", keySASLJAASConfig, e.LoginModule)
 	default:
 		return nil, invalidf("%s: login module %s is not supported: use org.apache.kafka.common.security.plain.PlainLoginModule or org.apache.kafka.common.security.scram.ScramLoginModule", keySASLJAASConfig, e.LoginModule)
 	}

@@ -459,9 +459,10 @@ func TestSecurityJAASErrorsHideSecrets(t *testing.T) {
 		{"PLAIN", plainModule + ` required password="` + secret + `";`, "no username", false},
 		{"PLAIN", `"` + secret + `" required username="u";`, "login module class", false},
 		{"PLAIN", `com.example.MyLoginModule required username="u" password="` + secret + `";`, "com.example.MyLoginModule", false},
-		{"PLAIN", `org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required clientSecret="` + secret + `";`, "not supported yet", true},
-		{"OAUTHBEARER", `org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required clientSecret="` + secret + `";`, "sasl.mechanism=OAUTHBEARER is not supported yet", true},
-		{"GSSAPI", `com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true keyTab="/k" principal="` + secret + `";`, "sasl.mechanism=GSSAPI is not supported yet", true},
+		{"PLAIN", `org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required clientSecret="` + secret + `";`, "sasl.mechanism=OAUTHBEARER goes with", false},
+		{"OAUTHBEARER", `org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required clientSecret="` + secret + `";`, "sasl.mechanism=OAUTHBEARER needs sasl.oauthbearer.token.endpoint.url", true},
+		{"OAUTHBEARER", plainModule + ` required username="u" password="` + secret + `";`, "sasl.mechanism=OAUTHBEARER goes with", false},
+		{"GSSAPI", `com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true keyTab="/k" principal="` + secret + `";`, "sasl.mechanism=GSSAPI (Kerberos) is not supported", true},
 		{"SCRAM-SHA-1", plainModule + ` required username="u" password="` + secret + `";`, "sasl.mechanism", false},
 		{"PLAIN", "", "sasl.jaas.config is required", false},
 	} {
@@ -590,7 +591,7 @@ func TestSecurityWarnings(t *testing.T) {
 			[]string{
 				"sasl.jaas.config: 1 login module option(s) other than username, password and tokenauth ignored",
 				"sasl.kerberos.service.name: ignored: used only by GSSAPI, which starcdc does not support",
-				"sasl.login.refresh.window.factor: ignored: used only by OAUTHBEARER, which starcdc does not support",
+				"sasl.login.refresh.window.factor: ignored: read only with sasl.mechanism=OAUTHBEARER, and then only the keys the README lists",
 				"ssl.cipher.suites: ignored: starcdc uses Go's default TLS cipher suites",
 				"ssl.foo: ignored: not interpreted by starcdc",
 				"ssl.truststore.password: ignored: PEM trust stores have no password",

@@ -1,0 +1,283 @@
+package kafka
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+const (
+	oauthClientID = "starcdc-client"
+	oauthSecret   = "Cl1ent-S3cret/+="
+)
+
+// tokenServer is an OAuth 2 token endpoint for the client-credentials
+// grant: it checks the request as Kafka's HttpAccessTokenRetriever sends it
+// and issues unsigned JWTs with the given lifetime.
+type tokenServer struct {
+	*httptest.Server
+	life   time.Duration
+	scope  string
+	mu     sync.Mutex
+	issued map[string]bool
+	n      int
+}
+
+func newTokenServer(t *testing.T, life time.Duration, scope string) *tokenServer {
+	ts := &tokenServer{life: life, scope: scope, issued: map[string]bool{}}
+	ts.Server = httptest.NewServer(http.HandlerFunc(ts.serve))
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+func (ts *tokenServer) serve(w http.ResponseWriter, r *http.Request) {
+	id, secret, ok := r.BasicAuth()
+	if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	if !ok || id != oauthClientID || secret != oauthSecret {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		// A server may echo what it got; the client must not repeat it.
+		fmt.Fprintf(w, `{"error":"invalid_client","error_description":"bad secret %s"}`, secret)
+		return
+	}
+	if err := r.ParseForm(); err != nil || r.PostForm.Get("grant_type") != "client_credentials" || r.PostForm.Get("scope") != ts.scope {
+		http.Error(w, `{"error":"invalid_request"}`, http.StatusBadRequest)
+		return
+	}
+	ts.mu.Lock()
+	ts.n++
+	claims, _ := json.Marshal(map[string]any{"iss": ts.URL, "sub": id, "exp": time.Now().Add(ts.life).Unix(), "jti": ts.n})
+	tok := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none"}`)) + "." + base64.RawURLEncoding.EncodeToString(claims) + ".sig"
+	ts.issued[tok] = true
+	ts.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": int(ts.life.Seconds())})
+}
+
+func (ts *tokenServer) valid(tok string) bool {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return ts.issued[tok]
+}
+
+// oauthBroker answers SASLHandshake and SASLAuthenticate for OAUTHBEARER
+// on a kfake cluster (kfake implements only PLAIN and SCRAM): it parses the
+// RFC 7628 client message and accepts only tokens that ts issued, with the
+// wanted SASL extension. It returns a func reporting the authentications.
+func oauthBroker(c *kfake.Cluster, ts *tokenServer, extension string) func() int {
+	var mu sync.Mutex
+	n := 0
+	c.ControlKey(int16(kmsg.SASLHandshake), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		req := kreq.(*kmsg.SASLHandshakeRequest)
+		resp := req.ResponseKind().(*kmsg.SASLHandshakeResponse)
+		if req.Mechanism != "OAUTHBEARER" {
+			resp.ErrorCode = kerr.UnsupportedSaslMechanism.Code
+			resp.SupportedMechanisms = []string{"OAUTHBEARER"}
+		}
+		return resp, nil, true
+	})
+	c.ControlKey(int16(kmsg.SASLAuthenticate), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		req := kreq.(*kmsg.SASLAuthenticateRequest)
+		resp := req.ResponseKind().(*kmsg.SASLAuthenticateResponse)
+		// n,,\x01auth=Bearer TOKEN\x01key=value\x01\x01
+		parts := bytes.Split(req.SASLAuthBytes, []byte{1})
+		tok, ext := "", ""
+		for _, p := range parts[1:] {
+			if t, ok := bytes.CutPrefix(p, []byte("auth=Bearer ")); ok {
+				tok = string(t)
+			} else if len(p) > 0 {
+				ext += string(p) + ";"
+			}
+		}
+		if !ts.valid(tok) || ext != extension || string(parts[0]) != "n,," {
+			resp.ErrorCode = kerr.SaslAuthenticationFailed.Code
+			msg := "authentication failed"
+			resp.ErrorMessage = &msg
+			return resp, nil, true
+		}
+		mu.Lock()
+		n++
+		mu.Unlock()
+		return resp, nil, true
+	})
+	return func() int { mu.Lock(); defer mu.Unlock(); return n }
+}
+
+// TestSecurityOAuthBearer connects to a TLS kfake broker with OAUTHBEARER
+// tokens from a local token endpoint, configured as a Connect worker file
+// configures Kafka's OAuthBearerLoginCallbackHandler.
+func TestSecurityOAuthBearer(t *testing.T) {
+	ca := newTestCA(t)
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "t"), kfake.TLS(ca.serverTLS(t, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	ts := newTokenServer(t, time.Hour, "kafka read")
+	auths := oauthBroker(c, ts, "logicalCluster=lkc-1;")
+	certPEM, keyPEM := ca.issue(t, false, nil)
+	trust, _ := writeStores(t, "JKS", ca, certPEM, keyPEM)
+	sec := map[string]string{
+		"security.protocol":                   "SASL_SSL",
+		"sasl.mechanism":                      "OAUTHBEARER",
+		"sasl.oauthbearer.token.endpoint.url": ts.URL + "/oauth2/token",
+		"sasl.login.callback.handler.class":   "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler",
+		"sasl.jaas.config": `org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required clientId="` + oauthClientID +
+			`" clientSecret="` + oauthSecret + `" scope="kafka read" extension_logicalCluster="lkc-1";`,
+		"ssl.truststore.location": trust,
+		"ssl.truststore.password": trustPass,
+	}
+	roundTrip(t, c.ListenAddrs()[0], securityOpts(t, sec))
+	if auths() == 0 {
+		t.Fatal("the broker saw no OAUTHBEARER authentication")
+	}
+
+	t.Run("wrong client secret", func(t *testing.T) {
+		bad := map[string]string{}
+		for k, v := range sec {
+			bad[k] = v
+		}
+		bad["sasl.jaas.config"] = `org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required clientId="` + oauthClientID + `" clientSecret="Wr0ng-S3cret" scope="kafka read" extension_logicalCluster="lkc-1";`
+		err := pingErr(t, c.ListenAddrs()[0], securityOpts(t, bad))
+		if !errors.Is(err, ErrTokenEndpoint) || !strings.Contains(err.Error(), "HTTP 401 (invalid_client)") {
+			t.Fatalf("err = %v, want ErrTokenEndpoint with HTTP 401 (invalid_client)", err)
+		}
+		if strings.Contains(err.Error(), "Wr0ng-S3cret") || strings.Contains(err.Error(), oauthSecret) {
+			t.Fatalf("the error shows a client secret: %v", err)
+		}
+	})
+	t.Run("token the broker does not know", func(t *testing.T) {
+		other := newTokenServer(t, time.Hour, "kafka read")
+		bad := map[string]string{}
+		for k, v := range sec {
+			bad[k] = v
+		}
+		bad["sasl.oauthbearer.token.endpoint.url"] = other.URL
+		if err := pingErr(t, c.ListenAddrs()[0], securityOpts(t, bad)); err == nil {
+			t.Fatal("a token the broker did not accept connected")
+		}
+	})
+}
+
+// fakeClock is a settable clock for tokenSource.
+type fakeClock struct{ t time.Time }
+
+func (c *fakeClock) now() time.Time { return c.t }
+
+// TestTokenSourceRefresh checks that a token is reused until the refresh
+// window factor of its lifetime has passed, and fetched anew after.
+func TestTokenSourceRefresh(t *testing.T) {
+	ts := newTokenServer(t, time.Hour, "")
+	p := &secParser{sec: map[string]string{
+		"sasl.oauthbearer.token.endpoint.url": ts.URL,
+		"sasl.login.refresh.window.factor":    "0.75",
+		"sasl.oauthbearer.header.urlencode":   "false",
+	}, used: map[string]bool{}}
+	if _, err := p.oauthBearer(map[string]string{"clientId": oauthClientID, "clientSecret": oauthSecret}); err != nil {
+		t.Fatal(err)
+	}
+	// Build the source the same way, with a settable clock.
+	clock := &fakeClock{t: time.Now()}
+	src := &tokenSource{endpoint: ts.URL, clientID: oauthClientID, clientSecret: oauthSecret, factor: 0.75, client: http.DefaultClient, now: clock.now}
+	ctx := context.Background()
+	first, err := src.auth(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.t = clock.t.Add(40 * time.Minute) // before 0.75 × 1h
+	again, err := src.auth(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Token != first.Token || src.fetches != 1 {
+		t.Fatalf("token fetched again before its refresh time (%d fetches)", src.fetches)
+	}
+	clock.t = clock.t.Add(6 * time.Minute) // past 45 minutes
+	next, err := src.auth(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.Token == first.Token || src.fetches != 2 || !ts.valid(next.Token) {
+		t.Fatalf("token not refreshed after its refresh time (%d fetches)", src.fetches)
+	}
+}
+
+// TestTokenSourceExpiry checks the lifetime sources: the JWT exp claim,
+// else expires_in, else no caching.
+func TestTokenSourceExpiry(t *testing.T) {
+	for _, tc := range []struct {
+		name, body string
+		want       time.Duration
+	}{
+		{"expires_in", `{"access_token":"opaque","expires_in":600}`, 480 * time.Second},
+		{"expires_in string", `{"access_token":"opaque","expires_in":"600"}`, 480 * time.Second},
+		{"no lifetime", `{"access_token":"opaque"}`, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, tc.body) }))
+			defer srv.Close()
+			clock := &fakeClock{t: time.Unix(1_000_000, 0)}
+			src := &tokenSource{endpoint: srv.URL, clientID: "a", clientSecret: "b", factor: 0.8, client: srv.Client(), now: clock.now}
+			if _, err := src.auth(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			var got time.Duration
+			if !src.refreshAt.IsZero() {
+				got = src.refreshAt.Sub(clock.t)
+			}
+			if got != tc.want {
+				t.Fatalf("refresh after %v, want %v", got, tc.want)
+			}
+			src.auth(context.Background())
+			if wantFetches := map[bool]int{true: 2, false: 1}[tc.want == 0]; src.fetches != wantFetches {
+				t.Fatalf("%d fetches for two authentications, want %d", src.fetches, wantFetches)
+			}
+		})
+	}
+}
+
+func TestSecurityOAuthBearerConfigErrors(t *testing.T) {
+	module := "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required "
+	for _, tc := range []struct {
+		name string
+		sec  map[string]string
+		want string
+	}{
+		{"no client id", map[string]string{"sasl.oauthbearer.token.endpoint.url": "https://idp/token", "sasl.jaas.config": module + `clientSecret="` + oauthSecret + `";`}, "no clientId"},
+		{"no client secret", map[string]string{"sasl.oauthbearer.token.endpoint.url": "https://idp/token", "sasl.jaas.config": module + `clientId="x" clientSecret="";`}, "no clientSecret"},
+		{"file token", map[string]string{"sasl.oauthbearer.token.endpoint.url": "file:///tok", "sasl.jaas.config": module + `clientId="x" clientSecret="` + oauthSecret + `";`}, "http or https"},
+		{"other handler", map[string]string{"sasl.oauthbearer.token.endpoint.url": "https://idp/token", "sasl.login.callback.handler.class": "io.strimzi.kafka.oauth.client.JaasClientOauthLoginCallbackHandler",
+			"sasl.jaas.config": module + `clientId="x" clientSecret="` + oauthSecret + `";`}, "OAuthBearerLoginCallbackHandler"},
+		{"bad factor", map[string]string{"sasl.oauthbearer.token.endpoint.url": "https://idp/token", "sasl.login.refresh.window.factor": "2",
+			"sasl.jaas.config": module + `clientId="x" clientSecret="` + oauthSecret + `";`}, "0.5 to 1.0"},
+	} {
+		tc.sec["security.protocol"] = "SASL_SSL"
+		tc.sec["sasl.mechanism"] = "OAUTHBEARER"
+		_, warnings, err := SecurityOpts(tc.sec)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v, want one containing %q", tc.name, err, tc.want)
+			continue
+		}
+		if strings.Contains(err.Error()+strings.Join(warnings, ""), oauthSecret) {
+			t.Errorf("%s: the error shows the client secret: %v", tc.name, err)
+		}
+	}
+}
