@@ -7,8 +7,10 @@
 // bootstrap.servers and the security.protocol, sasl.* and ssl.* keys of
 // Worker.Security) into franz-go options: seed brokers, TLS (JKS, PKCS12 and PEM
 // trust and key stores, host name verification, TLS versions) and SASL (PLAIN,
-// SCRAM-SHA-256, SCRAM-SHA-512, with credentials from sasl.jaas.config as
-// config.ParseJAAS reads it). It does not own client behaviour (consumer
+// SCRAM-SHA-256, SCRAM-SHA-512 with credentials from sasl.jaas.config as
+// config.ParseJAAS reads it; OAUTHBEARER with client-credentials tokens from
+// sasl.oauthbearer.token.endpoint.url, refreshed before they expire;
+// AWS_MSK_IAM with credentials from the environment). It does not own client behaviour (consumer
 // groups, producer limits, retries): callers append those options.
 //
 // It promises that:

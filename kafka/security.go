@@ -77,6 +77,11 @@ func ClientOpts(w config.Worker) (opts []kgo.Opt, warnings []string, err error) 
 // (default 0.8) of its lifetime has passed, then fetched anew. GSSAPI
 // (Kerberos) is not supported: starcdc has no Kerberos client.
 //
+// AWS_MSK_IAM: an IAMLoginModule entry (aws-msk-iam-auth) with credentials
+// from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN in
+// starcdc's environment, read for every authentication; the awsProfileName
+// and awsRoleArn options need the AWS SDK and are refused.
+//
 // TLS: without a trust store the system roots verify the brokers. Trust
 // and key stores are JKS, PKCS12 or PEM files (ssl.truststore.location,
 // ssl.keystore.location, with ssl.truststore.type / ssl.keystore.type; an
@@ -248,11 +253,11 @@ func (p *secParser) sasl() (sasl.Mechanism, error) {
 	switch mech {
 	case "":
 		mech = "PLAIN"
-	case "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER":
+	case "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER", "AWS_MSK_IAM":
 	case "GSSAPI":
-		return nil, unsupportedf("%s=GSSAPI (Kerberos) is not supported: starcdc has no Kerberos client; use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER", keySASLMechanism)
+		return nil, unsupportedf("%s=GSSAPI (Kerberos) is not supported: starcdc has no Kerberos client; use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or AWS_MSK_IAM", keySASLMechanism)
 	default:
-		return nil, invalidf("%s=%q: use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER", keySASLMechanism, mech)
+		return nil, invalidf("%s=%q: use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or AWS_MSK_IAM", keySASLMechanism, mech)
 	}
 	jaas, _ := p.get(keySASLJAASConfig)
 	if jaas == "" {
@@ -264,7 +269,12 @@ func (p *secParser) sasl() (sasl.Mechanism, error) {
 		return nil, invalidf("%s: %w", keySASLJAASConfig, err)
 	}
 	oauthModule := isModule(e.LoginModule, "OAuthBearerLoginModule")
+	iamModule := isModule(e.LoginModule, "IAMLoginModule")
 	switch {
+	case mech == "AWS_MSK_IAM" && iamModule:
+		return p.awsIAM(e.Options)
+	case mech == "AWS_MSK_IAM", iamModule:
+		return nil, invalidf("%s: sasl.mechanism=AWS_MSK_IAM goes with software.amazon.msk.auth.iam.IAMLoginModule (login module %s, sasl.mechanism=%s)", keySASLJAASConfig, e.LoginModule, mech)
 	case mech == "OAUTHBEARER" && oauthModule:
 		return p.oauthBearer(e.Options)
 	case mech == "OAUTHBEARER", oauthModule:
