@@ -5,6 +5,9 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -211,6 +214,49 @@ func TestSecurityStorePasswords(t *testing.T) {
 		sec["security.protocol"] = "SSL"
 		if _, _, err := SecurityOpts(sec); err != nil {
 			t.Errorf("%v: %v", sec["ssl.keystore.location"], err)
+		}
+	}
+}
+
+// TestClientOptsWorkerFileJKSScram is the Connect worker file of a typical
+// production deployment, unchanged: JKS trust and key stores (types left
+// to Kafka's JKS default), consumer.-prefixed copies of the keys, and SASL
+// SCRAM over TLS to a broker that requires a client certificate.
+func TestClientOptsWorkerFileJKSScram(t *testing.T) {
+	serverCA, clientCA := newTestCA(t), newTestCA(t)
+	addr := startKafka(t, kfake.TLS(serverCA.serverTLS(t, clientCA)), kfake.EnableSASL(),
+		kfake.Superuser("SCRAM-SHA-512", "connect", "Scr4m-Pw"))
+	certPEM, keyPEM := clientCA.issue(t, false, nil)
+	trust, key := writeStores(t, config.StoreJKS, serverCA, certPEM, keyPEM)
+	dir := t.TempDir()
+	sec := `security.protocol=SASL_SSL
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="connect" password="Scr4m-Pw";
+ssl.truststore.location=` + trust + `
+ssl.truststore.password=` + trustPass + `
+ssl.keystore.location=` + key + `
+ssl.keystore.password=` + storePass + `
+ssl.key.password=` + keyPass + `
+`
+	worker := writeFile(t, "connect-distributed.properties", []byte("bootstrap.servers="+addr+"\n"+sec+
+		strings.ReplaceAll("\n"+sec, "\n", "\nconsumer.")))
+	conn := filepath.Join(dir, "sink.properties")
+	if err := os.WriteFile(conn, []byte("name=sr\nconnector.class=com.starrocks.connector.kafka.StarRocksSinkConnector\ntopics=t\n"+
+		"starrocks.http.url=127.0.0.1:8030\nstarrocks.username=root\nstarrocks.password=\nstarrocks.database.name=db\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, _, err := config.Load(worker, conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, warnings, err := ClientOpts(cfg.Worker)
+	if err != nil || len(warnings) > 0 {
+		t.Fatalf("ClientOpts: warnings %q, error %v", warnings, err)
+	}
+	roundTrip(t, addr, opts)
+	for _, s := range []string{trustPass, storePass, keyPass, "Scr4m-Pw"} {
+		if text := fmt.Sprintf("%v %+v %#v", cfg.Worker, cfg.Worker, cfg.Worker); strings.Contains(text, s) {
+			t.Fatalf("printing the worker configuration shows a password: %s", text)
 		}
 	}
 }
