@@ -2,7 +2,6 @@ package kafka
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -175,83 +174,6 @@ func TestSecurityOAuthBearer(t *testing.T) {
 			t.Fatal("a token the broker did not accept connected")
 		}
 	})
-}
-
-// fakeClock is a settable clock for tokenSource.
-type fakeClock struct{ t time.Time }
-
-func (c *fakeClock) now() time.Time { return c.t }
-
-// TestTokenSourceRefresh checks that a token is reused until the refresh
-// window factor of its lifetime has passed, and fetched anew after.
-func TestTokenSourceRefresh(t *testing.T) {
-	ts := newTokenServer(t, time.Hour, "")
-	p := &secParser{sec: map[string]string{
-		"sasl.oauthbearer.token.endpoint.url": ts.URL,
-		"sasl.login.refresh.window.factor":    "0.75",
-		"sasl.oauthbearer.header.urlencode":   "false",
-	}, used: map[string]bool{}}
-	if _, err := p.oauthBearer(map[string]string{"clientId": oauthClientID, "clientSecret": oauthSecret}); err != nil {
-		t.Fatal(err)
-	}
-	// Build the source the same way, with a settable clock.
-	clock := &fakeClock{t: time.Now()}
-	src := &tokenSource{endpoint: ts.URL, clientID: oauthClientID, clientSecret: oauthSecret, factor: 0.75, client: http.DefaultClient, now: clock.now}
-	ctx := context.Background()
-	first, err := src.auth(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock.t = clock.t.Add(40 * time.Minute) // before 0.75 × 1h
-	again, err := src.auth(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if again.Token != first.Token || src.fetches != 1 {
-		t.Fatalf("token fetched again before its refresh time (%d fetches)", src.fetches)
-	}
-	clock.t = clock.t.Add(6 * time.Minute) // past 45 minutes
-	next, err := src.auth(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if next.Token == first.Token || src.fetches != 2 || !ts.valid(next.Token) {
-		t.Fatalf("token not refreshed after its refresh time (%d fetches)", src.fetches)
-	}
-}
-
-// TestTokenSourceExpiry checks the lifetime sources: the JWT exp claim,
-// else expires_in, else no caching.
-func TestTokenSourceExpiry(t *testing.T) {
-	for _, tc := range []struct {
-		name, body string
-		want       time.Duration
-	}{
-		{"expires_in", `{"access_token":"opaque","expires_in":600}`, 480 * time.Second},
-		{"expires_in string", `{"access_token":"opaque","expires_in":"600"}`, 480 * time.Second},
-		{"no lifetime", `{"access_token":"opaque"}`, 0},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, tc.body) }))
-			defer srv.Close()
-			clock := &fakeClock{t: time.Unix(1_000_000, 0)}
-			src := &tokenSource{endpoint: srv.URL, clientID: "a", clientSecret: "b", factor: 0.8, client: srv.Client(), now: clock.now}
-			if _, err := src.auth(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			var got time.Duration
-			if !src.refreshAt.IsZero() {
-				got = src.refreshAt.Sub(clock.t)
-			}
-			if got != tc.want {
-				t.Fatalf("refresh after %v, want %v", got, tc.want)
-			}
-			src.auth(context.Background())
-			if wantFetches := map[bool]int{true: 2, false: 1}[tc.want == 0]; src.fetches != wantFetches {
-				t.Fatalf("%d fetches for two authentications, want %d", src.fetches, wantFetches)
-			}
-		})
-	}
 }
 
 func TestSecurityOAuthBearerConfigErrors(t *testing.T) {
