@@ -342,7 +342,7 @@ func (p *secParser) tlsConfig() (*tls.Config, error) {
 	case alg == "":
 		// As in Kafka: no host name verification, but the chain is verified.
 		c.InsecureSkipVerify = true
-		c.VerifyConnection = verifyChainOnly(roots)
+		c.VerifyConnection = config.VerifyChainOnly(roots)
 	default:
 		errs = append(errs, invalidf("%s=%q: use https (verify the broker host name, the default) or an empty value (do not)", keyEndpointAlgorithm, alg))
 	}
@@ -350,26 +350,6 @@ func (p *secParser) tlsConfig() (*tls.Config, error) {
 		return nil, err
 	}
 	return c, nil
-}
-
-// verifyChainOnly verifies a broker's certificate chain against roots (the
-// system roots when nil) without checking its host name.
-func verifyChainOnly(roots *x509.CertPool) func(tls.ConnectionState) error {
-	return func(cs tls.ConnectionState) error {
-		if len(cs.PeerCertificates) == 0 {
-			return errors.New("tls: the broker sent no certificate")
-		}
-		opts := x509.VerifyOptions{
-			Roots:         roots,
-			Intermediates: x509.NewCertPool(),
-			KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		}
-		for _, c := range cs.PeerCertificates[1:] {
-			opts.Intermediates.AddCert(c)
-		}
-		_, err := cs.PeerCertificates[0].Verify(opts)
-		return err
-	}
 }
 
 // tlsVersions reads ssl.enabled.protocols and ssl.protocol.

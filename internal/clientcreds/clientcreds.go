@@ -31,6 +31,11 @@ import (
 // token or the response body.
 var ErrTokenEndpoint = errors.New("OAuth token endpoint")
 
+// ErrTokenRefused wraps ErrTokenEndpoint when the endpoint answered 400,
+// 401 or 403: it refused the client credentials or the request, which
+// retrying will not change.
+var ErrTokenRefused = fmt.Errorf("%w refused the client credentials", ErrTokenEndpoint)
+
 // Source fetches access tokens from Endpoint and caches each one until
 // its refresh time. The lifetime of a token is taken from its JWT exp
 // claim, else from the response's expires_in; the refresh time is
@@ -148,7 +153,12 @@ func (s *Source) fetch(ctx context.Context, start time.Time) (token string, life
 		if jsonErr == nil && isOAuthErrorCode(r.Error) {
 			code = " (" + r.Error + ")"
 		}
-		return "", 0, fmt.Errorf("%w %s: HTTP %d%s", ErrTokenEndpoint, s.Endpoint, resp.StatusCode, code)
+		base := ErrTokenEndpoint
+		switch resp.StatusCode {
+		case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden:
+			base = ErrTokenRefused
+		}
+		return "", 0, fmt.Errorf("%w %s: HTTP %d%s", base, s.Endpoint, resp.StatusCode, code)
 	}
 	if jsonErr != nil || strings.TrimSpace(r.AccessToken) == "" {
 		return "", 0, fmt.Errorf("%w %s: the response holds no access_token", ErrTokenEndpoint, s.Endpoint)

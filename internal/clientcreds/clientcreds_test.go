@@ -167,6 +167,9 @@ func TestSourceErrorsHideSecrets(t *testing.T) {
 		s := &Source{Endpoint: srv.URL + "/token", ClientID: "a", ClientSecret: secret}
 		_, err := s.Token(context.Background())
 		srv.Close()
+		if errors.Is(err, ErrTokenRefused) != (tc.status == 400 || tc.status == 401) {
+			t.Errorf("%s: errors.Is(%v, ErrTokenRefused) is wrong", tc.name, err)
+		}
 		if !errors.Is(err, ErrTokenEndpoint) || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "/token") {
 			t.Errorf("%s: err = %v, want ErrTokenEndpoint, the URL and %q", tc.name, err, tc.want)
 		}
