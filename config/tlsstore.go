@@ -29,7 +29,8 @@ const (
 var ErrStorePassword = errors.New("wrong password, or not a store of this type")
 
 // StoreFile names a JKS, PKCS12 or PEM key or trust store file and the
-// passwords that open it. Its Format method never prints the passwords.
+// passwords that open it. The passwords are Secrets: printing or
+// marshalling a StoreFile never shows them.
 type StoreFile struct {
 	// Key is the setting that named the file (such as
 	// ssl.truststore.location); errors name it and Path.
@@ -40,15 +41,10 @@ type StoreFile struct {
 	Type string
 	// StorePassword opens the store (ssl.*store.password). A JKS store's
 	// integrity is always checked, so a JKS trust store needs it too.
-	StorePassword string
+	StorePassword Secret
 	// KeyPassword decrypts a JKS key entry (ssl.key.password); empty means
 	// StorePassword, as in Kafka.
-	KeyPassword string
-}
-
-// Format prints s without its passwords.
-func (s StoreFile) Format(f fmt.State, _ rune) {
-	fmt.Fprintf(f, "%s=%s (type %q)", s.Key, s.Path, s.Type)
+	KeyPassword Secret
 }
 
 func (s StoreFile) errorf(format string, args ...any) error {
@@ -117,7 +113,7 @@ func LoadTrustStore(s *StoreFile) ([]*x509.Certificate, error) {
 			certs = append(certs, c)
 		}
 	case StorePKCS12:
-		if certs, err = pkcs12.DecodeTrustStore(data, s.StorePassword); err != nil {
+		if certs, err = pkcs12.DecodeTrustStore(data, s.StorePassword.Reveal()); err != nil {
 			return nil, s.pkcs12Error(err)
 		}
 	}
@@ -144,7 +140,7 @@ func LoadKeyStore(s *StoreFile) (tls.Certificate, error) {
 			// keytool writes PKCS12 keys under the store password.
 			return tls.Certificate{}, unsupported(s.Key + "=" + s.Path + ": a PKCS12 key password different from the store password is not supported; keytool uses the store password for both")
 		}
-		key, leaf, cas, err := pkcs12.DecodeChain(data, s.StorePassword)
+		key, leaf, cas, err := pkcs12.DecodeChain(data, s.StorePassword.Reveal())
 		if err != nil {
 			return tls.Certificate{}, s.pkcs12Error(err)
 		}
@@ -167,7 +163,7 @@ func LoadKeyStore(s *StoreFile) (tls.Certificate, error) {
 	if pw == "" {
 		pw = s.StorePassword
 	}
-	e, err := ks.GetPrivateKeyEntry(aliases[0], []byte(pw))
+	e, err := ks.GetPrivateKeyEntry(aliases[0], []byte(pw.Reveal()))
 	if err != nil {
 		return tls.Certificate{}, s.errorf("key entry %q: %w (check ssl.key.password)", aliases[0], ErrStorePassword)
 	}
@@ -192,7 +188,7 @@ func (s StoreFile) loadJKS(data []byte) (keystore.KeyStore, error) {
 		return keystore.KeyStore{}, unsupported(s.Key + "=" + s.Path + ": a JKS store needs its password (starcdc always checks the store's integrity)")
 	}
 	ks := keystore.New(keystore.WithOrderedAliases())
-	if err := ks.Load(bytes.NewReader(data), []byte(s.StorePassword)); err != nil {
+	if err := ks.Load(bytes.NewReader(data), []byte(s.StorePassword.Reveal())); err != nil {
 		return ks, s.errorf("%w", ErrStorePassword)
 	}
 	return ks, nil

@@ -42,9 +42,9 @@ func parseRegistryTLS(class string, props map[string]string) (*tls.Config, strin
 	alg, algSet := props[srEndpointAlg]
 	c := config.ClientTLS{
 		Trust: config.StoreFile{Key: srTrustLocation, Path: strings.TrimSpace(props[srTrustLocation]),
-			Type: props[srTrustType], StorePassword: props[srTrustPassword]},
+			Type: props[srTrustType], StorePassword: config.Secret(strings.TrimSpace(props[srTrustPassword]))},
 		Key: config.StoreFile{Key: srKeyLocation, Path: strings.TrimSpace(props[srKeyLocation]),
-			Type: props[srKeyType], StorePassword: props[srKeyPassword], KeyPassword: props[srKeyKeyPass]},
+			Type: props[srKeyType], StorePassword: config.Secret(strings.TrimSpace(props[srKeyPassword])), KeyPassword: config.Secret(strings.TrimSpace(props[srKeyKeyPass]))},
 	}
 	skip, err := config.ParseEndpointIdentification(srEndpointAlg, alg, algSet)
 	if err != nil {
@@ -58,8 +58,8 @@ func parseRegistryTLS(class string, props map[string]string) (*tls.Config, strin
 	if err != nil {
 		return nil, "", fmt.Errorf("%w: %s: %w", ErrUnsupported, class, err)
 	}
-	id := strings.Join([]string{c.Trust.Path, c.Trust.Type, c.Trust.StorePassword, c.Key.Path, c.Key.Type,
-		c.Key.StorePassword, c.Key.KeyPassword, strconv.FormatBool(skip)}, "\x00")
+	id := strings.Join([]string{c.Trust.Path, c.Trust.Type, c.Trust.StorePassword.Reveal(), c.Key.Path, c.Key.Type,
+		c.Key.StorePassword.Reveal(), c.Key.KeyPassword.Reveal(), strconv.FormatBool(skip)}, "\x00")
 	return cfg, id, nil
 }
 

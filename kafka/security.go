@@ -405,12 +405,12 @@ func (p *secParser) storeType(key string) (string, error) {
 }
 
 // storePassword reads a store password key if the store type uses it.
-func (p *secParser) storePassword(typ, key string) string {
+func (p *secParser) storePassword(typ, key string) config.Secret {
 	if typ == config.StorePEM {
 		return "" // left unused: warned as ignored
 	}
 	pw, _ := p.get(key)
-	return pw
+	return config.Secret(pw)
 }
 
 // trustStore returns the configured CA pool, or nil for the system roots.
