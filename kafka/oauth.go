@@ -2,11 +2,13 @@ package kafka
 
 import (
 	"context"
+	"crypto/tls"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/starcdc/starcdc/config"
 	"github.com/starcdc/starcdc/internal/clientcreds"
 	"github.com/twmb/franz-go/pkg/sasl"
 	"github.com/twmb/franz-go/pkg/sasl/oauth"
@@ -88,6 +90,13 @@ func (p *secParser) oauthBearer(opts map[string]string) (sasl.Mechanism, error) 
 		timeout = 30 * time.Second
 	}
 	s.Client = &http.Client{Timeout: timeout}
+	if tc, err := tokenEndpointTLS(opts); err != nil {
+		return nil, err
+	} else if tc != nil {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.TLSClientConfig = tc
+		s.Client.Transport = tr
+	}
 	var ext map[string]string
 	for k, v := range opts {
 		if name, ok := strings.CutPrefix(k, jaasExtension); ok && name != "" {
@@ -100,13 +109,13 @@ func (p *secParser) oauthBearer(opts map[string]string) (sasl.Mechanism, error) 
 	n := 0
 	for k := range opts {
 		switch {
-		case k == jaasClientID, k == jaasClientSecret, k == jaasScope, strings.HasPrefix(k, jaasExtension):
+		case k == jaasClientID, k == jaasClientSecret, k == jaasScope, strings.HasPrefix(k, jaasExtension), strings.HasPrefix(k, "ssl."):
 		default:
 			n++
 		}
 	}
 	if n > 0 {
-		p.warnf(keySASLJAASConfig, "%d login module option(s) other than clientId, clientSecret, scope and extension_* ignored", n)
+		p.warnf(keySASLJAASConfig, "%d login module option(s) other than clientId, clientSecret, scope, extension_* and ssl.* ignored", n)
 	}
 	// franz-go asks for a token on every connection and every
 	// re-authentication (KIP-368), so a long-lived connection picks up the
@@ -118,4 +127,34 @@ func (p *secParser) oauthBearer(opts map[string]string) (sasl.Mechanism, error) 
 		}
 		return oauth.Auth{Token: tok, Extensions: ext}, nil
 	}), nil
+}
+
+// tokenEndpointTLS reads the ssl.* options of the OAuthBearerLoginModule
+// entry, which Kafka uses (JaasOptionsUtils.createSSLSocketFactory) for an
+// https token endpoint: a trust store for a private CA, a client
+// certificate, endpoint identification. nil when none is set: the system
+// roots verify the endpoint.
+func tokenEndpointTLS(opts map[string]string) (*tls.Config, error) {
+	set := false
+	for k := range opts {
+		set = set || strings.HasPrefix(k, "ssl.")
+	}
+	if !set {
+		return nil, nil
+	}
+	o := func(k string) string { return strings.TrimSpace(opts[k]) }
+	where := keySASLJAASConfig + " option "
+	c := config.ClientTLS{
+		Trust: config.StoreFile{Key: where + keyTrustStoreLocation, Path: o(keyTrustStoreLocation), Type: o(keyTrustStoreType),
+			StorePassword: config.Secret(o(keyTrustStorePassword))},
+		Key: config.StoreFile{Key: where + keyKeyStoreLocation, Path: o(keyKeyStoreLocation), Type: o(keyKeyStoreType),
+			StorePassword: config.Secret(o(keyKeyStorePassword)), KeyPassword: config.Secret(o(keyKeyPassword))},
+	}
+	alg, algSet := opts[keyEndpointAlgorithm]
+	skip, err := config.ParseEndpointIdentification(where+keyEndpointAlgorithm, alg, algSet)
+	if err != nil {
+		return nil, err
+	}
+	c.SkipHostnameVerification = skip
+	return c.Config()
 }

@@ -2,10 +2,13 @@ package kafka
 
 import (
 	"bytes"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -36,8 +39,21 @@ type tokenServer struct {
 }
 
 func newTokenServer(t *testing.T, life time.Duration, scope string) *tokenServer {
+	return newTLSTokenServer(t, life, scope, nil)
+}
+
+// newTLSTokenServer serves the token endpoint over TLS with serverTLS, or
+// plain HTTP when it is nil.
+func newTLSTokenServer(t *testing.T, life time.Duration, scope string, serverTLS *tls.Config) *tokenServer {
 	ts := &tokenServer{life: life, scope: scope, issued: map[string]bool{}}
-	ts.Server = httptest.NewServer(http.HandlerFunc(ts.serve))
+	ts.Server = httptest.NewUnstartedServer(http.HandlerFunc(ts.serve))
+	ts.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are expected
+	if serverTLS != nil {
+		ts.TLS = serverTLS
+		ts.StartTLS()
+	} else {
+		ts.Start()
+	}
 	t.Cleanup(ts.Close)
 	return ts
 }
@@ -79,9 +95,20 @@ func (ts *tokenServer) valid(tok string) bool {
 // on a kfake cluster (kfake implements only PLAIN and SCRAM): it parses the
 // RFC 7628 client message and accepts only tokens that ts issued, with the
 // wanted SASL extension. It returns a func reporting the authentications.
-func oauthBroker(c *kfake.Cluster, ts *tokenServer, extension string) func() int {
+func oauthBroker(c *kfake.Cluster, ts *tokenServer, extension string) (auths func() int, trust func(*tokenServer)) {
 	var mu sync.Mutex
 	n := 0
+	servers := []*tokenServer{ts}
+	valid := func(tok string) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, s := range servers {
+			if s.valid(tok) {
+				return true
+			}
+		}
+		return false
+	}
 	c.ControlKey(int16(kmsg.SASLHandshake), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
 		c.KeepControl()
 		req := kreq.(*kmsg.SASLHandshakeRequest)
@@ -106,7 +133,7 @@ func oauthBroker(c *kfake.Cluster, ts *tokenServer, extension string) func() int
 				ext += string(p) + ";"
 			}
 		}
-		if !ts.valid(tok) || ext != extension || string(parts[0]) != "n,," {
+		if !valid(tok) || ext != extension || string(parts[0]) != "n,," {
 			resp.ErrorCode = kerr.SaslAuthenticationFailed.Code
 			msg := "authentication failed"
 			resp.ErrorMessage = &msg
@@ -117,7 +144,8 @@ func oauthBroker(c *kfake.Cluster, ts *tokenServer, extension string) func() int
 		mu.Unlock()
 		return resp, nil, true
 	})
-	return func() int { mu.Lock(); defer mu.Unlock(); return n }
+	return func() int { mu.Lock(); defer mu.Unlock(); return n },
+		func(s *tokenServer) { mu.Lock(); defer mu.Unlock(); servers = append(servers, s) }
 }
 
 // TestSecurityOAuthBearer connects to a TLS kfake broker with OAUTHBEARER
@@ -131,7 +159,7 @@ func TestSecurityOAuthBearer(t *testing.T) {
 	}
 	t.Cleanup(c.Close)
 	ts := newTokenServer(t, time.Hour, "kafka read")
-	auths := oauthBroker(c, ts, "logicalCluster=lkc-1;")
+	auths, trustIdP := oauthBroker(c, ts, "logicalCluster=lkc-1;")
 	certPEM, keyPEM := ca.issue(t, false, nil)
 	trust, _ := writeStores(t, "JKS", ca, certPEM, keyPEM)
 	sec := map[string]string{
@@ -161,6 +189,36 @@ func TestSecurityOAuthBearer(t *testing.T) {
 		}
 		if strings.Contains(err.Error(), "Wr0ng-S3cret") || strings.Contains(err.Error(), oauthSecret) {
 			t.Fatalf("the error shows a client secret: %v", err)
+		}
+	})
+	t.Run("token endpoint behind a private CA", func(t *testing.T) {
+		idpCA := newTestCA(t)
+		idp := newTLSTokenServer(t, time.Hour, "kafka read", idpCA.serverTLS(t, nil))
+		certPEM, keyPEM := idpCA.issue(t, false, nil)
+		idpTrust, _ := writeStores(t, "PKCS12", idpCA, certPEM, keyPEM)
+		trustIdP(idp)
+		before := auths()
+		jaas := `org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required clientId="` + oauthClientID +
+			`" clientSecret="` + oauthSecret + `" scope="kafka read" extension_logicalCluster="lkc-1"`
+		conf := func(jaas string) map[string]string {
+			m := map[string]string{}
+			for k, v := range sec {
+				m[k] = v
+			}
+			m["sasl.oauthbearer.token.endpoint.url"] = idp.URL
+			m["sasl.jaas.config"] = jaas
+			return m
+		}
+		err := pingErr(t, c.ListenAddrs()[0], securityOpts(t, conf(jaas+";")))
+		if !errors.Is(err, ErrTokenEndpoint) || !strings.Contains(err.Error(), "unknown authority") {
+			t.Fatalf("err = %v, want ErrTokenEndpoint: unknown authority", err)
+		}
+		withCA := jaas + ` ssl.truststore.location="` + idpTrust + `" ssl.truststore.type="PKCS12" ssl.truststore.password="` + trustPass + `";`
+		if err := pingErr(t, c.ListenAddrs()[0], securityOpts(t, conf(withCA))); err != nil {
+			t.Fatalf("with the IdP's CA in the JAAS ssl.* options: %v", err)
+		}
+		if auths() == before {
+			t.Fatal("the broker saw no authentication with the IdP's token")
 		}
 	})
 	t.Run("token the broker does not know", func(t *testing.T) {
