@@ -36,8 +36,8 @@ type StoreFile struct {
 	// ssl.truststore.location); errors name it and Path.
 	Key  string
 	Path string
-	// Type is JKS, PKCS12 or PEM. Empty means Kafka's default, JKS, except
-	// that a file holding PEM text is read as PEM.
+	// Type is JKS, PKCS12 or PEM. JKS, PKCS12 and empty (Kafka's default,
+	// JKS) read either binary format, as Java does; empty also reads PEM.
 	Type string
 	// StorePassword opens the store (ssl.*store.password). A JKS store's
 	// integrity is always checked, so a JKS trust store needs it too.
@@ -51,21 +51,33 @@ func (s StoreFile) errorf(format string, args ...any) error {
 	return fmt.Errorf("%w: %s=%s: "+format, append([]any{ErrInvalid, s.Key, s.Path}, args...)...)
 }
 
-// read reads the file and resolves an empty Type.
+// read reads the file and resolves its Type from its content, as Java's
+// keystore.type.compat (on by default) does: a JKS or PKCS12 type, or an
+// empty one, reads a file in either binary format (JKS files begin with
+// FEEDFEED, PKCS12 files with a DER SEQUENCE); a file holding PEM text is
+// read as PEM when the type is empty or PEM.
 func (s *StoreFile) read() ([]byte, error) {
 	data, err := os.ReadFile(s.Path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.Key, err)
 	}
+	isPEM := bytes.Contains(data, []byte("-----BEGIN "))
 	switch s.Type = strings.ToUpper(strings.TrimSpace(s.Type)); s.Type {
-	case "":
-		s.Type = StoreJKS
-		if bytes.Contains(data, []byte("-----BEGIN ")) {
-			s.Type = StorePEM
-		}
-	case StoreJKS, StorePKCS12, StorePEM:
+	case StorePEM:
+		return data, nil
+	case "", StoreJKS, StorePKCS12:
 	default:
 		return nil, s.errorf("store type %q is not supported: use JKS, PKCS12 or PEM", s.Type)
+	}
+	switch {
+	case bytes.HasPrefix(data, []byte{0xfe, 0xed, 0xfe, 0xed}):
+		s.Type = StoreJKS
+	case len(data) > 0 && data[0] == 0x30:
+		s.Type = StorePKCS12
+	case isPEM && s.Type == "":
+		s.Type = StorePEM
+	case s.Type == "":
+		s.Type = StoreJKS // Kafka's default; its reader reports the error
 	}
 	return data, nil
 }
@@ -189,14 +201,14 @@ func (s StoreFile) loadJKS(data []byte) (keystore.KeyStore, error) {
 	}
 	ks := keystore.New(keystore.WithOrderedAliases())
 	if err := ks.Load(bytes.NewReader(data), []byte(s.StorePassword.Reveal())); err != nil {
-		return ks, s.errorf("%w", ErrStorePassword)
+		return ks, s.errorf("JKS store: %w", ErrStorePassword)
 	}
 	return ks, nil
 }
 
 func (s StoreFile) pkcs12Error(err error) error {
 	if errors.Is(err, pkcs12.ErrIncorrectPassword) {
-		return s.errorf("%w", ErrStorePassword)
+		return s.errorf("PKCS12 store: %w", ErrStorePassword)
 	}
 	// go-pkcs12 errors describe the structure, never the password.
 	return s.errorf("not a readable PKCS12 store: %v", err)

@@ -73,7 +73,8 @@ func ClientOpts(w config.Worker) (opts []kgo.Opt, warnings []string, err error) 
 // client-credentials grant as Kafka's OAuthBearerLoginCallbackHandler does
 // (sasl.oauthbearer.header.urlencode, sasl.login.connect.timeout.ms and
 // sasl.login.read.timeout.ms are read; extension_NAME options become SASL
-// extensions). A token is reused until sasl.login.refresh.window.factor
+// extensions; its ssl.* options set the TLS of an https token endpoint, as
+// in Kafka). A token is reused until sasl.login.refresh.window.factor
 // (default 0.8) of its lifetime has passed, then fetched anew. GSSAPI
 // (Kerberos) is not supported: starcdc has no Kerberos client.
 //
@@ -84,8 +85,9 @@ func ClientOpts(w config.Worker) (opts []kgo.Opt, warnings []string, err error) 
 //
 // TLS: without a trust store the system roots verify the brokers. Trust
 // and key stores are JKS, PKCS12 or PEM files (ssl.truststore.location,
-// ssl.keystore.location, with ssl.truststore.type / ssl.keystore.type; an
-// unset type is Kafka's default JKS, or PEM for a file holding PEM text),
+// ssl.keystore.location, with ssl.truststore.type / ssl.keystore.type; as
+// in Java, JKS, PKCS12 or an unset type read either binary format, and an
+// unset type also reads PEM text),
 // or PEM text (ssl.truststore.certificates, ssl.keystore.certificate.chain
 // with ssl.keystore.key). config.LoadTrustStore and config.LoadKeyStore
 // read the files: ssl.truststore.password and ssl.keystore.password open

@@ -498,7 +498,7 @@ func TestSecurityStoreTypes(t *testing.T) {
 		{"truststore type unset, JKS without password", map[string]string{"ssl.truststore.location": jks},
 			[]string{"ssl.truststore.location", "JKS store needs its password"}},
 		{"keystore PKCS12 not a store", map[string]string{"ssl.keystore.type": "PKCS12", "ssl.keystore.location": jks, "ssl.keystore.password": "changeit", "ssl.key.password": "changeit"},
-			[]string{"ssl.keystore.location=", "PKCS12"}},
+			[]string{"ssl.keystore.location=", "JKS store: wrong password"}},
 		{"keystore BKS", map[string]string{"ssl.keystore.type": "BKS", "ssl.keystore.location": jks},
 			[]string{"ssl.keystore.type", "JKS, PKCS12 and PEM"}},
 		{"encrypted key", map[string]string{"ssl.keystore.type": "PEM", "ssl.keystore.certificate.chain": string(certPEM), "ssl.key.password": "changeit",
