@@ -23,6 +23,7 @@ const (
 	// Load settings (Connector.Load).
 	KeyLoadMode        = "starrocks.load.mode"
 	KeyDelivery        = "starrocks.delivery"
+	KeyRetryTimeout    = "starrocks.retry.timeout.ms"
 	KeyLoadMinInterval = "starrocks.load.min.interval.ms"
 	KeyConnectTimeout  = "starrocks.connect.timeout.ms"
 	KeyMySQLURL        = "starrocks.mysql.url"
@@ -56,7 +57,7 @@ const (
 
 // ownKeys are the exact keys of starcdc's own settings parsed here.
 var ownKeys = []string{
-	KeyLoadMode, KeyDelivery, KeyLoadMinInterval, KeyConnectTimeout, KeyMySQLURL,
+	KeyLoadMode, KeyDelivery, KeyRetryTimeout, KeyLoadMinInterval, KeyConnectTimeout, KeyMySQLURL,
 	KeyAutoCreate, KeyEvolution, KeyBuckets, KeyReplicationNum, KeyKeyless,
 	KeyTimezone, KeyGeometryFormat, KeyBytesType, KeyDecimal256, KeySchemalessTypes, KeyTruncatePolicy,
 	KeyTopic2TableRegex, KeyTopic2TableReplacement,
@@ -112,6 +113,11 @@ type LoadSettings struct {
 	// Delivery is starrocks.delivery: exactly_once (default) or
 	// at_least_once.
 	Delivery Delivery
+	// RetryFor is starrocks.retry.timeout.ms: how long a load failing for
+	// a reason a retry may cure is retried at the least (beyond
+	// sink.maxretries), default loader.DefaultRetryFor (5 min), range
+	// [0, 1 day]; 0 leaves sink.maxretries alone.
+	RetryFor time.Duration
 	// MinInterval is starrocks.load.min.interval.ms, the minimum time
 	// between two age-triggered loads of one table, range [0, 3600000] ms.
 	// MinIntervalSet is false when the key is unset (the loader's default
@@ -379,6 +385,7 @@ func (b *connBuilder) load(conn *Connector) LoadSettings {
 	if b.enumKey(KeyDelivery, string(DeliveryExactlyOnce), string(DeliveryAtLeastOnce)) == 1 {
 		l.Delivery = DeliveryAtLeastOnce
 	}
+	l.RetryFor = time.Duration(b.intKey(KeyRetryTimeout, 0, 86400000, loader.DefaultRetryFor.Milliseconds(), " of milliseconds")) * time.Millisecond
 	l.ConnectTimeout = time.Duration(b.intKey(KeyConnectTimeout, 100, 600000, loader.DefaultConnectTimeout.Milliseconds(), " of milliseconds")) * time.Millisecond
 	if _, ok := b.trimmed(KeyLoadMinInterval); ok {
 		ms := b.intKey(KeyLoadMinInterval, 0, 3600000, -1, " of milliseconds")

@@ -33,6 +33,7 @@ func (l *Loader) run(t *tableBuf, u *unit) {
 		err = &LoadError{Table: t.name, Label: u.label, Permanent: true, Err: herr}
 	}
 	var out outcome
+	var failedSince time.Time // the first failure of this load
 	for attempt := 1; err == nil; attempt++ {
 		if werr := l.awaitLease(l.ctx); werr != nil {
 			err = &LoadError{Table: t.name, Label: u.label, Err: errors.Join(werr, ErrClosed)}
@@ -78,7 +79,10 @@ func (l *Loader) run(t *tableBuf, u *unit) {
 		if le.Permanent || le.BadRows {
 			break
 		}
-		if r := l.cfg.MaxRetries; r >= 0 && int64(attempt) > r {
+		if failedSince.IsZero() {
+			failedSince = start
+		}
+		if r := l.cfg.MaxRetries; r >= 0 && int64(attempt) > r && time.Since(failedSince) >= l.cfg.RetryFor {
 			if le.Err != nil {
 				le.Err = fmt.Errorf("%w after %d attempts: %w", ErrRetriesExhausted, attempt, le.Err)
 			} else {

@@ -100,6 +100,10 @@ const (
 	// bufferflush.intervalms (1 s), for callers mapping that key to
 	// FlushInterval. FlushInterval itself defaults to off.
 	ConnectorFlushInterval = time.Second
+	// DefaultRetryFor is the connector's default of RetryFor
+	// (starrocks.retry.timeout.ms): five minutes ride out a StarRocks
+	// restart or an FE failover.
+	DefaultRetryFor = 5 * time.Minute
 	// DefaultMaxConcurrentLoads is the default bound on loads running at
 	// once, across tables (the Java connector's ioThreadCount).
 	DefaultMaxConcurrentLoads = 2
@@ -147,6 +151,14 @@ type Options struct {
 	// with exponential backoff and jitter; -1 retries without limit, 0 never
 	// retries. Permanent failures are never retried.
 	MaxRetries int64
+	// RetryFor is how long, from its first failure, a load that failed for
+	// a reason a retry may cure (StarRocks or the network down, an FE
+	// restarting) is retried at the least, however many retries
+	// MaxRetries allows: an outage shorter than this is ridden out. The
+	// load fails for good only when both are spent. Zero: MaxRetries
+	// alone (starrocks.retry.timeout.ms; the connector's default is
+	// DefaultRetryFor).
+	RetryFor time.Duration
 	// LabelPrefix starts every label. Use one prefix per replicator
 	// deployment writing into Database.
 	LabelPrefix string
@@ -311,6 +323,9 @@ func (o Options) validate() (*config, error) {
 	}
 	if o.Compression > CompressionLZ4 {
 		return nil, fmt.Errorf("loader: unknown %v: %w", o.Compression, ErrInvalidOptions)
+	}
+	if o.RetryFor < 0 {
+		return nil, fmt.Errorf("loader: RetryFor %v is negative: %w", o.RetryFor, ErrInvalidOptions)
 	}
 	if o.MaxRetries < -1 {
 		return nil, fmt.Errorf("loader: MaxRetries %d: use -1 (unlimited) or a count ≥ 0: %w", o.MaxRetries, ErrInvalidOptions)

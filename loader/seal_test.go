@@ -1,12 +1,16 @@
 package loader
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/starcdc/starcdc/devstack/starrocks"
 	"github.com/starcdc/starcdc/internal/testutil"
 )
 
@@ -79,6 +83,39 @@ func TestSealExactLabels(t *testing.T) {
 		}
 		if st, err := l2.LabelState(testutil.Ctx(t), "tst-t-never"); err != nil || st != "UNKNOWN" {
 			t.Fatalf("LabelState of an unknown label: %q, %v", st, err)
+		}
+	})
+}
+
+// TestRetryFor: a load failing for a reason a retry may cure is retried
+// for RetryFor from its first failure even with MaxRetries 0 (an outage
+// ridden out), and fails for good once both are spent.
+func TestRetryFor(t *testing.T) {
+	withSR(t, nil, func(t *testing.T, f *sr) {
+		o := f.opts()
+		o.MaxRetries = 0
+		o.RetryFor = time.Minute
+		l := newLoader(t, o)
+		f.Inject(starrocks.Fault{Op: "stream_load", Table: "t", Times: 4, Kind: starrocks.FaultHTTP500})
+		l.Append("t", []byte(`{"id":1}`))
+		start := time.Now()
+		if err := l.Flush(testutil.Ctx(t), "rf"); err != nil {
+			t.Fatalf("a 4-attempt outage within RetryFor: %v", err)
+		}
+		if d := time.Since(start); d > time.Minute {
+			t.Fatalf("took %v", d)
+		}
+		if n := f.loadedRows("t"); n != 1 {
+			t.Fatalf("%d rows loaded", n)
+		}
+		f.Inject(starrocks.Fault{Op: "stream_load", Table: "t", Times: math.MaxInt, Kind: starrocks.FaultHTTP500})
+		l.Append("t", []byte(`{"id":2}`))
+		start = time.Now()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		err := l.Flush(ctx, "rf2")
+		if !errors.Is(err, ErrRetriesExhausted) || time.Since(start) < time.Minute {
+			t.Fatalf("an outage longer than RetryFor: %v after %v; want ErrRetriesExhausted after a minute", err, time.Since(start))
 		}
 	})
 }

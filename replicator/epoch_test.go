@@ -152,7 +152,7 @@ func (s *eoStack) waitCommitted() {
 func TestExactlyOnceReplay(t *testing.T) {
 	s := newEOStack(t)
 	s.em.Inject(starrocks.Fault{Op: "stream_load", Table: "tb", Times: 2, Kind: starrocks.FaultHTTP500})
-	cancel, done := s.start(map[string]string{"sink.maxretries": "0"})
+	cancel, done := s.start(map[string]string{"sink.maxretries": "0", "starrocks.retry.timeout.ms": "0"})
 	err := <-done
 	cancel()
 	if err == nil || !strings.Contains(err.Error(), "tb") {
@@ -189,7 +189,7 @@ func TestExactlyOnceReplay(t *testing.T) {
 func TestExactlyOnceSplitReplay(t *testing.T) {
 	s := newEOStack(t)
 	s.em.Inject(starrocks.Fault{Op: "stream_load", Table: "tb", Times: 2, Kind: starrocks.FaultHTTP500})
-	cancel, done := s.start(map[string]string{"sink.maxretries": "0"})
+	cancel, done := s.start(map[string]string{"sink.maxretries": "0", "starrocks.retry.timeout.ms": "0"})
 	<-done
 	cancel()
 	// Pretend the epoch also covered a partition of another process:

@@ -154,6 +154,7 @@ func loaderOptions(c config.Connector) loader.Options {
 		Headers:        maps.Clone(c.Load.Headers),
 		ConnectTimeout: c.Load.ConnectTimeout, // starrocks.connect.timeout.ms; connect.timeoutms is only the Java connector's FE-probe timeout
 		MaxRetries:     c.MaxRetries,
+		RetryFor:       c.Load.RetryFor,
 		LabelPrefix:    c.Load.LabelPrefix,
 		MaxBytes:       c.BufferFlushMaxBytes,
 		FlushInterval:  c.BufferFlushInterval,
