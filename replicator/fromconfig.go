@@ -8,6 +8,8 @@ import (
 	"maps"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kgo"
+
 	"github.com/starcdc/starcdc/config"
 	"github.com/starcdc/starcdc/ddl"
 	"github.com/starcdc/starcdc/deadletter"
@@ -34,6 +36,9 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 	if err != nil {
 		return nil, fmt.Errorf("connector %s: Kafka security: %w", c.Name, err)
 	}
+	// franz-go's own warnings (unreachable brokers, failed joins) and group
+	// joins, in the process's log (see kafka.NewLogger).
+	kafkaOpts = append(kafkaOpts, kgo.WithLogger(kafka.NewLogger(logger.With("connector", c.Name))))
 	var closers []func() error
 	defer func() {
 		if err != nil {

@@ -32,10 +32,11 @@ import (
 const usage = `starcdc replicates Debezium change events from Kafka into StarRocks.
 
 Usage:
-  starcdc run [--metrics-addr ADDR] [WORKER.properties] CONNECTOR.properties...
+  starcdc run [--metrics-addr ADDR] [--log-level L] [--log-format F] [WORKER.properties] CONNECTOR.properties...
         Run connectors, like Kafka's connect-standalone. One file may hold
         worker and connector keys. Stops cleanly on SIGINT/SIGTERM.
         --metrics-addr serves Prometheus metrics at http://ADDR/metrics.
+        --log-level debug|info|warn|error, --log-format text|json.
   starcdc decode CONNECTOR.properties --topic T --value FILE [--key FILE]
         Decode one raw Kafka record with the connector's converters and print
         each row it yields as <db>.<table> TAB <Stream Load JSON>. An empty
@@ -81,20 +82,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return exitUsage
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	// run and demo build their own from --log-level and --log-format.
+	logger, _ := newLogger(stderr, slog.LevelInfo, "text")
 	defer startProfile(stderr)()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var err error
 	switch args[0] {
 	case "run":
-		err = cmdRun(ctx, args[1:], stdout, logger)
+		err = cmdRun(ctx, args[1:], stdout, stderr)
 	case "decode":
 		err = cmdDecode(ctx, args[1:], stdout, logger)
 	case "ddl":
 		err = cmdDDL(ctx, args[1:], stdout, logger)
 	case "demo":
-		err = cmdDemo(ctx, args[1:], stdout, logger)
+		err = cmdDemo(ctx, args[1:], stdout, stderr)
 	case "version", "-version", "--version":
 		err = cmdVersion(args[1:], stdout)
 	case "help", "-h", "-help", "--help":

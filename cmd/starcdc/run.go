@@ -30,10 +30,15 @@ commit, exit 0). Invalid settings exit 2, failures at run time exit 1.`,
                          JSON connector config`,
 }
 
-func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logger) error {
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("run")
 	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics (e.g. :9464)")
+	lf := addLogFlags(fs)
 	args, err := parseArgs(fs, runHelp, args, stdout)
+	if err != nil {
+		return err
+	}
+	logger, err := lf.logger(stderr)
 	if err != nil {
 		return err
 	}
