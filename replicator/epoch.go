@@ -497,6 +497,7 @@ func (r *Replicator) commitIntent(ctx context.Context, offs map[topicPartition]i
 		}
 		return fmt.Errorf("writing an exactly-once intent to the consumer group's offsets: %w (nothing of the epoch was loaded; it is retried)", err)
 	}
+	r.health.committed()
 	return nil
 }
 
@@ -577,6 +578,7 @@ func (r *Replicator) dropEpochParts(parts map[string][]int32) {
 // before anything is fetched from them.
 func (r *Replicator) onAssigned(ctx context.Context, cl *kgo.Client, assigned map[string][]int32) {
 	r.member.renewSoon()
+	r.health.assign(assigned)
 	if !r.cfg.ExactlyOnce {
 		return
 	}

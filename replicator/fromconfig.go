@@ -81,7 +81,8 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 	member := newMembership(GroupID(c.Name), logInstanceID(logger, w, c), g.Session, g.Rebalance, g.Heartbeat)
 	lopts.Lease = member
 	inst := newInstruments(reg, c.Name)
-	lopts.Listener = inst
+	hl := newHealth()
+	lopts.Listener = loadListeners{inst, hl}
 	ld, err := loader.New(lopts)
 	if errors.Is(err, loader.ErrInvalidOptions) {
 		err = config.Invalid(err) // settings config does not know to refuse
@@ -114,6 +115,7 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 		RebalanceTimeout:  g.Rebalance,
 		HeartbeatInterval: g.Heartbeat,
 		member:            member,
+		health:            hl,
 		Topics:            c.Topics,
 		TopicsRegex:       c.TopicsRegex,
 		Pipeline:          p,

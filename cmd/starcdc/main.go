@@ -32,10 +32,10 @@ import (
 const usage = `starcdc replicates Debezium change events from Kafka into StarRocks.
 
 Usage:
-  starcdc run [--metrics-addr ADDR] [--log-level L] [--log-format F] [WORKER.properties] CONNECTOR.properties...
+  starcdc run [--http-addr ADDR] [--log-level L] [--log-format F] [WORKER.properties] CONNECTOR.properties...
         Run connectors, like Kafka's connect-standalone. One file may hold
         worker and connector keys. Stops cleanly on SIGINT/SIGTERM.
-        --metrics-addr serves Prometheus metrics at http://ADDR/metrics.
+        --http-addr serves http://ADDR/metrics, /healthz and /ready.
         --log-level debug|info|warn|error, --log-format text|json.
   starcdc decode CONNECTOR.properties --topic T --value FILE [--key FILE]
         Decode one raw Kafka record with the connector's converters and print
