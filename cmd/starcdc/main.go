@@ -3,7 +3,8 @@
 // the StarRocks Kafka connector under Kafka Connect, and Kafka Connect's
 // JSON connector configs.
 //
-//	starcdc run [--metrics-addr ADDR] [WORKER.properties] CONNECTOR.properties...
+//	starcdc run [--http-addr ADDR] [WORKER.properties] CONNECTOR.properties...
+//	starcdc check [--timeout D] [WORKER.properties] CONNECTOR.properties...
 //	starcdc decode CONNECTOR.properties --topic T --value FILE [--key FILE]
 //	starcdc ddl [WORKER.properties] CONNECTOR.properties... [--apply]
 //	starcdc demo [--keep-running]
@@ -37,6 +38,10 @@ Usage:
         worker and connector keys. Stops cleanly on SIGINT/SIGTERM.
         --http-addr serves http://ADDR/metrics, /healthz and /ready.
         --log-level debug|info|warn|error, --log-format text|json.
+  starcdc check [--timeout D] [WORKER.properties] CONNECTOR.properties...
+        Check the configuration, then try every dependency it names (Kafka
+        brokers, topics and group, schema registries, the StarRocks FE, BE
+        and MySQL port) and print one OK or FAIL line each, with the fix.
   starcdc decode CONNECTOR.properties --topic T --value FILE [--key FILE]
         Decode one raw Kafka record with the connector's converters and print
         each row it yields as <db>.<table> TAB <Stream Load JSON>. An empty
@@ -62,7 +67,7 @@ JSON, others as Java .properties.
 `
 
 // commands are the commands `starcdc help COMMAND` knows.
-var commands = map[string]bool{"run": true, "decode": true, "ddl": true, "demo": true, "version": true}
+var commands = map[string]bool{"run": true, "check": true, "decode": true, "ddl": true, "demo": true, "version": true}
 
 // Exit codes: exitUsage for bad arguments, input or configuration (the
 // user must change something), exitFailure for everything that fails
@@ -97,6 +102,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdDDL(ctx, args[1:], stdout, logger)
 	case "demo":
 		err = cmdDemo(ctx, args[1:], stdout, stderr)
+	case "check":
+		err = cmdCheck(ctx, args[1:], stdout, logger)
 	case "version", "-version", "--version":
 		err = cmdVersion(args[1:], stdout)
 	case "help", "-h", "-help", "--help":
