@@ -392,12 +392,13 @@ func checkStarRocks(ctx context.Context, c config.Connector, timeout time.Durati
 				fix: "set starrocks.username and starrocks.password to a StarRocks user's; the user needs the INSERT privilege on the tables"})
 			continue
 		case strings.Contains(msg, "unknown database") || strings.Contains(msg, "database") && strings.Contains(msg, "not"):
-			r := checkResult{what: what, detail: fmt.Sprintf("credentials accepted; database %s does not exist", c.Database),
-				fix: fmt.Sprintf("create it (CREATE DATABASE %s) or correct starrocks.database.name", c.Database)}
 			if c.DDL.AutoCreate {
-				r.fix += "; starrocks.auto.create.tables creates tables, not the database"
+				// Table creation starts with CREATE DATABASE IF NOT EXISTS.
+				out = append(out, checkResult{ok: true, what: what, detail: fmt.Sprintf("answered, user %q accepted; database %s does not exist yet: starrocks.auto.create.tables creates it (the user needs CREATE DATABASE)", c.Username, c.Database)})
+				continue
 			}
-			out = append(out, r)
+			out = append(out, checkResult{what: what, detail: fmt.Sprintf("credentials accepted; database %s does not exist", c.Database),
+				fix: fmt.Sprintf("create it (CREATE DATABASE %s), correct starrocks.database.name, or set starrocks.auto.create.tables=true", c.Database)})
 			continue
 		case code != http.StatusOK:
 			out = append(out, checkResult{what: what, detail: fmt.Sprintf("HTTP %d: %s", code, short(body)),

@@ -53,14 +53,15 @@ func parseLevel(s string) (slog.Level, error) {
 
 // newLogger returns a text or JSON logger at level, writing to w, whose
 // attributes named like a secret (see secretKey) are replaced by
-// "[redacted]" whatever their value.
+// "[redacted]" whatever their value, and whose StarRocks load errors are
+// worded for an operator (operatorHandler).
 func newLogger(w io.Writer, level slog.Level, format string) (*slog.Logger, error) {
 	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: redact}
 	switch strings.ToLower(format) {
 	case "text", "":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
+		return slog.New(operatorHandler{slog.NewTextHandler(w, opts)}), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+		return slog.New(operatorHandler{slog.NewJSONHandler(w, opts)}), nil
 	}
 	return nil, usageError{fmt.Errorf("--log-format %q: use text or json", format)}
 }

@@ -124,7 +124,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "starcdc %s: %v\n", args[0], err)
+		fmt.Fprintf(stderr, "starcdc %s: %s\n", args[0], operatorText(err))
 		return exitCode(err)
 	}
 	return 0

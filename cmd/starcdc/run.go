@@ -51,6 +51,14 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	setMemoryLimit(cfg, logger)
+	// Unreachable or misconfigured dependencies are named within seconds.
+	probeCtx, stopProbe := context.WithCancel(ctx)
+	probed := make(chan struct{})
+	go func() {
+		defer close(probed)
+		probeDependencies(probeCtx, cfg, logger)
+	}()
+	defer func() { stopProbe(); <-probed }() // it logs nothing after run returns
 	reg := metrics.New(buildStamp())
 	ready := &readiness{}
 	if httpAddr != "" {
