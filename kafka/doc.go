@@ -9,7 +9,9 @@
 // key stores, host name verification, TLS versions) and SASL (PLAIN,
 // SCRAM-SHA-256, SCRAM-SHA-512, with credentials from sasl.jaas.config as
 // config.ParseJAAS reads it). It does not own client behaviour (consumer
-// groups, producer limits, retries): callers append those options.
+// groups, producer limits, retries): callers append those options. It
+// also owns how franz-go's own log lines reach the process's slog logger
+// (NewLogger, logger.go).
 //
 // It promises that:
 //   - the same worker keys give every client the same security, so a
