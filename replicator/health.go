@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -25,6 +26,7 @@ const fetchErrorWindow = 30 * time.Second
 // safe for concurrent use.
 type health struct {
 	now func() time.Time
+	m   *instruments // starcdc_assigned_partitions and starcdc_consumer_lag_records; may be nil
 
 	mu         sync.Mutex
 	lag        map[topicPartition]int64 // assigned partitions → records behind the high watermark at the last fetch (-1: unknown)
@@ -80,6 +82,14 @@ func (h *health) assign(parts map[string][]int32) {
 			h.lag[topicPartition{t, p}] = -1
 		}
 	}
+	h.exportPartitions()
+}
+
+// exportPartitions sets starcdc_assigned_partitions. h.mu must be held.
+func (h *health) exportPartitions() {
+	if h.m != nil {
+		h.m.partitions.Set(float64(len(h.lag)))
+	}
 }
 
 // unassign removes revoked or lost partitions.
@@ -89,8 +99,12 @@ func (h *health) unassign(parts map[string][]int32) {
 	for t, ps := range parts {
 		for _, p := range ps {
 			delete(h.lag, topicPartition{t, p})
+			if h.m != nil {
+				h.m.lag.DeleteLabelValues(h.m.connector, t, strconv.Itoa(int(p)))
+			}
 		}
 	}
+	h.exportPartitions()
 }
 
 // fetched notes the lag of every partition a poll returned records of
@@ -109,7 +123,11 @@ func (h *health) fetched(fs kgo.Fetches) {
 			return
 		}
 		if _, ok := h.lag[tp]; ok && len(p.Records) > 0 {
-			h.lag[tp] = max(p.HighWatermark-(p.Records[len(p.Records)-1].Offset+1), 0)
+			l := max(p.HighWatermark-(p.Records[len(p.Records)-1].Offset+1), 0)
+			h.lag[tp] = l
+			if h.m != nil {
+				h.m.lag.WithLabelValues(h.m.connector, p.Topic, strconv.Itoa(int(p.Partition))).Set(float64(l))
+			}
 		}
 	})
 }

@@ -6,10 +6,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/starcdc/starcdc/loader"
+	"github.com/starcdc/starcdc/metrics"
 )
 
 // healthReplicator is a Replicator with only what Status reads, on a
@@ -19,7 +21,8 @@ func healthReplicator(now *time.Time) *Replicator {
 	h.now = func() time.Time { return *now }
 	m := newMembership("connect-c", "", 0, 0, 0)
 	m.now = h.now
-	return &Replicator{cfg: Config{Name: "c", Sink: &fakeSink{}}, m: newInstruments(nil, "c"), member: m, health: h}
+	h.m = newInstruments(nil, "c")
+	return &Replicator{cfg: Config{Name: "c", Sink: &fakeSink{}}, m: h.m, member: m, health: h}
 }
 
 func fetchOf(topic string, p int32, hw int64, offsets ...int64) kgo.Fetches {
@@ -105,9 +108,16 @@ func TestStatusAssignmentAndLag(t *testing.T) {
 	if s := r.Status(); s.Lag != 97 {
 		t.Fatalf("lag %d, want 97", s.Lag)
 	}
+	lag := func(topic, p string) float64 { return metrics.Value(h.m.lag.WithLabelValues("c", topic, p)) }
+	if a0, a1, b0, n := lag("a", "0"), lag("a", "1"), lag("b", "0"), h.m.partitions.Value(); a0 != 88 || a1 != 0 || b0 != 9 || n != 3 {
+		t.Fatalf("starcdc_consumer_lag_records a/0 %v a/1 %v b/0 %v, starcdc_assigned_partitions %v; want 88, 0, 9, 3", a0, a1, b0, n)
+	}
 	h.unassign(map[string][]int32{"a": {0}})
 	if s := r.Status(); s.Partitions != 2 || s.Lag != 9 {
 		t.Fatalf("after revoking a/0: partitions %d lag %d, want 2 and 9", s.Partitions, s.Lag)
+	}
+	if n, series := h.m.partitions.Value(), testutil.CollectAndCount(h.m.lag); n != 2 || series != 2 {
+		t.Fatalf("after revoking a/0: starcdc_assigned_partitions %v, %d lag series; want 2 and 2", n, series)
 	}
 	if !r.Status().LastCommit.IsZero() {
 		t.Fatal("a commit before any")

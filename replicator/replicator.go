@@ -235,6 +235,7 @@ func New(cfg Config) (*Replicator, error) {
 	if r.health == nil {
 		r.health = newHealth()
 	}
+	r.health.m = r.m
 	if r.member == nil {
 		r.member = newMembership(GroupID(cfg.Name), "", cfg.SessionTimeout, cfg.RebalanceTimeout, cfg.HeartbeatInterval)
 	}

@@ -188,6 +188,11 @@ func TestReadyDuringOutage(t *testing.T) {
 	status := func(path string) int { c, _ := get(path); return c }
 	waitFor("ready", func() bool { return status("/ready") == 200 })
 	waitFor("row", func() bool { rows, _ := s.StarRocks.Rows("inventory", "customers"); return len(rows) == 1 })
+	waitFor("partition and lag series", func() bool {
+		_, m := get("/metrics")
+		return strings.Contains(m, `starcdc_assigned_partitions{connector="starrocks-kafka-connector"} 1`) &&
+			strings.Contains(m, `starcdc_consumer_lag_records{connector="starrocks-kafka-connector",partition="0",topic="dbserver1.inventory.customers"} 0`)
+	})
 
 	// Six failed attempts: about 6 s of outage with the loader's backoff.
 	s.StarRocks.Inject(starrocks.Fault{Op: "stream_load", Kind: starrocks.FaultHTTP500, Times: 6})
