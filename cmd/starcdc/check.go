@@ -16,7 +16,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -273,51 +272,35 @@ func checkGroup(ctx context.Context, adm *kadm.Client, c config.Connector, k kaf
 	return checkResult{ok: true, what: what, detail: fmt.Sprintf("describable, state %s, %d member(s)", state, len(d.Members))}
 }
 
-// registryURLs are the schema registries the connector's converters use.
-func registryURLs(c config.Connector) map[string][]string {
-	out := map[string][]string{}
-	for prefix, cv := range map[string]config.Converter{"key.converter": c.KeyConverter, "value.converter": c.ValueConverter} {
-		if u := cv.Props["schema.registry.url"]; u != "" {
-			out[prefix] = append(out[prefix], strings.Split(u, ",")...)
-		}
-	}
-	return out
-}
-
 // checkRegistries asks each schema registry a converter names for its
-// subjects, with the converter's basic auth.
+// subjects, with the converter's credentials.
 func checkRegistries(ctx context.Context, c config.Connector, timeout time.Duration) []checkResult {
 	var out []checkResult
-	regs := registryURLs(c)
-	for _, prefix := range slices.Sorted(func(yield func(string) bool) {
-		for k := range regs {
-			if !yield(k) {
-				return
-			}
+	for _, cv := range []struct {
+		prefix string
+		conv   config.Converter
+	}{{"key.converter", c.KeyConverter}, {"value.converter", c.ValueConverter}} {
+		prefix := cv.prefix
+		eps, err := decode.RegistryEndpoints(cv.conv.Class, cv.conv.Props)
+		if err != nil {
+			out = append(out, checkResult{what: fmt.Sprintf("[%s] schema registry (%s.schema.registry.url)", c.Name, prefix), detail: err.Error(), fix: "correct the " + prefix + " registry keys"})
+			continue
 		}
-	}) {
-		cv := c.KeyConverter
-		if prefix == "value.converter" {
-			cv = c.ValueConverter
-		}
-		for _, raw := range regs[prefix] {
-			base := strings.TrimRight(strings.TrimSpace(raw), "/")
-			what := fmt.Sprintf("[%s] schema registry %s (%s.schema.registry.url)", c.Name, base, prefix)
-			req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/subjects", nil)
+		for _, ep := range eps {
+			what := fmt.Sprintf("[%s] schema registry %s (%s.schema.registry.url)", c.Name, ep.URL, prefix)
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, ep.URL+"/subjects", nil)
 			if err != nil {
 				out = append(out, checkResult{what: what, detail: err.Error(), fix: "correct " + prefix + ".schema.registry.url"})
 				continue
 			}
-			if ui := cv.Props["basic.auth.user.info"]; ui != "" {
-				user, pass, _ := strings.Cut(ui, ":")
-				req.SetBasicAuth(user, pass)
-			}
+			ep.Authorize(req)
 			code, body, err := httpDo(req, timeout)
 			switch {
 			case err != nil:
 				out = append(out, checkResult{what: what, detail: "unreachable: " + err.Error(), fix: "check " + prefix + ".schema.registry.url: the registry must be running and reachable from this host"})
 			case code == http.StatusUnauthorized || code == http.StatusForbidden:
-				out = append(out, checkResult{what: what, detail: fmt.Sprintf("refused the credentials (HTTP %d)", code), fix: "set " + prefix + ".basic.auth.credentials.source=USER_INFO and " + prefix + ".basic.auth.user.info=USER:PASSWORD of a registry user"})
+				out = append(out, checkResult{what: what, detail: fmt.Sprintf("refused the credentials (HTTP %d)", code),
+					fix: "set " + prefix + ".basic.auth.credentials.source=USER_INFO and " + prefix + ".basic.auth.user.info=USER:PASSWORD of a registry user (or the bearer.auth.* keys)"})
 			case code != http.StatusOK:
 				out = append(out, checkResult{what: what, detail: fmt.Sprintf("HTTP %d: %s", code, short(body)), fix: "check that the URL is the registry's base URL (Confluent's REST API: GET /subjects must answer)"})
 			default:

@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"net"
 	"strings"
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/sr/srfake"
 
 	"github.com/starcdc/starcdc/devstack"
 	"github.com/starcdc/starcdc/internal/fixtures"
@@ -157,5 +159,28 @@ func TestCheckInvalidConfig(t *testing.T) {
 	code, _, stderr := runCLI("check", writeProps(t, "bufferflush.intervalms=5\n"))
 	if code != exitUsage || !strings.Contains(stderr, "bufferflush.intervalms") {
 		t.Fatalf("exit %d, stderr %s", code, stderr)
+	}
+}
+
+// A registry with basic auth: the credentials of the URL (Confluent's
+// default source) pass, wrong ones are a FAIL with the keys to set, and
+// neither password is printed.
+func TestCheckRegistryAuth(t *testing.T) {
+	s := checkStack(t)
+	reg := srfake.New(srfake.WithAuth("Basic " + base64.StdEncoding.EncodeToString([]byte("sr-user:sr-pw-good"))))
+	defer reg.Close()
+	withUser := func(pass string) string {
+		return strings.Replace(reg.URL(), "http://", "http://sr-user:"+pass+"@", 1)
+	}
+	code, out, _ := runCLI("check", "--timeout", "2s", checkProps(t, s, "value.converter.schema.registry.url="+withUser("sr-pw-good")+"\n"))
+	if code != 0 || !strings.Contains(out, "OK    [starrocks-kafka-connector] schema registry "+reg.URL()+" (value.converter.schema.registry.url): answered") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+	code, out2, _ := runCLI("check", "--timeout", "2s", checkProps(t, s, "value.converter.schema.registry.url="+withUser("sr-pw-bad")+"\n"))
+	if code != exitFailure || !strings.Contains(out2, "FAIL  [starrocks-kafka-connector] schema registry "+reg.URL()+" (value.converter.schema.registry.url): refused the credentials (HTTP 403); fix: set value.converter.basic.auth.credentials.source=USER_INFO") {
+		t.Errorf("exit %d:\n%s", code, out2)
+	}
+	if strings.Contains(out+out2, "sr-pw-") {
+		t.Error("a registry password is in the output")
 	}
 }
