@@ -18,7 +18,7 @@ import (
 const LevelTrace = slog.LevelDebug - 4
 
 // RepeatEvery is how often a franz-go warning or error with the same
-// message is logged while it keeps recurring (an unreachable broker is
+// message (about the same broker) is logged while it keeps recurring (an unreachable broker is
 // retried several times a second): once at once, then at most once per
 // RepeatEvery, with the number of lines left out in between.
 const RepeatEvery = 10 * time.Second
@@ -89,7 +89,7 @@ func (h *kgoHandler) Handle(ctx context.Context, r slog.Record) error {
 		return nil
 	}
 	if r.Level >= slog.LevelWarn {
-		dropped, ok := h.rep.admit(r.Message)
+		dropped, ok := h.rep.admit(repeatKey(r))
 		if !ok {
 			return nil
 		}
@@ -101,7 +101,21 @@ func (h *kgoHandler) Handle(ctx context.Context, r slog.Record) error {
 	return h.inner.Handle(ctx, r)
 }
 
-// admit reports whether a warning with message msg is logged now, and how
+// repeatKey is what makes two warnings the same for thinning: the message
+// and the broker it is about, if any (one unreachable broker does not
+// hide another).
+func repeatKey(r slog.Record) string {
+	key := r.Message
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "addr" || a.Key == "broker" {
+			key += "\x00" + a.Value.String()
+		}
+		return true
+	})
+	return key
+}
+
+// admit reports whether a warning with key msg is logged now, and how
 // many were left out since the last one logged.
 func (rp *repeats) admit(msg string) (dropped int, ok bool) {
 	now := rp.now()

@@ -93,11 +93,13 @@ func TestLoggerThinsRepeats(t *testing.T) {
 		now = now.Add(time.Second)
 		warn()
 	}
-	l.Log(kgo.LogLevelError, "join group failed", "group", "connect-a") // another message: not thinned
+	l.Log(kgo.LogLevelError, "join group failed", "group", "connect-a")              // another message: not thinned
+	l.Log(kgo.LogLevelWarn, "unable to open connection to broker", "addr", "y:9092") // another broker: not thinned
 	now = now.Add(RepeatEvery)
 	warn()
 	want := `level=WARN msg="unable to open connection to broker" component=kafka addr=x:9092
 level=ERROR msg="join group failed" component=kafka group=connect-a
+level=WARN msg="unable to open connection to broker" component=kafka addr=y:9092
 level=WARN msg="unable to open connection to broker" component=kafka addr=x:9092 repeated=5
 `
 	if got := buf.String(); got != want {
