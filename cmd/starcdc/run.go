@@ -21,7 +21,12 @@ var runHelp = cmdHelp{
 	synopsis: "run [--http-addr ADDR] [WORKER.properties] CONNECTOR.properties...",
 	about: `Run connectors, like Kafka's connect-standalone: consume their topics and load
 the rows into StarRocks. Stops cleanly on SIGINT/SIGTERM (stop fetching, flush,
-commit, exit 0). Invalid settings exit 2, failures at run time exit 1.`,
+commit, exit 0). Invalid settings exit 2, failures at run time exit 1.
+At start it tries each dependency once, as starcdc check does, and logs every
+failure with its fix; while a connector works it logs a progress line every
+--progress-interval. --http-addr serves /metrics, /healthz (liveness) and
+/ready (200 when every connector is in its group and loading, else 503 with
+the connector and why).`,
 	args: `  WORKER.properties      worker keys (bootstrap.servers, converters, security);
                          optional: one file may hold worker and connector keys
   CONNECTOR.properties   a connector's keys, as .properties or a Kafka Connect
