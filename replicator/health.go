@@ -205,7 +205,7 @@ func (r *Replicator) Status() Status {
 	case fetchErr != nil:
 		s.Reason = "Kafka: " + fetchErr.Error()
 	case !s.InGroup:
-		s.Reason = "not a member of consumer group " + GroupID(r.cfg.Name) + " (joining, or the group coordinator is unreachable)"
+		s.Reason = "not a member of consumer group " + GroupID(r.cfg.Name) + " (joining, waiting for a subscribed topic to exist, or the group coordinator is unreachable)"
 	default:
 		s.Ready = true
 	}

@@ -19,6 +19,8 @@ import (
 type readiness struct {
 	mu    sync.Mutex
 	conns []connState
+	// gate holds connectors whose StarRocks failed its checks; nil: none.
+	gate *starRocksGate
 }
 
 // connState is one connector as /ready sees it.
@@ -53,8 +55,13 @@ func (rd *readiness) check() readyBody {
 		if c.stopped() {
 			return readyBody{Connector: c.name, Reason: "stopped"}
 		}
-		if s := c.status(); !s.Ready {
+		s := c.status()
+		if !s.Ready {
 			return readyBody{Connector: c.name, Reason: s.Reason}
+		}
+		if why := rd.gate.reason(c.name); why != "" && s.LoadsOK == 0 {
+			// No load proved StarRocks right since its check failed.
+			return readyBody{Connector: c.name, Reason: "StarRocks check failed: " + why}
 		}
 	}
 	return readyBody{Ready: true}

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"regexp"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/starcdc/starcdc/config"
 	"github.com/starcdc/starcdc/devstack"
 	"github.com/starcdc/starcdc/devstack/starrocks"
 	"github.com/starcdc/starcdc/internal/fixtures"
@@ -227,5 +230,64 @@ func TestReadyDuringOutage(t *testing.T) {
 	}
 	if !regexp.MustCompile(`msg=progress connector=starrocks-kafka-connector records_per_s=[0-9.]+ rows_per_s=[0-9.]+ partitions=1 `).MatchString(stderr.String()) {
 		t.Errorf("no progress line with the work:\n%s", stderr.String())
+	}
+}
+
+// A connector whose StarRocks failed its check is not ready until a
+// re-check passes or one of its loads succeeds.
+func TestReadyHeldByStarRocksCheck(t *testing.T) {
+	gate := &starRocksGate{}
+	rd := &readiness{gate: gate}
+	st := replicator.Status{Ready: true}
+	rd.set([]connState{{name: "a", status: func() replicator.Status { return st }, stopped: func() bool { return false }}})
+	gate.holdAll([]config.Connector{{Name: "a"}})
+	if b := rd.check(); b.Ready || b.Reason != "StarRocks check failed: StarRocks not checked yet" {
+		t.Fatalf("before the check: %+v", b)
+	}
+	gate.hold("a", `StarRocks FE http://fe:8030: user "root" was refused`)
+	if b := rd.check(); b.Ready || b.Connector != "a" || b.Reason != `StarRocks check failed: StarRocks FE http://fe:8030: user "root" was refused` {
+		t.Fatalf("held: %+v", b)
+	}
+	st.LoadsOK = 1
+	if b := rd.check(); !b.Ready {
+		t.Fatalf("a load succeeded, still held: %+v", b)
+	}
+	st.LoadsOK = 0
+	gate.release("a")
+	if b := rd.check(); !b.Ready {
+		t.Fatalf("released, still held: %+v", b)
+	}
+}
+
+func TestWatchStarRocks(t *testing.T) {
+	gate := &starRocksGate{}
+	conns := []config.Connector{{Name: "a"}, {Name: "b"}}
+	gate.holdAll(conns)
+	var log lockedBuffer
+	calls := map[string]int{}
+	// a passes at its second re-check; b never does.
+	check := func(c config.Connector) []checkResult {
+		calls[c.Name]++
+		if c.Name == "a" && calls["a"] >= 2 {
+			return []checkResult{{ok: true}}
+		}
+		return []checkResult{{ok: true}, {what: "StarRocks FE " + c.Name, detail: fmt.Sprintf("down (%d)", calls[c.Name])}}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		watchStarRocks(ctx, conns, gate, slog.New(slog.NewTextHandler(&log, nil)), time.Millisecond, check)
+	}()
+	for gate.reason("a") != "" {
+		time.Sleep(time.Millisecond)
+	}
+	for !strings.HasPrefix(gate.reason("b"), "StarRocks FE b: down (") {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	<-done
+	if !strings.Contains(log.String(), `msg="StarRocks passes its checks now" connector=a`) || strings.Contains(log.String(), "connector=b") {
+		t.Errorf("log:\n%s", log.String())
 	}
 }

@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/starcdc/starcdc/config"
@@ -20,30 +22,118 @@ import (
 // probeTimeout bounds each check of run's start-up probe.
 const probeTimeout = 5 * time.Second
 
+// recheckEvery is how often run checks a StarRocks that failed its
+// start-up check again, until it passes.
+const recheckEvery = 30 * time.Second
+
 // probeDependencies runs the checks of `starcdc check` once, at start-up,
 // and logs each failure as an ERROR with its fix: an unreachable Kafka, a
 // missing topic, a down StarRocks or a wrong password is reported within
 // seconds, before any record would show it. It does not stop the run:
-// the dependency may come up later (readiness says when it is working).
-func probeDependencies(ctx context.Context, cfg *config.Config, log *slog.Logger) {
-	report := func(rs []checkResult) {
+// the dependency may come up later. A connector is released from gate
+// (see holdAll) once its StarRocks checks pass: those that fail are
+// checked again every recheck until they do.
+func probeDependencies(ctx context.Context, cfg *config.Config, log *slog.Logger, gate *starRocksGate, recheck time.Duration) {
+	report := func(rs []checkResult) (failed string) {
 		for _, r := range rs {
 			if r.ok {
 				log.Debug("dependency check passed", "check", r.what, "result", r.detail)
 				continue
 			}
 			log.Error("dependency check failed", "check", r.what, "problem", r.detail, "fix", r.fix)
+			if failed == "" {
+				failed = r.what + ": " + r.detail
+			}
 		}
+		return failed
 	}
 	report(checkKafka(ctx, cfg.Worker, cfg.Connectors, probeTimeout))
+	var held []config.Connector
 	for _, c := range cfg.Connectors {
 		if ctx.Err() != nil {
 			return
 		}
 		report(checkRegistries(ctx, c, probeTimeout))
-		report(checkStarRocks(ctx, c, probeTimeout))
+		if why := report(checkStarRocks(ctx, c, probeTimeout)); why != "" {
+			gate.hold(c.Name, why)
+			held = append(held, c)
+		} else {
+			gate.release(c.Name)
+		}
 		report(checkMySQL(ctx, c, probeTimeout))
 	}
+	watchStarRocks(ctx, held, gate, log, recheck, func(c config.Connector) []checkResult {
+		return checkStarRocks(ctx, c, probeTimeout)
+	})
+}
+
+// watchStarRocks checks the StarRocks of each held connector every
+// interval until its checks pass (then it is released from gate) or ctx
+// is done.
+func watchStarRocks(ctx context.Context, held []config.Connector, gate *starRocksGate, log *slog.Logger, every time.Duration, check func(config.Connector) []checkResult) {
+	if len(held) == 0 {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for len(held) > 0 {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		held = slices.DeleteFunc(held, func(c config.Connector) bool {
+			for _, r := range check(c) {
+				if !r.ok {
+					gate.hold(c.Name, r.what+": "+r.detail)
+					return false
+				}
+			}
+			gate.release(c.Name)
+			log.Info("StarRocks passes its checks now", "connector", c.Name)
+			return true
+		})
+	}
+}
+
+// starRocksGate holds, per connector, why its StarRocks failed its checks
+// (see probeDependencies); /ready is 503 for a held connector until it is
+// released or one of its loads succeeded. Safe for concurrent use.
+type starRocksGate struct {
+	mu  sync.Mutex
+	why map[string]string
+}
+
+// holdAll holds every connector until its first check.
+func (g *starRocksGate) holdAll(conns []config.Connector) {
+	for _, c := range conns {
+		g.hold(c.Name, "StarRocks not checked yet")
+	}
+}
+
+func (g *starRocksGate) hold(connector, why string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.why == nil {
+		g.why = map[string]string{}
+	}
+	g.why[connector] = why
+}
+
+func (g *starRocksGate) release(connector string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	delete(g.why, connector)
+}
+
+// reason is why connector is held, "" when it is not (or g is nil).
+func (g *starRocksGate) reason(connector string) string {
+	if g == nil {
+		return ""
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.why[connector]
 }
 
 // operatorText is err's text with every StarRocks load error in it

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -170,5 +172,38 @@ func TestRunStarRocksUnreachable(t *testing.T) {
 		if strings.Contains(out, w) {
 			t.Errorf("%q in the output:\n%s", w, out)
 		}
+	}
+}
+
+// A wrong StarRocks password with nothing to load yet: /ready says so,
+// naming the check that failed.
+func TestReadyWrongPasswordBeforeAnyLoad(t *testing.T) {
+	s := checkStack(t)
+	if err := s.Produce(context.Background(), &kgo.Record{Topic: "dbserver1.inventory.empty", Value: nil}); err != nil {
+		t.Fatal(err) // the topic exists, with one tombstone (no row)
+	}
+	props := writeProps(t, "bootstrap.servers="+strings.Join(s.Brokers(), ",")+"\ntopics=dbserver1.inventory.empty\nstarrocks.topic2table.map=\nstarrocks.http.url="+strings.TrimPrefix(s.StarRocks.FEURL(), "http://")+"\nstarrocks.password=wrong\nstarrocks.schemaless.types=none\n")
+	addrRe := regexp.MustCompile(`ready=http://([0-9.:]+)/ready`)
+	var body string
+	code, out := runUntil(t, func(stderr string) bool {
+		m := addrRe.FindStringSubmatch(stderr)
+		if m == nil {
+			return false
+		}
+		resp, err := http.Get("http://" + m[1] + "/ready")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		body = string(b)
+		return resp.StatusCode == 503 && strings.Contains(body, "was refused")
+	}, props, "--http-addr", "127.0.0.1:0")
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	want := `{"ready":false,"connector":"starrocks-kafka-connector","reason":"StarRocks check failed: [starrocks-kafka-connector] StarRocks FE ` + s.StarRocks.FEURL() + `: user \"root\" was refused (HTTP 401 Access denied for root@127.0.0.1)"}` + "\n"
+	if body != want {
+		t.Errorf("/ready body\n%s\nwant\n%s", body, want)
 	}
 }

@@ -56,16 +56,17 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	setMemoryLimit(cfg, logger)
+	ready := &readiness{gate: &starRocksGate{}}
+	ready.gate.holdAll(cfg.Connectors)
 	// Unreachable or misconfigured dependencies are named within seconds.
 	probeCtx, stopProbe := context.WithCancel(ctx)
 	probed := make(chan struct{})
 	go func() {
 		defer close(probed)
-		probeDependencies(probeCtx, cfg, logger)
+		probeDependencies(probeCtx, cfg, logger, ready.gate, recheckEvery)
 	}()
 	defer func() { stopProbe(); <-probed }() // it logs nothing after run returns
 	reg := metrics.New(buildStamp())
-	ready := &readiness{}
 	if httpAddr != "" {
 		addr, stop, err := serveHTTP(httpAddr, httpHandler(reg, ready))
 		if err != nil {
