@@ -530,26 +530,7 @@ func (h *harness) runStarcdc(ctx context.Context, props map[string]string, topic
 // lag is devstack.Lag over the harness's one admin client (devstack.Lag
 // makes a client per call, too much load for polling every 25 ms).
 func (h *harness) lag(ctx context.Context, group string, topics []string) (int64, error) {
-	ends, err := h.adm.ListEndOffsets(ctx, topics...)
-	if err == nil {
-		err = ends.Error()
-	}
-	if err != nil {
-		return 0, err
-	}
-	committed, err := h.adm.FetchOffsets(ctx, group)
-	if err != nil {
-		return 0, err
-	}
-	var lag int64
-	ends.Each(func(o kadm.ListedOffset) {
-		c := int64(0)
-		if r, ok := committed.Lookup(o.Topic, o.Partition); ok && r.Err == nil {
-			c = r.At
-		}
-		lag += o.Offset - c
-	})
-	return lag, nil
+	return devstack.AdminLag(ctx, h.adm, group, topics...)
 }
 
 // rusageSelf is this process's CPU time so far.

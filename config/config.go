@@ -208,6 +208,11 @@ type Connector struct {
 	Mapping Mapping
 	// DeadLetter holds the errors.deadletterqueue.* keys.
 	DeadLetter DeadLetter
+	// TLS is the HTTPS setup for StarRocks from the starrocks.ssl.* keys
+	// (trust store or CA file, client certificate, host name
+	// verification); nil when none is set (Go's defaults: system roots,
+	// host names verified).
+	TLS *ClientTLS
 	// GroupInstanceID is consumer.override.group.instance.id, as
 	// Worker.GroupInstanceID but for this connector only; it takes
 	// precedence over the worker's.

@@ -61,6 +61,8 @@ var ownKeys = []string{
 	KeyTimezone, KeyGeometryFormat, KeyBytesType, KeyDecimal256, KeySchemalessTypes, KeyTruncatePolicy,
 	KeyTopic2TableRegex, KeyTopic2TableReplacement,
 	KeyDLQTopic, KeyDLQReplication, KeyDLQContextHeaders,
+	KeySRTrustLocation, KeySRTrustPassword, KeySRTrustType,
+	KeySRKeyLocation, KeySRKeyPassword, KeySRKeyType, KeySRKeyKeyPass, KeySREndpointAlg,
 }
 
 // DefaultMySQLPort is the FE's MySQL-protocol port (query_port), used when
@@ -366,6 +368,7 @@ func (b *connBuilder) starcdcKeys(conn *Connector) {
 	conn.DDL = b.ddl()
 	conn.Mapping = b.mapping()
 	conn.DeadLetter = b.deadLetter()
+	conn.TLS = b.starrocksTLS(conn)
 }
 
 func (b *connBuilder) load(conn *Connector) LoadSettings {

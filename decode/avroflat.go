@@ -28,7 +28,8 @@ import (
 // check is ErrNotFlat, and the generic reader then reports the canonical
 // error. Bytes slots alias the record's bytes (strings, bytes, decimals) or
 // the plan's enum symbols, capped so that an append copies; never write
-// into them.
+// into them. A decimal's slot holds the schema's scale, as the generic
+// reader's Decimal.
 
 // avroFlat is the flat form of one writer schema: its plan and program.
 type avroFlat struct {
@@ -63,6 +64,9 @@ type avroFlatOp struct {
 	next int32    // afOptional: the op after the value's ops
 	size int32    // afFixed
 	syms [][]byte // afEnum: the symbols as bytes
+	// scale is the Int of an afBytes or afFixed slot: a decimal's scale
+	// (the schema's, as the generic reader gives it), 0 otherwise.
+	scale int64
 }
 
 // compileAvroFlat compiles the flat form of the schema root describes, or
@@ -107,10 +111,14 @@ func (c *avroFlatCompiler) node(n *avroNode, name string, parent int) bool {
 		op.code = afFloat
 	case akDouble:
 		op.code = afDouble
-	case akBytes, akString, akDecimalBytes:
+	case akBytes, akString:
 		op.code = afBytes
-	case akFixed, akDecimalFixed:
+	case akDecimalBytes:
+		op.code, op.scale = afBytes, int64(n.scale)
+	case akFixed:
 		op.code, op.size = afFixed, int32(n.size)
+	case akDecimalFixed:
+		op.code, op.size, op.scale = afFixed, int32(n.size), int64(n.scale)
 	case akEnum:
 		op.code = afEnum
 		for _, s := range n.symbols {
@@ -210,14 +218,14 @@ func (f *avroFlat) read(b []byte, slots []Slot) bool {
 				return false
 			}
 			pos = p + int(n)
-			*s = Slot{Kind: SlotBytes, Bytes: b[p:pos:pos]}
+			*s = Slot{Kind: SlotBytes, Int: op.scale, Bytes: b[p:pos:pos]}
 		case afFixed:
 			if int(op.size) > len(b)-pos {
 				return false
 			}
 			p := pos
 			pos += int(op.size)
-			*s = Slot{Kind: SlotBytes, Bytes: b[p:pos:pos]}
+			*s = Slot{Kind: SlotBytes, Int: op.scale, Bytes: b[p:pos:pos]}
 		case afEnum:
 			n, p, ok := avroFlatLong(b, pos)
 			if !ok || n < 0 || n >= int64(len(op.syms)) {

@@ -549,7 +549,7 @@ func TestAvroFlatSlots(t *testing.T) {
 		{Kind: SlotInt, Int: -7},
 		{Kind: SlotFloat, Float: 1.5},
 		{Kind: SlotBytes, Bytes: []byte("hi")},
-		{Kind: SlotBytes, Bytes: []byte{0xcf, 0xc7}},
+		{Kind: SlotBytes, Int: 2, Bytes: []byte{0xcf, 0xc7}}, // a Decimal: its scale in Int
 		{Kind: SlotBytes, Bytes: []byte("BB")},
 		{Kind: SlotNull}, {Kind: SlotNull}, {Kind: SlotNull},
 		{Kind: SlotInt, Int: 64},

@@ -36,8 +36,10 @@ const (
 	// SlotBool is a boolean (Int: 0 or 1).
 	SlotBool
 	// SlotBytes is a string (its UTF-8 bytes, as Decode's string holds
-	// them) or a bytes value (Decimal: the big-endian two's-complement
-	// unscaled value, its scale in the schema's parameters).
+	// them) or a bytes value. A value whose schema is named ConnectDecimal
+	// is a Decimal: Bytes holds its big-endian two's-complement unscaled
+	// value and Int its scale (Decimal.Scale, which need not be the scale
+	// in the schema's parameters: a Protobuf Decimal carries its own).
 	SlotBytes
 	// SlotStruct is a struct that is present; its fields are the slots
 	// that follow it, up to its FlatSlot.End.

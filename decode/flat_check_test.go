@@ -99,6 +99,9 @@ func flatValue(plan *FlatPlan, slots []Slot, i int, v any, path string, present 
 			return fail("generic string %q, slot kind %d bytes %q", x, sl.Kind, sl.Bytes)
 		}
 	case []byte:
+		if ps.Schema.Name == ConnectDecimal {
+			return fail("generic bytes %x under a Decimal schema: a slot there is a Decimal", x)
+		}
 		if sl.Kind != SlotBytes || !bytes.Equal(sl.Bytes, x) {
 			return fail("generic bytes %x, slot kind %d bytes %x", x, sl.Kind, sl.Bytes)
 		}
@@ -106,8 +109,11 @@ func flatValue(plan *FlatPlan, slots []Slot, i int, v any, path string, present 
 		if sl.Kind != SlotBytes || ps.Schema.Name != ConnectDecimal {
 			return fail("generic Decimal %s, slot kind %d, schema %q", x, sl.Kind, ps.Schema.Name)
 		}
-		got := DecimalFromBytes(sl.Bytes, paramScale(ps.Schema))
-		if got.Scale != x.Scale || got.Unscaled.Cmp(x.Unscaled) != 0 {
+		if sl.Int != int64(x.Scale) {
+			return fail("generic Decimal %s has scale %d, the slot %d", x, x.Scale, sl.Int)
+		}
+		got := DecimalFromBytes(sl.Bytes, x.Scale)
+		if got.Unscaled.Cmp(x.Unscaled) != 0 {
 			return fail("generic Decimal %s, slot decimal %s", x, got)
 		}
 	default:

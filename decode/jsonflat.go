@@ -171,9 +171,12 @@ func (f *jsonFlat) add(s *Schema, name string, parent, depth int) bool {
 }
 
 // defaultSlot is the slot form of s.Default, the value nullValue returns
-// with ReplaceNullWithDefault; ok is false when it has none (a struct, or a
-// decimal whose scale is not the schema's).
+// with ReplaceNullWithDefault; ok is false when it has none (a struct, or
+// a Decimal schema's default that is not a Decimal).
 func defaultSlot(s *Schema) (Slot, bool) {
+	if _, ok := s.Default.(Decimal); s.Name == ConnectDecimal && !ok {
+		return Slot{}, false // a slot under a Decimal schema is a Decimal
+	}
 	switch d := s.Default.(type) {
 	case int64:
 		return Slot{Kind: SlotInt, Int: d}, true
@@ -190,11 +193,11 @@ func defaultSlot(s *Schema) (Slot, bool) {
 	case []byte:
 		return Slot{Kind: SlotBytes, Bytes: d[:len(d):len(d)]}, true
 	case Decimal:
-		if d.Unscaled == nil || d.Scale != paramScale(s) {
+		if d.Unscaled == nil {
 			return Slot{}, false
 		}
 		b := twosComplement(d.Unscaled)
-		return Slot{Kind: SlotBytes, Bytes: b[:len(b):len(b)]}, true
+		return Slot{Kind: SlotBytes, Int: int64(d.Scale), Bytes: b[:len(b):len(b)]}, true
 	}
 	return Slot{}, false
 }
@@ -554,13 +557,19 @@ func (s *jsonScan) value(i int) bool {
 		return ch == '"' && s.base64(sl)
 	case jsonOpDecimal:
 		if ch == '"' {
-			return s.base64(sl) // decimal text in a string: not flat
+			// base64 at the schema's scale; decimal text in a string is
+			// not flat.
+			if !s.base64(sl) {
+				return false
+			}
+			sl.Int = int64(js.scale)
+			return true
 		}
 		if ch != '-' && (ch < '0' || ch > '9') {
 			return false
 		}
 		num, _, ok := s.number()
-		return ok && s.numericDecimal(sl, num, js.scale)
+		return ok && s.numericDecimal(sl, num)
 	}
 	return false // jsonOpFail
 }
@@ -775,11 +784,11 @@ func (s *jsonScan) base64(sl *Slot) bool {
 }
 
 // numericDecimal is parseDecimal for a JSON number without an exponent and
-// with at most 18 digits whose scale (digits after the point) is the
-// schema's: the unscaled value in two's complement, in the scratch buffer.
-// Anything else is not flat (the generic Decimal would carry the text's
-// scale, or need a big integer).
-func (s *jsonScan) numericDecimal(sl *Slot, num []byte, scale int32) bool {
+// with at most 18 digits: the unscaled value in two's complement, in the
+// scratch buffer, and the text's scale (its digits after the point; the
+// schema's scale plays no part, as in decodeDecimal). Anything else is not
+// flat (it would need a big integer, or the exponent's rules).
+func (s *jsonScan) numericDecimal(sl *Slot, num []byte) bool {
 	neg := num[0] == '-'
 	if neg {
 		num = num[1:]
@@ -805,9 +814,6 @@ func (s *jsonScan) numericDecimal(sl *Slot, num []byte, scale int32) bool {
 	if frac < 0 {
 		frac = 0
 	}
-	if int32(frac) != scale {
-		return false
-	}
 	if neg {
 		u = -u
 	}
@@ -819,7 +825,7 @@ func (s *jsonScan) numericDecimal(sl *Slot, num []byte, scale int32) bool {
 	}
 	mark := len(s.scratch)
 	s.scratch = append(s.scratch, b[k:]...)
-	*sl = Slot{Kind: SlotBytes, Bytes: s.scratch[mark:len(s.scratch):len(s.scratch)]}
+	*sl = Slot{Kind: SlotBytes, Int: int64(frac), Bytes: s.scratch[mark:len(s.scratch):len(s.scratch)]}
 	return true
 }
 

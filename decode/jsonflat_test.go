@@ -240,9 +240,14 @@ func TestJSONFlatEnvelopeShapes(t *testing.T) {
 		{`{"schema":{"type":"struct","fields":[{"field":"d","type":"bytes","optional":true,"name":"org.apache.kafka.connect.data.Decimal","parameters":{"scale":"x"}}]},"payload":{"d":"AQ=="}}`, false},
 		// A Decimal name on another type is read generically.
 		{`{"schema":{"type":"struct","fields":[{"field":"d","type":"int64","optional":true,"name":"org.apache.kafka.connect.data.Decimal"}]},"payload":{"d":null}}`, false},
-		// Numeric decimals: the schema's scale (negative too) reads flat, another scale does not.
+		// Numeric decimals read flat at the text's scale, the schema's or
+		// another (as decodeDecimal); an exponent or 19 digits do not.
 		{`{"schema":{"type":"struct","fields":[{"field":"d","type":"bytes","name":"org.apache.kafka.connect.data.Decimal","parameters":{"scale":"2"}}]},"payload":{"d":-1234.56}}`, true},
-		{`{"schema":{"type":"struct","fields":[{"field":"d","type":"bytes","name":"org.apache.kafka.connect.data.Decimal","parameters":{"scale":"2"}}]},"payload":{"d":-1234.5}}`, false},
+		{`{"schema":{"type":"struct","fields":[{"field":"d","type":"bytes","name":"org.apache.kafka.connect.data.Decimal","parameters":{"scale":"2"}}]},"payload":{"d":-1234.5}}`, true},
+		{`{"schema":{"type":"struct","fields":[{"field":"d","type":"bytes","name":"org.apache.kafka.connect.data.Decimal","parameters":{"scale":"2"}}]},"payload":{"d":12}}`, true},
+		{`{"schema":{"type":"struct","fields":[{"field":"d","type":"bytes","name":"org.apache.kafka.connect.data.Decimal","parameters":{"scale":"2"}}]},"payload":{"d":0.0001}}`, true},
+		{`{"schema":{"type":"struct","fields":[{"field":"d","type":"bytes","name":"org.apache.kafka.connect.data.Decimal","parameters":{"scale":"2"}}]},"payload":{"d":1.5e3}}`, false},
+		{`{"schema":{"type":"struct","fields":[{"field":"d","type":"bytes","name":"org.apache.kafka.connect.data.Decimal","parameters":{"scale":"2"}}]},"payload":{"d":1234567890.123456789}}`, false},
 	} {
 		var slots []Slot
 		if got := flatAgree(t, c, []byte(tc.data), &slots, false); got != tc.flat {

@@ -28,9 +28,10 @@ import (
 //   - a oneof is its Union struct slot and one slot per member: the last
 //     member seen is set, the others null; a message-typed member seen
 //     twice in a row would merge: ErrNotFlat;
-//   - an enum number the enum does not name, and a Decimal whose wire scale
-//     is not the schema's scale (a slot's Decimal takes its scale from the
-//     schema), are ErrNotFlat, as is every record Decode would reject.
+//   - a Decimal's slot holds the scale on the wire (Slot.Int), as Decode's
+//     Decimal does, whatever the schema's scale parameter says;
+//   - an enum number the enum does not name is ErrNotFlat, as is every
+//     record Decode would reject.
 
 // pbFlat is a top-level message's flat plan and the program that reads it.
 type pbFlat struct {
@@ -75,7 +76,6 @@ type pbFlatField struct {
 	members []pbFlatField // pkOneof, indexed by pbRef.member
 	absent  Slot          // the value of an absent field; Bytes shared, read-only
 	inner   Slot          // pkWrapper: the value of an absent wrapped value
-	scale   int32         // pkDecimal: the schema's scale
 }
 
 // pbFlatScalar is how a scalar or enum value is read.
@@ -193,8 +193,6 @@ func pbFlatFieldOf(p *FlatPlan, f *pbField, name string, parent int, absent any)
 		for j, mf := range f.members {
 			ff.members[j] = pbFlatFieldOf(p, mf, f.names[j], at, nil)
 		}
-	case pkDecimal:
-		ff.scale = paramScale(f.schema)
 	case pkWrapper:
 		ff.val = pbFlatScalar{kind: f.inner.fd.Kind(), wire: f.inner.wire, utf8: f.inner.utf8}
 		ff.inner = constSlot(f.inner.zero())
@@ -538,10 +536,7 @@ func (r *pbFlatReader) wellKnown(ff *pbFlatField, s, e int) bool {
 	i32 := func(k int) int64 { return int64(int32(ints[k])) }
 	switch ff.kind {
 	case pkDecimal:
-		if int32(ints[3]) != ff.scale {
-			return false // Decode's Decimal has the wire scale, a slot the schema's
-		}
-		*slot = Slot{Kind: SlotBytes, Bytes: b[bs:be:be]}
+		*slot = Slot{Kind: SlotBytes, Int: i32(3), Bytes: b[bs:be:be]} // the wire scale, as Decode
 	case pkDate:
 		*slot = Slot{Kind: SlotInt, Int: daysSinceEpoch(i32(1), i32(2), i32(3))}
 	case pkTime:

@@ -196,7 +196,8 @@ func (e *protoFlatEnv) check(t testing.TB, data []byte) bool {
 // wins), oneofs with several members, unknown fields and known numbers
 // with the wrong wire type. A clean generator writes only records the flat
 // reader must accept: no message-typed field twice, enum numbers the enum
-// names, Decimal scales equal to the schema's, valid UTF-8.
+// names, valid UTF-8. Decimal scales on the wire are the schema's or
+// others (both read flat, the slot holding the wire's).
 type protoGen struct {
 	rng   *rand.Rand
 	clean bool
@@ -335,9 +336,7 @@ func (g *protoGen) wellKnown(f *pbField) []byte {
 			vint(2, small(0, 40))
 		}
 		scale := uint64(int64(paramScale(f.schema)))
-		if !g.clean {
-			scale = []uint64{scale, 0, 2, uint64(1<<32) + scale, math.MaxUint64}[g.rng.Intn(5)]
-		}
+		scale = []uint64{scale, scale, 0, 2, 7, uint64(1<<32) + scale, math.MaxUint64}[g.rng.Intn(7)]
 		if scale != 0 || maybe() {
 			vint(3, scale)
 		}
@@ -544,11 +543,17 @@ func TestProtobufFlatSemantics(t *testing.T) {
 		{"nested message twice merges", kinds(msg(35, vint(1, 4)), msg(35, vint(1, 5))), false, nil},
 		{"timestamp twice merges", kinds(msg(25, vint(1, 4)), msg(25, vint(2, 5))), false, nil},
 		{"decimal: the schema's scale", kinds(msg(21, str(1, "\x30\x39"), vint(3, 3))), true, func(s []Slot) bool {
-			return bytes.Equal(s[slot("dec")].Bytes, []byte{0x30, 0x39})
+			return bytes.Equal(s[slot("dec")].Bytes, []byte{0x30, 0x39}) && s[slot("dec")].Int == 3
 		}},
-		{"decimal: int32 scale wraps", kinds(msg(21, vint(3, 1<<32+3))), true, nil},
-		{"decimal: another scale", kinds(msg(21, str(1, "\x30\x39"), vint(3, 2))), false, nil},
-		{"decimal without scale parameter", kinds(msg(22, str(1, "\xff"))), true, nil},
+		{"decimal: int32 scale wraps", kinds(msg(21, vint(3, 1<<32+3))), true, func(s []Slot) bool { return s[slot("dec")].Int == 3 }},
+		{"decimal: another scale, the wire's", kinds(msg(21, str(1, "\x30\x39"), vint(3, 2))), true, func(s []Slot) bool {
+			return bytes.Equal(s[slot("dec")].Bytes, []byte{0x30, 0x39}) && s[slot("dec")].Int == 2
+		}},
+		{"decimal: no scale on the wire is 0", kinds(msg(21, str(1, "\x30\x39"))), true, func(s []Slot) bool { return s[slot("dec")].Int == 0 }},
+		{"decimal: a negative scale", kinds(msg(21, str(1, "\x30\x39"), vint(3, math.MaxUint64))), true, func(s []Slot) bool { return s[slot("dec")].Int == -1 }},
+		{"decimal: the last scale wins", kinds(msg(21, vint(3, 5), str(1, "\x01"), vint(3, 7))), true, func(s []Slot) bool { return s[slot("dec")].Int == 7 }},
+		{"decimal without scale parameter", kinds(msg(22, str(1, "\xff"))), true, func(s []Slot) bool { return s[slot("dec0")].Int == 0 }},
+		{"decimal without scale parameter, the wire's", kinds(msg(22, str(1, "\xff"), vint(3, 2))), true, func(s []Slot) bool { return s[slot("dec0")].Int == 2 }},
 		{"wrapper: empty is the zero value", kinds(msg(33), msg(28)), true, func(s []Slot) bool {
 			return s[slot("w_s")].Kind == SlotBytes && len(s[slot("w_s")].Bytes) == 0 && s[slot("w_i64")].Kind == SlotInt
 		}},

@@ -2,6 +2,7 @@ package decode
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/starcdc/starcdc/config"
+	"github.com/starcdc/starcdc/internal/clientcreds"
 	"github.com/starcdc/starcdc/internal/redact"
 )
 
@@ -125,6 +127,11 @@ type registryAuth struct {
 	user, pass string
 	token      string
 	headers    map[string]string
+	// tokens fetches OAUTHBEARER tokens; nil for the other sources.
+	tokens   *clientcreds.Source
+	tokensID string // tells token sources apart when sharing registries
+	tls      *tls.Config
+	tlsID    string
 }
 
 // registryFor returns the shared registry for a converter's properties.
@@ -149,6 +156,9 @@ func (r *Registries) registryFor(class string, props map[string]string) (*regist
 	if err != nil {
 		return nil, err
 	}
+	if auth.tls, auth.tlsID, err = parseRegistryTLS(class, props); err != nil {
+		return nil, err
+	}
 	bases := make([]string, len(urls))
 	for i, u := range urls {
 		c := *u
@@ -157,7 +167,7 @@ func (r *Registries) registryFor(class string, props map[string]string) (*regist
 	}
 	var key strings.Builder
 	key.WriteString(strings.Join(bases, ","))
-	for _, s := range []string{auth.user, auth.pass, auth.token} {
+	for _, s := range []string{auth.user, auth.pass, auth.token, auth.tokensID, auth.tlsID} {
 		key.WriteByte(0)
 		key.WriteString(s)
 	}
@@ -227,12 +237,21 @@ func parseRegistryAuth(class string, props map[string]string, urls []*url.URL) (
 		return a, fmt.Errorf("%w: %s basic.auth.credentials.source=%q; use USER_INFO, URL or SASL_INHERIT", ErrUnsupported, class, src)
 	}
 	if bsrc := strings.ToUpper(strings.TrimSpace(props["bearer.auth.credentials.source"])); bsrc != "" {
-		if bsrc != "STATIC_TOKEN" {
-			return a, fmt.Errorf("%w: %s bearer.auth.credentials.source=%q; only STATIC_TOKEN (with bearer.auth.token) is supported", ErrUnsupported, class, bsrc)
-		}
-		a.token = props["bearer.auth.token"]
-		if a.token == "" {
-			return a, fmt.Errorf("%w: %s bearer.auth.credentials.source=STATIC_TOKEN needs bearer.auth.token", ErrUnsupported, class)
+		switch bsrc {
+		case "STATIC_TOKEN":
+			a.token = props["bearer.auth.token"]
+			if a.token == "" {
+				return a, fmt.Errorf("%w: %s bearer.auth.credentials.source=STATIC_TOKEN needs bearer.auth.token", ErrUnsupported, class)
+			}
+		case "OAUTHBEARER":
+			src, err := parseRegistryOAuth(class, props)
+			if err != nil {
+				return a, err
+			}
+			a.tokens = src
+			a.tokensID = strings.Join([]string{src.Endpoint, src.ClientID, src.ClientSecret, src.Scope, src.Buffer.String()}, "\x00")
+		default:
+			return a, fmt.Errorf("%w: %s bearer.auth.credentials.source=%q; use STATIC_TOKEN (with bearer.auth.token) or OAUTHBEARER (with bearer.auth.issuer.endpoint.url, bearer.auth.client.id and bearer.auth.client.secret)", ErrUnsupported, class, bsrc)
 		}
 		a.user, a.pass = "", ""
 		a.headers = map[string]string{}
@@ -299,9 +318,12 @@ type schemaRef struct {
 
 func newRegistry(cfg registryCfg, bases []string, auth registryAuth) *registry {
 	base := http.DefaultTransport.(*http.Transport).Clone()
+	if auth.tls != nil {
+		base.TLSClientConfig = auth.tls
+	}
 	hc := &http.Client{
 		Timeout:   cfg.timeout,
-		Transport: &registryTransport{base: base, headers: auth.headers, maxResponse: cfg.maxResponse},
+		Transport: &registryTransport{base: base, headers: auth.headers, tokens: auth.tokens, maxResponse: cfg.maxResponse},
 	}
 	reg := &registry{cfg: cfg, hc: hc, urls: bases, keys: map[string]int{}}
 	for _, b := range bases {
@@ -498,14 +520,22 @@ func (e *registryHTTPError) Error() string {
 type registryTransport struct {
 	base        http.RoundTripper
 	headers     map[string]string
+	tokens      *clientcreds.Source // OAUTHBEARER: sets Authorization
 	maxResponse int64
 }
 
 func (t *registryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if len(t.headers) > 0 {
+	if len(t.headers) > 0 || t.tokens != nil {
 		req = req.Clone(req.Context())
 		for k, v := range t.headers {
 			req.Header.Set(k, v)
+		}
+		if t.tokens != nil {
+			tok, err := bearerToken(req.Context(), t.tokens)
+			if err != nil {
+				return nil, err
+			}
+			req.Header.Set("Authorization", "Bearer "+tok)
 		}
 	}
 	resp, err := t.base.RoundTrip(req)

@@ -3,30 +3,38 @@ package decode
 // Registry endpoints for a reachability check (starcdc check).
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/starcdc/starcdc/internal/redact"
 )
 
-// RegistryEndpoint is one schema registry URL of a converter, with the
-// converter's credentials, for a check that the registry answers.
+// RegistryEndpoint is one schema registry URL of a converter, for a check
+// that the registry answers with the converter's settings.
 type RegistryEndpoint struct {
 	// URL is the registry's base URL without user info (it may be logged).
 	URL string
-	// Authorize sets the converter's credentials on a request to the
-	// registry, as the decoder sends them: basic auth (USER_INFO, URL or
-	// SASL_INHERIT) or a bearer token with its headers.
-	Authorize func(*http.Request)
+	// Get sends GET URL+path as the decoder sends its requests: with the
+	// converter's credentials (basic auth from USER_INFO, URL or
+	// SASL_INHERIT, a static bearer token, or OAUTHBEARER tokens), its
+	// headers and its TLS settings, within the timeout given to
+	// RegistryEndpoints. It returns the HTTP status and the start of the
+	// body (for an error status, the registry's message); err is a failure
+	// to get an answer (unreachable, TLS, a token endpoint that fails).
+	Get func(ctx context.Context, path string) (status int, body []byte, err error)
 }
 
 // RegistryEndpoints returns the schema registries a converter's sub-keys
-// (schema.registry.url and the auth keys, as config.Converter.Props
-// holds them) name, nil when schema.registry.url is unset. Its errors
-// are those the decoder would give, without secrets.
-func RegistryEndpoints(class string, props map[string]string) ([]RegistryEndpoint, error) {
+// name (schema.registry.url, the auth and TLS keys, as
+// config.Converter.Props holds them), nil when schema.registry.url is
+// unset. Its errors are those the decoder would give, without secrets.
+func RegistryEndpoints(class string, props map[string]string, timeout time.Duration) ([]RegistryEndpoint, error) {
 	raw := strings.TrimSpace(props["schema.registry.url"])
 	if raw == "" {
 		return nil, nil
@@ -47,22 +55,44 @@ func RegistryEndpoints(class string, props map[string]string) ([]RegistryEndpoin
 	if err != nil {
 		return nil, err
 	}
-	authorize := func(req *http.Request) {
-		switch {
-		case auth.token != "":
-			req.Header.Set("Authorization", "Bearer "+auth.token)
-		case auth.user != "" || auth.pass != "":
-			req.SetBasicAuth(auth.user, auth.pass)
-		}
-		for k, v := range auth.headers {
-			req.Header.Set(k, v)
-		}
+	if auth.tls, auth.tlsID, err = parseRegistryTLS(class, props); err != nil {
+		return nil, err
 	}
-	out := make([]RegistryEndpoint, len(urls))
+	bases := make([]string, len(urls))
 	for i, u := range urls {
 		c := *u
 		c.User = nil
-		out[i] = RegistryEndpoint{URL: strings.TrimRight(c.String(), "/"), Authorize: authorize}
+		bases[i] = strings.TrimRight(c.String(), "/")
+	}
+	cfg := defaultRegistryCfg()
+	cfg.timeout, cfg.maxResponse = timeout, 4096
+	reg := newRegistry(cfg, bases, auth)
+	out := make([]RegistryEndpoint, len(reg.urls))
+	for i, base := range reg.urls {
+		out[i] = RegistryEndpoint{URL: base, Get: func(ctx context.Context, path string) (int, []byte, error) {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
+			if err != nil {
+				return 0, nil, err
+			}
+			// As newRegistry's srclient clients add them (OAUTHBEARER
+			// tokens and headers come from reg.hc's transport).
+			if auth.token != "" {
+				req.Header.Set("Authorization", "Bearer "+auth.token)
+			} else if auth.user != "" {
+				req.SetBasicAuth(auth.user, auth.pass)
+			}
+			resp, err := reg.hc.Do(req)
+			var he *registryHTTPError
+			if errors.As(err, &he) {
+				return he.status, []byte(he.message), nil
+			}
+			if err != nil {
+				return 0, nil, err
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+			return resp.StatusCode, body, nil
+		}}
 	}
 	return out, nil
 }

@@ -84,7 +84,11 @@ func Lag(ctx context.Context, brokers []string, group string, topics ...string) 
 		return 0, err
 	}
 	defer cl.Close()
-	adm := kadm.NewClient(cl)
+	return AdminLag(ctx, kadm.NewClient(cl), group, topics...)
+}
+
+// AdminLag is Lag through an admin client the caller keeps (for polling).
+func AdminLag(ctx context.Context, adm *kadm.Client, group string, topics ...string) (int64, error) {
 	ends, err := adm.ListEndOffsets(ctx, topics...)
 	if err != nil {
 		return 0, err

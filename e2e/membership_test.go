@@ -243,17 +243,29 @@ func pausedMember(t *testing.T, mode string) {
 	if err := a.cmd.Process.Signal(syscall.SIGCONT); err != nil {
 		t.Fatal(err)
 	}
+	// Either it stops, saying it lost its partitions while their rows were
+	// still loading, or — exactly-once delivery — it had nothing stale in
+	// flight that could load (what it gathered is dropped with the lost
+	// partitions; its epoch's loads carry the labels the survivor's replay
+	// already used) and it rejoins the group as a static member. Either
+	// way it must load nothing stale, checked below after a while.
 	select {
 	case err := <-a.done:
 		a.done <- err
 		if err == nil {
 			t.Fatalf("the resumed process exited 0; want an error saying it lost its partitions")
 		}
-	case <-time.After(60 * time.Second):
-		t.Fatal("the resumed process did not stop within 60 s")
-	}
-	if l := a.log(); !strings.Contains(l, "lost") && !strings.Contains(l, "no longer counts this process as a member") {
-		t.Errorf("the resumed process did not say why it stopped:\n%s", l)
+		if l := a.log(); !strings.Contains(l, "lost") && !strings.Contains(l, "no longer counts this process as a member") {
+			t.Errorf("the resumed process did not say why it stopped:\n%s", l)
+		}
+	case <-time.After(20 * time.Second):
+		a.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case err := <-a.done:
+			a.done <- err
+		case <-time.After(30 * time.Second):
+			t.Fatal("the resumed process, still running, did not stop within 30 s of SIGTERM")
+		}
 	}
 	// Every row is the survivor's newest: no v1 value restored, no
 	// deleted row back.

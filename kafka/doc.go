@@ -5,13 +5,17 @@
 //
 // It owns turning the worker's typed configuration (config.Worker:
 // bootstrap.servers and the security.protocol, sasl.* and ssl.* keys of
-// Worker.Security) into franz-go options: seed brokers, TLS (PEM trust and
-// key stores, host name verification, TLS versions) and SASL (PLAIN,
-// SCRAM-SHA-256, SCRAM-SHA-512, with credentials from sasl.jaas.config as
-// config.ParseJAAS reads it). It does not own client behaviour (consumer
-// groups, producer limits, retries): callers append those options. It
-// also owns how franz-go's own log lines reach the process's slog logger
-// (NewLogger, logger.go).
+// Worker.Security) into franz-go options: seed brokers; TLS (JKS, PKCS12
+// and PEM trust and key stores, read by config.LoadTrustStore and
+// config.LoadKeyStore; host name verification; TLS versions); and SASL:
+// PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 with credentials from
+// sasl.jaas.config as config.ParseJAAS reads it, OAUTHBEARER with
+// client-credentials tokens from sasl.oauthbearer.token.endpoint.url
+// (internal/clientcreds) refreshed before they expire, and AWS_MSK_IAM
+// with credentials from the environment. It does not own client behaviour
+// (consumer groups, producer limits, retries): callers append those
+// options. It also owns how franz-go's own log lines reach the process's
+// slog logger (NewLogger, logger.go).
 //
 // It promises that:
 //   - the same worker keys give every client the same security, so a
@@ -23,5 +27,6 @@
 //     feature starcdc lacks), name the key and say what to change;
 //   - secrets never appear in its errors or warnings, nor in anything it
 //     logs (it logs nothing itself): no password, private key, or text of
-//     sasl.jaas.config other than the login module class name.
+//     sasl.jaas.config other than the login module class name, and no
+//     OAuth client secret or token.
 package kafka

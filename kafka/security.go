@@ -4,13 +4,10 @@ import (
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/base64"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"maps"
 	"os"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -36,6 +33,8 @@ const (
 	keyKeyStoreKey        = "ssl.keystore.key"
 	keyKeyStoreLocation   = "ssl.keystore.location"
 	keyKeyPassword        = "ssl.key.password"
+	keyTrustStorePassword = "ssl.truststore.password"
+	keyKeyStorePassword   = "ssl.keystore.password"
 	keyEndpointAlgorithm  = "ssl.endpoint.identification.algorithm"
 	keyEnabledProtocols   = "ssl.enabled.protocols"
 	keySSLProtocol        = "ssl.protocol"
@@ -66,16 +65,36 @@ func ClientOpts(w config.Worker) (opts []kgo.Opt, warnings []string, err error) 
 // options of sasl.jaas.config (one PlainLoginModule or ScramLoginModule
 // entry, in the syntax config.ParseJAAS reads; tokenauth=true marks SCRAM
 // delegation-token credentials). A JAAS file given with
-// -Djava.security.auth.login.config is not read. OAUTHBEARER and GSSAPI are
-// not supported yet.
+// -Djava.security.auth.login.config is not read.
+//
+// OAUTHBEARER: an OAuthBearerLoginModule entry whose clientId,
+// clientSecret and (optional) scope options, with
+// sasl.oauthbearer.token.endpoint.url, fetch tokens with the OAuth 2
+// client-credentials grant as Kafka's OAuthBearerLoginCallbackHandler does
+// (sasl.oauthbearer.header.urlencode, sasl.login.connect.timeout.ms and
+// sasl.login.read.timeout.ms are read; extension_NAME options become SASL
+// extensions; its ssl.* options set the TLS of an https token endpoint, as
+// in Kafka). A token is reused until sasl.login.refresh.window.factor
+// (default 0.8) of its lifetime has passed, then fetched anew. GSSAPI
+// (Kerberos) is not supported: starcdc has no Kerberos client.
+//
+// AWS_MSK_IAM: an IAMLoginModule entry (aws-msk-iam-auth) with credentials
+// from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN in
+// starcdc's environment, read for every authentication; the awsProfileName
+// and awsRoleArn options need the AWS SDK and are refused.
 //
 // TLS: without a trust store the system roots verify the brokers. Trust
-// and key stores must be PEM, as text (ssl.truststore.certificates,
-// ssl.keystore.certificate.chain with ssl.keystore.key) or as files
-// (ssl.truststore.location, ssl.keystore.location holding the chain and the
-// key); JKS and PKCS12 stores must be converted to PEM, and encrypted PEM
-// keys decrypted. A store whose type is unset (Kafka's default is JKS) is
-// read when it is PEM. ssl.endpoint.identification.algorithm set to ""
+// and key stores are JKS, PKCS12 or PEM files (ssl.truststore.location,
+// ssl.keystore.location, with ssl.truststore.type / ssl.keystore.type; as
+// in Java, JKS, PKCS12 or an unset type read either binary format, and an
+// unset type also reads PEM text),
+// or PEM text (ssl.truststore.certificates, ssl.keystore.certificate.chain
+// with ssl.keystore.key). config.LoadTrustStore and config.LoadKeyStore
+// read the files: ssl.truststore.password and ssl.keystore.password open
+// JKS and PKCS12 stores (a JKS store's integrity is always checked, so its
+// password is required), ssl.key.password decrypts a JKS key entry
+// (default: the store password, as in Kafka); encrypted PEM keys are not
+// supported. ssl.endpoint.identification.algorithm set to ""
 // disables host name verification but, as in Kafka, not the verification
 // of the certificate chain; unset or "https", host names are verified.
 // ssl.enabled.protocols (TLSv1.2, TLSv1.3) bounds the TLS versions, and
@@ -87,7 +106,7 @@ func ClientOpts(w config.Worker) (opts []kgo.Opt, warnings []string, err error) 
 // security.protocol has no TLS) yields a warning; warnings are sorted by
 // key, and returned with an error too. Errors are joined with errors.Join;
 // each wraps config.ErrInvalid, and those about features starcdc does not
-// implement (OAUTHBEARER, GSSAPI, JKS and PKCS12 stores, encrypted keys)
+// implement (GSSAPI, encrypted PEM keys, a JKS store without its password)
 // also wrap errors.ErrUnsupported; an unreadable store file gives the
 // os.ReadFile error instead. Neither errors nor warnings ever contain a
 // password, a private key or any part of sasl.jaas.config other than the
@@ -210,21 +229,21 @@ func ignoredReason(k string) string {
 	switch {
 	case k == "ssl.cipher.suites":
 		return "starcdc uses Go's default TLS cipher suites"
-	case k == "ssl.truststore.password":
+	case k == keyTrustStorePassword:
 		return "PEM trust stores have no password"
-	case k == "ssl.keystore.password":
-		return "PEM key stores have no password (a key password is ssl.key.password)"
+	case k == keyKeyStorePassword:
+		return "PEM key stores have no password"
 	case k == keyKeyPassword:
-		return "no encrypted key is configured"
+		return "PEM keys must not be encrypted, and no JKS or PKCS12 key store is configured"
 	case k == "ssl.keymanager.algorithm", k == "ssl.trustmanager.algorithm",
 		k == "ssl.provider", k == "ssl.secure.random.implementation",
 		k == "ssl.engine.factory.class", k == "sasl.client.callback.handler.class",
-		k == "sasl.login.class", k == "sasl.login.callback.handler.class":
+		k == "sasl.login.class":
 		return "Java-specific setting"
 	case strings.HasPrefix(k, "sasl.kerberos."):
 		return "used only by GSSAPI, which starcdc does not support"
 	case strings.HasPrefix(k, "sasl.oauthbearer.") || strings.HasPrefix(k, "sasl.login."):
-		return "used only by OAUTHBEARER, which starcdc does not support"
+		return "read only with sasl.mechanism=OAUTHBEARER, and then only the keys the README lists"
 	}
 	return "not interpreted by starcdc"
 }
@@ -236,11 +255,11 @@ func (p *secParser) sasl() (sasl.Mechanism, error) {
 	switch mech {
 	case "":
 		mech = "PLAIN"
-	case "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512":
-	case "OAUTHBEARER", "GSSAPI":
-		return nil, unsupportedf("%s=%s is not supported yet: use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512", keySASLMechanism, mech)
+	case "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER", "AWS_MSK_IAM":
+	case "GSSAPI":
+		return nil, unsupportedf("%s=GSSAPI (Kerberos) is not supported: starcdc has no Kerberos client; use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or AWS_MSK_IAM", keySASLMechanism)
 	default:
-		return nil, invalidf("%s=%q: use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512", keySASLMechanism, mech)
+		return nil, invalidf("%s=%q: use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or AWS_MSK_IAM", keySASLMechanism, mech)
 	}
 	jaas, _ := p.get(keySASLJAASConfig)
 	if jaas == "" {
@@ -251,10 +270,20 @@ func (p *secParser) sasl() (sasl.Mechanism, error) {
 		// ParseJAAS errors hold no text of the value.
 		return nil, invalidf("%s: %w", keySASLJAASConfig, err)
 	}
+	oauthModule := isModule(e.LoginModule, "OAuthBearerLoginModule")
+	iamModule := isModule(e.LoginModule, "IAMLoginModule")
 	switch {
+	case mech == "AWS_MSK_IAM" && iamModule:
+		return p.awsIAM(e.Options)
+	case mech == "AWS_MSK_IAM", iamModule:
+		return nil, invalidf("%s: sasl.mechanism=AWS_MSK_IAM goes with software.amazon.msk.auth.iam.IAMLoginModule (login module %s, sasl.mechanism=%s)", keySASLJAASConfig, e.LoginModule, mech)
+	case mech == "OAUTHBEARER" && oauthModule:
+		return p.oauthBearer(e.Options)
+	case mech == "OAUTHBEARER", oauthModule:
+		return nil, invalidf("%s: sasl.mechanism=OAUTHBEARER goes with org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule (login module %s, sasl.mechanism=%s)", keySASLJAASConfig, e.LoginModule, mech)
 	case isModule(e.LoginModule, "PlainLoginModule"), isModule(e.LoginModule, "ScramLoginModule"):
-	case isModule(e.LoginModule, "OAuthBearerLoginModule"), isModule(e.LoginModule, "Krb5LoginModule"):
-		return nil, unsupportedf("%s: login module %s is not supported yet: use PlainLoginModule or ScramLoginModule", keySASLJAASConfig, e.LoginModule)
+	case isModule(e.LoginModule, "Krb5LoginModule"):
+		return nil, unsupportedf("%s: login module %s (Kerberos) is not supported: starcdc has no Kerberos client", keySASLJAASConfig, e.LoginModule)
 	default:
 		return nil, invalidf("%s: login module %s is not supported: use org.apache.kafka.common.security.plain.PlainLoginModule or org.apache.kafka.common.security.scram.ScramLoginModule", keySASLJAASConfig, e.LoginModule)
 	}
@@ -315,7 +344,7 @@ func (p *secParser) tlsConfig() (*tls.Config, error) {
 	case alg == "":
 		// As in Kafka: no host name verification, but the chain is verified.
 		c.InsecureSkipVerify = true
-		c.VerifyConnection = verifyChainOnly(roots)
+		c.VerifyConnection = config.VerifyChainOnly(roots)
 	default:
 		errs = append(errs, invalidf("%s=%q: use https (verify the broker host name, the default) or an empty value (do not)", keyEndpointAlgorithm, alg))
 	}
@@ -323,26 +352,6 @@ func (p *secParser) tlsConfig() (*tls.Config, error) {
 		return nil, err
 	}
 	return c, nil
-}
-
-// verifyChainOnly verifies a broker's certificate chain against roots (the
-// system roots when nil) without checking its host name.
-func verifyChainOnly(roots *x509.CertPool) func(tls.ConnectionState) error {
-	return func(cs tls.ConnectionState) error {
-		if len(cs.PeerCertificates) == 0 {
-			return errors.New("tls: the broker sent no certificate")
-		}
-		opts := x509.VerifyOptions{
-			Roots:         roots,
-			Intermediates: x509.NewCertPool(),
-			KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		}
-		for _, c := range cs.PeerCertificates[1:] {
-			opts.Intermediates.AddCert(c)
-		}
-		_, err := cs.PeerCertificates[0].Verify(opts)
-		return err
-	}
 }
 
 // tlsVersions reads ssl.enabled.protocols and ssl.protocol.
@@ -386,36 +395,24 @@ func (p *secParser) tlsVersions() (minV, maxV uint16, err error) {
 	return minV, maxV, nil
 }
 
-// storeType reads a store type key: "" (unset, Kafka's JKS default) or PEM,
-// or an error asking to convert a JKS or PKCS12 store.
-func (p *secParser) storeType(key, what, hint string) (string, error) {
+// storeType reads a store type key: "" (unset: Kafka's default JKS, or
+// PEM for a file holding PEM text), JKS, PKCS12 or PEM.
+func (p *secParser) storeType(key string) (string, error) {
 	t, _ := p.get(key)
 	switch t = strings.ToUpper(t); t {
-	case "", "PEM":
+	case "", config.StoreJKS, config.StorePKCS12, config.StorePEM:
 		return t, nil
-	case "JKS", "PKCS12":
-		return "", unsupportedf("%s=%s: starcdc reads only PEM %s stores; convert it to PEM (%s) and set %s=PEM", key, t, what, hint, key)
-	default:
-		return "", unsupportedf("%s=%q: starcdc reads only PEM %s stores; convert it to PEM (%s) and set %s=PEM", key, t, what, hint, key)
 	}
+	return "", unsupportedf("%s=%q: starcdc reads JKS, PKCS12 and PEM stores", key, t)
 }
 
-const (
-	trustHint = "JKS: keytool -importkeystore -srckeystore truststore.jks -destkeystore truststore.p12 -deststoretype PKCS12, then: openssl pkcs12 -in truststore.p12 -nokeys -out ca.pem"
-	keyHint   = "JKS: keytool -importkeystore -srckeystore keystore.jks -destkeystore keystore.p12 -deststoretype PKCS12, then: openssl pkcs12 -in keystore.p12 -nodes -out keystore.pem"
-)
-
-// readStoreFile reads a store file; with its type unset (Kafka's default
-// is JKS) it must be PEM.
-func readStoreFile(key, path, typ, what, typeKey, hint string) ([]byte, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", key, err)
+// storePassword reads a store password key if the store type uses it.
+func (p *secParser) storePassword(typ, key string) config.Secret {
+	if typ == config.StorePEM {
+		return "" // left unused: warned as ignored
 	}
-	if typ == "" && !bytes.Contains(data, []byte("-----BEGIN ")) {
-		return nil, unsupportedf("%s=%s is not PEM and %s is unset (Kafka's default is JKS): starcdc reads only PEM %s stores; convert it to PEM (%s) and set %s=PEM", key, path, typeKey, what, hint, typeKey)
-	}
-	return data, nil
+	pw, _ := p.get(key)
+	return config.Secret(pw)
 }
 
 // trustStore returns the configured CA pool, or nil for the system roots.
@@ -426,25 +423,36 @@ func (p *secParser) trustStore() (*x509.CertPool, error) {
 		p.get(keyTrustStoreType) // a type alone changes nothing
 		return nil, nil
 	}
-	typ, err := p.storeType(keyTrustStoreType, "trust", trustHint)
-	if err != nil {
-		return nil, err
-	}
-	src, data := keyTrustStoreCerts, []byte(certs)
-	switch {
-	case certs != "" && loc != "":
-		return nil, invalidf("set only one of %s and %s", keyTrustStoreCerts, keyTrustStoreLocation)
-	case loc != "":
-		src = keyTrustStoreLocation + "=" + loc
-		if data, err = readStoreFile(keyTrustStoreLocation, loc, typ, "trust", keyTrustStoreType, trustHint); err != nil {
-			return nil, err
-		}
-	}
-	blocks, err := decodePEM(src, data)
+	typ, err := p.storeType(keyTrustStoreType)
 	if err != nil {
 		return nil, err
 	}
 	pool := x509.NewCertPool()
+	switch {
+	case certs != "" && loc != "":
+		return nil, invalidf("set only one of %s and %s", keyTrustStoreCerts, keyTrustStoreLocation)
+	case loc != "":
+		if typ == "" {
+			typ = sniffStoreType(loc)
+		}
+		sf := &config.StoreFile{Key: keyTrustStoreLocation, Path: loc, Type: typ,
+			StorePassword: p.storePassword(typ, keyTrustStorePassword)}
+		list, err := config.LoadTrustStore(sf)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range list {
+			pool.AddCert(c)
+		}
+		return pool, nil
+	}
+	if typ != "" && typ != config.StorePEM {
+		return nil, invalidf("%s holds PEM text: set %s=PEM or leave it unset", keyTrustStoreCerts, keyTrustStoreType)
+	}
+	blocks, err := config.DecodePEM(keyTrustStoreCerts, []byte(certs))
+	if err != nil {
+		return nil, err
+	}
 	n := 0
 	for i, b := range blocks {
 		if b.Type != "CERTIFICATE" {
@@ -452,15 +460,26 @@ func (p *secParser) trustStore() (*x509.CertPool, error) {
 		}
 		c, err := x509.ParseCertificate(b.Bytes)
 		if err != nil {
-			return nil, invalidf("%s: PEM block %d: %v", src, i+1, err)
+			return nil, invalidf("%s: PEM block %d: %v", keyTrustStoreCerts, i+1, err)
 		}
 		pool.AddCert(c)
 		n++
 	}
 	if n == 0 {
-		return nil, invalidf("%s: no PEM CERTIFICATE block", src)
+		return nil, invalidf("%s: no PEM CERTIFICATE block", keyTrustStoreCerts)
 	}
 	return pool, nil
+}
+
+// sniffStoreType resolves an unset store type as config.StoreFile does
+// (PEM text, else Kafka's default JKS), so that the passwords a PEM store
+// does not use are warned about. An unreadable file is left to the loader.
+func sniffStoreType(path string) string {
+	data, err := os.ReadFile(path)
+	if err == nil && bytes.Contains(data, []byte("-----BEGIN ")) {
+		return config.StorePEM
+	}
+	return config.StoreJKS
 }
 
 // keyStore returns the client certificate, or nil when none is configured.
@@ -472,92 +491,32 @@ func (p *secParser) keyStore() (*tls.Certificate, error) {
 		p.get(keyKeyStoreType)
 		return nil, nil
 	}
-	pw, _ := p.get(keyKeyPassword)
-	typ, err := p.storeType(keyKeyStoreType, "key", keyHint)
+	typ, err := p.storeType(keyKeyStoreType)
 	if err != nil {
 		return nil, err
 	}
-	var certData, keyData []byte
-	certSrc, keySrc := keyKeyStoreChain, keyKeyStoreKey
+	var cert tls.Certificate
 	switch {
 	case loc != "" && (chain != "" || key != ""):
 		return nil, invalidf("set either %s or %s with %s, not both", keyKeyStoreLocation, keyKeyStoreChain, keyKeyStoreKey)
 	case loc != "":
-		certSrc = keyKeyStoreLocation + "=" + loc
-		keySrc = certSrc
-		if certData, err = readStoreFile(keyKeyStoreLocation, loc, typ, "key", keyKeyStoreType, keyHint); err != nil {
+		if typ == "" {
+			typ = sniffStoreType(loc)
+		}
+		sf := &config.StoreFile{Key: keyKeyStoreLocation, Path: loc, Type: typ,
+			StorePassword: p.storePassword(typ, keyKeyStorePassword),
+			KeyPassword:   p.storePassword(typ, keyKeyPassword)}
+		if cert, err = config.LoadKeyStore(sf); err != nil {
 			return nil, err
 		}
-		keyData = certData
 	case chain == "" || key == "":
 		return nil, invalidf("set %s and %s together", keyKeyStoreChain, keyKeyStoreKey)
+	case typ != "" && typ != config.StorePEM:
+		return nil, invalidf("%s and %s hold PEM text: set %s=PEM or leave it unset", keyKeyStoreChain, keyKeyStoreKey, keyKeyStoreType)
 	default:
-		certData, keyData = []byte(chain), []byte(key)
-	}
-	certBlocks, err := decodePEM(certSrc, certData)
-	if err != nil {
-		return nil, err
-	}
-	keyBlocks := certBlocks
-	if keySrc != certSrc {
-		if keyBlocks, err = decodePEM(keySrc, keyData); err != nil {
+		if cert, err = config.PEMKeyPair(keyKeyStoreChain, []byte(chain), keyKeyStoreKey, []byte(key)); err != nil {
 			return nil, err
 		}
 	}
-	var certPEM, keyPEM []byte
-	for _, b := range certBlocks {
-		if b.Type == "CERTIFICATE" {
-			certPEM = append(certPEM, pem.EncodeToMemory(b)...)
-		}
-	}
-	nkeys := 0
-	for _, b := range keyBlocks {
-		if strings.HasSuffix(b.Type, "PRIVATE KEY") {
-			keyPEM = pem.EncodeToMemory(b)
-			nkeys++
-		}
-	}
-	switch {
-	case certPEM == nil:
-		return nil, invalidf("%s: no PEM CERTIFICATE block", certSrc)
-	case nkeys != 1:
-		return nil, invalidf("%s: %d PEM private key blocks; want 1", keySrc, nkeys)
-	}
-	if pw != "" {
-		p.warnf(keyKeyPassword, "ignored: the private key is not encrypted")
-	}
-	cert, err := tls.X509KeyPair(certPEM, keyPEM)
-	if err != nil {
-		// crypto/tls errors never hold key material.
-		return nil, invalidf("%s: %v", keySrc, err)
-	}
 	return &cert, nil
-}
-
-var pemBlock = regexp.MustCompile(`(?s)-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END ([A-Z0-9 ]+)-----`)
-
-// decodePEM decodes every PEM block of data as Kafka's PEM reader does: the
-// base64 body may hold any whitespace, or none, so that a PEM value written
-// on one .properties line, or continued with "\", is read. It refuses
-// encrypted keys. Errors name src and never hold any of data.
-func decodePEM(src string, data []byte) ([]*pem.Block, error) {
-	var blocks []*pem.Block
-	for i, m := range pemBlock.FindAllSubmatch(data, -1) {
-		typ, body := string(m[1]), m[2]
-		if typ != string(m[3]) {
-			return nil, invalidf("%s: PEM block %d begins as %s but ends as %s", src, i+1, typ, m[3])
-		}
-		if typ == "ENCRYPTED PRIVATE KEY" || bytes.Contains(body, []byte("Proc-Type:")) {
-			return nil, unsupportedf("%s: encrypted PEM keys are not supported; decrypt it (openssl pkcs8 -in key.pem -out key-decrypted.pem, or openssl pkey) and drop %s", src, keyKeyPassword)
-		}
-		der, err := base64.StdEncoding.DecodeString(string(bytes.Join(bytes.Fields(body), nil)))
-		if err != nil {
-			return nil, invalidf("%s: PEM block %d (%s) is not valid base64", src, i+1, typ)
-		}
-		blocks = append(blocks, &pem.Block{Type: typ, Bytes: der})
-	}
-	if len(blocks) == 0 {
-		return nil, invalidf("%s: no PEM data (-----BEGIN ...-----)", src)
-	}
-	return blocks, nil
 }

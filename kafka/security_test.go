@@ -459,9 +459,10 @@ func TestSecurityJAASErrorsHideSecrets(t *testing.T) {
 		{"PLAIN", plainModule + ` required password="` + secret + `";`, "no username", false},
 		{"PLAIN", `"` + secret + `" required username="u";`, "login module class", false},
 		{"PLAIN", `com.example.MyLoginModule required username="u" password="` + secret + `";`, "com.example.MyLoginModule", false},
-		{"PLAIN", `org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required clientSecret="` + secret + `";`, "not supported yet", true},
-		{"OAUTHBEARER", `org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required clientSecret="` + secret + `";`, "sasl.mechanism=OAUTHBEARER is not supported yet", true},
-		{"GSSAPI", `com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true keyTab="/k" principal="` + secret + `";`, "sasl.mechanism=GSSAPI is not supported yet", true},
+		{"PLAIN", `org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required clientSecret="` + secret + `";`, "sasl.mechanism=OAUTHBEARER goes with", false},
+		{"OAUTHBEARER", `org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required clientSecret="` + secret + `";`, "sasl.mechanism=OAUTHBEARER needs sasl.oauthbearer.token.endpoint.url", true},
+		{"OAUTHBEARER", plainModule + ` required username="u" password="` + secret + `";`, "sasl.mechanism=OAUTHBEARER goes with", false},
+		{"GSSAPI", `com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true keyTab="/k" principal="` + secret + `";`, "sasl.mechanism=GSSAPI (Kerberos) is not supported", true},
 		{"SCRAM-SHA-1", plainModule + ` required username="u" password="` + secret + `";`, "sasl.mechanism", false},
 		{"PLAIN", "", "sasl.jaas.config is required", false},
 	} {
@@ -492,14 +493,14 @@ func TestSecurityStoreTypes(t *testing.T) {
 		sec  map[string]string
 		want []string
 	}{
-		{"truststore JKS", map[string]string{"ssl.truststore.type": "JKS", "ssl.truststore.location": jks, "ssl.truststore.password": "changeit"},
-			[]string{"ssl.truststore.type=JKS", "PEM", "keytool", "openssl"}},
-		{"truststore type unset, JKS file", map[string]string{"ssl.truststore.location": jks},
-			[]string{"ssl.truststore.location", "not PEM", "keytool"}},
-		{"keystore PKCS12", map[string]string{"ssl.keystore.type": "PKCS12", "ssl.keystore.location": jks, "ssl.keystore.password": "changeit", "ssl.key.password": "changeit"},
-			[]string{"ssl.keystore.type=PKCS12", "PEM", "openssl pkcs12"}},
+		{"truststore JKS wrong password", map[string]string{"ssl.truststore.type": "JKS", "ssl.truststore.location": jks, "ssl.truststore.password": "changeit"},
+			[]string{"ssl.truststore.location=", "wrong password"}},
+		{"truststore type unset, JKS without password", map[string]string{"ssl.truststore.location": jks},
+			[]string{"ssl.truststore.location", "JKS store needs its password"}},
+		{"keystore PKCS12 not a store", map[string]string{"ssl.keystore.type": "PKCS12", "ssl.keystore.location": jks, "ssl.keystore.password": "changeit", "ssl.key.password": "changeit"},
+			[]string{"ssl.keystore.location=", "JKS store: wrong password"}},
 		{"keystore BKS", map[string]string{"ssl.keystore.type": "BKS", "ssl.keystore.location": jks},
-			[]string{"ssl.keystore.type", "PEM"}},
+			[]string{"ssl.keystore.type", "JKS, PKCS12 and PEM"}},
 		{"encrypted key", map[string]string{"ssl.keystore.type": "PEM", "ssl.keystore.certificate.chain": string(certPEM), "ssl.key.password": "changeit",
 			"ssl.keystore.key": "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIBvTBXBgkqhkiG9w0BBQ0wSjApBgkqhkiG9w0BBQwwHAQI\n-----END ENCRYPTED PRIVATE KEY-----\n"},
 			[]string{"encrypted PEM keys are not supported; decrypt it"}},
@@ -530,7 +531,7 @@ func TestSecurityStoreTypes(t *testing.T) {
 				t.Errorf("%s: error %q does not contain %q", tc.name, err, w)
 			}
 		}
-		unsupported := strings.Contains(tc.name, "JKS") || strings.Contains(tc.name, "PKCS12") || strings.Contains(tc.name, "BKS") || strings.Contains(tc.name, "encrypted")
+		unsupported := strings.Contains(tc.name, "without password") || strings.Contains(tc.name, "BKS") || strings.Contains(tc.name, "encrypted")
 		if errors.Is(err, errors.ErrUnsupported) != unsupported {
 			t.Errorf("%s: errors.Is(%q, errors.ErrUnsupported) = %v", tc.name, err, !unsupported)
 		}
@@ -590,7 +591,7 @@ func TestSecurityWarnings(t *testing.T) {
 			[]string{
 				"sasl.jaas.config: 1 login module option(s) other than username, password and tokenauth ignored",
 				"sasl.kerberos.service.name: ignored: used only by GSSAPI, which starcdc does not support",
-				"sasl.login.refresh.window.factor: ignored: used only by OAUTHBEARER, which starcdc does not support",
+				"sasl.login.refresh.window.factor: ignored: read only with sasl.mechanism=OAUTHBEARER, and then only the keys the README lists",
 				"ssl.cipher.suites: ignored: starcdc uses Go's default TLS cipher suites",
 				"ssl.foo: ignored: not interpreted by starcdc",
 				"ssl.truststore.password: ignored: PEM trust stores have no password",

@@ -213,8 +213,11 @@ type Options struct {
 	// chunk is sent per load call. Zero means DefaultChunkBytes, capped at
 	// MaxBytes/4.
 	ChunkBytes int
-	// TLSConfig is used by the built client for https URLs; nil means the
-	// system roots.
+	// TLSConfig is used by the built client for https URLs (the FEs and
+	// the BEs they redirect to): the roots that verify them, a client
+	// certificate, host name verification. nil means Go's defaults (the
+	// system roots, host names verified). The replicator builds it from the
+	// connector's starrocks.ssl.* keys. Unused with HTTPClient.
 	TLSConfig *tls.Config
 	// MaxIsolationLoads bounds the extra loads made to isolate the bad rows
 	// of one load that failed because of its rows' data (ErrBadRows, see

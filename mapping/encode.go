@@ -286,12 +286,18 @@ func (e *Encoder) appendLogical(dst []byte, s *decode.Schema, v any) (out []byte
 		if !ok1 || !ok2 {
 			return dst, true, fmt.Errorf("%w: %s needs {scale int, value bytes}", ErrValue, s.Name)
 		}
+		if err := checkScale(scale); err != nil {
+			return dst, true, err
+		}
 		return decode.AppendDecimalBytes(dst, b, int32(scale)), true, nil
 	case cdc.Point, cdc.Geometry, cdc.Geography:
 		out, err := e.appendGeometry(dst, v)
 		return out, true, err
 	case decode.ConnectDecimal:
 		if d, isDec := v.(decode.Decimal); isDec {
+			if err := checkScale(int64(d.Scale)); err != nil {
+				return dst, true, err
+			}
 			start := len(dst)
 			dst = d.Append(dst)
 			if err := fitsDecimal(s, dst[start:]); err != nil {
@@ -333,6 +339,9 @@ func fitsDecimal(s *decode.Schema, text []byte) error {
 	}
 	if intDigits > p-sc {
 		return fmt.Errorf("%w: decimal %s has %d integer digits; DECIMAL(%d,%d) holds %d and StarRocks would load NULL", ErrValue, text, intDigits, p, sc, p-sc)
+	}
+	if i := bytes.IndexByte(digits, '.'); i >= 0 && len(digits)-i-1 > sc {
+		return fmt.Errorf("%w: decimal %s has %d digits after the point; DECIMAL(%d,%d) holds %d and StarRocks would round it", ErrValue, text, len(digits)-i-1, p, sc, sc)
 	}
 	return nil
 }
@@ -567,4 +576,19 @@ func appendString(dst []byte, s string) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// maxDecimalScale bounds the scale of a decimal value written as text: a
+// value scaled by 10^-1,000,000 would be a megabyte of zeros. 1000 is far
+// beyond any column (StarRocks' widest DECIMAL has 76 digits; a
+// VariableScaleDecimal column is VARCHAR) and keeps a hostile scale from
+// blowing up a row.
+const maxDecimalScale = 1000
+
+// checkScale refuses a decimal scale beyond ±maxDecimalScale.
+func checkScale(scale int64) error {
+	if scale > maxDecimalScale || scale < -maxDecimalScale {
+		return fmt.Errorf("%w: a decimal scale of %d (beyond ±%d) cannot be a column value", ErrValue, scale, maxDecimalScale)
+	}
+	return nil
 }

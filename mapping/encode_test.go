@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/big"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,6 +89,27 @@ func TestUnloadableValues(t *testing.T) {
 	}
 	if _, err := one(t, e, logical(decode.TypeString, "io.debezium.data.Json"), "{not json"); !errors.Is(err, ErrValue) {
 		t.Errorf("bad Json: %v", err)
+	}
+	// A hostile scale would write millions of zeros: refused beyond ±1000.
+	vsd := &decode.Schema{Type: decode.TypeStruct, Name: cdc.VariableScaleDecimal}
+	for _, sc := range []int64{-1001, 1001, math.MinInt32} {
+		v := &decode.Struct{Names: []string{"scale", "value"}, Values: []any{sc, []byte{0x01}}}
+		if got, err := one(t, e, vsd, v); !errors.Is(err, ErrValue) {
+			t.Errorf("VariableScaleDecimal scale %d: %.40q, %v; want ErrValue", sc, got, err)
+		}
+	}
+	if got, err := one(t, e, vsd, &decode.Struct{Names: []string{"scale", "value"}, Values: []any{int64(-1000), []byte{0x01}}}); err != nil || len(got) != len(`{"c":1,"__op":0}`)+1000 {
+		t.Errorf("VariableScaleDecimal scale -1000: %d bytes, %v", len(got), err)
+	}
+	dec2 := &decode.Schema{Type: decode.TypeBytes, Name: decode.ConnectDecimal, Parameters: map[string]string{"scale": "2", "connect.decimal.precision": "10"}}
+	if _, err := one(t, e, dec2, decode.DecimalFromBytes([]byte{0x30, 0x39}, 3)); !errors.Is(err, ErrValue) || !strings.Contains(err.Error(), "round") {
+		t.Errorf("12.345 into DECIMAL(10,2): %v, want ErrValue (StarRocks would round)", err)
+	}
+	if got, err := one(t, e, dec2, decode.DecimalFromBytes([]byte{0x30, 0x39}, 1)); err != nil || got != `{"c":1234.5,"__op":0}` {
+		t.Errorf("1234.5 into DECIMAL(10,2): %s, %v", got, err)
+	}
+	if _, err := one(t, e, logical(decode.TypeBytes, decode.ConnectDecimal), decode.DecimalFromBytes([]byte{1}, -5000)); !errors.Is(err, ErrValue) {
+		t.Errorf("Decimal scale -5000: %v, want ErrValue", err)
 	}
 }
 
@@ -178,7 +200,7 @@ func TestColumnTypes(t *testing.T) {
 		{&decode.Schema{Type: decode.TypeString}, TypeOptions{}, "VARCHAR(1048576)"},
 		{&decode.Schema{Type: decode.TypeString, Parameters: p(paramSourceLength, "255")}, TypeOptions{}, "VARCHAR(1020)"},
 		{&decode.Schema{Type: decode.TypeBytes}, TypeOptions{}, "VARCHAR(1048576)"},
-		{logical(decode.TypeBytes, decode.ConnectDecimal), TypeOptions{}, "DECIMAL(38,0)"},
+		{logical(decode.TypeBytes, decode.ConnectDecimal), TypeOptions{}, "VARCHAR(1048576)"}, // no scale: each value has its own
 		{&decode.Schema{Type: decode.TypeBytes, Name: decode.ConnectDecimal, Parameters: p("scale", "2", "connect.decimal.precision", "10")}, TypeOptions{}, "DECIMAL(10,2)"},
 		{&decode.Schema{Type: decode.TypeBytes, Name: decode.ConnectDecimal, Parameters: p("scale", "4", "connect.decimal.precision", "65")}, TypeOptions{}, "VARCHAR(67)"},
 		{&decode.Schema{Type: decode.TypeBytes, Name: decode.ConnectDecimal, Parameters: p("scale", "4", "connect.decimal.precision", "65")}, TypeOptions{Decimal256: true}, "DECIMAL256(65,4)"},

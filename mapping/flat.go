@@ -70,11 +70,11 @@ const (
 // its schema.
 type flatVal struct {
 	kind     valKind
-	name     string // the logical type's name
-	unsigned bool   // vInt: BIGINT UNSIGNED
-	limited  bool   // vText: a VARCHAR's length limit applies
-	bits     int    // vFloat
-	scale    int32  // vDecimal
+	name     string         // the logical type's name
+	unsigned bool           // vInt: BIGINT UNSIGNED
+	limited  bool           // vText: a VARCHAR's length limit applies
+	bits     int            // vFloat
+	fits     *decode.Schema // vDecimal: what fitsDecimal checks, nil when any value fits
 	schema   *decode.Schema
 	a, b     int        // vVariableDecimal: the slots of scale and value; vGeometry: of x and y
 	wkb      int        // vGeometry: the slot of wkb, -1 when none
@@ -237,10 +237,17 @@ func compileVal(plan *decode.FlatPlan, i int, s *decode.Schema, depth int) (flat
 		v.kind = vGeometry
 		return v, nil
 	case decode.ConnectDecimal:
-		// decode gives every value of this name as a Decimal, at the
-		// scale of the schema's parameters (decode.FlatPlan).
-		n, _ := strconv.ParseInt(s.Parameters[decode.DecimalScaleParam], 10, 32)
-		v.kind, v.scale = vDecimal, int32(n)
+		// decode gives every value of this name as a Decimal; its slot
+		// holds the Decimal's own scale (decode.SlotBytes). fitsDecimal
+		// reads the column's DECIMAL(p,s) from the parameters: it is
+		// asked about a schema holding the same p and s as plain
+		// integers, which it reads without allocating (a missing
+		// parameter would cost strconv's error on every row).
+		v.kind = vDecimal
+		if p, sc, ok := decimalPrecision(s, TypeOptions{Decimal256: true}); ok {
+			v.fits = &decode.Schema{Type: s.Type, Name: s.Name, Parameters: map[string]string{
+				decode.DecimalPrecisionParam: strconv.Itoa(p), decode.DecimalScaleParam: strconv.Itoa(sc)}}
+		}
 		return v, nil
 	}
 	switch s.Type {
@@ -379,14 +386,19 @@ func (w *FlatRow) value(dst []byte, slots []decode.Slot, v *flatVal, i int) ([]b
 			return appendBase64(dst, s.Bytes), nil
 		}
 	case vDecimal:
-		if s.Kind == decode.SlotBytes {
+		// As appendLogical: the text at the value's scale, whatever the
+		// schema's, refused when the schema's DECIMAL cannot hold it.
+		if s.Kind == decode.SlotBytes && checkScale(s.Int) == nil {
 			start := len(dst)
-			dst = decode.AppendDecimalBytes(dst, s.Bytes, v.scale)
-			return dst, notFlat(fitsDecimal(v.schema, dst[start:]))
+			dst = decode.AppendDecimalBytes(dst, s.Bytes, int32(s.Int))
+			if v.fits == nil {
+				return dst, nil
+			}
+			return dst, notFlat(fitsDecimal(v.fits, dst[start:]))
 		}
 	case vVariableDecimal:
 		sc, b := &slots[v.a], &slots[v.b]
-		if s.Kind == decode.SlotStruct && sc.Kind == decode.SlotInt && b.Kind == decode.SlotBytes {
+		if s.Kind == decode.SlotStruct && sc.Kind == decode.SlotInt && b.Kind == decode.SlotBytes && checkScale(sc.Int) == nil {
 			return decode.AppendDecimalBytes(dst, b.Bytes, int32(sc.Int)), nil
 		}
 	case vDate:

@@ -62,7 +62,7 @@ func flatOf(t *testing.T, row *decode.Struct) (*decode.FlatPlan, []decode.Slot) 
 			} else {
 				b = append([]byte{0}, b...)
 			}
-			slots[i] = decode.Slot{Kind: decode.SlotBytes, Bytes: b}
+			slots[i] = decode.Slot{Kind: decode.SlotBytes, Int: int64(x.Scale), Bytes: b}
 		default:
 			t.Fatalf("no flat form for %T", v)
 		}
@@ -119,6 +119,7 @@ func wideRow() *decode.Schema {
 		col("t_json", typ(decode.TypeString, "")),
 		col("geo", geometry),
 		col("pt", point),
+		col("dec0", typ(decode.TypeBytes, decode.ConnectDecimal)), // no parameters: VARCHAR (each value has its own scale)
 	}}
 }
 
@@ -127,13 +128,17 @@ func wideValues(r *rand.Rand) []any {
 	v := []any{
 		r.Int64(), int64(-5), float64(float32(r.NormFloat64())), r.NormFloat64(), r.IntN(2) == 0,
 		"a \"quoted\" ünï 😀\n\u2028", "red", []byte{0, 1, 0xff},
-		decode.DecimalFromBytes(big.NewInt(r.Int64N(2e6)-1e6).Bytes(), 2), decode.Decimal{Unscaled: wide, Scale: 3},
+		// Decimals at the schema's scale and at others (a Protobuf
+		// Decimal carries its own).
+		decode.Decimal{Unscaled: big.NewInt(r.Int64N(2e6) - 1e6), Scale: []int32{2, 2, 0, 1, -1, -2}[r.IntN(6)]},
+		decode.Decimal{Unscaled: wide, Scale: []int32{3, 3, 0, 1, -4}[r.IntN(5)]},
 		&decode.Struct{Names: []string{"scale", "value"}, Values: []any{int64(r.IntN(6)), big.NewInt(r.Int64N(1e9)).Bytes()}},
 		r.Int64N(40000) - 20000, int64(1725885296000001), r.Int64(), "2024-09-09T04:34:56.5Z", r.Int64N(1e11),
 		`{"a":[1,2]}`, &decode.Struct{Names: []string{"a", "b"}, Values: []any{int64(7), nil}},
 		"c", int64(8905), `[1]`,
 		&decode.Struct{Names: []string{"wkb", "srid"}, Values: []any{[]byte{1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 240, 63, 0, 0, 0, 0, 0, 0, 0, 64}, nil}},
 		&decode.Struct{Names: []string{"x", "y", "wkb", "srid"}, Values: []any{r.NormFloat64(), 2.5, nil, int64(4326)}},
+		decode.Decimal{Unscaled: big.NewInt(r.Int64N(2e6) - 1e6), Scale: []int32{0, 2, -3}[r.IntN(3)]},
 	}
 	for i := range v {
 		if r.IntN(8) == 0 {
@@ -222,6 +227,9 @@ func TestFlatRowRefusals(t *testing.T) {
 		{3, math.Inf(-1)},
 		{5, strings.Repeat("x", maxVarchar+1)},
 		{8, decode.Decimal{Unscaled: big.NewInt(-12345678901), Scale: 2}}, // 9 integer digits in DECIMAL(10,2)
+		{8, decode.Decimal{Unscaled: big.NewInt(12345678), Scale: -1}},    // 9 at another scale
+		{9, decode.Decimal{Unscaled: big.NewInt(1), Scale: -37}},          // 38 in DECIMAL(40,3)
+		{9, decode.Decimal{Unscaled: big.NewInt(12345), Scale: 4}},        // 4 after the point in DECIMAL(40,3): StarRocks would round
 		{11, int64(2932897)},       // year 10000
 		{12, int64(math.MaxInt64)}, // beyond 9999
 		{14, "not a timestamp"},

@@ -134,6 +134,12 @@ func decimalType(s *decode.Schema, o TypeOptions) (string, error) {
 // decimalPrecision returns the DECIMAL(p,s) of the type table, ok false
 // when the decimal maps to something else (LARGEINT, VARCHAR).
 func decimalPrecision(s *decode.Schema, o TypeOptions) (p, sc int, ok bool) {
+	if s.Parameters[decode.DecimalScaleParam] == "" && !isUnsignedBigint(s) {
+		// No scale in the schema (a Protobuf confluent.type.Decimal
+		// without field_meta): each value carries its own, so no DECIMAL
+		// holds them all exactly; VARCHAR does.
+		return 0, 0, false
+	}
 	sc, _ = strconv.Atoi(s.Parameters[decode.DecimalScaleParam])
 	p, err := strconv.Atoi(s.Parameters[decode.DecimalPrecisionParam])
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/twmb/franz-go/pkg/sr"
 	"github.com/twmb/franz-go/pkg/sr/srfake"
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/dynamicpb"
@@ -152,13 +153,15 @@ func fillSlots(p *decode.FlatPlan, slots []decode.Slot, i int, v any) (int, bool
 	case string:
 		sl.Kind, sl.Bytes = decode.SlotBytes, append(sl.Bytes[:0], x...)
 	case []byte:
+		if ps.Schema.Name == decode.ConnectDecimal {
+			return 0, false // a slot under a Decimal schema is a Decimal
+		}
 		sl.Kind, sl.Bytes = decode.SlotBytes, append(sl.Bytes[:0], x...)
 	case decode.Decimal:
-		n, _ := strconv.ParseInt(ps.Schema.Parameters[decode.DecimalScaleParam], 10, 32)
-		if ps.Schema.Name != decode.ConnectDecimal || x.Scale != int32(n) {
-			return 0, false // the contract: the scale is the schema's
+		if ps.Schema.Name != decode.ConnectDecimal {
+			return 0, false // the contract: a Decimal's schema is a Decimal's
 		}
-		sl.Kind, sl.Bytes = decode.SlotBytes, append(sl.Bytes[:0], twosComplement(x.Unscaled)...)
+		sl.Kind, sl.Int, sl.Bytes = decode.SlotBytes, int64(x.Scale), append(sl.Bytes[:0], twosComplement(x.Unscaled)...)
 	default:
 		return 0, false
 	}
@@ -1476,3 +1479,241 @@ func benchRows(b *testing.B, generic bool) {
 func BenchmarkRowsGeneric(b *testing.B) { benchRows(b, true) }
 
 func BenchmarkRowsFast(b *testing.B) { benchRows(b, false) }
+
+// benchProtoValue is go run ./bench's Protobuf value schema
+// (bench/formats.go, protoSchema) for one topic: the Decimal is
+// confluent.type.Decimal with no field_meta, so its Connect schema has no
+// scale parameter (scale 0) and every value carries its scale on the wire.
+// meta is the amount field's options ("" as in the bench).
+func benchProtoValue(meta string) string {
+	return `syntax = "proto3";
+package bench_orders;
+
+import "confluent/type/decimal.proto";
+import "confluent/meta.proto";
+
+message Envelope {
+  Value before = 1;
+  Value after = 2;
+  Source source = 3;
+  string op = 4;
+  int64 ts_ms = 5;
+
+  message Value {
+    int64 id = 1;
+    string name = 2;
+    string email = 3;
+    confluent.type.Decimal amount = 4` + meta + `;
+    int64 created_at = 5;
+    int32 birth = 6;
+    int64 visits = 7;
+    double score = 8;
+    bool active = 9;
+    string attrs = 10;
+  }
+  message Source {
+    string version = 1;
+    string connector = 2;
+    string name = 3;
+    int64 ts_ms = 4;
+    string db = 5;
+    string table = 6;
+  }
+}
+`
+}
+
+// benchProtoRow is bench/formats.go's appendProtoRow, with the Decimal's
+// unscaled value and wire scale given (the bench writes precision 12 and
+// scale 2).
+func benchProtoRow(id, unscaled int64, scale int32, active bool) []byte {
+	var dec []byte
+	dec = protowire.AppendTag(dec, 1, protowire.BytesType)
+	dec = protowire.AppendBytes(dec, twosComplement(big.NewInt(unscaled)))
+	dec = protowire.AppendTag(dec, 2, protowire.VarintType)
+	dec = protowire.AppendVarint(dec, 12)
+	dec = protowire.AppendTag(dec, 3, protowire.VarintType)
+	dec = protowire.AppendVarint(dec, uint64(int64(scale)))
+	var v []byte
+	v = protowire.AppendTag(v, 1, protowire.VarintType)
+	v = protowire.AppendVarint(v, uint64(id))
+	v = protowire.AppendTag(v, 2, protowire.BytesType)
+	v = protowire.AppendString(v, "name "+strconv.FormatInt(id, 10))
+	v = protowire.AppendTag(v, 3, protowire.BytesType)
+	v = protowire.AppendString(v, "user"+strconv.FormatInt(id, 10)+"@example.com")
+	v = protowire.AppendTag(v, 4, protowire.BytesType)
+	v = protowire.AppendBytes(v, dec)
+	v = protowire.AppendTag(v, 5, protowire.VarintType)
+	v = protowire.AppendVarint(v, uint64(1725885296000001+id))
+	v = protowire.AppendTag(v, 6, protowire.VarintType)
+	v = protowire.AppendVarint(v, uint64(int64(int32(8905-id))))
+	v = protowire.AppendTag(v, 7, protowire.VarintType)
+	v = protowire.AppendVarint(v, uint64(id*7))
+	v = protowire.AppendTag(v, 8, protowire.Fixed64Type)
+	v = protowire.AppendFixed64(v, math.Float64bits(3.25*float64(id)))
+	if active { // proto3 leaves false out
+		v = protowire.AppendTag(v, 9, protowire.VarintType)
+		v = protowire.AppendVarint(v, 1)
+	}
+	v = protowire.AppendTag(v, 10, protowire.BytesType)
+	v = protowire.AppendString(v, `{"tier":"gold","n":`+strconv.FormatInt(id, 10)+`}`)
+	return v
+}
+
+// benchProtoEnvelope is bench/formats.go's protoFormat.Append: before and
+// after rows (nil: absent), a Source, op and ts_ms.
+func benchProtoEnvelope(id int, op string, before, after []byte) []byte {
+	dst := decode.AppendConfluentHeader(nil, id, []int{0})
+	if before != nil {
+		dst = protowire.AppendTag(dst, 1, protowire.BytesType)
+		dst = protowire.AppendBytes(dst, before)
+	}
+	if after != nil {
+		dst = protowire.AppendTag(dst, 2, protowire.BytesType)
+		dst = protowire.AppendBytes(dst, after)
+	}
+	var src []byte
+	for i, s := range []string{"2.7.0.Final", "mysql", "bench"} {
+		src = protowire.AppendTag(src, protowire.Number(i+1), protowire.BytesType)
+		src = protowire.AppendString(src, s)
+	}
+	src = protowire.AppendTag(src, 4, protowire.VarintType)
+	src = protowire.AppendVarint(src, 1712917800000)
+	src = protowire.AppendTag(src, 5, protowire.BytesType)
+	src = protowire.AppendString(src, "shop")
+	src = protowire.AppendTag(src, 6, protowire.BytesType)
+	src = protowire.AppendString(src, "orders")
+	dst = protowire.AppendTag(dst, 3, protowire.BytesType)
+	dst = protowire.AppendBytes(dst, src)
+	dst = protowire.AppendTag(dst, 4, protowire.BytesType)
+	dst = protowire.AppendString(dst, op)
+	dst = protowire.AppendTag(dst, 5, protowire.VarintType)
+	return protowire.AppendVarint(dst, 1712917800123)
+}
+
+// TestFastProtobufBenchSchema runs go run ./bench's Protobuf records (its
+// schema and payloads, copied) through RowsOf: every upsert and delete
+// takes the compiled path with the Protobuf converter's own flat reader,
+// and the rows are byte-identical to the generic path's in every variant.
+// The Decimal's wire scale is the bench's (2, with no scale in the
+// schema), and also equal to the schema's (field_meta scale 2), larger,
+// smaller, zero and negative, with values that fit the column and values
+// the encoder refuses (more integer digits than DECIMAL(12,s) holds).
+func TestFastProtobufBenchSchema(t *testing.T) {
+	f := srfake.New()
+	t.Cleanup(f.Close)
+	pc, err := decode.NewRegistries().New(decode.ClassProtobuf, map[string]string{"schema.registry.url": f.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyID, _, err := f.RegisterSchema("bench_orders-key", sr.Schema{Type: sr.TypeProtobuf, Schema: "syntax = \"proto3\";\npackage bench_orders;\n\nmessage Key {\n  int64 id = 1;\n}\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := func(id int64) []byte {
+		k := decode.AppendConfluentHeader(nil, keyID, []int{0})
+		return protowire.AppendVarint(protowire.AppendTag(k, 1, protowire.VarintType), uint64(id))
+	}
+	for _, sc := range []struct {
+		name, meta string
+		scales     []int32 // wire scales
+	}{
+		{"bench (no scale parameter)", "", []int32{2, 0, 5, -3, -30}},
+		{"scale parameter 2", ` [(confluent.field_meta) = { params: [ { key: "precision", value: "12" }, { key: "scale", value: "2" } ] }]`, []int32{2, 0, 4, -1}},
+	} {
+		id, _, err := f.RegisterSchema("bench_orders-value-"+strconv.Itoa(len(sc.meta)), sr.Schema{Type: sr.TypeProtobuf, Schema: benchProtoValue(sc.meta)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var recs, refused []Input
+		for i, scale := range sc.scales {
+			for j, unscaled := range []int64{12345, -12345, 0, 7, -1, 99999999999, 1 << 40} {
+				n := int64(10*i + j + 1)
+				row := benchProtoRow(n, unscaled, scale, j%2 == 0)
+				in := []Input{
+					{Topic: "bench_orders", Timestamp: -1, Key: key(n), Value: benchProtoEnvelope(id, "c", nil, row)},
+					{Topic: "bench_orders", Timestamp: -1, Key: key(n), Value: benchProtoEnvelope(id, "u", benchProtoRow(n, 1, 2, false), row)},
+					{Topic: "bench_orders", Timestamp: -1, Key: key(n), Value: benchProtoEnvelope(id, "d", row, nil)},
+				}
+				// The column is VARCHAR without parameters (each value
+				// has its own scale: any value is exact text) and
+				// DECIMAL(12,2) with them: it holds 10 integer digits (the
+				// value's text has len(unscaled) - scale of them) and 2
+				// after the point (StarRocks would round more).
+				digits := len(strconv.FormatInt(max(unscaled, -unscaled), 10)) - int(scale)
+				if unscaled == 0 {
+					digits = 0
+				}
+				if sc.meta != "" && (digits > 10 || scale > 2) {
+					refused = append(refused, in...)
+				} else {
+					recs = append(recs, in...)
+				}
+			}
+		}
+		if (len(refused) == 0) != (sc.meta == "") {
+			t.Fatalf("%s: %d values the encoder refuses", sc.name, len(refused))
+		}
+		identity(t, pc, pc, append(recs, refused...))
+		// With the plain JSON encoder every fitting record is made by the
+		// compiled path, each refused one by the generic path (which
+		// reports the error).
+		p := newPipeline(pc, pc, variants()[0], nil)
+		for i, in := range recs {
+			if !same(t, p, in, fmt.Sprintf("%s: record %d", sc.name, i)) {
+				rec, err := pc.Decode(context.Background(), in.Topic, in.Value)
+				t.Fatalf("%s: record %d took the generic path (%v)\n%s", sc.name, i, err, rec.Value)
+			}
+		}
+		for i, in := range refused {
+			if same(t, p, in, fmt.Sprintf("%s: refused record %d", sc.name, i)) {
+				t.Fatalf("%s: refused record %d took the compiled path", sc.name, i)
+			}
+			if r, _ := runRows(t, p, false, in, nil); !strings.Contains(r.err, "integer digits") && !strings.Contains(r.err, "after the point") {
+				t.Fatalf("%s: refused record %d: error %q", sc.name, i, r.err)
+			}
+		}
+	}
+}
+
+// BenchmarkRowsBenchProtobuf: RowsOf over go run ./bench's Protobuf
+// records (a Decimal with its scale on the wire), through the value tree
+// and the compiled path.
+func BenchmarkRowsBenchProtobuf(b *testing.B) {
+	f := srfake.New()
+	b.Cleanup(f.Close)
+	pc, err := decode.NewRegistries().New(decode.ClassProtobuf, map[string]string{"schema.registry.url": f.URL()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	id, _, err := f.RegisterSchema("bench_orders-value", sr.Schema{Type: sr.TypeProtobuf, Schema: benchProtoValue("")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var recs []Input
+	for i := int64(0); i < 64; i++ {
+		recs = append(recs, Input{Topic: "bench_orders", Timestamp: -1, Value: benchProtoEnvelope(id, "c", nil, benchProtoRow(i, 12345*i, 2, i%2 == 0))})
+	}
+	for _, generic := range []bool{true, false} {
+		b.Run(map[bool]string{true: "generic", false: "fast"}[generic], func(b *testing.B) {
+			p := newPipeline(pc, pc, variant{enc: &mapping.Encoder{}}, nil)
+			p.Generic = generic
+			ctx := context.Background()
+			var buf []byte
+			emit := func(string, loader.Headers, []byte) {}
+			for _, in := range recs { // warm the caches; the rows must be made on the path asked for
+				out, b2, err := p.RowsOf(ctx, in, buf, emit)
+				if buf = b2; err != nil || out.Rows != 1 || (out.Event.Changes == nil) == generic {
+					b.Fatalf("%+v, %v", out, err)
+				}
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, buf, err = p.RowsOf(ctx, recs[i%len(recs)], buf, emit); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -301,16 +301,39 @@ func (r *Replicator) advanceEpochs(ctx context.Context, force bool) error {
 		if !e.complete() {
 			continue
 		}
+		if err := r.sealEpoch(ctx, e); err != nil {
+			return r.sealFailed(err)
+		}
 		delete(r.recoveries, name)
-		return r.sealEpoch(ctx, e)
+		return nil
 	}
 	if len(r.recoveries) > 0 || r.open.empty() {
 		return nil
 	}
 	if force || r.open.bytes >= r.cfg.EpochBytes || time.Since(r.open.started) >= r.cfg.EpochInterval {
-		e := r.open
+		if err := r.sealEpoch(ctx, r.open); err != nil {
+			return r.sealFailed(err)
+		}
 		r.open = newEpoch()
-		return r.sealEpoch(ctx, e)
+	}
+	return nil
+}
+
+// errSealRetry marks a failure to seal an epoch that a later attempt may
+// not meet (a rebalance in progress, the coordinator moving, StarRocks'
+// FE not answering get_load_state): nothing of the epoch was loaded.
+var errSealRetry = errors.New("sealing an epoch failed; retrying")
+
+// sealFailed keeps an epoch that could not be sealed for the next
+// attempt when its failure is errSealRetry (logged at most every 10 s),
+// and stops the pipeline otherwise.
+func (r *Replicator) sealFailed(err error) error {
+	if !errors.Is(err, errSealRetry) {
+		return err
+	}
+	if now := time.Now(); now.Sub(r.sealWarned) >= 10*time.Second {
+		r.sealWarned = now
+		r.log.Warn("an exactly-once epoch could not be started; retrying (nothing of it was loaded)", "error", err)
 	}
 	return nil
 }
@@ -320,6 +343,21 @@ func (r *Replicator) advanceEpochs(ctx context.Context, force bool) error {
 // held.
 func (r *Replicator) sealEpoch(ctx context.Context, e *epoch) error {
 	sink := r.cfg.Sink.(EpochSink)
+	if !e.recovery {
+		// Rows of partitions this member no longer owns are stale: their
+		// new owner reads them again (dropEpochParts normally removed them
+		// already, when the partitions were revoked or lost).
+		for tp, p := range e.parts {
+			if !r.owned[tp] {
+				e.bytes -= p.rows.Size(0, p.rows.Len())
+				delete(e.parts, tp)
+				r.release(p)
+			}
+		}
+		if e.empty() {
+			return nil
+		}
+	}
 	order := e.order()
 	if !e.recovery {
 		e.name, e.nparts = epochName(r.cfg.Name, e), len(order)
@@ -416,7 +454,10 @@ func (r *Replicator) epochLoaded(ctx context.Context, sink EpochSink, table, nam
 	for wait := 200 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
 		st, err := sink.LabelState(ctx, label)
 		if err != nil {
-			return false, fmt.Errorf("asking StarRocks for the state of load %s (an exactly-once epoch left by another process): %w", label, err)
+			if ctx.Err() != nil {
+				return false, ctx.Err()
+			}
+			return false, fmt.Errorf("%w: asking StarRocks for the state of load %s (an exactly-once epoch left by another process): %w", errSealRetry, label, err)
 		}
 		switch st {
 		case "VISIBLE", "COMMITTED":
@@ -450,7 +491,7 @@ type intentCommit struct {
 func (r *Replicator) commitIntent(ctx context.Context, offs map[topicPartition]intentCommit) error {
 	member, gen := r.cl.GroupMetadata()
 	if member == "" || gen < 0 {
-		return errors.New("writing an exactly-once intent: not a member of the consumer group (rejoining)")
+		return fmt.Errorf("%w: not a member of the consumer group (rejoining)", errSealRetry)
 	}
 	req := kmsg.NewPtrOffsetCommitRequest()
 	req.Group = GroupID(r.cfg.Name)
@@ -461,6 +502,9 @@ func (r *Replicator) commitIntent(ctx context.Context, offs map[topicPartition]i
 	}
 	byTopic := map[string][]kmsg.OffsetCommitRequestTopicPartition{}
 	for tp, o := range offs {
+		if !r.owned[tp] {
+			return fmt.Errorf("%w: %s/%d is no longer assigned to this member", errSealRetry, tp.topic, tp.partition)
+		}
 		p := kmsg.NewOffsetCommitRequestTopicPartition()
 		p.Partition = tp.partition
 		p.Offset = o.offset
@@ -471,7 +515,7 @@ func (r *Replicator) commitIntent(ctx context.Context, offs map[topicPartition]i
 	}
 	ids, err := r.topicIDs(ctx, slices.Collect(maps.Keys(byTopic)))
 	if err != nil {
-		return fmt.Errorf("writing an exactly-once intent: %w", err)
+		return fmt.Errorf("%w: %w", errSealRetry, err)
 	}
 	for topic, ps := range byTopic {
 		t := kmsg.NewOffsetCommitRequestTopic()
@@ -495,7 +539,7 @@ func (r *Replicator) commitIntent(ctx context.Context, offs map[topicPartition]i
 			r.fence(fmt.Errorf("the group coordinator no longer counts this process as a member of %s (%w); stopping without loading the buffered rows; restart to rejoin", GroupID(r.cfg.Name), err))
 			return r.fenced
 		}
-		return fmt.Errorf("writing an exactly-once intent to the consumer group's offsets: %w (nothing of the epoch was loaded; it is retried)", err)
+		return fmt.Errorf("%w: writing the intent to the consumer group's offsets: %w", errSealRetry, err)
 	}
 	r.health.committed()
 	return nil
@@ -579,12 +623,14 @@ func (r *Replicator) dropEpochParts(parts map[string][]int32) {
 func (r *Replicator) onAssigned(ctx context.Context, cl *kgo.Client, assigned map[string][]int32) {
 	r.member.renewSoon()
 	r.health.assign(assigned)
-	if !r.cfg.ExactlyOnce {
-		return
-	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.stopping || r.fenced != nil {
+	for t, ps := range assigned {
+		for _, p := range ps {
+			r.owned[topicPartition{t, p}] = true
+		}
+	}
+	if !r.cfg.ExactlyOnce || r.stopping || r.fenced != nil {
 		return // nothing more is loaded by this process
 	}
 	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -611,7 +657,14 @@ func (r *Replicator) flushEpochs(ctx context.Context) error {
 			return nil
 		}
 		if r.inflight == nil {
-			continue // sealed nothing yet: the open epoch is sealed next
+			// Nothing could be sealed (errSealRetry, logged): try again
+			// shortly, within ctx.
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("the gathered rows could not be loaded before the deadline: %w", ctx.Err())
+			case <-time.After(200 * time.Millisecond):
+			}
+			continue
 		}
 		err := r.cfg.Sink.Flush(ctx, "") // every row is sealed: this only waits (and retries failed loads)
 		if err == nil {

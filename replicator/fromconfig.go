@@ -76,6 +76,13 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 		}
 	}
 	lopts := loaderOptions(c)
+	if c.TLS != nil {
+		// starrocks.ssl.*: the stores were read once when the
+		// configuration was validated; read them again here.
+		if lopts.TLSConfig, err = c.TLS.Config(); err != nil {
+			return nil, fmt.Errorf("connector %s: StarRocks TLS: %w", c.Name, err)
+		}
+	}
 	lopts.Logger = logger.With("connector", c.Name)
 	g := w.Group
 	member := newMembership(GroupID(c.Name), logInstanceID(logger, w, c), g.Session, g.Rebalance, g.Heartbeat)

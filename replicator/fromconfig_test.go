@@ -5,6 +5,8 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/twmb/franz-go/pkg/sasl/plain"
 
 	"github.com/starcdc/starcdc/config"
+	"github.com/starcdc/starcdc/internal/testcerts"
 )
 
 // TestFromConfigKafkaSASL: the worker's SASL keys reach the consumer group
@@ -99,5 +102,28 @@ func TestLoaderConnectTimeout(t *testing.T) {
 		if got := loaderOptions(cfg.Connectors[0]).ConnectTimeout; got != tc.want {
 			t.Errorf("%v: ConnectTimeout %v, want %v", tc.extra, got, tc.want)
 		}
+	}
+}
+
+// TestFromConfigStarRocksTLS: the starrocks.ssl.* stores are read again
+// when the replicator is built, so a store that disappeared after the
+// configuration was validated stops start-up with the key that named it.
+func TestFromConfigStarRocksTLS(t *testing.T) {
+	ca := testcerts.NewCA(t)
+	st := testcerts.WriteStores(t, "PEM", ca, ca.Issue(t, nil), ca)
+	cfg, _, err := config.FromMap(map[string]string{
+		"bootstrap.servers": "127.0.0.1:1", "name": "tls", "connector.class": "com.starrocks.connector.kafka.StarRocksSinkConnector",
+		"topics": "t1", "starrocks.http.url": "https://127.0.0.1:1", "starrocks.username": "root", "starrocks.password": "",
+		"starrocks.database.name": "d", "starrocks.ssl.truststore.location": st.Trust,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(st.Trust); err != nil {
+		t.Fatal(err)
+	}
+	_, err = FromConfig(cfg.Worker, cfg.Connectors[0], slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if err == nil || !strings.Contains(err.Error(), "StarRocks TLS") || !strings.Contains(err.Error(), "starrocks.ssl.truststore.location") {
+		t.Fatalf("err = %v, want a StarRocks TLS error naming starrocks.ssl.truststore.location", err)
 	}
 }

@@ -173,6 +173,11 @@ type Replicator struct {
 	ids        map[string][16]byte // topic IDs, for intent commits
 	spareParts []*epochPart        // released epoch parts, for reuse
 	spareBytes int                 // their rows' capacity
+	sealWarned time.Time           // when a failed seal was last logged
+	// owned is the partitions assigned to this member: only their
+	// offsets are committed (a member that lost partitions without being
+	// told must not move their offsets). Guarded by mu.
+	owned map[topicPartition]bool
 
 	closer func() error // closes what FromConfig built (the loader)
 }
@@ -228,6 +233,7 @@ func New(cfg Config) (*Replicator, error) {
 		recoveries: map[string]*epoch{},
 		recovering: map[topicPartition]*epoch{},
 		ids:        map[string][16]byte{},
+		owned:      map[topicPartition]bool{},
 		m:          newInstruments(cfg.Metrics, cfg.Name),
 		member:     cfg.member,
 		health:     cfg.health,
@@ -690,7 +696,8 @@ func (r *Replicator) mark(rec *kgo.Record, first uint64) {
 	r.markAt(rec, first, r.cfg.Sink.Seq())
 }
 
-// markPosition is markAt for a record of an epoch.
+// markPosition records that the record rec of tp is processed, its rows
+// numbered first to last (first = last+1: none).
 func (r *Replicator) markPosition(tp topicPartition, rec epochRec, first, last uint64) {
 	r.lastSeq = last
 	ps := r.pending[tp.topic]
@@ -710,19 +717,8 @@ func (r *Replicator) markPosition(tp topicPartition, rec epochRec, first, last u
 // markAt is mark for a record whose rows are numbered first to last
 // (first = last+1: none).
 func (r *Replicator) markAt(rec *kgo.Record, first, last uint64) {
-	r.lastSeq = last
-	ps := r.pending[rec.Topic]
-	if ps == nil {
-		ps = map[int32][]position{}
-		r.pending[rec.Topic] = ps
-	}
-	ps[rec.Partition] = append(ps[rec.Partition], position{
-		offset: kgo.EpochOffset{Epoch: rec.LeaderEpoch, Offset: rec.Offset + 1},
-		from:   rec.Offset,
-		first:  first,
-		seq:    last,
-		ts:     rec.Timestamp.UnixMilli(),
-	})
+	r.markPosition(topicPartition{rec.Topic, rec.Partition},
+		epochRec{offset: rec.Offset, lepoch: rec.LeaderEpoch, ts: rec.Timestamp.UnixMilli()}, first, last)
 }
 
 // origin returns the Kafka record whose rows include the row numbered seq,
@@ -872,6 +868,19 @@ func (r *Replicator) flushAll(ctx context.Context) error {
 }
 
 func (r *Replicator) commit(ctx context.Context, offsets map[string]map[int32]kgo.EpochOffset) error {
+	for t, ps := range offsets {
+		for p := range ps {
+			if !r.owned[topicPartition{t, p}] {
+				delete(ps, p) // another member's now: never move its offset
+			}
+		}
+		if len(ps) == 0 {
+			delete(offsets, t)
+		}
+	}
+	if len(offsets) == 0 {
+		return nil
+	}
 	var cerr error
 	r.cl.CommitOffsetsSync(ctx, offsets, func(_ *kgo.Client, _ *kmsg.OffsetCommitRequest, resp *kmsg.OffsetCommitResponse, err error) {
 		if err != nil {
@@ -907,6 +916,7 @@ const revokeFlushTimeout = 45 * time.Second
 func (r *Replicator) onRevoked(ctx context.Context, _ *kgo.Client, revoked map[string][]int32) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	defer r.disown(revoked) // after the flush, which commits them
 	r.dropBacklog(revoked)
 	r.health.unassign(revoked)
 	if r.fenced != nil || r.stopping {
@@ -933,6 +943,7 @@ func (r *Replicator) onLost(_ context.Context, _ *kgo.Client, lost map[string][]
 	r.health.unassign(lost)
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.disown(lost)
 	r.dropBacklog(lost)
 	held := false
 	durable := r.cfg.Sink.Durable()
@@ -1017,4 +1028,14 @@ func (r *Replicator) observeDurable() uint64 {
 		}
 	}
 	return durable
+}
+
+// disown forgets that parts are assigned to this member. r.mu must be
+// held.
+func (r *Replicator) disown(parts map[string][]int32) {
+	for t, ps := range parts {
+		for _, p := range ps {
+			delete(r.owned, topicPartition{t, p})
+		}
+	}
 }

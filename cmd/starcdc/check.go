@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -281,20 +282,18 @@ func checkRegistries(ctx context.Context, c config.Connector, timeout time.Durat
 		conv   config.Converter
 	}{{"key.converter", c.KeyConverter}, {"value.converter", c.ValueConverter}} {
 		prefix := cv.prefix
-		eps, err := decode.RegistryEndpoints(cv.conv.Class, cv.conv.Props)
+		eps, err := decode.RegistryEndpoints(cv.conv.Class, cv.conv.Props, timeout)
 		if err != nil {
 			out = append(out, checkResult{what: fmt.Sprintf("[%s] schema registry (%s.schema.registry.url)", c.Name, prefix), detail: err.Error(), fix: "correct the " + prefix + " registry keys"})
 			continue
 		}
 		for _, ep := range eps {
 			what := fmt.Sprintf("[%s] schema registry %s (%s.schema.registry.url)", c.Name, ep.URL, prefix)
-			req, err := http.NewRequestWithContext(ctx, http.MethodGet, ep.URL+"/subjects", nil)
-			if err != nil {
-				out = append(out, checkResult{what: what, detail: err.Error(), fix: "correct " + prefix + ".schema.registry.url"})
-				continue
+			code, body, err := ep.Get(ctx, "/subjects")
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				err = ue.Err // the URL is in the line already
 			}
-			ep.Authorize(req)
-			code, body, err := httpDo(req, timeout)
 			switch {
 			case err != nil:
 				out = append(out, checkResult{what: what, detail: "unreachable: " + err.Error(), fix: "check " + prefix + ".schema.registry.url: the registry must be running and reachable from this host"})
@@ -315,13 +314,16 @@ func checkRegistries(ctx context.Context, c config.Connector, timeout time.Durat
 
 // httpDo sends req with timeout (redirects are not followed) and returns
 // the status, the Location header and the start of the body.
-func httpDo(req *http.Request, timeout time.Duration) (int, []byte, error) {
-	code, _, body, err := httpDoLoc(req, timeout)
+func httpDo(req *http.Request, timeout time.Duration, tc *tls.Config) (int, []byte, error) {
+	code, _, body, err := httpDoLoc(req, timeout, tc)
 	return code, body, err
 }
 
-func httpDoLoc(req *http.Request, timeout time.Duration) (int, string, []byte, error) {
-	hc := &http.Client{Timeout: timeout, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+func httpDoLoc(req *http.Request, timeout time.Duration, tc *tls.Config) (int, string, []byte, error) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = tc
+	defer tr.CloseIdleConnections()
+	hc := &http.Client{Timeout: timeout, Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := hc.Do(req)
 	if err != nil {
 		var ue *url.Error
@@ -351,6 +353,13 @@ func short(b []byte) string {
 func checkStarRocks(ctx context.Context, c config.Connector, timeout time.Duration) []checkResult {
 	var out []checkResult
 	label := "starcdc-check-" + randomHex()
+	var tc *tls.Config
+	if c.TLS != nil {
+		var err error
+		if tc, err = c.TLS.Config(); err != nil {
+			return []checkResult{{what: fmt.Sprintf("[%s] StarRocks TLS", c.Name), detail: err.Error(), fix: "correct the starrocks.ssl.* keys"}}
+		}
+	}
 	for _, fe := range c.HTTPURLs {
 		what := fmt.Sprintf("[%s] StarRocks FE %s", c.Name, fe)
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, fe+"/api/"+url.PathEscape(c.Database)+"/get_load_state?label="+label, nil)
@@ -359,7 +368,7 @@ func checkStarRocks(ctx context.Context, c config.Connector, timeout time.Durati
 			continue
 		}
 		req.SetBasicAuth(c.Username, c.Password.Reveal())
-		code, body, err := httpDo(req, timeout)
+		code, body, err := httpDo(req, timeout, tc)
 		var st struct {
 			Status, Msg, Message string
 		}
@@ -389,13 +398,13 @@ func checkStarRocks(ctx context.Context, c config.Connector, timeout time.Durati
 			continue
 		}
 		out = append(out, checkResult{ok: true, what: what, detail: fmt.Sprintf("answered, user %q accepted, database %s exists", c.Username, c.Database)})
-		out = append(out, checkBE(ctx, c, fe, label, timeout))
+		out = append(out, checkBE(ctx, c, fe, label, timeout, tc))
 	}
 	return out
 }
 
 // checkBE asks the FE where it sends a Stream Load and dials that address.
-func checkBE(ctx context.Context, c config.Connector, fe, label string, timeout time.Duration) checkResult {
+func checkBE(ctx context.Context, c config.Connector, fe, label string, timeout time.Duration, tc *tls.Config) checkResult {
 	what := fmt.Sprintf("[%s] StarRocks BE behind %s (Stream Load redirect)", c.Name, fe)
 	table := "starcdc_check"
 	for _, t := range c.Topic2Table {
@@ -409,7 +418,7 @@ func checkBE(ctx context.Context, c config.Connector, fe, label string, timeout 
 	req.SetBasicAuth(c.Username, c.Password.Reveal())
 	req.Header.Set("Expect", "100-continue")
 	req.Header.Set("label", label)
-	code, location, body, err := httpDoLoc(req, timeout)
+	code, location, body, err := httpDoLoc(req, timeout, tc)
 	if err != nil {
 		return checkResult{what: what, detail: err.Error(), fix: "check that the FE is healthy"}
 	}
