@@ -33,11 +33,17 @@ var infoKept = map[string]bool{
 	"leaving group":           true,
 }
 
+// hints say what an operator does about a franz-go warning, added to it
+// as hint=...
+var hints = map[string]string{
+	"unable to open connection to broker": "check that Kafka runs and that this host reaches this address: bootstrap.servers for the first connection, the broker's advertised.listeners after it (starcdc check tests both)",
+}
+
 // NewLogger returns a kgo.Logger (franz-go's kslog plug-in) that writes
 // franz-go's lines to log with component=kafka: warnings and errors as
 // they are (a recurring one at most once per RepeatEvery), the INFO
 // lines of infoKept at INFO, its other INFO lines at DEBUG and its DEBUG
-// lines at LevelTrace. franz-go logs no credentials (SASL and TLS
+// lines at LevelTrace; a warning of hints gets its hint. franz-go logs no credentials (SASL and TLS
 // settings are never in its lines).
 func NewLogger(log *slog.Logger) kgo.Logger {
 	return newLogger(log, time.Now)
@@ -93,9 +99,15 @@ func (h *kgoHandler) Handle(ctx context.Context, r slog.Record) error {
 		if !ok {
 			return nil
 		}
-		if dropped > 0 {
+		hint := hints[r.Message]
+		if dropped > 0 || hint != "" {
 			r = r.Clone()
+		}
+		if dropped > 0 {
 			r.AddAttrs(slog.Int("repeated", dropped))
+		}
+		if hint != "" {
+			r.AddAttrs(slog.String("hint", hint))
 		}
 	}
 	return h.inner.Handle(ctx, r)

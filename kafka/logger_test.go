@@ -49,22 +49,22 @@ func TestLoggerLevels(t *testing.T) {
 		want  []string // lines, in order
 	}{
 		{slog.LevelWarn, kgo.LogLevelWarn, []string{
-			`level=WARN msg="unable to open connection to broker" component=kafka addr=x:9092`,
+			`level=WARN msg="broker connection failed" component=kafka addr=x:9092`,
 		}},
 		{slog.LevelInfo, kgo.LogLevelInfo, []string{
 			`level=INFO msg=joined component=kafka group=connect-a`,
-			`level=WARN msg="unable to open connection to broker" component=kafka addr=x:9092`,
+			`level=WARN msg="broker connection failed" component=kafka addr=x:9092`,
 		}},
 		{slog.LevelDebug, kgo.LogLevelInfo, []string{
 			`level=INFO msg=joined component=kafka group=connect-a`,
 			`level=DEBUG msg="metadata update triggered" component=kafka why=x`,
-			`level=WARN msg="unable to open connection to broker" component=kafka addr=x:9092`,
+			`level=WARN msg="broker connection failed" component=kafka addr=x:9092`,
 		}},
 		{LevelTrace, kgo.LogLevelDebug, []string{
 			`level=INFO msg=joined component=kafka group=connect-a`,
 			`level=DEBUG msg="metadata update triggered" component=kafka why=x`,
 			`level=DEBUG-4 msg="wrote Metadata v12" component=kafka`,
-			`level=WARN msg="unable to open connection to broker" component=kafka addr=x:9092`,
+			`level=WARN msg="broker connection failed" component=kafka addr=x:9092`,
 		}},
 	}
 	for _, c := range cases {
@@ -76,7 +76,7 @@ func TestLoggerLevels(t *testing.T) {
 			l.Log(kgo.LogLevelInfo, "joined", "group", "connect-a")
 			l.Log(kgo.LogLevelInfo, "metadata update triggered", "why", "x")
 			l.Log(kgo.LogLevelDebug, "wrote Metadata v12")
-			l.Log(kgo.LogLevelWarn, "unable to open connection to broker", "addr", "x:9092")
+			l.Log(kgo.LogLevelWarn, "broker connection failed", "addr", "x:9092")
 			if got, want := buf.String(), strings.Join(c.want, "\n")+"\n"; got != want {
 				t.Errorf("logged:\n%s\nwant:\n%s", got, want)
 			}
@@ -87,20 +87,20 @@ func TestLoggerLevels(t *testing.T) {
 func TestLoggerThinsRepeats(t *testing.T) {
 	now := time.Unix(1000, 0)
 	l, buf := testLogger(slog.LevelInfo, func() time.Time { return now })
-	warn := func() { l.Log(kgo.LogLevelWarn, "unable to open connection to broker", "addr", "x:9092") }
+	warn := func() { l.Log(kgo.LogLevelWarn, "broker connection failed", "addr", "x:9092") }
 	warn()
 	for range 5 {
 		now = now.Add(time.Second)
 		warn()
 	}
-	l.Log(kgo.LogLevelError, "join group failed", "group", "connect-a")              // another message: not thinned
-	l.Log(kgo.LogLevelWarn, "unable to open connection to broker", "addr", "y:9092") // another broker: not thinned
+	l.Log(kgo.LogLevelError, "join group failed", "group", "connect-a")   // another message: not thinned
+	l.Log(kgo.LogLevelWarn, "broker connection failed", "addr", "y:9092") // another broker: not thinned
 	now = now.Add(RepeatEvery)
 	warn()
-	want := `level=WARN msg="unable to open connection to broker" component=kafka addr=x:9092
+	want := `level=WARN msg="broker connection failed" component=kafka addr=x:9092
 level=ERROR msg="join group failed" component=kafka group=connect-a
-level=WARN msg="unable to open connection to broker" component=kafka addr=y:9092
-level=WARN msg="unable to open connection to broker" component=kafka addr=x:9092 repeated=5
+level=WARN msg="broker connection failed" component=kafka addr=y:9092
+level=WARN msg="broker connection failed" component=kafka addr=x:9092 repeated=5
 `
 	if got := buf.String(); got != want {
 		t.Errorf("logged:\n%s\nwant:\n%s", got, want)
@@ -127,7 +127,8 @@ func TestLoggerUnreachableBroker(t *testing.T) {
 	if err := cl.Ping(ctx); err == nil {
 		t.Fatal("ping of a closed port succeeded")
 	}
-	if got := buf.String(); !strings.Contains(got, `level=WARN msg="unable to open connection to broker" component=kafka addr=`+addr) {
-		t.Errorf("no warning naming %s:\n%s", addr, got)
+	if got := buf.String(); !strings.Contains(got, `level=WARN msg="unable to open connection to broker" component=kafka addr=`+addr) ||
+		!strings.Contains(got, `hint="check that Kafka runs and that this host reaches this address: bootstrap.servers`) {
+		t.Errorf("no warning naming %s with a hint:\n%s", addr, got)
 	}
 }
