@@ -184,3 +184,15 @@ func TestCheckRegistryAuth(t *testing.T) {
 		t.Error("a registry password is in the output")
 	}
 }
+
+func TestCheckOffline(t *testing.T) {
+	// Nothing listens at these addresses: --offline does not try them.
+	props := writeProps(t, "bootstrap.servers="+closedAddr(t)+"\nstarrocks.http.url="+closedAddr(t)+"\n")
+	code, out, stderr := runCLI("check", "--offline", props)
+	if code != 0 || out != "OK    configuration: 1 connector(s) in "+props+"\n" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+	if code, _, _ := runCLI("check", "--offline", writeProps(t, "bufferflush.intervalms=5\n")); code != exitUsage {
+		t.Fatalf("an invalid file passed --offline: exit %d", code)
+	}
+}

@@ -4,7 +4,7 @@
 // JSON connector configs.
 //
 //	starcdc run [--http-addr ADDR] [WORKER.properties] CONNECTOR.properties...
-//	starcdc check [--timeout D] [WORKER.properties] CONNECTOR.properties...
+//	starcdc check [--timeout D] [--offline] [WORKER.properties] CONNECTOR.properties...
 //	starcdc decode CONNECTOR.properties --topic T --value FILE [--key FILE]
 //	starcdc ddl [WORKER.properties] CONNECTOR.properties... [--apply]
 //	starcdc demo [--keep-running]
@@ -38,7 +38,7 @@ Usage:
         worker and connector keys. Stops cleanly on SIGINT/SIGTERM.
         --http-addr serves http://ADDR/metrics, /healthz and /ready.
         --log-level debug|info|warn|error, --log-format text|json.
-  starcdc check [--timeout D] [WORKER.properties] CONNECTOR.properties...
+  starcdc check [--timeout D] [--offline] [WORKER.properties] CONNECTOR.properties...
         Check the configuration, then try every dependency it names (Kafka
         brokers, topics and group, schema registries, the StarRocks FE, BE
         and MySQL port) and print one OK or FAIL line each, with the fix.
