@@ -98,9 +98,10 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		states[i] = connState{name: cfg.Connectors[i].Name, status: r.Status, stopped: stoppedConn[i].Load}
 	}
 	ready.set(states)
+	var progressWG sync.WaitGroup
 	for i, r := range reps {
 		if *progressEvery > 0 {
-			go logProgress(ctx, logger, cfg.Connectors[i].Name, r.Status, *progressEvery)
+			progressWG.Go(func() { logProgress(ctx, logger, cfg.Connectors[i].Name, r.Status, *progressEvery) })
 		}
 		wg.Add(1)
 		go func() {
@@ -116,6 +117,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}()
 	}
 	wg.Wait()
+	cancel()
+	progressWG.Wait() // no progress line after the connectors stopped
 	return errors.Join(errs...)
 }
 
