@@ -154,6 +154,9 @@ type Status struct {
 	// 30 s. Reason says why not, in a few words, when it is false.
 	Ready  bool
 	Reason string
+	// Cause is the error Reason quotes, if any (a load error, a fetch
+	// error, the fencing cause), for a caller that words it differently.
+	Cause error
 
 	InGroup    bool
 	Partitions int   // assigned partitions
@@ -199,11 +202,11 @@ func (r *Replicator) Status() Status {
 	r.mu.Unlock()
 	switch {
 	case fenced != nil:
-		s.Reason = "stopped loading: " + fenced.Error()
+		s.Reason, s.Cause = "stopped loading: "+fenced.Error(), fenced
 	case table != "":
-		s.Reason = fmt.Sprintf("loads into StarRocks table %s failing for %s: %v", table, now.Sub(fail.since).Round(time.Second), fail.err)
+		s.Reason, s.Cause = fmt.Sprintf("loads into StarRocks table %s failing for %s: %v", table, now.Sub(fail.since).Round(time.Second), fail.err), fail.err
 	case fetchErr != nil:
-		s.Reason = "Kafka: " + fetchErr.Error()
+		s.Reason, s.Cause = "Kafka: "+fetchErr.Error(), fetchErr
 	case !s.InGroup:
 		s.Reason = "not a member of consumer group " + GroupID(r.cfg.Name) + " (joining, waiting for a subscribed topic to exist, or the group coordinator is unreachable)"
 	default:

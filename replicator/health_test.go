@@ -58,6 +58,9 @@ func TestStatusReadiness(t *testing.T) {
 	r.member.observe(now, nil)
 	h.OnLoad(loader.LoadEvent{Table: "orders", Err: down})
 	want(false, "loads into StarRocks table orders failing for 3s: ")
+	if c := r.Status().Cause; c != down {
+		t.Fatalf("Cause %v, want the load error", c)
+	}
 	h.OnLoad(loader.LoadEvent{Table: "customers"}) // another table's success does not end it
 	want(false, "table orders")
 	h.OnLoad(loader.LoadEvent{Table: "orders"})

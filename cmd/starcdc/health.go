@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -57,7 +58,7 @@ func (rd *readiness) check() readyBody {
 		}
 		s := c.status()
 		if !s.Ready {
-			return readyBody{Connector: c.name, Reason: s.Reason}
+			return readyBody{Connector: c.name, Reason: operatorReason(s)}
 		}
 		if why := rd.gate.reason(c.name); why != "" && s.LoadsOK == 0 {
 			// No load proved StarRocks right since its check failed.
@@ -65,6 +66,15 @@ func (rd *readiness) check() readyBody {
 		}
 	}
 	return readyBody{Ready: true}
+}
+
+// operatorReason is s.Reason with its cause worded for an operator (see
+// operatorText).
+func operatorReason(s replicator.Status) string {
+	if s.Cause == nil {
+		return s.Reason
+	}
+	return strings.Replace(s.Reason, s.Cause.Error(), operatorText(s.Cause), 1)
 }
 
 // ServeHTTP answers 200 {"ready":true} when every connector is ready, else

@@ -206,7 +206,8 @@ func TestReadyDuringOutage(t *testing.T) {
 		c, body = get("/ready")
 		return c == 503
 	})
-	if !strings.Contains(body, `"connector":"starrocks-kafka-connector"`) || !strings.Contains(body, "loads into StarRocks table customers failing") {
+	if !strings.Contains(body, `"connector":"starrocks-kafka-connector"`) || !strings.Contains(body, "loads into StarRocks table customers failing") ||
+		!strings.Contains(body, "StarRocks is unavailable or overloaded: check its health") || strings.Contains(body, "Flush again") {
 		t.Errorf("/ready body during the outage: %s", body)
 	}
 	if c := status("/healthz"); c != 200 {

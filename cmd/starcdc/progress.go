@@ -54,7 +54,7 @@ func (p *progress) line(now time.Time, s replicator.Status) ([]any, bool) {
 		attrs = append(attrs, "dead_letters", s.Dead-prev.Dead)
 	}
 	if !s.Ready {
-		attrs = append(attrs, "ready", false, "reason", s.Reason)
+		attrs = append(attrs, "ready", false, "reason", operatorReason(s))
 	}
 	return attrs, true
 }
