@@ -189,6 +189,10 @@ func TestReadyDuringOutage(t *testing.T) {
 		return resp.StatusCode, string(b)
 	}
 	status := func(path string) int { c, _ := get(path); return c }
+	// go run ./bench and the e2e tests take the rest of this line as the URL.
+	if !strings.Contains(stderr.String(), `msg="serving Prometheus metrics" url=http://`+addr+"/metrics\n") {
+		t.Errorf("the metrics line changed its form:\n%s", stderr.String())
+	}
 	waitFor("ready", func() bool { return status("/ready") == 200 })
 	waitFor("row", func() bool { rows, _ := s.StarRocks.Rows("inventory", "customers"); return len(rows) == 1 })
 	waitFor("partition and lag series", func() bool {

@@ -73,7 +73,10 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return usageError{fmt.Errorf("--http-addr: %w", err)}
 		}
 		defer stop()
-		logger.Info("serving Prometheus metrics, liveness and readiness", "metrics", "http://"+addr+"/metrics", "healthz", "http://"+addr+"/healthz", "ready", "http://"+addr+"/ready")
+		// This line's form is read by go run ./bench and the e2e tests:
+		// the URL ends it.
+		logger.Info("serving Prometheus metrics", "url", "http://"+addr+"/metrics")
+		logger.Info("serving liveness and readiness", "healthz", "http://"+addr+"/healthz", "ready", "http://"+addr+"/ready")
 	}
 	reps := make([]*replicator.Replicator, 0, len(cfg.Connectors))
 	for _, c := range cfg.Connectors {
