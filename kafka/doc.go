@@ -14,7 +14,8 @@
 // (internal/clientcreds) refreshed before they expire, and AWS_MSK_IAM
 // with credentials from the environment. It does not own client behaviour
 // (consumer groups, producer limits, retries): callers append those
-// options.
+// options. It also owns how franz-go's own log lines reach the process's
+// slog logger (NewLogger, logger.go).
 //
 // It promises that:
 //   - the same worker keys give every client the same security, so a

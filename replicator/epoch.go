@@ -541,6 +541,7 @@ func (r *Replicator) commitIntent(ctx context.Context, offs map[topicPartition]i
 		}
 		return fmt.Errorf("%w: writing the intent to the consumer group's offsets: %w", errSealRetry, err)
 	}
+	r.health.committed()
 	return nil
 }
 
@@ -621,6 +622,7 @@ func (r *Replicator) dropEpochParts(parts map[string][]int32) {
 // before anything is fetched from them.
 func (r *Replicator) onAssigned(ctx context.Context, cl *kgo.Client, assigned map[string][]int32) {
 	r.member.renewSoon()
+	r.health.assign(assigned)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for t, ps := range assigned {

@@ -8,6 +8,8 @@ import (
 	"maps"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kgo"
+
 	"github.com/starcdc/starcdc/config"
 	"github.com/starcdc/starcdc/ddl"
 	"github.com/starcdc/starcdc/deadletter"
@@ -34,6 +36,9 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 	if err != nil {
 		return nil, fmt.Errorf("connector %s: Kafka security: %w", c.Name, err)
 	}
+	// franz-go's own warnings (unreachable brokers, failed joins) and group
+	// joins, in the process's log (see kafka.NewLogger).
+	kafkaOpts = append(kafkaOpts, kgo.WithLogger(kafka.NewLogger(logger.With("connector", c.Name))))
 	var closers []func() error
 	defer func() {
 		if err != nil {
@@ -83,7 +88,8 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 	member := newMembership(GroupID(c.Name), logInstanceID(logger, w, c), g.Session, g.Rebalance, g.Heartbeat)
 	lopts.Lease = member
 	inst := newInstruments(reg, c.Name)
-	lopts.Listener = inst
+	hl := newHealth()
+	lopts.Listener = loadListeners{inst, hl}
 	ld, err := loader.New(lopts)
 	if errors.Is(err, loader.ErrInvalidOptions) {
 		err = config.Invalid(err) // settings config does not know to refuse
@@ -116,6 +122,7 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 		RebalanceTimeout:  g.Rebalance,
 		HeartbeatInterval: g.Heartbeat,
 		member:            member,
+		health:            hl,
 		Topics:            c.Topics,
 		TopicsRegex:       c.TopicsRegex,
 		Pipeline:          p,

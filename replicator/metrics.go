@@ -31,6 +31,11 @@ type instruments struct {
 	loads, loadRows, loadBytes, loadSeconds, filtered *prometheus.CounterVec
 	loadDuration                                      *prometheus.HistogramVec
 	connector                                         string
+
+	// Kept by health: the assigned partitions and, per partition, the
+	// records behind its high watermark at the last fetch.
+	partitions metrics.Gauge
+	lag        *prometheus.GaugeVec
 }
 
 // newInstruments registers the series of connector in reg (or returns
@@ -62,6 +67,10 @@ func newInstruments(reg *metrics.Registry, connector string) *instruments {
 		loadDuration: reg.HistogramVec("starcdc_load_duration_seconds", "Durations of Stream Load attempts.",
 			loadDurationBuckets, "connector", "table"),
 		filtered: reg.CounterVec("starcdc_load_filtered_rows_total", "Rows StarRocks filtered within max_filter_ratio.", "connector", "table"),
+		partitions: metrics.Gauge{Gauge: reg.GaugeVec("starcdc_assigned_partitions",
+			"Kafka partitions assigned to this process.", "connector").WithLabelValues(connector)},
+		lag: reg.GaugeVec("starcdc_consumer_lag_records",
+			"Records of an assigned partition behind its high watermark, as of the last fetch that returned records of it.", "connector", "topic", "partition"),
 	}
 }
 

@@ -77,6 +77,9 @@ type Config struct {
 	// member is the lease FromConfig already gave the loader; New makes
 	// one when it is nil.
 	member *membership
+	// health is the listener of loads FromConfig gave the loader; New
+	// makes one when it is nil.
+	health *health
 
 	Pipeline *pipeline.Pipeline
 	Sink     Sink
@@ -138,7 +141,8 @@ type Replicator struct {
 	// rows). The pipeline stops; a restart resumes from the last commit.
 	fenced error
 
-	m *instruments
+	m      *instruments
+	health *health // see Status
 
 	// backlog holds the records of the last poll not processed yet: when
 	// the sink is full the rest of a poll waits here, with rebalances
@@ -232,7 +236,12 @@ func New(cfg Config) (*Replicator, error) {
 		owned:      map[topicPartition]bool{},
 		m:          newInstruments(cfg.Metrics, cfg.Name),
 		member:     cfg.member,
+		health:     cfg.health,
 	}
+	if r.health == nil {
+		r.health = newHealth()
+	}
+	r.health.m = r.m
 	if r.member == nil {
 		r.member = newMembership(GroupID(cfg.Name), "", cfg.SessionTimeout, cfg.RebalanceTimeout, cfg.HeartbeatInterval)
 	}
@@ -389,6 +398,7 @@ func (r *Replicator) Run(ctx context.Context) (err error) {
 				}
 				r.log.Warn("fetch error", "topic", topic, "partition", p, "error", ferr)
 			})
+			r.health.fetched(fetches)
 			r.mu.Lock()
 			r.backlog = r.prepare(ctx, fetches)
 		} else {
@@ -888,6 +898,7 @@ func (r *Replicator) commit(ctx context.Context, offsets map[string]map[int32]kg
 	if cerr != nil {
 		return fmt.Errorf("committing Kafka offsets after a successful load: %w (the loaded rows will be replayed idempotently after a restart)", cerr)
 	}
+	r.health.committed()
 	return nil
 }
 
@@ -907,6 +918,7 @@ func (r *Replicator) onRevoked(ctx context.Context, _ *kgo.Client, revoked map[s
 	defer r.mu.Unlock()
 	defer r.disown(revoked) // after the flush, which commits them
 	r.dropBacklog(revoked)
+	r.health.unassign(revoked)
 	if r.fenced != nil || r.stopping {
 		return
 	}
@@ -928,6 +940,7 @@ func (r *Replicator) onRevoked(ctx context.Context, _ *kgo.Client, revoked map[s
 // flight are abandoned) and the pipeline stops.
 func (r *Replicator) onLost(_ context.Context, _ *kgo.Client, lost map[string][]int32) {
 	r.member.end()
+	r.health.unassign(lost)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.disown(lost)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"reflect"
 	"strings"
 	"time"
@@ -28,10 +27,15 @@ with the Java connector's Debezium configuration plus table creation; print the
 tables and verify them. Exits 0 only if they match.`,
 }
 
-func cmdDemo(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logger) error {
+func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("demo")
 	keep := fs.Bool("keep-running", false, "leave the stack and the replicator running and print their addresses")
+	lf := addLogFlags(fs)
 	pos, err := parseArgs(fs, demoHelp, args, stdout)
+	if err != nil {
+		return err
+	}
+	logger, err := lf.logger(stderr)
 	if err != nil {
 		return err
 	}

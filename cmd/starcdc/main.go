@@ -3,7 +3,8 @@
 // the StarRocks Kafka connector under Kafka Connect, and Kafka Connect's
 // JSON connector configs.
 //
-//	starcdc run [--metrics-addr ADDR] [WORKER.properties] CONNECTOR.properties...
+//	starcdc run [--http-addr ADDR] [WORKER.properties] CONNECTOR.properties...
+//	starcdc check [--timeout D] [--offline] [WORKER.properties] CONNECTOR.properties...
 //	starcdc decode CONNECTOR.properties --topic T --value FILE [--key FILE]
 //	starcdc ddl [WORKER.properties] CONNECTOR.properties... [--apply]
 //	starcdc demo [--keep-running]
@@ -32,10 +33,15 @@ import (
 const usage = `starcdc replicates Debezium change events from Kafka into StarRocks.
 
 Usage:
-  starcdc run [--metrics-addr ADDR] [WORKER.properties] CONNECTOR.properties...
+  starcdc run [--http-addr ADDR] [--log-level L] [--log-format F] [WORKER.properties] CONNECTOR.properties...
         Run connectors, like Kafka's connect-standalone. One file may hold
         worker and connector keys. Stops cleanly on SIGINT/SIGTERM.
-        --metrics-addr serves Prometheus metrics at http://ADDR/metrics.
+        --http-addr serves http://ADDR/metrics, /healthz and /ready.
+        --log-level debug|info|warn|error, --log-format text|json.
+  starcdc check [--timeout D] [--offline] [WORKER.properties] CONNECTOR.properties...
+        Check the configuration, then try every dependency it names (Kafka
+        brokers, topics and group, schema registries, the StarRocks FE, BE
+        and MySQL port) and print one OK or FAIL line each, with the fix.
   starcdc decode CONNECTOR.properties --topic T --value FILE [--key FILE]
         Decode one raw Kafka record with the connector's converters and print
         each row it yields as <db>.<table> TAB <Stream Load JSON>. An empty
@@ -61,7 +67,7 @@ JSON, others as Java .properties.
 `
 
 // commands are the commands `starcdc help COMMAND` knows.
-var commands = map[string]bool{"run": true, "decode": true, "ddl": true, "demo": true, "version": true}
+var commands = map[string]bool{"run": true, "check": true, "decode": true, "ddl": true, "demo": true, "version": true}
 
 // Exit codes: exitUsage for bad arguments, input or configuration (the
 // user must change something), exitFailure for everything that fails
@@ -81,20 +87,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return exitUsage
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	// run and demo build their own from --log-level and --log-format.
+	logger, _ := newLogger(stderr, slog.LevelInfo, "text")
 	defer startProfile(stderr)()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var err error
 	switch args[0] {
 	case "run":
-		err = cmdRun(ctx, args[1:], stdout, logger)
+		err = cmdRun(ctx, args[1:], stdout, stderr)
 	case "decode":
 		err = cmdDecode(ctx, args[1:], stdout, logger)
 	case "ddl":
 		err = cmdDDL(ctx, args[1:], stdout, logger)
 	case "demo":
-		err = cmdDemo(ctx, args[1:], stdout, logger)
+		err = cmdDemo(ctx, args[1:], stdout, stderr)
+	case "check":
+		err = cmdCheck(ctx, args[1:], stdout, logger)
 	case "version", "-version", "--version":
 		err = cmdVersion(args[1:], stdout)
 	case "help", "-h", "-help", "--help":
@@ -115,7 +124,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "starcdc %s: %v\n", args[0], err)
+		fmt.Fprintf(stderr, "starcdc %s: %s\n", args[0], operatorText(err))
 		return exitCode(err)
 	}
 	return 0

@@ -6,34 +6,45 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"syscall"
-	"time"
 
 	"github.com/starcdc/starcdc/metrics"
 	"github.com/starcdc/starcdc/replicator"
 )
 
 var runHelp = cmdHelp{
-	synopsis: "run [--metrics-addr ADDR] [WORKER.properties] CONNECTOR.properties...",
+	synopsis: "run [--http-addr ADDR] [WORKER.properties] CONNECTOR.properties...",
 	about: `Run connectors, like Kafka's connect-standalone: consume their topics and load
 the rows into StarRocks. Stops cleanly on SIGINT/SIGTERM (stop fetching, flush,
-commit, exit 0). Invalid settings exit 2, failures at run time exit 1.`,
+commit, exit 0). Invalid settings exit 2, failures at run time exit 1.
+At start it tries each dependency once, as starcdc check does, and logs every
+failure with its fix; while a connector works it logs a progress line every
+--progress-interval. --http-addr serves /metrics, /healthz (liveness) and
+/ready (200 when every connector is in its group and loading, else 503 with
+the connector and why).`,
 	args: `  WORKER.properties      worker keys (bootstrap.servers, converters, security);
                          optional: one file may hold worker and connector keys
   CONNECTOR.properties   a connector's keys, as .properties or a Kafka Connect
                          JSON connector config`,
 }
 
-func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.Logger) error {
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("run")
-	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics (e.g. :9464)")
+	var httpAddr string
+	fs.StringVar(&httpAddr, "http-addr", "", "serve http://ADDR/metrics (Prometheus), /healthz (liveness) and /ready (readiness), e.g. :9464")
+	fs.StringVar(&httpAddr, "metrics-addr", "", "the same as --http-addr (its former name)")
+	progressEvery := fs.Duration("progress-interval", defaultProgressInterval, "log one progress line per connector this often while it works (0: never)")
+	lf := addLogFlags(fs)
 	args, err := parseArgs(fs, runHelp, args, stdout)
+	if err != nil {
+		return err
+	}
+	logger, err := lf.logger(stderr)
 	if err != nil {
 		return err
 	}
@@ -45,14 +56,27 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 		return err
 	}
 	setMemoryLimit(cfg, logger)
+	ready := &readiness{gate: &starRocksGate{}}
+	ready.gate.holdAll(cfg.Connectors)
+	// Unreachable or misconfigured dependencies are named within seconds.
+	probeCtx, stopProbe := context.WithCancel(ctx)
+	probed := make(chan struct{})
+	go func() {
+		defer close(probed)
+		probeDependencies(probeCtx, cfg, logger, ready.gate, recheckEvery)
+	}()
+	defer func() { stopProbe(); <-probed }() // it logs nothing after run returns
 	reg := metrics.New(buildStamp())
-	if *metricsAddr != "" {
-		addr, stop, err := serveMetrics(*metricsAddr, reg)
+	if httpAddr != "" {
+		addr, stop, err := serveHTTP(httpAddr, httpHandler(reg, ready))
 		if err != nil {
-			return usageError{fmt.Errorf("--metrics-addr: %w", err)}
+			return usageError{fmt.Errorf("--http-addr: %w", err)}
 		}
 		defer stop()
+		// This line's form is read by go run ./bench and the e2e tests:
+		// the URL ends it.
 		logger.Info("serving Prometheus metrics", "url", "http://"+addr+"/metrics")
+		logger.Info("serving liveness and readiness", "healthz", "http://"+addr+"/healthz", "ready", "http://"+addr+"/ready")
 	}
 	reps := make([]*replicator.Replicator, 0, len(cfg.Connectors))
 	for _, c := range cfg.Connectors {
@@ -71,10 +95,21 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 	defer cancel()
 	var wg sync.WaitGroup
 	errs := make([]error, len(reps))
+	states := make([]connState, len(reps))
+	stoppedConn := make([]atomic.Bool, len(reps))
 	for i, r := range reps {
+		states[i] = connState{name: cfg.Connectors[i].Name, status: r.Status, stopped: stoppedConn[i].Load}
+	}
+	ready.set(states)
+	var progressWG sync.WaitGroup
+	for i, r := range reps {
+		if *progressEvery > 0 {
+			progressWG.Go(func() { logProgress(ctx, logger, cfg.Connectors[i].Name, r.Status, *progressEvery) })
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer stoppedConn[i].Store(true)
 			logger.Info("connector started", "connector", cfg.Connectors[i].Name, "group", replicator.GroupID(cfg.Connectors[i].Name), "mode", r.Mode())
 			if err := r.Run(ctx); err != nil {
 				errs[i] = fmt.Errorf("connector %s: %w", cfg.Connectors[i].Name, err)
@@ -85,6 +120,8 @@ func cmdRun(ctx context.Context, args []string, stdout io.Writer, logger *slog.L
 		}()
 	}
 	wg.Wait()
+	cancel()
+	progressWG.Wait() // no progress line after the connectors stopped
 	return errors.Join(errs...)
 }
 
@@ -108,18 +145,6 @@ func onStop(sig context.Context, stopped <-chan struct{}, logger *slog.Logger) {
 		logger.Warn("exiting at once on a second signal: what was loaded since the last commit is loaded again after a restart", "signal", s.String())
 		os.Exit(1)
 	}
-}
-
-// serveMetrics serves reg at http://ADDR/metrics, ADDR being the address
-// it bound (addr with port 0 picks one), until stop is called.
-func serveMetrics(addr string, reg *metrics.Registry) (bound string, stop func(), err error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return "", nil, err
-	}
-	srv := &http.Server{Handler: reg.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	return ln.Addr().String(), func() { _ = srv.Close() }, nil
 }
 
 // buildStamp is the version and revision starcdc_build_info exposes, as
