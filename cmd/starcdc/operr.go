@@ -195,7 +195,7 @@ func loadAdvice(e *loader.LoadError) string {
 	var oe *net.OpError
 	retries := ""
 	if errors.Is(e.Err, loader.ErrRetriesExhausted) {
-		retries = "; sink.maxretries bounds the retries (-1: retry for ever)"
+		retries = "; loads are retried for starrocks.retry.timeout.ms and at least sink.maxretries times (-1: for ever)"
 	}
 	switch {
 	case e.BadRows || strings.Contains(m, "too many filtered rows"):

@@ -156,7 +156,7 @@ func TestRunStarRocksUnreachable(t *testing.T) {
 		t.Fatal(err)
 	}
 	fe := closedAddr(t)
-	props := writeProps(t, "bootstrap.servers="+strings.Join(s.Brokers(), ",")+"\nstarrocks.http.url="+fe+"\nsink.maxretries=1\nstarrocks.schemaless.types=none\n")
+	props := writeProps(t, "bootstrap.servers="+strings.Join(s.Brokers(), ",")+"\nstarrocks.http.url="+fe+"\nsink.maxretries=1\nstarrocks.retry.timeout.ms=0\nstarrocks.schemaless.types=none\n")
 	code, out := runUntil(t, func(string) bool { return false }, props)
 	if code != exitFailure {
 		t.Fatalf("exit %d:\n%s", code, out)
