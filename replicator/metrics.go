@@ -24,8 +24,12 @@ var freshnessBuckets = []float64{.01, .025, .05, .1, .25, .5, .75, 1, 1.25, 1.5,
 // label values are the connector's name, its tables' names and load
 // results: never a setting's value (no secret reaches a label).
 type instruments struct {
-	records, rows, skipped, dead, commits metrics.Counter
-	buffer                                metrics.Gauge
+	records, rows, skipped, commits metrics.Counter
+	// deadRecords counts Kafka records handed to the dead-letter policy,
+	// deadRows rows StarRocks rejected that took that path.
+	deadRecords, deadRows metrics.Counter
+	buffer, inflight      metrics.Gauge
+	lastLoad              *prometheus.GaugeVec
 	freshness                             prometheus.Observer
 
 	loads, loadRows, loadBytes, loadSeconds, filtered *prometheus.CounterVec
@@ -53,7 +57,12 @@ func newInstruments(reg *metrics.Registry, connector string) *instruments {
 		records:   c("starcdc_records_total", "Kafka records processed."),
 		rows:      c("starcdc_rows_total", "Change rows handed to the loader."),
 		skipped:   c("starcdc_records_skipped_total", "Records that yield no row (tombstones, control records, truncates)."),
-		dead:      c("starcdc_dead_letters_total", "Records and rows handed to the dead-letter policy and skipped."),
+		deadRecords: c("starcdc_dead_letter_records_total", "Kafka records that could not be decoded or mapped, handed to the dead-letter policy and skipped."),
+		deadRows:    c("starcdc_dead_letter_rows_total", "Rows StarRocks rejected, handed to the dead-letter policy and skipped."),
+		inflight: metrics.Gauge{Gauge: reg.GaugeVec("starcdc_inflight_records",
+			"Kafka records processed whose offsets are not committed yet (gathered, loading or awaiting the commit).", "connector").WithLabelValues(connector)},
+		lastLoad: reg.GaugeVec("starcdc_last_load_timestamp_seconds",
+			"When a load of the table last succeeded, in seconds since the epoch.", "connector", "table"),
 		commits:   c("starcdc_offset_commits_total", "Successful Kafka offset commits."),
 		buffer: metrics.Gauge{Gauge: reg.GaugeVec("starcdc_loader_buffered_bytes",
 			"Bytes held by the loader (waiting and in flight).", "connector").WithLabelValues(connector)},
@@ -97,6 +106,7 @@ func (in *instruments) OnLoad(ev loader.LoadEvent) {
 	in.loadSeconds.WithLabelValues(in.connector, ev.Table).Add(ev.Duration.Seconds())
 	in.loadDuration.WithLabelValues(in.connector, ev.Table).Observe(ev.Duration.Seconds())
 	if ev.Err == nil {
+		in.lastLoad.WithLabelValues(in.connector, ev.Table).SetToCurrentTime()
 		in.loadRows.WithLabelValues(in.connector, ev.Table).Add(float64(ev.Rows))
 		in.loadBytes.WithLabelValues(in.connector, ev.Table).Add(float64(ev.Bytes))
 		in.filtered.WithLabelValues(in.connector, ev.Table).Add(float64(ev.Filtered))

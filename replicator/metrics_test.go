@@ -80,7 +80,9 @@ func TestInstrumentsExposition(t *testing.T) {
 	in2.records.Add(2)
 	in.rows.Add(9)
 	in.skipped.Add(1)
-	in.dead.Add(3)
+	in.deadRecords.Add(3)
+	in.deadRows.Add(2)
+	in.inflight.Set(11)
 	in.commits.Add(4)
 	in.buffer.Set(2048)
 	other.records.Add(100)
@@ -121,7 +123,14 @@ func TestInstrumentsExposition(t *testing.T) {
 	counter("starcdc_records_total", map[string]string{"connector": "conn-b"}, 100)
 	counter("starcdc_rows_total", a, 9)
 	counter("starcdc_records_skipped_total", a, 1)
-	counter("starcdc_dead_letters_total", a, 3)
+	counter("starcdc_dead_letter_records_total", a, 3)
+	counter("starcdc_dead_letter_rows_total", a, 2)
+	if g := series(t, fams, "starcdc_inflight_records", a).GetGauge(); g == nil || g.GetValue() != 11 {
+		t.Errorf("starcdc_inflight_records = %v, want a gauge of 11", g)
+	}
+	if g := series(t, fams, "starcdc_last_load_timestamp_seconds", ao).GetGauge(); g == nil || time.Since(time.Unix(int64(g.GetValue()), 0)) > time.Hour {
+		t.Errorf("starcdc_last_load_timestamp_seconds = %v, want about now", g)
+	}
 	counter("starcdc_offset_commits_total", a, 4)
 	counter("starcdc_loads_total", map[string]string{"connector": "conn-a", "table": "orders", "result": "ok"}, 2)
 	counter("starcdc_loads_total", map[string]string{"connector": "conn-a", "table": "orders", "result": "retryable"}, 1)
@@ -189,7 +198,7 @@ func TestInstrumentsExposition(t *testing.T) {
 
 	// Stats reads the same totals back.
 	r := &Replicator{m: in2}
-	if st := r.Stats(); st != (Stats{Records: 7, Rows: 9, Skipped: 1, Dead: 3, Flushes: 4}) {
+	if st := r.Stats(); st != (Stats{Records: 7, Rows: 9, Skipped: 1, Dead: 5, Flushes: 4}) {
 		t.Errorf("Stats() = %+v", st)
 	}
 }

@@ -299,7 +299,7 @@ func (r *Replicator) Mode() string { return r.cfg.Pipeline.Mode() }
 func (r *Replicator) Stats() Stats {
 	v := func(s interface{ Value() float64 }) int64 { return int64(s.Value()) }
 	m := r.m
-	return Stats{Records: v(m.records), Rows: v(m.rows), Skipped: v(m.skipped), Dead: v(m.dead), Flushes: v(m.commits)}
+	return Stats{Records: v(m.records), Rows: v(m.rows), Skipped: v(m.skipped), Dead: v(m.deadRecords) + v(m.deadRows), Flushes: v(m.commits)}
 }
 
 // position is a processed record: committing offset is allowed once every
@@ -407,6 +407,7 @@ func (r *Replicator) Run(ctx context.Context) (err error) {
 		err := r.processBacklog(ctx)
 		r.observeDurable()
 		r.m.buffer.Set(float64(r.cfg.Sink.BufferedBytes()))
+		r.m.inflight.Set(float64(r.inflightRecords()))
 		switch {
 		case err != nil:
 		case r.cfg.ExactlyOnce:
@@ -590,7 +591,7 @@ func (r *Replicator) applyOne(ctx context.Context, w *partWork, i int) error {
 		if derr := r.cfg.DeadLetter.Handle(ctx, rec, perr); derr != nil {
 			return derr
 		}
-		r.m.dead.Add(1)
+		r.m.deadRecords.Add(1)
 	}
 	r.m.records.Add(1)
 	if r.cfg.ExactlyOnce {
@@ -667,7 +668,7 @@ func (r *Replicator) deadRows(ctx context.Context, err error) error {
 			}
 			return err
 		}
-		r.m.dead.Add(float64(taken))
+		r.m.deadRows.Add(float64(taken))
 	}
 	return nil
 }
@@ -1038,4 +1039,22 @@ func (r *Replicator) disown(parts map[string][]int32) {
 			delete(r.owned, topicPartition{t, p})
 		}
 	}
+}
+
+// inflightRecords counts the records processed whose offsets are not
+// committed: marked positions, and the records of the epochs gathered.
+// r.mu must be held.
+func (r *Replicator) inflightRecords() int {
+	n := 0
+	for _, ps := range r.pending {
+		for _, q := range ps {
+			n += len(q)
+		}
+	}
+	for _, e := range append([]*epoch{r.open}, slices.Collect(maps.Values(r.recoveries))...) {
+		for _, p := range e.parts {
+			n += len(p.recs)
+		}
+	}
+	return n
 }
