@@ -30,7 +30,7 @@ type instruments struct {
 	deadRecords, deadRows metrics.Counter
 	buffer, inflight      metrics.Gauge
 	lastLoad              *prometheus.GaugeVec
-	freshness                             prometheus.Observer
+	freshness             prometheus.Observer
 
 	loads, loadRows, loadBytes, loadSeconds, filtered *prometheus.CounterVec
 	loadDuration                                      *prometheus.HistogramVec
@@ -53,17 +53,17 @@ func newInstruments(reg *metrics.Registry, connector string) *instruments {
 		return metrics.Counter{Counter: reg.CounterVec(name, help, "connector").WithLabelValues(connector)}
 	}
 	return &instruments{
-		connector: connector,
-		records:   c("starcdc_records_total", "Kafka records processed."),
-		rows:      c("starcdc_rows_total", "Change rows handed to the loader."),
-		skipped:   c("starcdc_records_skipped_total", "Records that yield no row (tombstones, control records, truncates)."),
+		connector:   connector,
+		records:     c("starcdc_records_total", "Kafka records processed."),
+		rows:        c("starcdc_rows_total", "Change rows handed to the loader."),
+		skipped:     c("starcdc_records_skipped_total", "Records that yield no row (tombstones, control records, truncates)."),
 		deadRecords: c("starcdc_dead_letter_records_total", "Kafka records that could not be decoded or mapped, handed to the dead-letter policy and skipped."),
 		deadRows:    c("starcdc_dead_letter_rows_total", "Rows StarRocks rejected, handed to the dead-letter policy and skipped."),
 		inflight: metrics.Gauge{Gauge: reg.GaugeVec("starcdc_inflight_records",
 			"Kafka records processed whose offsets are not committed yet (gathered, loading or awaiting the commit).", "connector").WithLabelValues(connector)},
 		lastLoad: reg.GaugeVec("starcdc_last_load_timestamp_seconds",
 			"When a load of the table last succeeded, in seconds since the epoch.", "connector", "table"),
-		commits:   c("starcdc_offset_commits_total", "Successful Kafka offset commits."),
+		commits: c("starcdc_offset_commits_total", "Successful Kafka offset commits."),
 		buffer: metrics.Gauge{Gauge: reg.GaugeVec("starcdc_loader_buffered_bytes",
 			"Bytes held by the loader (waiting and in flight).", "connector").WithLabelValues(connector)},
 		freshness: reg.HistogramVec("starcdc_record_freshness_seconds",
