@@ -24,6 +24,7 @@ const (
 	KeyLoadMode        = "starrocks.load.mode"
 	KeyDelivery        = "starrocks.delivery"
 	KeyRetryTimeout    = "starrocks.retry.timeout.ms"
+	KeyRegistryRetry   = "starrocks.registry.retry.timeout.ms"
 	KeyLoadMinInterval = "starrocks.load.min.interval.ms"
 	KeyConnectTimeout  = "starrocks.connect.timeout.ms"
 	KeyMySQLURL        = "starrocks.mysql.url"
@@ -57,7 +58,7 @@ const (
 
 // ownKeys are the exact keys of starcdc's own settings parsed here.
 var ownKeys = []string{
-	KeyLoadMode, KeyDelivery, KeyRetryTimeout, KeyLoadMinInterval, KeyConnectTimeout, KeyMySQLURL,
+	KeyLoadMode, KeyDelivery, KeyRetryTimeout, KeyRegistryRetry, KeyLoadMinInterval, KeyConnectTimeout, KeyMySQLURL,
 	KeyAutoCreate, KeyEvolution, KeyBuckets, KeyReplicationNum, KeyKeyless,
 	KeyTimezone, KeyGeometryFormat, KeyBytesType, KeyDecimal256, KeySchemalessTypes, KeyTruncatePolicy,
 	KeyTopic2TableRegex, KeyTopic2TableReplacement,
@@ -118,6 +119,10 @@ type LoadSettings struct {
 	// sink.maxretries), default loader.DefaultRetryFor (5 min), range
 	// [0, 1 day]; 0 leaves sink.maxretries alone.
 	RetryFor time.Duration
+	// RegistryRetryFor is starrocks.registry.retry.timeout.ms: how long
+	// an unreachable schema registry is waited for (the records wait),
+	// default 5 min, range [0, 1 day]; 0 stops the pipeline at once.
+	RegistryRetryFor time.Duration
 	// MinInterval is starrocks.load.min.interval.ms, the minimum time
 	// between two age-triggered loads of one table, range [0, 3600000] ms.
 	// MinIntervalSet is false when the key is unset (the loader's default
@@ -386,6 +391,7 @@ func (b *connBuilder) load(conn *Connector) LoadSettings {
 		l.Delivery = DeliveryAtLeastOnce
 	}
 	l.RetryFor = time.Duration(b.intKey(KeyRetryTimeout, 0, 86400000, loader.DefaultRetryFor.Milliseconds(), " of milliseconds")) * time.Millisecond
+	l.RegistryRetryFor = time.Duration(b.intKey(KeyRegistryRetry, 0, 86400000, (5 * time.Minute).Milliseconds(), " of milliseconds")) * time.Millisecond
 	l.ConnectTimeout = time.Duration(b.intKey(KeyConnectTimeout, 100, 600000, loader.DefaultConnectTimeout.Milliseconds(), " of milliseconds")) * time.Millisecond
 	if _, ok := b.trimmed(KeyLoadMinInterval); ok {
 		ms := b.intKey(KeyLoadMinInterval, 0, 3600000, -1, " of milliseconds")

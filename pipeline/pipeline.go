@@ -229,6 +229,8 @@ func NewPipeline(c config.Connector, regs *decode.Registries) (*Pipeline, error)
 	if p.ValueConverter, err = regs.New(c.ValueConverter.Class, c.ValueConverter.Props); err != nil {
 		errs = append(errs, fmt.Errorf("value.converter: %w", err))
 	}
+	p.KeyConverter = retryRegistry(p.KeyConverter, c.Load.RegistryRetryFor)
+	p.ValueConverter = retryRegistry(p.ValueConverter, c.Load.RegistryRetryFor)
 	if len(c.Transforms) > 0 {
 		// Kafka Connect mode: the transforms run as a Connect worker runs
 		// them, and the record they leave is the row.
