@@ -391,7 +391,7 @@ func (b *connBuilder) load(conn *Connector) LoadSettings {
 		l.Delivery = DeliveryAtLeastOnce
 	}
 	l.RetryFor = time.Duration(b.intKey(KeyRetryTimeout, 0, 86400000, loader.DefaultRetryFor.Milliseconds(), " of milliseconds")) * time.Millisecond
-	l.RegistryRetryFor = time.Duration(b.intKey(KeyRegistryRetry, 0, 86400000, (5 * time.Minute).Milliseconds(), " of milliseconds")) * time.Millisecond
+	l.RegistryRetryFor = time.Duration(b.intKey(KeyRegistryRetry, 0, 86400000, (5*time.Minute).Milliseconds(), " of milliseconds")) * time.Millisecond
 	l.ConnectTimeout = time.Duration(b.intKey(KeyConnectTimeout, 100, 600000, loader.DefaultConnectTimeout.Milliseconds(), " of milliseconds")) * time.Millisecond
 	if _, ok := b.trimmed(KeyLoadMinInterval); ok {
 		ms := b.intKey(KeyLoadMinInterval, 0, 3600000, -1, " of milliseconds")
