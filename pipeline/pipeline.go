@@ -42,6 +42,10 @@ type Pipeline struct {
 	// record after the chain is the row, as the Java connector loads it,
 	// and it is a delete only if it carries __op=1.
 	Chain *transform.Chain
+	// RegistryOutage, when set, is told when a record starts waiting for
+	// an unreachable schema registry (the error) and when the wait ends
+	// (nil); see retry.go.
+	RegistryOutage func(error)
 	// Generic turns the compiled hot path off: every record is decoded
 	// into a value tree (tests and benchmarks compare both paths).
 	// Without it, a record whose value converter reads it flat
@@ -229,8 +233,8 @@ func NewPipeline(c config.Connector, regs *decode.Registries) (*Pipeline, error)
 	if p.ValueConverter, err = regs.New(c.ValueConverter.Class, c.ValueConverter.Props); err != nil {
 		errs = append(errs, fmt.Errorf("value.converter: %w", err))
 	}
-	p.KeyConverter = retryRegistry(p.KeyConverter, c.Load.RegistryRetryFor)
-	p.ValueConverter = retryRegistry(p.ValueConverter, c.Load.RegistryRetryFor)
+	p.KeyConverter = retryRegistry(p, p.KeyConverter, c.Load.RegistryRetryFor)
+	p.ValueConverter = retryRegistry(p, p.ValueConverter, c.Load.RegistryRetryFor)
 	if len(c.Transforms) > 0 {
 		// Kafka Connect mode: the transforms run as a Connect worker runs
 		// them, and the record they leave is the row.

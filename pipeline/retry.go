@@ -16,12 +16,13 @@ import (
 // (decode.ErrRegistryAuth) are not retried: they need the operator.
 
 // retryRegistry wraps c so that its registry outages are retried for up
-// to d (0: not at all); a FlatConverter stays one.
-func retryRegistry(c decode.Converter, d time.Duration) decode.Converter {
+// to d (0: not at all), telling p.RegistryOutage; a FlatConverter stays
+// one.
+func retryRegistry(p *Pipeline, c decode.Converter, d time.Duration) decode.Converter {
 	if c == nil || d <= 0 {
 		return c
 	}
-	r := registryRetry{Converter: c, d: d}
+	r := registryRetry{Converter: c, d: d, p: p}
 	if f, ok := c.(decode.FlatConverter); ok {
 		return registryRetryFlat{registryRetry: r, flat: f}
 	}
@@ -31,6 +32,7 @@ func retryRegistry(c decode.Converter, d time.Duration) decode.Converter {
 type registryRetry struct {
 	decode.Converter
 	d time.Duration
+	p *Pipeline
 }
 
 // Decode implements decode.Converter.
@@ -50,11 +52,15 @@ func (r registryRetry) retry(ctx context.Context, f func() error) error {
 	for wait := 200 * time.Millisecond; ; wait = min(2*wait, 10*time.Second) {
 		err := f()
 		if err == nil || !errors.Is(err, decode.ErrRegistryUnavailable) || errors.Is(err, decode.ErrRegistryAuth) {
+			if !since.IsZero() {
+				r.p.registryOutage(nil)
+			}
 			return err
 		}
 		if since.IsZero() {
 			since = time.Now()
 		}
+		r.p.registryOutage(err)
 		if time.Since(since)+wait > r.d {
 			return err
 		}
@@ -79,4 +85,11 @@ func (r registryRetryFlat) DecodeFlat(ctx context.Context, topic string, data []
 		return err
 	})
 	return plan, slots, err
+}
+
+// registryOutage tells p.RegistryOutage, if set.
+func (p *Pipeline) registryOutage(err error) {
+	if p != nil && p.RegistryOutage != nil {
+		p.RegistryOutage(err)
+	}
 }

@@ -41,13 +41,17 @@ func TestRegistryOutageRiddenOut(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
 		f := &flakyRegistry{fails: 6, err: down}
-		c := retryRegistry(f, time.Minute)
+		var told []error
+		c := retryRegistry(&Pipeline{RegistryOutage: func(err error) { told = append(told, err) }}, f, time.Minute)
 		start := time.Now()
 		if rec, err := c.Decode(ctx, "t", nil); err != nil || rec.Value != "ok" || f.calls != 7 {
 			t.Fatalf("Decode: %v %v after %d calls", rec, err, f.calls)
 		}
 		if d := time.Since(start); d < 5*time.Second || d > time.Minute {
 			t.Fatalf("the outage was waited out in %v", d)
+		}
+		if len(told) != 7 || told[0] == nil || told[6] != nil {
+			t.Fatalf("RegistryOutage told %v; want the error at each failed try, then nil", told)
 		}
 		f.calls = 0
 		fc, ok := c.(decode.FlatConverter)
@@ -60,18 +64,18 @@ func TestRegistryOutageRiddenOut(t *testing.T) {
 
 		long := &flakyRegistry{fails: 1 << 30, err: down}
 		start = time.Now()
-		if _, err := retryRegistry(long, time.Minute).Decode(ctx, "t", nil); !errors.Is(err, decode.ErrRegistryUnavailable) || time.Since(start) > time.Minute {
+		if _, err := retryRegistry(nil, long, time.Minute).Decode(ctx, "t", nil); !errors.Is(err, decode.ErrRegistryUnavailable) || time.Since(start) > time.Minute {
 			t.Fatalf("a long outage: %v after %v", err, time.Since(start))
 		}
 		refused := &flakyRegistry{fails: 1 << 30, err: auth}
-		if _, err := retryRegistry(refused, time.Minute).Decode(ctx, "t", nil); !errors.Is(err, decode.ErrRegistryAuth) || refused.calls != 1 {
+		if _, err := retryRegistry(nil, refused, time.Minute).Decode(ctx, "t", nil); !errors.Is(err, decode.ErrRegistryAuth) || refused.calls != 1 {
 			t.Fatalf("refused credentials: %v after %d calls, want one", err, refused.calls)
 		}
 		malformed := &flakyRegistry{fails: 1 << 30, err: decode.ErrMalformed}
-		if _, err := retryRegistry(malformed, time.Minute).Decode(ctx, "t", nil); !errors.Is(err, decode.ErrMalformed) || malformed.calls != 1 {
+		if _, err := retryRegistry(nil, malformed, time.Minute).Decode(ctx, "t", nil); !errors.Is(err, decode.ErrMalformed) || malformed.calls != 1 {
 			t.Fatalf("a malformed record: %v after %d calls, want one", err, malformed.calls)
 		}
-		if c := retryRegistry(f, 0); c != decode.Converter(f) {
+		if c := retryRegistry(nil, f, 0); c != decode.Converter(f) {
 			t.Fatal("retry time 0 still wraps the converter")
 		}
 	})

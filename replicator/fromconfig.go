@@ -90,6 +90,7 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 	inst := newInstruments(reg, c.Name)
 	hl := newHealth()
 	lopts.Listener = loadListeners{inst, hl}
+	p.RegistryOutage = hl.registryOutage // /ready says when records wait for the registry
 	ld, err := loader.New(lopts)
 	if errors.Is(err, loader.ErrInvalidOptions) {
 		err = config.Invalid(err) // settings config does not know to refuse

@@ -36,6 +36,21 @@ type health struct {
 	lastCommit time.Time
 	fetchErr   error
 	fetchErrAt time.Time
+	// registryErr is the last registry outage a record waited on, at
+	// registryErrAt (cleared when a wait ends).
+	registryErr   error
+	registryErrAt time.Time
+}
+
+// registryOutage notes that a record waits for the schema registry (err
+// non-nil), or that the wait is over (nil).
+func (h *health) registryOutage(err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.registryErr = err
+	if err != nil {
+		h.registryErrAt = h.now()
+	}
 }
 
 type loadFailure struct {
@@ -197,9 +212,14 @@ func (r *Replicator) Status() Status {
 		fetchErr = nil
 	}
 	h.mu.Unlock()
-	r.mu.Lock()
-	fenced := r.fenced
-	r.mu.Unlock()
+	var fenced error
+	if f := r.fencedPub.Load(); f != nil {
+		fenced = *f
+	}
+	regErr := h.registryErr
+	if now.Sub(h.registryErrAt) >= fetchErrorWindow {
+		regErr = nil
+	}
 	switch {
 	case fenced != nil:
 		s.Reason, s.Cause = "stopped loading: "+fenced.Error(), fenced
@@ -207,6 +227,8 @@ func (r *Replicator) Status() Status {
 		s.Reason, s.Cause = fmt.Sprintf("loads into StarRocks table %s failing for %s: %v", table, now.Sub(fail.since).Round(time.Second), fail.err), fail.err
 	case fetchErr != nil:
 		s.Reason, s.Cause = "Kafka: "+fetchErr.Error(), fetchErr
+	case regErr != nil:
+		s.Reason, s.Cause = "schema registry unreachable, records waiting: "+regErr.Error(), regErr
 	case !s.InGroup:
 		s.Reason = "not a member of consumer group " + GroupID(r.cfg.Name) + " (joining, waiting for a subscribed topic to exist, or the group coordinator is unreachable)"
 	default:

@@ -2,6 +2,8 @@ package replicator
 
 import (
 	"errors"
+	"io"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +24,7 @@ func healthReplicator(now *time.Time) *Replicator {
 	m := newMembership("connect-c", "", 0, 0, 0)
 	m.now = h.now
 	h.m = newInstruments(nil, "c")
-	return &Replicator{cfg: Config{Name: "c", Sink: &fakeSink{}}, m: h.m, member: m, health: h}
+	return &Replicator{cfg: Config{Name: "c", Sink: &fakeSink{}}, m: h.m, member: m, health: h, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 }
 
 func fetchOf(topic string, p int32, hw int64, offsets ...int64) kgo.Fetches {
@@ -86,7 +88,15 @@ func TestStatusReadiness(t *testing.T) {
 	want(false, "not a member")
 	r.member.observe(now, nil)
 
-	r.fenced = errors.New("partitions were lost")
+	// A record waiting for the schema registry, then the wait over.
+	r.health.registryOutage(errors.New("registry down"))
+	want(false, "schema registry unreachable, records waiting: registry down")
+	r.health.registryOutage(nil)
+	want(true, "")
+
+	r.mu.Lock()
+	r.fence(errors.New("partitions were lost"))
+	r.mu.Unlock()
 	want(false, "stopped loading: partitions were lost")
 
 	s := r.Status()

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -143,6 +144,9 @@ type Replicator struct {
 
 	m      *instruments
 	health *health // see Status
+	// fencedPub is fenced, readable without mu (Status must answer while
+	// the Run loop waits inside a record, holding mu).
+	fencedPub atomic.Pointer[error]
 
 	// backlog holds the records of the last poll not processed yet: when
 	// the sink is full the rest of a poll waits here, with rebalances
@@ -967,6 +971,7 @@ func (r *Replicator) onLost(_ context.Context, _ *kgo.Client, lost map[string][]
 func (r *Replicator) fence(cause error) {
 	if r.fenced == nil {
 		r.fenced = cause
+		r.fencedPub.Store(&cause)
 		r.log.Error("fenced: no buffered row is loaded and no offset is committed any more", "reason", cause)
 	}
 	r.cfg.Sink.Fence(r.fenced)
