@@ -33,7 +33,7 @@ func TestOperatorText(t *testing.T) {
 		want string
 	}{
 		{&loader.LoadError{Table: "t", Label: "l1", Err: fmt.Errorf("%w after 4 attempts: %w", loader.ErrRetriesExhausted, refused)},
-			"loading into StarRocks table t failed: load retries exhausted after 4 attempts: dial tcp: connect: connection refused (label l1); StarRocks is unreachable: check starrocks.http.url (the FE's HTTP port, 8030 by default) and that the FE and BE are running and reachable from this host; run starcdc check; sink.maxretries bounds the retries (-1: retry for ever)"},
+			"loading into StarRocks table t failed: load retries exhausted after 4 attempts: dial tcp: connect: connection refused (label l1); StarRocks is unreachable: check starrocks.http.url (the FE's HTTP port, 8030 by default) and that the FE and BE are running and reachable from this host; run starcdc check; loads are retried for starrocks.retry.timeout.ms and at least sink.maxretries times (-1: for ever)"},
 		{&loader.LoadError{Table: "t", Label: "l2", Status: "HTTP 401", Message: "Access denied for root@127.0.0.1", Permanent: true},
 			"loading into StarRocks table t failed: HTTP 401: Access denied for root@127.0.0.1 (label l2); StarRocks refused the user: check starrocks.username and starrocks.password, and grant the user INSERT on the table (run starcdc check)"},
 		{&loader.LoadError{Table: "t", Label: "l3", Status: "Fail", Message: "unknown table, table=t", Permanent: true},
