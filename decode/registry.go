@@ -134,36 +134,45 @@ type registryAuth struct {
 	tlsID    string
 }
 
-// registryFor returns the shared registry for a converter's properties.
-func (r *Registries) registryFor(class string, props map[string]string) (*registry, error) {
-	raw := strings.TrimSpace(props["schema.registry.url"])
-	if raw == "" {
-		return nil, fmt.Errorf("%w: %s needs schema.registry.url (e.g. value.converter.schema.registry.url=http://registry:8081)", ErrUnsupported, class)
-	}
+// parseRegistryEndpoints reads a converter's schema.registry.url entries
+// (their base URLs, without user info) and its credentials and TLS.
+func parseRegistryEndpoints(class string, props map[string]string) ([]string, registryAuth, error) {
 	var urls []*url.URL
-	for _, s := range strings.Split(raw, ",") {
+	for _, s := range strings.Split(strings.TrimSpace(props["schema.registry.url"]), ",") {
 		s = strings.TrimSpace(s)
 		if s == "" {
 			continue
 		}
 		u, err := url.Parse(s)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("%w: %s schema.registry.url entry %q is not an http(s) URL", ErrUnsupported, class, redact.URL(s))
+			return nil, registryAuth{}, fmt.Errorf("%w: %s schema.registry.url entry %q is not an http(s) URL", ErrUnsupported, class, redact.URL(s))
 		}
 		urls = append(urls, u)
 	}
 	auth, err := parseRegistryAuth(class, props, urls)
 	if err != nil {
-		return nil, err
+		return nil, auth, err
 	}
 	if auth.tls, auth.tlsID, err = parseRegistryTLS(class, props); err != nil {
-		return nil, err
+		return nil, auth, err
 	}
 	bases := make([]string, len(urls))
 	for i, u := range urls {
 		c := *u
 		c.User = nil
 		bases[i] = strings.TrimRight(c.String(), "/")
+	}
+	return bases, auth, nil
+}
+
+// registryFor returns the shared registry for a converter's properties.
+func (r *Registries) registryFor(class string, props map[string]string) (*registry, error) {
+	if strings.TrimSpace(props["schema.registry.url"]) == "" {
+		return nil, fmt.Errorf("%w: %s needs schema.registry.url (e.g. value.converter.schema.registry.url=http://registry:8081)", ErrUnsupported, class)
+	}
+	bases, auth, err := parseRegistryEndpoints(class, props)
+	if err != nil {
+		return nil, err
 	}
 	var key strings.Builder
 	key.WriteString(strings.Join(bases, ","))

@@ -5,14 +5,10 @@ package decode
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
-
-	"github.com/starcdc/starcdc/internal/redact"
 )
 
 // RegistryEndpoint is one schema registry URL of a converter, for a check
@@ -39,30 +35,9 @@ func RegistryEndpoints(class string, props map[string]string, timeout time.Durat
 	if raw == "" {
 		return nil, nil
 	}
-	var urls []*url.URL
-	for _, s := range strings.Split(raw, ",") {
-		s = strings.TrimSpace(s)
-		if s == "" {
-			continue
-		}
-		u, err := url.Parse(s)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("%w: %s schema.registry.url entry %q is not an http(s) URL", ErrUnsupported, class, redact.URL(s))
-		}
-		urls = append(urls, u)
-	}
-	auth, err := parseRegistryAuth(class, props, urls)
+	bases, auth, err := parseRegistryEndpoints(class, props)
 	if err != nil {
 		return nil, err
-	}
-	if auth.tls, auth.tlsID, err = parseRegistryTLS(class, props); err != nil {
-		return nil, err
-	}
-	bases := make([]string, len(urls))
-	for i, u := range urls {
-		c := *u
-		c.User = nil
-		bases[i] = strings.TrimRight(c.String(), "/")
 	}
 	cfg := defaultRegistryCfg()
 	cfg.timeout, cfg.maxResponse = timeout, 4096
