@@ -43,20 +43,20 @@ func cmdHealthcheck(ctx context.Context, args []string, stdout io.Writer) error 
 	}
 	u, err := url.Parse(pos[0])
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return usageError{fmt.Errorf("healthcheck: %q is not an http:// or https:// URL", pos[0])}
+		return usageError{fmt.Errorf("%q is not an http:// or https:// URL", pos[0])}
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return usageError{fmt.Errorf("healthcheck: %w", err)}
+		return usageError{err}
 	}
 	// A Transport of its own: no proxy from the environment, no
 	// connection kept after the process exits.
 	hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return fmt.Errorf("healthcheck: GET %s: %w", u.Redacted(), stripURLErr(err))
+		return fmt.Errorf("GET %s: %w", u.Redacted(), stripURLErr(err))
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, healthcheckBodyMax))
