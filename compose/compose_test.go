@@ -468,6 +468,9 @@ func TestComposeStarcdcConfig(t *testing.T) {
 	if want := []string{"http://starrocks:8080"}; !slices.Equal(c.HTTPURLs, want) {
 		t.Errorf("starrocks.http.url %v, want %v (the all-in-one image's Stream Load proxy)", c.HTTPURLs, want)
 	}
+	if h := f.service(t, "starrocks").Healthcheck; h == nil || !strings.Contains(strings.Join(h.Test, " "), "127.0.0.1:8080/") {
+		t.Errorf("the starrocks healthcheck does not probe the 8080 proxy starcdc loads through")
+	}
 	if c.MySQLAddr != "starrocks:9030" {
 		t.Errorf("MySQL address %q, want starrocks:9030", c.MySQLAddr)
 	}
