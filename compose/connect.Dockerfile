@@ -13,7 +13,8 @@
 ARG DEBEZIUM_VERSION=2.7
 FROM alpine:3.20 AS avro-converter
 ARG CONFLUENT_VERSION=7.7.1
-RUN wget -q -O /tmp/avro-converter.zip \
+RUN apk add --no-cache curl unzip \
+ && curl -fsSL -o /tmp/avro-converter.zip \
       "https://d1i4a15mxbxib1.cloudfront.net/api/plugins/confluentinc/kafka-connect-avro-converter/versions/${CONFLUENT_VERSION}/confluentinc-kafka-connect-avro-converter-${CONFLUENT_VERSION}.zip" \
  && mkdir /plugins \
  && unzip -q /tmp/avro-converter.zip -d /plugins \
