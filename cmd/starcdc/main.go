@@ -9,6 +9,7 @@
 //	starcdc ddl [WORKER.properties] CONNECTOR.properties... [--apply]
 //	starcdc demo [--keep-running]
 //	starcdc version
+//	starcdc healthcheck [--timeout D] URL
 //	starcdc help [COMMAND]
 //
 // Every command prints its usage and flags with -h or --help; flags may
@@ -55,6 +56,9 @@ Usage:
         replicate a Debezium inventory database and verify the result.
   starcdc version
         Print the module version, the VCS commit and the Go version.
+  starcdc healthcheck [--timeout D] URL
+        GET URL (e.g. http://127.0.0.1:9464/ready) and exit 0 on a 2xx answer,
+        1 otherwise: a container healthcheck that needs no shell or curl.
   starcdc help [COMMAND]
         Print this text, or a command's usage and flags (as COMMAND -h).
 
@@ -67,7 +71,7 @@ JSON, others as Java .properties.
 `
 
 // commands are the commands `starcdc help COMMAND` knows.
-var commands = map[string]bool{"run": true, "check": true, "decode": true, "ddl": true, "demo": true, "version": true}
+var commands = map[string]bool{"run": true, "check": true, "decode": true, "ddl": true, "demo": true, "version": true, "healthcheck": true}
 
 // Exit codes: exitUsage for bad arguments, input or configuration (the
 // user must change something), exitFailure for everything that fails
@@ -104,6 +108,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdDemo(ctx, args[1:], stdout, stderr)
 	case "check":
 		err = cmdCheck(ctx, args[1:], stdout, logger)
+	case "healthcheck":
+		err = cmdHealthcheck(ctx, args[1:], stdout)
 	case "version", "-version", "--version":
 		err = cmdVersion(args[1:], stdout)
 	case "help", "-h", "-help", "--help":
