@@ -3,8 +3,10 @@ package ddl
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"time"
@@ -178,6 +180,9 @@ func (m *Manager) EnsureTable(ctx context.Context, db string, t *Table) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if _, err := m.db.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS "+QuoteIdent(db)); err != nil {
+		if unreachable(err) {
+			return fmt.Errorf("ddl: CREATE DATABASE %s: %w; the FE's MySQL port cannot be reached: check starrocks.mysql.url (the FE's query_port, 9030 by default) and that the FE runs and is reachable from this host", db, err)
+		}
 		return fmt.Errorf("ddl: CREATE DATABASE %s: %w; create it yourself or grant CREATE DATABASE to the user", db, err)
 	}
 	if _, err := m.db.ExecContext(ctx, t.CreateSQL(db)); err != nil {
@@ -369,4 +374,12 @@ func (m *Manager) Sync(ctx context.Context, db string, t *Table, o Options) (cha
 		return false, nil
 	}
 	return m.Evolve(ctx, db, t, o.AllowModify())
+}
+
+// unreachable reports whether err is a failure to reach the MySQL port
+// (refused, timed out, reset) rather than an answer of the FE.
+func unreachable(err error) bool {
+	var ne net.Error
+	var me *mysql.MySQLError
+	return !errors.As(err, &me) && (errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysql.ErrInvalidConn))
 }

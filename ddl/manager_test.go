@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -362,5 +363,26 @@ func TestManagerSync(t *testing.T) {
 	// Evolution on a missing table without auto-create: ErrNoTable.
 	if _, err := m.Sync(ctx(t), "other", v2, Options{Evolution: EvolveAddColumns}); !errors.Is(err, ErrNoTable) {
 		t.Errorf("Sync missing table: %v", err)
+	}
+}
+
+// TestEnsureTableUnreachable: a MySQL port that refuses connections is
+// named as such, with the key to check, not answered with a grant.
+func TestEnsureTableUnreachable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	m, err := Open(addr, "root", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	tbl := &Table{Name: "t1", Columns: []Column{{Name: "id", Type: "INT", Key: true}}, Key: []string{"id"}}
+	err = m.EnsureTable(ctx(t), "db1", tbl)
+	if err == nil || !strings.Contains(err.Error(), "starrocks.mysql.url") || strings.Contains(err.Error(), "grant") {
+		t.Fatalf("EnsureTable against a closed port: %v", err)
 	}
 }
