@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"sync"
 	"time"
@@ -33,6 +34,7 @@ type health struct {
 	failing    map[string]loadFailure   // tables whose last load attempt failed (not for bad rows)
 	loadsOK    int64
 	loadsFail  int64
+	loaded     map[string]int64 // rows durably loaded, by table
 	lastCommit time.Time
 	fetchErr   error
 	fetchErrAt time.Time
@@ -59,7 +61,7 @@ type loadFailure struct {
 }
 
 func newHealth() *health {
-	return &health{now: time.Now, lag: map[topicPartition]int64{}, failing: map[string]loadFailure{}}
+	return &health{now: time.Now, lag: map[topicPartition]int64{}, failing: map[string]loadFailure{}, loaded: map[string]int64{}}
 }
 
 // OnLoad implements loader.Listener: a failed attempt (other than rows
@@ -74,6 +76,7 @@ func (h *health) OnLoad(ev loader.LoadEvent) {
 	switch {
 	case ev.Err == nil:
 		h.loadsOK++
+		h.loaded[ev.Table] += ev.Rows
 		delete(h.failing, ev.Table)
 	case errors.Is(ev.Err, loader.ErrBadRows):
 		h.loadsFail++
@@ -180,6 +183,8 @@ type Status struct {
 	LoadsFail  int64 // load attempts that failed (retried or not)
 	// FailingTables are the tables whose last load attempt failed.
 	FailingTables int
+	// Loaded is the rows durably loaded since the start, by table.
+	Loaded        map[string]int64
 	LastCommit    time.Time // zero before the first commit
 	BufferedBytes int64
 	Stats
@@ -200,6 +205,7 @@ func (r *Replicator) Status() Status {
 		s.Lag += l
 	}
 	s.LoadsOK, s.LoadsFail, s.LastCommit, s.FailingTables = h.loadsOK, h.loadsFail, h.lastCommit, len(h.failing)
+	s.Loaded = maps.Clone(h.loaded)
 	var table string
 	var fail loadFailure
 	for t, f := range h.failing {

@@ -33,7 +33,7 @@ type instruments struct {
 	freshness             prometheus.Observer
 
 	loads, loadRows, loadBytes, loadSeconds, filtered *prometheus.CounterVec
-	loadDuration                                      *prometheus.HistogramVec
+	loadDuration, loadSizeRows, loadSizeBytes         *prometheus.HistogramVec
 	connector                                         string
 
 	// Kept by health: the assigned partitions and, per partition, the
@@ -75,6 +75,10 @@ func newInstruments(reg *metrics.Registry, connector string) *instruments {
 		loadSeconds: reg.CounterVec("starcdc_load_seconds_total", "Time spent in load attempts.", "connector", "table"),
 		loadDuration: reg.HistogramVec("starcdc_load_duration_seconds", "Durations of Stream Load attempts.",
 			loadDurationBuckets, "connector", "table"),
+		loadSizeRows: reg.HistogramVec("starcdc_load_size_rows", "Rows of each successful load.",
+			prometheus.ExponentialBuckets(1, 4, 12), "connector", "table"),
+		loadSizeBytes: reg.HistogramVec("starcdc_load_size_bytes", "Body bytes of each successful load (before compression).",
+			prometheus.ExponentialBuckets(1024, 4, 11), "connector", "table"),
 		filtered: reg.CounterVec("starcdc_load_filtered_rows_total", "Rows StarRocks filtered within max_filter_ratio.", "connector", "table"),
 		partitions: metrics.Gauge{Gauge: reg.GaugeVec("starcdc_assigned_partitions",
 			"Kafka partitions assigned to this process.", "connector").WithLabelValues(connector)},
@@ -107,6 +111,8 @@ func (in *instruments) OnLoad(ev loader.LoadEvent) {
 	in.loadDuration.WithLabelValues(in.connector, ev.Table).Observe(ev.Duration.Seconds())
 	if ev.Err == nil {
 		in.lastLoad.WithLabelValues(in.connector, ev.Table).SetToCurrentTime()
+		in.loadSizeRows.WithLabelValues(in.connector, ev.Table).Observe(float64(ev.Rows))
+		in.loadSizeBytes.WithLabelValues(in.connector, ev.Table).Observe(float64(ev.Bytes))
 		in.loadRows.WithLabelValues(in.connector, ev.Table).Add(float64(ev.Rows))
 		in.loadBytes.WithLabelValues(in.connector, ev.Table).Add(float64(ev.Bytes))
 		in.filtered.WithLabelValues(in.connector, ev.Table).Add(float64(ev.Filtered))

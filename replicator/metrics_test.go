@@ -125,6 +125,12 @@ func TestInstrumentsExposition(t *testing.T) {
 	counter("starcdc_records_skipped_total", a, 1)
 	counter("starcdc_dead_letter_records_total", a, 3)
 	counter("starcdc_dead_letter_rows_total", a, 2)
+	if h := series(t, fams, "starcdc_load_size_rows", ao).GetHistogram(); h == nil || h.GetSampleCount() != 2 || h.GetSampleSum() != 9 {
+		t.Errorf("starcdc_load_size_rows = %v, want 2 loads of 9 rows in all", h)
+	}
+	if h := series(t, fams, "starcdc_load_size_bytes", ao).GetHistogram(); h == nil || h.GetSampleCount() != 2 || h.GetSampleSum() != 900 {
+		t.Errorf("starcdc_load_size_bytes = %v, want 2 loads of 900 bytes in all", h)
+	}
 	if g := series(t, fams, "starcdc_inflight_records", a).GetGauge(); g == nil || g.GetValue() != 11 {
 		t.Errorf("starcdc_inflight_records = %v, want a gauge of 11", g)
 	}

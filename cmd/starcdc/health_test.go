@@ -36,13 +36,14 @@ func TestProgressLine(t *testing.T) {
 		t.Fatal("a line while idle and unchanged")
 	}
 	s.Records, s.Rows, s.LoadsOK, s.Lag, s.BufferedBytes = 600, 1200, 3, 40, 4096
+	s.Loaded = map[string]int64{"orders": 1000, "customers": 200}
 	s.LastCommit = t0.Add(55 * time.Second)
 	attrs, ok := p.line(t0.Add(60*time.Second), s)
 	if !ok {
 		t.Fatal("no line after progress")
 	}
 	got := fmtAttrs(attrs)
-	want := "records_per_s=20 rows_per_s=40 partitions=2 lag=40 loads_ok=3 loads_failed=0 last_commit_age=5s buffered_bytes=4096"
+	want := "records_per_s=20 rows_per_s=40 partitions=2 lag=40 loads_ok=3 loads_failed=0 rows_loaded=customers=200 orders=1000 last_commit_age=5s buffered_bytes=4096"
 	if got != want {
 		t.Fatalf("line %q\nwant %q", got, want)
 	}

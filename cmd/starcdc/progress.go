@@ -5,7 +5,11 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/starcdc/starcdc/replicator"
@@ -44,6 +48,9 @@ func (p *progress) line(now time.Time, s replicator.Status) ([]any, bool) {
 		attrs = append(attrs, "lag", s.Lag)
 	}
 	attrs = append(attrs, "loads_ok", dOK, "loads_failed", dFail)
+	if per := loadedSince(prev.Loaded, s.Loaded); per != "" {
+		attrs = append(attrs, "rows_loaded", per)
+	}
 	if s.LastCommit.IsZero() {
 		attrs = append(attrs, "last_commit", "never")
 	} else {
@@ -76,4 +83,19 @@ func logProgress(ctx context.Context, log *slog.Logger, connector string, status
 			}
 		}
 	}
+}
+
+// loadedSince renders the rows loaded per table between two readings, as
+// "table=n table=n" in table order ("" when none).
+func loadedSince(prev, now map[string]int64) string {
+	var b strings.Builder
+	for _, t := range slices.Sorted(maps.Keys(now)) {
+		if d := now[t] - prev[t]; d > 0 {
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			fmt.Fprintf(&b, "%s=%d", t, d)
+		}
+	}
+	return b.String()
 }
