@@ -175,18 +175,32 @@ func standardDescriptors(fd protoreflect.FileDescriptor) (protoreflect.FileDescr
 	return files.FindFileByPath(fd.Path())
 }
 
-// message returns the compiled message at the index path.
-func (f *protoFile) message(idx []int) (*pbMsg, error) {
+// cachedMessage looks the compiled message at the index path up in the
+// cache, without letting idx escape (DecodeFlat passes a stack buffer).
+func (f *protoFile) cachedMessage(idx []int) (*pbMsg, bool) {
 	var kb [32]byte
-	key := kb[:0]
-	for _, i := range idx {
-		key = strconv.AppendInt(key, int64(i), 10)
-		key = append(key, '.')
-	}
+	key := appendMessageKey(kb[:0], idx)
 	f.mu.RLock()
 	m, ok := f.msgs[string(key)]
 	f.mu.RUnlock()
-	if ok {
+	return m, ok
+}
+
+// appendMessageKey appends the cache key of an index path ("0.2.").
+func appendMessageKey(dst []byte, idx []int) []byte {
+	for _, i := range idx {
+		dst = strconv.AppendInt(dst, int64(i), 10)
+		dst = append(dst, '.')
+	}
+	return dst
+}
+
+// messageKey is the cache key of an index path.
+func messageKey(idx []int) string { return string(appendMessageKey(nil, idx)) }
+
+// message returns the compiled message at the index path.
+func (f *protoFile) message(idx []int) (*pbMsg, error) {
+	if m, ok := f.cachedMessage(idx); ok {
 		return m, nil
 	}
 	md, err := messageAt(f.fd, idx)
@@ -194,14 +208,14 @@ func (f *protoFile) message(idx []int) (*pbMsg, error) {
 		return nil, fmt.Errorf("schema ID %d: %w", f.id, err)
 	}
 	b := pbBuilder{stack: map[protoreflect.FullName]bool{}}
-	m, err = b.message(md, 0)
+	m, err := b.message(md, 0)
 	if err != nil {
 		return nil, fmt.Errorf("schema ID %d: %w", f.id, err)
 	}
 	m.flat = newPBFlat(m)
 	f.mu.Lock()
 	if len(f.msgs) < 1024 {
-		f.msgs[string(key)] = m
+		f.msgs[messageKey(idx)] = m
 	}
 	f.mu.Unlock()
 	return m, nil

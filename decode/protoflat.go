@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"slices"
-	"strconv"
 	"unicode/utf8"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -294,20 +293,10 @@ func (c *protobufConverter) DecodeFlat(ctx context.Context, _ string, data []byt
 }
 
 // flatMessage is f.message without letting idx escape (it is DecodeFlat's
-// stack buffer): a cache hit is looked up here under the same key, a miss
-// goes to f.message with a copy. TestProtobufFlatZeroAllocs fails if the
-// key drifts from f.message's.
+// stack buffer): a cache hit is looked up without a copy, a miss goes to
+// f.message with one.
 func (f *protoFile) flatMessage(idx []int) (*pbMsg, error) {
-	var kb [32]byte
-	key := kb[:0]
-	for _, i := range idx {
-		key = strconv.AppendInt(key, int64(i), 10)
-		key = append(key, '.')
-	}
-	f.mu.RLock()
-	m, ok := f.msgs[string(key)]
-	f.mu.RUnlock()
-	if ok {
+	if m, ok := f.cachedMessage(idx); ok {
 		return m, nil
 	}
 	return f.message(slices.Clone(idx))
