@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -694,70 +693,11 @@ func (s *jsonScan) str() ([]byte, bool) {
 func (s *jsonScan) strSlow(start int) ([]byte, bool) {
 	mark := len(s.scratch)
 	s.scratch = appendValidUTF8(s.scratch, s.b[start:s.pos])
-	for s.pos < len(s.b) {
-		c := s.b[s.pos]
-		switch {
-		case c == '"':
-			s.pos++
-			return s.scratch[mark:len(s.scratch):len(s.scratch)], true
-		case c < 0x20:
-			return nil, false
-		case c != '\\':
-			end := s.pos
-			for end < len(s.b) && s.b[end] != '"' && s.b[end] != '\\' && s.b[end] >= 0x20 {
-				end++
-			}
-			s.scratch = appendValidUTF8(s.scratch, s.b[s.pos:end])
-			s.pos = end
-			continue
-		}
-		if s.pos+1 >= len(s.b) {
-			return nil, false
-		}
-		e := s.b[s.pos+1]
-		s.pos += 2
-		switch e {
-		case '"', '\\', '/':
-			s.scratch = append(s.scratch, e)
-		case 'b':
-			s.scratch = append(s.scratch, '\b')
-		case 'f':
-			s.scratch = append(s.scratch, '\f')
-		case 'n':
-			s.scratch = append(s.scratch, '\n')
-		case 'r':
-			s.scratch = append(s.scratch, '\r')
-		case 't':
-			s.scratch = append(s.scratch, '\t')
-		case 'u':
-			r, ok := s.hex4()
-			if !ok {
-				return nil, false
-			}
-			if utf16.IsSurrogate(r) {
-				r2 := rune(-1)
-				if s.pos+1 < len(s.b) && s.b[s.pos] == '\\' && s.b[s.pos+1] == 'u' {
-					save := s.pos
-					s.pos += 2
-					if x, ok := s.hex4(); ok {
-						r2 = x
-					} else {
-						s.pos = save
-					}
-					if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
-						s.scratch = utf8.AppendRune(s.scratch, dec)
-						continue
-					}
-					s.pos = save
-				}
-				r = utf8.RuneError
-			}
-			s.scratch = utf8.AppendRune(s.scratch, r)
-		default:
-			return nil, false
-		}
+	var msg string
+	if s.scratch, msg = s.appendStrRest(s.scratch); msg != "" {
+		return nil, false
 	}
-	return nil, false
+	return s.scratch[mark:len(s.scratch):len(s.scratch)], true
 }
 
 // base64 reads a string and decodes it as base64.StdEncoding.DecodeString

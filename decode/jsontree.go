@@ -285,46 +285,59 @@ func (p *jsonParser) str() (string, error) {
 // strSlow handles strings with escapes, from the string's first byte.
 func (p *jsonParser) strSlow(start int) (string, error) {
 	buf := appendValidUTF8(make([]byte, 0, p.pos-start+16), p.b[start:p.pos])
+	buf, msg := p.appendStrRest(buf)
+	if msg != "" {
+		return "", p.errf("%s", msg)
+	}
+	return string(buf), nil
+}
+
+// appendStrRest appends to dst the rest of the string p is in, from p.pos
+// up to its closing quote (which it consumes): escapes decoded, invalid
+// UTF-8 and lone surrogates replaced by U+FFFD, as encoding/json does. On
+// malformed input it returns a message for p.errf, p.pos at the fault.
+// The generic parser and the flat scanner (jsonflat.go) share it.
+func (p *jsonParser) appendStrRest(dst []byte) ([]byte, string) {
 	for p.pos < len(p.b) {
 		c := p.b[p.pos]
 		switch {
 		case c == '"':
 			p.pos++
-			return string(buf), nil
+			return dst, ""
 		case c < 0x20:
-			return "", p.errf("control character in a string")
+			return dst, "control character in a string"
 		case c != '\\':
 			end := p.pos
 			for end < len(p.b) && p.b[end] != '"' && p.b[end] != '\\' && p.b[end] >= 0x20 {
 				end++
 			}
-			buf = appendValidUTF8(buf, p.b[p.pos:end])
+			dst = appendValidUTF8(dst, p.b[p.pos:end])
 			p.pos = end
 			continue
 		}
 		// escape
 		if p.pos+1 >= len(p.b) {
-			return "", p.errf("unterminated escape")
+			return dst, "unterminated escape"
 		}
 		e := p.b[p.pos+1]
 		p.pos += 2
 		switch e {
 		case '"', '\\', '/':
-			buf = append(buf, e)
+			dst = append(dst, e)
 		case 'b':
-			buf = append(buf, '\b')
+			dst = append(dst, '\b')
 		case 'f':
-			buf = append(buf, '\f')
+			dst = append(dst, '\f')
 		case 'n':
-			buf = append(buf, '\n')
+			dst = append(dst, '\n')
 		case 'r':
-			buf = append(buf, '\r')
+			dst = append(dst, '\r')
 		case 't':
-			buf = append(buf, '\t')
+			dst = append(dst, '\t')
 		case 'u':
 			r, ok := p.hex4()
 			if !ok {
-				return "", p.errf("invalid \\u escape")
+				return dst, "invalid \\u escape"
 			}
 			if utf16.IsSurrogate(r) {
 				r2 := rune(-1)
@@ -337,19 +350,19 @@ func (p *jsonParser) strSlow(start int) (string, error) {
 						p.pos = save
 					}
 					if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
-						buf = utf8.AppendRune(buf, dec)
+						dst = utf8.AppendRune(dst, dec)
 						continue
 					}
 					p.pos = save
 				}
 				r = utf8.RuneError
 			}
-			buf = utf8.AppendRune(buf, r)
+			dst = utf8.AppendRune(dst, r)
 		default:
-			return "", p.errf("invalid escape '\\%c'", e)
+			return dst, fmt.Sprintf("invalid escape '\\%c'", e)
 		}
 	}
-	return "", p.errf("unterminated string")
+	return dst, "unterminated string"
 }
 
 func (p *jsonParser) hex4() (rune, bool) {
