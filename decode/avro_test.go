@@ -464,3 +464,30 @@ func TestAvroUnionOfNamedRecords(t *testing.T) {
 		t.Errorf("union index out of range: %v", err)
 	}
 }
+
+// TestAvroSingleBranchUnion: a union of one branch (["string"]) maps to
+// its branch, and its datum starts with the branch index like every
+// union's; an index other than 0 is malformed.
+func TestAvroSingleBranchUnion(t *testing.T) {
+	f := newFake(t)
+	text := `{"type":"record","name":"R","fields":[{"name":"a","type":["string"]},{"name":"b","type":["long"]}]}`
+	id := mustRegister(t, f, "single-value", sr.Schema{Schema: text, Type: sr.TypeAvro})
+	c := avroConv(t, testRegistries(), map[string]string{"schema.registry.url": f.URL()})
+	payload := hambaEncode(t, text, map[string]any{"a": "x", "b": int64(5)})
+	if want := []byte{0, 2, 'x', 0, 10}; string(payload) != string(want) {
+		t.Fatalf("hamba wrote %x, want %x (index, then the branch)", payload, want)
+	}
+	rec, err := c.Decode(context.Background(), "single", frame(id, nil, payload))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := at(t, rec.Value, "a"), at(t, rec.Value, "b"); a != "x" || b != int64(5) {
+		t.Fatalf("a=%#v b=%#v", a, b)
+	}
+	if s := rec.Schema.Field("a").Schema; s.Type != TypeString || s.Optional {
+		t.Errorf("a's schema %+v, want a required string", s)
+	}
+	if _, err := c.Decode(context.Background(), "single", frame(id, nil, []byte{2, 2, 'x', 0, 10})); !errors.Is(err, ErrMalformed) {
+		t.Errorf("union index 1 of a one-branch union: %v, want ErrMalformed", err)
+	}
+}

@@ -65,6 +65,7 @@ const (
 	akRecord
 	akOptional // [null, T] or [T, null]
 	akUnion    // general union → io.confluent.connect.avro.Union struct
+	akSingle   // a union of one branch: its index (0) on the wire, then the branch
 )
 
 // avroNode is a compiled decoder for one Avro schema node, with the Connect
@@ -218,7 +219,14 @@ func (b *avroBuilder) node(s avro.Schema, depth int) (*avroNode, error) {
 			break
 		}
 		if len(types) == 1 {
-			return b.node(types[0], depth)
+			// Mapped as its one branch; the datum still starts with the
+			// branch index, as for every union.
+			inner, err := b.node(types[0], depth+1)
+			if err != nil {
+				return nil, err
+			}
+			n.kind, n.elem, n.schema = akSingle, inner, inner.schema
+			break
 		}
 		n.kind, cs.Type, cs.Name, cs.Optional = akUnion, TypeStruct, avroUnionName, nullAt >= 0
 		for i, bt := range types {

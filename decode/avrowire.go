@@ -233,6 +233,12 @@ func (r *avroReader) read(n *avroNode, depth int) any {
 		}
 		r.fail(fmt.Errorf("%w: Avro union index %d out of range", ErrMalformed, i))
 		return nil
+	case akSingle:
+		if i := r.long(); i != 0 {
+			r.fail(fmt.Errorf("%w: Avro union index %d out of range", ErrMalformed, i))
+			return nil
+		}
+		return r.read(n.elem, depth)
 	case akUnion:
 		i := r.long()
 		if i < 0 || i >= int64(len(n.branches)) {
