@@ -4,10 +4,17 @@
 // (the loader), and commits offsets behind durable loads.
 //
 // It owns:
-//   - the consume/commit loop (New, Run): fetch, process in offset order,
-//     back-pressure while the Sink is full (rebalances allowed meanwhile),
-//     commit what is durable every CommitInterval, and a final
+//   - the consume/commit loop (New, Run): fetch, prepare each poll's
+//     partitions in parallel and hand them over in offset order
+//     (prepare.go), back-pressure while the Sink or the epoch is full
+//     (rebalances allowed meanwhile), commit what is durable, and a final
 //     flush and commit when it stops;
+//   - exactly-once delivery (Config.ExactlyOnce, epoch.go): epochs whose
+//     intent is written to the group's offset metadata before their rows
+//     are sealed under labels of their Kafka ranges, and the replay of any
+//     intent found at assignment;
+//   - static group membership and leaving the group at once on stop
+//     (membership.go), and the connector's health for /ready (health.go);
 //   - Debezium truncate events (everything before them is loaded first);
 //   - the hand-off to the dead-letter policy (package deadletter) of the
 //     records the pipeline fails on and of the rows StarRocks rejects;
@@ -27,8 +34,10 @@
 // Delivery contract: a Kafka offset is committed only after every row of the
 // records before it was durably loaded by StarRocks (or, for a record that
 // yields no row, after everything before it was). A crash therefore replays
-// at most the records after the last commit; the loader's deterministic
-// labels and the primary-key tables make such a replay harmless. A record
+// at most the records after the last commit; with ExactlyOnce the replay
+// cuts the same loads under the same labels, so StarRocks stores no row
+// twice in any table kind (without it, the primary-key tables make such a
+// replay harmless). A record
 // that cannot be loaded goes to the dead-letter policy, which either takes it
 // or stops the pipeline before its offset is committed: nothing is lost. An
 // error that is not the record's fault (pipeline.ErrStop: the configuration,
