@@ -29,10 +29,15 @@
 //     rows not committed stay buffered, in order, with the label of their
 //     load: calling Flush again re-sends them under the same label, so a
 //     load that did commit before its reply was lost is not applied twice.
-//   - In the background, a table is loaded when its oldest row is
-//     FlushInterval old (if set; and MinLoadInterval after its last load, if
-//     set), and the
-//     largest tables are loaded when memory runs short. Every attempt is
+//   - With Options.Manual the caller cuts every load: Seal(name) labels
+//     each table's loads by name alone (Label(LabelPrefix, table, name),
+//     "-s<k>" for later Headers segments), so a caller that seals the same
+//     rows in the same order under the same name after a crash gets the
+//     same labels and StarRocks stores nothing twice (the replicator's
+//     exactly-once epochs). Otherwise, in the background, a table is loaded
+//     when its oldest row is FlushInterval old (if set; and MinLoadInterval
+//     after its last load, if set), and the largest tables are loaded when
+//     memory runs short. Every attempt is
 //     reported to the Listener; LoadEvent.Seq, Durable and TableDurable
 //     tell which rows are committed, so a caller commits source positions
 //     only past durable rows.
@@ -42,7 +47,8 @@
 //     cut into consecutive segments where the Headers change, one load (one
 //     transaction) each, still committed in Append order.
 //   - Retryable failures (network errors, HTTP 5xx, Fail without a
-//     permanent cause) are retried MaxRetries times with exponential
+//     permanent cause) are retried for RetryFor and MaxRetries times at the
+//     least, with exponential
 //     backoff and jitter. Permanent failures are not retried.
 //   - Bad rows (ErrBadRows: "too many filtered rows", "primary key size
 //     exceed the limit", an unparsable JSON row; the error log is fetched)
