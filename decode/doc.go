@@ -61,4 +61,10 @@
 //
 // Schemas, and the Names of struct values, are shared between the records
 // of one schema: treat them as read-only.
+//
+// The Avro, Protobuf, JsonConverter and JSON Schema converters are also
+// FlatConverters (flat.go): DecodeFlat reads a record into reused Slots laid
+// out by a FlatPlan compiled once per writer schema, without building the
+// values above and without allocating, and promises exactly the values
+// Decode would return, or ErrNotFlat (decode it with Decode then).
 package decode
