@@ -133,6 +133,15 @@ func newEpoch() *epoch { return &epoch{parts: map[topicPartition]*epochPart{}} }
 
 func (e *epoch) empty() bool { return len(e.parts) == 0 }
 
+// records counts the records gathered in e.
+func (e *epoch) records() int {
+	n := 0
+	for _, p := range e.parts {
+		n += len(p.recs)
+	}
+	return n
+}
+
 // part returns the part of tp, creating it from spare memory.
 func (r *Replicator) part(e *epoch, tp topicPartition) *epochPart {
 	p := e.parts[tp]

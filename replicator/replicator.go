@@ -1056,10 +1056,9 @@ func (r *Replicator) inflightRecords() int {
 			n += len(q)
 		}
 	}
-	for _, e := range append([]*epoch{r.open}, slices.Collect(maps.Values(r.recoveries))...) {
-		for _, p := range e.parts {
-			n += len(p.recs)
-		}
+	n += r.open.records()
+	for _, e := range r.recoveries {
+		n += e.records()
 	}
 	return n
 }
