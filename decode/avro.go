@@ -55,7 +55,7 @@ func (c *avroConverter) Decode(ctx context.Context, _ string, data []byte) (Reco
 	}
 	v, err := decodeAvro(node, payload)
 	if err != nil {
-		return Record{}, fmt.Errorf("schema ID %d: %w", id, err)
+		return Record{}, fmt.Errorf("%s: %w", id, err)
 	}
-	return Record{Schema: node.schema, Value: v, SchemaID: id}, nil
+	return Record{Schema: node.schema, Value: v, SchemaID: id.recordID()}, nil
 }

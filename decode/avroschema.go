@@ -28,17 +28,17 @@ func compileAvro(raw *rawSchema) (*avroNode, error) {
 	cache := &avro.SchemaCache{}
 	for _, ref := range raw.refs {
 		if _, err := avro.ParseWithCache(ref.text, "", cache); err != nil {
-			return nil, fmt.Errorf("%w: schema ID %d: referenced Avro schema %q (subject %q version %d) does not parse: %v", ErrMalformed, raw.id, ref.name, ref.subject, ref.version, err)
+			return nil, fmt.Errorf("%w: %s: referenced Avro schema %q (subject %q version %d) does not parse: %v", ErrMalformed, raw.id, ref.name, ref.subject, ref.version, err)
 		}
 	}
 	s, err := avro.ParseWithCache(raw.text, "", cache)
 	if err != nil {
-		return nil, fmt.Errorf("%w: schema ID %d: Avro schema does not parse: %v", ErrMalformed, raw.id, err)
+		return nil, fmt.Errorf("%w: %s: Avro schema does not parse: %v", ErrMalformed, raw.id, err)
 	}
 	b := avroBuilder{stack: map[string]bool{}}
 	n, err := b.node(s, 0)
 	if err != nil {
-		return nil, fmt.Errorf("schema ID %d: %w", raw.id, err)
+		return nil, fmt.Errorf("%s: %w", raw.id, err)
 	}
 	finishDefaults(n.schema, map[*Schema]bool{})
 	return n, nil

@@ -224,7 +224,7 @@ func benchSetup(b *testing.B) (map[string]benchCase, avro.Schema, []byte) {
 	cases["jsonschema"] = benchCase{jsc, frame(jid, nil, jpayload)}
 
 	pid := mustRegister(b, f, "p-value", sr.Schema{Type: sr.TypeProtobuf, Schema: benchProto})
-	ppayload := protoEncode(b, &rawSchema{id: pid, text: benchProto}, []int{0}, benchProtoJSON)
+	ppayload := protoEncode(b, &rawSchema{id: schemaID{id: pid}, text: benchProto}, []int{0}, benchProtoJSON)
 	pc, _ := regs.New(ClassProtobuf, url)
 	cases["protobuf"] = benchCase{pc, frame(pid, []int{0}, ppayload)}
 

@@ -70,6 +70,9 @@ func (r *Registries) New(class string, props map[string]string) (Converter, erro
 	if p := newPrimitive(class); p != nil {
 		return p, nil
 	}
+	if strings.HasPrefix(class, "io.apicurio.") {
+		return nil, fmt.Errorf("%w: converter class %s: %s", ErrApicurio, class, apicurioAdvice)
+	}
 	return nil, fmt.Errorf("%w: unknown converter class %q; use one of %s", ErrUnsupported, class, strings.Join(Classes(), ", "))
 }
 

@@ -11,11 +11,17 @@
 //     ShortConverter, IntegerConverter, LongConverter, FloatConverter,
 //     DoubleConverter: the exact byte lengths of Kafka's deserializers),
 //     Confluent's AvroConverter, ProtobufConverter and JsonSchemaConverter;
-//   - the Confluent wire framing (magic byte 0, 4-byte schema ID, Protobuf
-//     message indexes; FramingError when a record lacks it), and
-//     AppendConfluentHeader, which writes it;
+//   - the Confluent wire framing (magic byte 0 and a 4-byte schema ID, or
+//     magic byte 1 and a 16-byte schema GUID, then Protobuf message
+//     indexes; FramingError when a record lacks it), and
+//     AppendConfluentHeader, which writes it; Confluent Platform 8's
+//     header-carried schema IDs (KeySchemaIDHeader, ValueSchemaIDHeader:
+//     FrameSchemaID turns such a record into the framed bytes the
+//     converters read, as the DualSchemaIdDeserializer reads a header
+//     first); Apicurio's framing refused with advice (ErrApicurio);
 //   - Schema Registry access: a Registries value shares one client set and
-//     per-ID schema cache (with singleflight) per registry URL list and
+//     per-ID (and per-GUID: GET /schemas/guids/{guid}) schema cache (with
+//     singleflight) per registry URL list and
 //     credentials; references are resolved recursively; several URLs fail
 //     over (a 404 too: a schema is not found only when every URL answers
 //     404); 5xx, timeouts and 404s are retried with bounded backoff;

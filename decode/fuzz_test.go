@@ -37,8 +37,8 @@ func FuzzFraming(f *testing.F) {
 			checkFuzzErr(t, err)
 			return
 		}
-		if id < 0 || len(payload) != len(data)-5 {
-			t.Fatalf("id %d payload %d of %d", id, len(payload), len(data))
+		if want := len(data) - 5; id.byGUID && len(payload) != len(data)-17 || !id.byGUID && (id.id < 0 || len(payload) != want) {
+			t.Fatalf("%s payload %d of %d", id, len(payload), len(data))
 		}
 		idx, rest, err := appendMessageIndexes(ClassProtobuf, nil, payload)
 		if err != nil {

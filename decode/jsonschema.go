@@ -22,7 +22,7 @@ import (
 type jsonSchemaConverter struct {
 	schemas *registrySchemas[*Schema]
 	conv    JSONConverter
-	plans   idCache[*jsonFlat] // by schema ID: the flat plan of schemas' entry (jsonflat.go)
+	plans   schemaCache[*jsonFlat] // by schema ID: the flat plan of schemas' entry (jsonflat.go)
 }
 
 // newJSONSchemaConverter returns a jsonSchemaConverter reading schemas from
@@ -31,7 +31,7 @@ func (r *Registries) newJSONSchemaConverter(props map[string]string) (*jsonSchem
 	schemas, err := newRegistrySchemas(r, ClassJSONSchema, kindJSON, props, func(_ context.Context, raw *rawSchema) (*Schema, error) {
 		s, err := compileJSONSchema(raw)
 		if err != nil {
-			return nil, fmt.Errorf("schema ID %d: %w", raw.id, err)
+			return nil, fmt.Errorf("%s: %w", raw.id, err)
 		}
 		return s, nil
 	})
@@ -68,9 +68,9 @@ func (c *jsonSchemaConverter) Decode(ctx context.Context, _ string, data []byte)
 		}
 	}
 	if err != nil {
-		return Record{}, fmt.Errorf("schema ID %d: %w", id, err)
+		return Record{}, fmt.Errorf("%s: %w", id, err)
 	}
-	return Record{Schema: schema, Value: v, SchemaID: id}, nil
+	return Record{Schema: schema, Value: v, SchemaID: id.recordID()}, nil
 }
 
 // jsonSchemaBuilder resolves $ref against the main document and the

@@ -78,7 +78,7 @@ func (r *Registries) newProtobufConverter(props map[string]string) (*protobufCon
 
 // protoFile is one compiled schema ID and its messages by index path.
 type protoFile struct {
-	id   int
+	id   schemaID
 	fd   protoreflect.FileDescriptor
 	mu   sync.RWMutex
 	msgs map[string]*pbMsg
@@ -109,9 +109,9 @@ func (c *protobufConverter) Decode(ctx context.Context, _ string, data []byte) (
 	d := newPBDecoder(payload)
 	v, err := d.message(m, 0, len(payload))
 	if err != nil {
-		return Record{}, fmt.Errorf("schema ID %d: message %s: %w", id, m.md.FullName(), err)
+		return Record{}, fmt.Errorf("%s: message %s: %w", id, m.md.FullName(), err)
 	}
-	return Record{Schema: m.schema, Value: v, SchemaID: id}, nil
+	return Record{Schema: m.schema, Value: v, SchemaID: id.recordID()}, nil
 }
 
 func compileProto(ctx context.Context, raw *rawSchema) (*protoFile, error) {
@@ -126,7 +126,7 @@ func compileProto(ctx context.Context, raw *rawSchema) (*protoFile, error) {
 	for _, ref := range raw.refs {
 		files[ref.name] = ref.text
 	}
-	main := fmt.Sprintf("starcdc-schema-id-%d.proto", raw.id)
+	main := "starcdc-" + strings.ReplaceAll(raw.id.String(), " ", "-") + ".proto"
 	files[main] = raw.text
 	comp := protocompile.Compiler{
 		Resolver: protocompile.WithStandardImports(&protocompile.SourceResolver{
@@ -137,13 +137,13 @@ func compileProto(ctx context.Context, raw *rawSchema) (*protoFile, error) {
 	out, err := comp.Compile(ctx, main)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("%w: compiling schema ID %d: %w", ErrRegistryUnavailable, raw.id, ctx.Err())
+			return nil, fmt.Errorf("%w: compiling %s: %w", ErrRegistryUnavailable, raw.id, ctx.Err())
 		}
-		return nil, fmt.Errorf("%w: schema ID %d: Protobuf schema does not compile: %v", ErrMalformed, raw.id, err)
+		return nil, fmt.Errorf("%w: %s: Protobuf schema does not compile: %v", ErrMalformed, raw.id, err)
 	}
 	fd, err := standardDescriptors(out[0])
 	if err != nil {
-		return nil, fmt.Errorf("%w: schema ID %d: Protobuf schema does not build: %v", ErrMalformed, raw.id, err)
+		return nil, fmt.Errorf("%w: %s: Protobuf schema does not build: %v", ErrMalformed, raw.id, err)
 	}
 	return &protoFile{id: raw.id, fd: fd, msgs: map[string]*pbMsg{}}, nil
 }
@@ -205,12 +205,12 @@ func (f *protoFile) message(idx []int) (*pbMsg, error) {
 	}
 	md, err := messageAt(f.fd, idx)
 	if err != nil {
-		return nil, fmt.Errorf("schema ID %d: %w", f.id, err)
+		return nil, fmt.Errorf("%s: %w", f.id, err)
 	}
 	b := pbBuilder{stack: map[protoreflect.FullName]bool{}}
 	m, err := b.message(md, 0)
 	if err != nil {
-		return nil, fmt.Errorf("schema ID %d: %w", f.id, err)
+		return nil, fmt.Errorf("%s: %w", f.id, err)
 	}
 	m.flat = newPBFlat(m)
 	f.mu.Lock()

@@ -186,7 +186,7 @@ func sameValue(a, b any) bool {
 }
 
 func TestProtobufWireMatchesDynamicpb(t *testing.T) {
-	raw := &rawSchema{id: 1, kind: kindProtobuf, text: protoEnvelope,
+	raw := &rawSchema{id: schemaID{id: 1}, kind: kindProtobuf, text: protoEnvelope,
 		refs: []schemaRef{{name: "io/debezium/mysql/source.proto", text: protoSource, kind: kindProtobuf}}}
 	pf, err := compileProto(context.Background(), raw)
 	if err != nil {

@@ -152,7 +152,7 @@ func registerProtoEnvelope(t testing.TB, f interface {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw := &rawSchema{id: id, kind: kindProtobuf, text: protoEnvelope,
+	raw := &rawSchema{id: schemaID{id: id}, kind: kindProtobuf, text: protoEnvelope,
 		refs: []schemaRef{{name: "io/debezium/mysql/source.proto", text: protoSource, kind: kindProtobuf}}}
 	return id, raw
 }
@@ -265,8 +265,8 @@ func TestProtobufSchemaChangeAndBadSchema(t *testing.T) {
 	id1 := mustRegister(t, f, "a-value", sr.Schema{Type: sr.TypeProtobuf, Schema: v1})
 	id2 := mustRegister(t, f, "a-value", sr.Schema{Type: sr.TypeProtobuf, Schema: v2})
 	c := protoConv(t, testRegistries(), f.URL())
-	r1, err1 := c.Decode(context.Background(), "a", frame(id1, []int{0}, protoEncode(t, &rawSchema{id: id1, text: v1}, []int{0}, `{"id":"1"}`)))
-	r2, err2 := c.Decode(context.Background(), "a", frame(id2, []int{0}, protoEncode(t, &rawSchema{id: id2, text: v2}, []int{0}, `{"id":"2","name":"n"}`)))
+	r1, err1 := c.Decode(context.Background(), "a", frame(id1, []int{0}, protoEncode(t, &rawSchema{id: schemaID{id: id1}, text: v1}, []int{0}, `{"id":"1"}`)))
+	r2, err2 := c.Decode(context.Background(), "a", frame(id2, []int{0}, protoEncode(t, &rawSchema{id: schemaID{id: id2}, text: v2}, []int{0}, `{"id":"2","name":"n"}`)))
 	if err1 != nil || err2 != nil {
 		t.Fatal(err1, err2)
 	}
@@ -282,7 +282,7 @@ func TestProtobufSchemaChangeAndBadSchema(t *testing.T) {
 
 // A message field repeated 100k times merges in linear time.
 func TestProtobufRepeatedMessageFieldIsLinear(t *testing.T) {
-	raw := &rawSchema{id: 1, kind: kindProtobuf, text: protoEnvelope,
+	raw := &rawSchema{id: schemaID{id: 1}, kind: kindProtobuf, text: protoEnvelope,
 		refs: []schemaRef{{name: "io/debezium/mysql/source.proto", text: protoSource, kind: kindProtobuf}}}
 	pf, err := compileProto(context.Background(), raw)
 	if err != nil {

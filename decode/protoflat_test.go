@@ -151,7 +151,7 @@ func newProtoFlatEnv(t testing.TB) *protoFlatEnv {
 // msg returns the compiled message plan at idx of schema id.
 func (e *protoFlatEnv) msg(t testing.TB, id int, idx []int) *pbMsg {
 	t.Helper()
-	pf, err := e.pc.schemas.get(context.Background(), id)
+	pf, err := e.pc.schemas.get(context.Background(), schemaID{id: id})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -424,12 +424,12 @@ func protoFlatFixtures(t testing.TB) (FlatConverter, []protoFlatFixture) {
 		{"inner oneof string", enc([]int{1, 0}, `{"n": "5", "s": "x"}`), true},
 		{"inner oneof int", enc([]int{1, 0}, `{"n": "-5", "i": "7"}`), true},
 		{"inner empty", enc([]int{1, 0}, `{}`), true},
-		{"source", frame(srcID, []int{0}, protoEncode(t, &rawSchema{id: srcID, text: protoSource}, []int{0},
+		{"source", frame(srcID, []int{0}, protoEncode(t, &rawSchema{id: schemaID{id: srcID}, text: protoSource}, []int{0},
 			`{"version": "2.5.0.Final", "connector": "mysql", "ts_ms": "1712917800000", "server_id": "223344", "row": 3}`)), true},
-		{"schema v1", frame(id1, []int{0}, protoEncode(t, &rawSchema{id: id1, text: v1}, []int{0}, `{"id":"1"}`)), true},
-		{"schema v2", frame(id2, []int{0}, protoEncode(t, &rawSchema{id: id2, text: v2}, []int{0}, `{"id":"2","name":"n"}`)), true},
-		{"bench envelope", frame(bid, []int{0}, protoEncode(t, &rawSchema{id: bid, text: benchProto}, []int{0}, benchProtoJSON)), true},
-		{"bench value", frame(bid, []int{0, 0}, protoEncode(t, &rawSchema{id: bid, text: benchProto}, []int{0, 0}, `{"id": 7, "balance": {"value": "AA==", "scale": 2}}`)), true},
+		{"schema v1", frame(id1, []int{0}, protoEncode(t, &rawSchema{id: schemaID{id: id1}, text: v1}, []int{0}, `{"id":"1"}`)), true},
+		{"schema v2", frame(id2, []int{0}, protoEncode(t, &rawSchema{id: schemaID{id: id2}, text: v2}, []int{0}, `{"id":"2","name":"n"}`)), true},
+		{"bench envelope", frame(bid, []int{0}, protoEncode(t, &rawSchema{id: schemaID{id: bid}, text: benchProto}, []int{0}, benchProtoJSON)), true},
+		{"bench value", frame(bid, []int{0, 0}, protoEncode(t, &rawSchema{id: schemaID{id: bid}, text: benchProto}, []int{0, 0}, `{"id": 7, "balance": {"value": "AA==", "scale": 2}}`)), true},
 		{"bad index", frame(id, []int{5}, nil), false},
 		{"bad payload", frame(id, []int{1, 0}, []byte{0xff, 0xff}), false},
 	}
@@ -700,7 +700,7 @@ func protoFlatSeeds(e *protoFlatEnv, rng *rand.Rand, n int) [][]byte {
 		if i%7 == 6 {
 			id, idx = e.p2, []int{0}
 		}
-		pf, err := e.pc.schemas.get(context.Background(), id)
+		pf, err := e.pc.schemas.get(context.Background(), schemaID{id: id})
 		if err != nil {
 			panic(err)
 		}
@@ -765,7 +765,7 @@ func protoFlatBenchRecord(t testing.TB, id int) []byte {
  "source": {"version": "2.5.0.Final", "connector": "mysql", "name": "dbserver1", "ts_ms": "1712917800000", "snapshot": "false",
  "db": "inventory", "table": "customers", "server_id": "223344", "file": "mysql-bin.000003", "pos": "484", "row": 1},
  "op": "u", "ts_ms": "1712917800123"}`
-	return frame(id, []int{0}, protoEncode(t, &rawSchema{id: id, text: protoFlatText}, []int{0}, doc))
+	return frame(id, []int{0}, protoEncode(t, &rawSchema{id: schemaID{id: id}, text: protoFlatText}, []int{0}, doc))
 }
 
 // BenchmarkProtobufFlat measures Decode and DecodeFlat on the same

@@ -283,8 +283,9 @@ type registry struct {
 	urls    []string
 	good    atomic.Int32 // index of the URL that answered last
 
-	ids  idCache[*rawSchema]
-	refs idCache[*rawSchema] // keyed by subject+version through refKeys
+	auth registryAuth // for the requests srclient has no call for
+	ids  schemaCache[*rawSchema]
+	refs idCache[int, *rawSchema] // keyed by subject+version through keys
 	mu   sync.Mutex
 	keys map[string]int
 }
@@ -311,7 +312,7 @@ func (k schemaKind) String() string {
 
 // rawSchema is a registered schema with its references resolved.
 type rawSchema struct {
-	id   int
+	id   schemaID
 	kind schemaKind
 	text string
 	// refs holds every transitive reference, dependencies first, deduplicated.
@@ -334,7 +335,7 @@ func newRegistry(cfg registryCfg, bases []string, auth registryAuth) *registry {
 		Timeout:   cfg.timeout,
 		Transport: &registryTransport{base: base, headers: auth.headers, tokens: auth.tokens, maxResponse: cfg.maxResponse},
 	}
-	reg := &registry{cfg: cfg, hc: hc, urls: bases, keys: map[string]int{}}
+	reg := &registry{cfg: cfg, hc: hc, urls: bases, auth: auth, keys: map[string]int{}}
 	for _, b := range bases {
 		c := srclient.NewSchemaRegistryClient(b, srclient.WithClient(hc))
 		c.CachingEnabled(false) // we cache, bounded and with singleflight
@@ -348,19 +349,30 @@ func newRegistry(cfg registryCfg, bases []string, auth registryAuth) *registry {
 	return reg
 }
 
-// schema returns the schema registered under id, with its references.
-func (r *registry) schema(ctx context.Context, id int) (*rawSchema, error) {
+// schema returns the schema a record names (by ID or by GUID), with its
+// references.
+func (r *registry) schema(ctx context.Context, id schemaID) (*rawSchema, error) {
 	return r.ids.get(id, func() (*rawSchema, error) {
-		s, err := r.fetch(ctx, "schema ID "+strconv.Itoa(id), func(c *srclient.SchemaRegistryClient) (*srclient.Schema, error) {
-			return c.GetSchema(id)
-		})
-		if err != nil {
-			return nil, err
+		rs := &rawSchema{id: id}
+		var refs []srclient.Reference
+		if id.byGUID {
+			g, err := r.schemaByGUID(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			rs.kind, rs.text, refs = kindNamed(g.SchemaType), g.Schema, g.References
+		} else {
+			s, err := r.fetch(ctx, id.String(), func(c *srclient.SchemaRegistryClient) (*srclient.Schema, error) {
+				return c.GetSchema(id.id)
+			})
+			if err != nil {
+				return nil, err
+			}
+			rs.kind, rs.text, refs = kindOf(s), s.Schema(), s.References()
 		}
-		rs := &rawSchema{id: id, kind: kindOf(s), text: s.Schema()}
 		seen := map[string]bool{}
-		if err := r.resolveRefs(ctx, s.References(), seen, &rs.refs, 0); err != nil {
-			return nil, fmt.Errorf("schema ID %d: %w", id, err)
+		if err := r.resolveRefs(ctx, refs, seen, &rs.refs, 0); err != nil {
+			return nil, fmt.Errorf("%s: %w", id, err)
 		}
 		return rs, nil
 	})
@@ -409,7 +421,7 @@ func (r *registry) refSchema(ctx context.Context, subject string, version int) (
 		if err != nil {
 			return nil, err
 		}
-		return &rawSchema{id: s.ID(), kind: kindOf(s), text: s.Schema(), refs: toRefs(s.References())}, nil
+		return &rawSchema{id: schemaID{id: s.ID()}, kind: kindOf(s), text: s.Schema(), refs: toRefs(s.References())}, nil
 	})
 	if err != nil {
 		return nil, nil, err
@@ -433,7 +445,13 @@ func kindOf(s *srclient.Schema) schemaKind {
 	if t == nil {
 		return kindAvro
 	}
-	switch strings.ToUpper(string(*t)) {
+	return kindNamed(string(*t))
+}
+
+// kindNamed is the format a registry's schemaType names: absent, empty or
+// AVRO is Avro.
+func kindNamed(t string) schemaKind {
+	switch strings.ToUpper(t) {
 	case "PROTOBUF":
 		return kindProtobuf
 	case "JSON":
@@ -459,7 +477,13 @@ func kindOf(s *srclient.Schema) schemaKind {
 // ErrSchemaNotFound while another URL has the schema, and an ID that does
 // not exist makes its record undecodable once the retry budget is spent.
 func (r *registry) fetch(ctx context.Context, what string, call func(*srclient.SchemaRegistryClient) (*srclient.Schema, error)) (*srclient.Schema, error) {
-	n := len(r.clients)
+	return fetchFrom(ctx, r, what, func(i int) (*srclient.Schema, error) { return call(r.clients[i]) })
+}
+
+// fetchFrom is fetch for any call, given the index of the URL to ask.
+func fetchFrom[T any](ctx context.Context, r *registry, what string, call func(i int) (T, error)) (T, error) {
+	var zero T
+	n := len(r.urls)
 	delay := r.cfg.backoffMin
 	var last error
 	for attempt := 0; ; attempt++ {
@@ -467,10 +491,10 @@ func (r *registry) fetch(ctx context.Context, what string, call func(*srclient.S
 		notFound := 0 // URLs that answered 404 in this round
 		for i := 0; i < n; i++ {
 			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("%w: fetching %s: %w", ErrRegistryUnavailable, what, err)
+				return zero, fmt.Errorf("%w: fetching %s: %w", ErrRegistryUnavailable, what, err)
 			}
 			idx := (start + i) % n
-			s, err := call(r.clients[idx])
+			s, err := call(idx)
 			if err == nil {
 				r.good.Store(int32(idx))
 				return s, nil
@@ -483,29 +507,29 @@ func (r *registry) fetch(ctx context.Context, what string, call func(*srclient.S
 					last = fmt.Errorf("%s: %s (error code %d)", r.urls[idx], he.message, he.code)
 					continue
 				case he.status == http.StatusUnauthorized || he.status == http.StatusForbidden:
-					return nil, fmt.Errorf("%w: %s at %s answered HTTP %d: %s; check the converter's basic.auth.* / bearer.auth.* settings", ErrRegistryAuth, what, r.urls[idx], he.status, he.message)
+					return zero, fmt.Errorf("%w: %s at %s answered HTTP %d: %s; check the converter's basic.auth.* / bearer.auth.* settings", ErrRegistryAuth, what, r.urls[idx], he.status, he.message)
 				case he.status < 500 && he.status != http.StatusTooManyRequests && he.status != http.StatusRequestTimeout:
-					return nil, fmt.Errorf("%w: %s at %s answered HTTP %d: %s", ErrRegistryUnavailable, what, r.urls[idx], he.status, he.message)
+					return zero, fmt.Errorf("%w: %s at %s answered HTTP %d: %s", ErrRegistryUnavailable, what, r.urls[idx], he.status, he.message)
 				}
 			}
 			last = fmt.Errorf("%s: %w", r.urls[idx], err)
 		}
 		if attempt >= r.cfg.retries {
 			if notFound == n {
-				return nil, fmt.Errorf("%w: %s: every schema.registry.url answered 404 in the last of %d attempts (%w); check that schema.registry.url names the registry the producer used", ErrSchemaNotFound, what, attempt+1, last)
+				return zero, fmt.Errorf("%w: %s: every schema.registry.url answered 404 in the last of %d attempts (%w); check that schema.registry.url names the registry the producer used", ErrSchemaNotFound, what, attempt+1, last)
 			}
 			var also string
 			if notFound > 0 {
 				also = fmt.Sprintf(" (%d of %d URLs answered 404, the others failed)", notFound, n)
 			}
-			return nil, fmt.Errorf("%w: fetching %s failed on every schema.registry.url after %d attempts%s; check that the registry is up and reachable: %w", ErrRegistryUnavailable, what, attempt+1, also, last)
+			return zero, fmt.Errorf("%w: fetching %s failed on every schema.registry.url after %d attempts%s; check that the registry is up and reachable: %w", ErrRegistryUnavailable, what, attempt+1, also, last)
 		}
 		d := delay/2 + rand.N(delay/2+1)
 		t := time.NewTimer(d)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil, fmt.Errorf("%w: fetching %s: %w (last error: %w)", ErrRegistryUnavailable, what, ctx.Err(), last)
+			return zero, fmt.Errorf("%w: fetching %s: %w (last error: %w)", ErrRegistryUnavailable, what, ctx.Err(), last)
 		case <-t.C:
 		}
 		delay = min(delay*2, r.cfg.backoffMax)
@@ -593,14 +617,14 @@ const maxNegative = 4096
 // idCache is a per-ID cache with singleflight. Successes are kept forever
 // (schema IDs are immutable); permanent failures (ErrMalformed) are kept,
 // bounded; transient failures are not kept.
-type idCache[T any] struct {
+type idCache[K comparable, T any] struct {
 	mu  sync.RWMutex
-	ok  map[int]T
-	bad map[int]error
+	ok  map[K]T
+	bad map[K]error
 	sf  singleflight.Group
 }
 
-func (c *idCache[T]) get(id int, load func() (T, error)) (T, error) {
+func (c *idCache[K, T]) get(id K, load func() (T, error)) (T, error) {
 	c.mu.RLock()
 	v, hit := c.ok[id]
 	err := c.bad[id]
@@ -611,19 +635,19 @@ func (c *idCache[T]) get(id int, load func() (T, error)) (T, error) {
 	if err != nil {
 		return v, err
 	}
-	r, err, _ := c.sf.Do(strconv.Itoa(id), func() (any, error) {
+	r, err, _ := c.sf.Do(fmt.Sprint(id), func() (any, error) {
 		v, err := load()
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		switch {
 		case err == nil:
 			if c.ok == nil {
-				c.ok = make(map[int]T)
+				c.ok = make(map[K]T)
 			}
 			c.ok[id] = v
 		case errors.Is(err, ErrMalformed):
 			if c.bad == nil || len(c.bad) >= maxNegative {
-				c.bad = make(map[int]error)
+				c.bad = make(map[K]error)
 			}
 			c.bad[id] = err
 		}
@@ -636,6 +660,20 @@ func (c *idCache[T]) get(id int, load func() (T, error)) (T, error) {
 	return r.(T), nil
 }
 
+// schemaCache is an idCache by schema ID and one by GUID: records name
+// their schema by ID far more often, and an int key hashes fastest.
+type schemaCache[T any] struct {
+	ids   idCache[int, T]
+	guids idCache[[16]byte, T]
+}
+
+func (c *schemaCache[T]) get(id schemaID, load func() (T, error)) (T, error) {
+	if id.byGUID {
+		return c.guids.get(id.guid, load)
+	}
+	return c.ids.get(id.id, load)
+}
+
 // registrySchemas is what the Schema Registry converters share: the
 // registry their schema.registry.url names, the format they read, and a
 // per-ID cache of the schemas compiled for that format.
@@ -644,7 +682,7 @@ type registrySchemas[T any] struct {
 	class   string     // the converter class, for errors
 	kind    schemaKind // the format the converter reads
 	compile func(context.Context, *rawSchema) (T, error)
-	cache   idCache[T]
+	cache   schemaCache[T]
 }
 
 // newRegistrySchemas returns the registry schemas of a converter of class,
@@ -661,7 +699,7 @@ func newRegistrySchemas[T any](r *Registries, class string, kind schemaKind, pro
 // get returns schema id compiled, fetching and compiling it on first use.
 // A schema of another format is ErrMalformed: the producer's serializer
 // does not match the converter class.
-func (s *registrySchemas[T]) get(ctx context.Context, id int) (T, error) {
+func (s *registrySchemas[T]) get(ctx context.Context, id schemaID) (T, error) {
 	return s.cache.get(id, func() (T, error) {
 		raw, err := s.reg.schema(ctx, id)
 		if err != nil {
@@ -670,7 +708,7 @@ func (s *registrySchemas[T]) get(ctx context.Context, id int) (T, error) {
 		}
 		if raw.kind != s.kind {
 			var zero T
-			return zero, fmt.Errorf("%w: schema ID %d is a %s schema but the converter is %s; set the converter class to match the producer's serializer", ErrMalformed, id, raw.kind, s.class)
+			return zero, fmt.Errorf("%w: %s is a %s schema but the converter is %s; set the converter class to match the producer's serializer", ErrMalformed, id, raw.kind, s.class)
 		}
 		return s.compile(ctx, raw)
 	})

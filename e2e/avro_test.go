@@ -1,9 +1,13 @@
 package e2e
 
 import (
+	"context"
 	"encoding/binary"
+	"encoding/hex"
+	"strings"
 	"testing"
 
+	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sr"
 )
 
@@ -108,4 +112,76 @@ func TestAvroAutoCreateAndEvolve(t *testing.T) {
 		{"id": "3", "name": "three", "email": "three@x"},
 	})
 
+}
+
+// guidHeader asks the registry for the GUID of subject's version and
+// returns the __*_schema_id header value Confluent Platform 8's
+// HeaderSchemaIdSerializer writes: magic byte 1 and the 16-byte GUID.
+func guidHeader(t *testing.T, url, subject string, version int) []byte {
+	t.Helper()
+	cl, err := sr.NewClient(sr.URLs(url))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss, err := cl.SchemaByVersion(context.Background(), subject, version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := hex.DecodeString(strings.ReplaceAll(ss.GUID, "-", ""))
+	if err != nil || len(g) != 16 {
+		t.Fatalf("GUID %q: %v", ss.GUID, err)
+	}
+	return append([]byte{1}, g...)
+}
+
+// TestAvroSchemaIDsInHeaders: a topic where some producers write the
+// schema ID in the payload prefix and others (Confluent Platform 8,
+// header-based schema IDs) in the __key_schema_id / __value_schema_id
+// headers by GUID, with raw payloads: starcdc reads each record the way
+// it was written, as Confluent's default deserializer does. A record whose
+// header is unreadable is dead-lettered with errors.tolerance=all, not
+// guessed at.
+func TestAvroSchemaIDsInHeaders(t *testing.T) {
+	s := startStack(t)
+	const topic = "dbserver1.inventory.customers"
+	keyID := register(t, s.Registry, topic+"-key", avroKey)
+	v1 := register(t, s.Registry, topic+"-value", avroEnvelope(false))
+	keyGUID, v1GUID := guidHeader(t, s.Registry.URL(), topic+"-key", 1), guidHeader(t, s.Registry.URL(), topic+"-value", 1)
+	key := func(id int) []byte { return avroW(nil).long(int64(id)) }
+	hdrs := func(k, v []byte) []kgo.RecordHeader {
+		return []kgo.RecordHeader{{Key: "traceparent", Value: []byte("00-x")}, {Key: "__key_schema_id", Value: k}, {Key: "__value_schema_id", Value: v}}
+	}
+	produceAll(t, s, []*kgo.Record{
+		{Topic: topic, Key: frame(keyID, key(1)), Value: frame(v1, avroAfter(1, "prefixed", nil, "c"))},
+		{Topic: topic, Key: key(2), Value: avroAfter(2, "by guid", nil, "c"), Headers: hdrs(keyGUID, v1GUID)},
+		{Topic: topic, Key: key(3), Value: avroAfter(3, "bad header", nil, "c"), Headers: hdrs(keyGUID, []byte{1, 2, 3})},
+		{Topic: topic, Key: key(1), Value: avroAfter(1, "updated by guid", nil, "u"), Headers: hdrs(keyGUID, v1GUID)},
+		{Topic: topic, Key: key(2), Value: nil, Headers: hdrs(keyGUID, v1GUID)}, // a tombstone stays one
+	})
+
+	props := connectorProps(s, "cp8", true, topic, topic+":customers")
+	for k, v := range map[string]string{
+		"key.converter":                       "io.confluent.connect.avro.AvroConverter",
+		"value.converter":                     "io.confluent.connect.avro.AvroConverter",
+		"key.converter.schema.registry.url":   s.Registry.URL(),
+		"value.converter.schema.registry.url": s.Registry.URL(),
+		"starrocks.auto.create.tables":        "true",
+		"starrocks.table.replication.num":     "1",
+		"starrocks.mysql.url":                 s.StarRocks.MySQLAddr(),
+		"errors.tolerance":                    "all",
+	} {
+		props[k] = v
+	}
+	delete(props, "key.converter.schemas.enable")
+	delete(props, "value.converter.schemas.enable")
+	r := startReplicator(t, props)
+	drain(t, s, r.group, topic)
+	r.stop(t)
+	wantRows(t, s, "customers", []map[string]any{
+		{"id": "1", "name": "updated by guid"},
+		{"id": "2", "name": "by guid"},
+	})
+	if st := r.rep.Stats(); st.Dead != 1 {
+		t.Errorf("dead-lettered records = %d, want 1 (the unreadable header)", st.Dead)
+	}
 }

@@ -81,6 +81,74 @@ type Input struct {
 	Timestamp  int64 // milliseconds since the epoch; -1 when unknown
 	Key, Value []byte
 	Headers    []transform.Header
+	// KeySchemaID and ValueSchemaID are the values of the record's last
+	// decode.KeySchemaIDHeader and decode.ValueSchemaIDHeader headers (nil
+	// when absent or null): Confluent Platform 8 serializers can put the
+	// schema ID there instead of the payload prefix. The replicator sets
+	// them whether or not Headers is set (see SetSchemaIDHeader).
+	KeySchemaID, ValueSchemaID []byte
+	// keyIDHeader and valueIDHeader name the headers KeySchemaID and
+	// ValueSchemaID came from (empty: Confluent's).
+	keyIDHeader, valueIDHeader string
+}
+
+// SetSchemaIDHeader records a record header in in when it carries the
+// schema ID of the record's key or value (decode.SchemaIDHeaderSide); call
+// it for each header in order, so that the last one wins (Kafka's
+// Headers.lastHeader), except that an Apicurio header is never overridden:
+// a record that has one is refused, not read with another ID.
+func (in *Input) SetSchemaIDHeader(key string, value []byte) {
+	isKey, ok := decode.SchemaIDHeaderSide(key)
+	if !ok {
+		return
+	}
+	name, id := &in.valueIDHeader, &in.ValueSchemaID
+	if isKey {
+		name, id = &in.keyIDHeader, &in.KeySchemaID
+	}
+	if *name != "" && *name != decode.KeySchemaIDHeader && *name != decode.ValueSchemaIDHeader {
+		return
+	}
+	*name, *id = key, value
+}
+
+// headerName is the schema ID header name h, or def when h is empty.
+func headerName(h, def string) string {
+	if h == "" {
+		return def
+	}
+	return h
+}
+
+// FrameSchemaIDs gives the key and value whose schema ID travels in a
+// header the bytes their converters read (decode.FrameSchemaID: the
+// header's ID, then the payload), as Confluent's DualSchemaIdDeserializer
+// reads a header first and the prefix otherwise. A null key or value stays
+// null; an unreadable header is the converter's error (StageError). Each framed payload is a new slice: the decoded record may alias
+// it.
+func (p *Pipeline) FrameSchemaIDs(in Input) (Input, error) {
+	if in.ValueSchemaID != nil && in.Value != nil {
+		b, ok, err := decode.FrameSchemaID(p.ValueConverter, make([]byte, 0, len(in.ValueSchemaID)+len(in.Value)), headerName(in.valueIDHeader, decode.ValueSchemaIDHeader), in.ValueSchemaID, in.Value)
+		if err != nil {
+			return in, decodeErr(StageValueConverter, "value", err)
+		}
+		if ok {
+			in.Value = b
+		}
+	}
+	// The key is framed only when it is decoded: without transforms, a
+	// tombstone's key and a passthrough record's key are not.
+	if in.KeySchemaID != nil && in.Key != nil && (p.Chain != nil || in.Value != nil && !p.Passthrough) {
+		b, ok, err := decode.FrameSchemaID(p.KeyConverter, make([]byte, 0, len(in.KeySchemaID)+len(in.Key)), headerName(in.keyIDHeader, decode.KeySchemaIDHeader), in.KeySchemaID, in.Key)
+		if err != nil {
+			return in, decodeErr(StageKeyConverter, "key", err)
+		}
+		if ok {
+			in.Key = b
+		}
+	}
+	in.KeySchemaID, in.ValueSchemaID, in.keyIDHeader, in.valueIDHeader = nil, nil, "", ""
+	return in, nil
 }
 
 // Rows is RowsOf for a record known only by its topic, key and value (as
@@ -95,6 +163,12 @@ func (p *Pipeline) Rows(ctx context.Context, topic string, key, value []byte, bu
 // read. With a transform Chain the record is a Kafka Connect record run
 // through it; otherwise its Debezium envelope is unwrapped natively.
 func (p *Pipeline) RowsOf(ctx context.Context, in Input, buf []byte, emit Emit) (Outcome, []byte, error) {
+	if in.KeySchemaID != nil || in.ValueSchemaID != nil {
+		var err error
+		if in, err = p.FrameSchemaIDs(in); err != nil {
+			return Outcome{}, buf, err
+		}
+	}
 	if p.Chain != nil {
 		return p.chainRows(ctx, in, buf, emit)
 	}

@@ -45,6 +45,11 @@ func (r registryRetry) Decode(ctx context.Context, topic string, data []byte) (d
 	return rec, err
 }
 
+// FrameSchemaID implements decode.SchemaIDFramer for the wrapped converter.
+func (r registryRetry) FrameSchemaID(dst []byte, header string, id, payload []byte) ([]byte, bool, error) {
+	return decode.FrameSchemaID(r.Converter, dst, header, id, payload)
+}
+
 // retry runs f until it succeeds, fails otherwise than with a registry
 // outage, d has passed since the first outage, or ctx ends.
 func (r registryRetry) retry(ctx context.Context, f func() error) error {

@@ -125,6 +125,9 @@ func (r *Replicator) prepareWork(ctx context.Context, w *partWork) {
 	w.res = slices.Grow(w.res[:0], len(w.recs))[:len(w.recs)]
 	for i, rec := range w.recs {
 		in := pipeline.Input{Topic: rec.Topic, Partition: rec.Partition, Offset: rec.Offset, Timestamp: rec.Timestamp.UnixMilli(), Key: rec.Key, Value: rec.Value}
+		for _, h := range rec.Headers {
+			in.SetSchemaIDHeader(h.Key, h.Value)
+		}
 		if r.cfg.Pipeline.Chain != nil && len(rec.Headers) > 0 {
 			in.Headers = make([]transform.Header, len(rec.Headers))
 			for j, h := range rec.Headers {

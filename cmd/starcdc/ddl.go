@@ -143,11 +143,18 @@ func connectorDDL(ctx context.Context, cl *kgo.Client, regs *decode.Registries, 
 }
 
 func decodeRecord(ctx context.Context, p *pipeline.Pipeline, rec *kgo.Record) (key, val decode.Record, err error) {
-	if val, err = p.ValueConverter.Decode(ctx, rec.Topic, rec.Value); err != nil {
+	in := pipeline.Input{Topic: rec.Topic, Key: rec.Key, Value: rec.Value}
+	for _, h := range rec.Headers {
+		in.SetSchemaIDHeader(h.Key, h.Value)
+	}
+	if in, err = p.FrameSchemaIDs(in); err != nil {
 		return key, val, err
 	}
-	if rec.Key != nil {
-		key, err = p.KeyConverter.Decode(ctx, rec.Topic, rec.Key)
+	if val, err = p.ValueConverter.Decode(ctx, in.Topic, in.Value); err != nil {
+		return key, val, err
+	}
+	if in.Key != nil {
+		key, err = p.KeyConverter.Decode(ctx, in.Topic, in.Key)
 	}
 	return key, val, err
 }

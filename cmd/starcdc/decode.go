@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+
+	"github.com/starcdc/starcdc/decode"
 
 	"github.com/starcdc/starcdc/loader"
 	"github.com/starcdc/starcdc/pipeline"
@@ -30,6 +33,8 @@ func cmdDecode(ctx context.Context, args []string, stdout io.Writer, logger *slo
 	topic := fs.String("topic", "", "topic the record was read from")
 	valueFile := fs.String("value", "", "file holding the raw record value (empty file: null value)")
 	keyFile := fs.String("key", "", "file holding the raw record key")
+	keyID := fs.String("key-schema-id", "", "hex value of the record's "+decode.KeySchemaIDHeader+" header, if it has one")
+	valueID := fs.String("value-schema-id", "", "hex value of the record's "+decode.ValueSchemaIDHeader+" header, if it has one")
 	args, err := parseArgs(fs, decodeHelp, args, stdout)
 	if err != nil {
 		return err
@@ -66,8 +71,19 @@ func cmdDecode(ctx context.Context, args []string, stdout io.Writer, logger *slo
 			key = nil
 		}
 	}
+	in := pipeline.Input{Topic: *topic, Key: key, Value: value, Timestamp: -1}
+	for name, h := range map[string]string{decode.KeySchemaIDHeader: *keyID, decode.ValueSchemaIDHeader: *valueID} {
+		if h == "" {
+			continue
+		}
+		b, err := hex.DecodeString(h)
+		if err != nil {
+			return usageError{fmt.Errorf("--key-schema-id/--value-schema-id take the %s header value as hex (01 and the 32 hex digits of the GUID, or 00 and 8 of the ID): %w", name, err)}
+		}
+		in.SetSchemaIDHeader(name, b)
+	}
 	var out []byte
-	_, _, err = p.Rows(ctx, *topic, key, value, nil, func(table string, h loader.Headers, row []byte) {
+	_, _, err = p.RowsOf(ctx, in, nil, func(table string, h loader.Headers, row []byte) {
 		out = fmt.Appendf(out, "%s.%s\t%s", c.Database, table, row)
 		// Rows that need their own load headers say so in a third field.
 		switch {
