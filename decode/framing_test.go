@@ -237,3 +237,19 @@ func TestApicurioRefused(t *testing.T) {
 		t.Fatalf("Apicurio converter class: %v", err)
 	}
 }
+
+// A record from Apicurio 2.x's default serializer (magic byte 0, an 8-byte
+// global ID) reads as schema ID 0, which no registry assigns: the error
+// says what the record probably is and what to do.
+func TestApicurioEightByteIDHint(t *testing.T) {
+	f := newFake(t)
+	mustRegister(t, f, "t-value", sr.Schema{Schema: tinyAvro})
+	c := avroConv(t, testRegistries(), map[string]string{"schema.registry.url": f.URL()})
+	_, err := c.Decode(context.Background(), "t", []byte{0, 0, 0, 0, 0, 0, 0, 0, 1, 0x54})
+	if !errors.Is(err, ErrSchemaNotFound) || !strings.Contains(err.Error(), "Apicurio") || !strings.Contains(err.Error(), "ccompat") {
+		t.Fatalf("Apicurio 8-byte ID: %v", err)
+	}
+	if _, err := c.Decode(context.Background(), "t", frame(99, nil, []byte{0x54})); !errors.Is(err, ErrSchemaNotFound) || strings.Contains(err.Error(), "Apicurio") {
+		t.Fatalf("unknown ID 99: %v", err)
+	}
+}

@@ -704,6 +704,12 @@ func (s *registrySchemas[T]) get(ctx context.Context, id schemaID) (T, error) {
 		raw, err := s.reg.schema(ctx, id)
 		if err != nil {
 			var zero T
+			if id == (schemaID{}) && errors.Is(err, ErrSchemaNotFound) {
+				// Registries number schemas from 1; Apicurio 2.x serializers
+				// write magic byte 0 and an 8-byte global ID, whose first
+				// four bytes read as ID 0.
+				err = fmt.Errorf("%w; a record written by an Apicurio serializer (magic byte 0 and an 8-byte ID) starts like this: %s", err, apicurioAdvice)
+			}
 			return zero, err
 		}
 		if raw.kind != s.kind {
