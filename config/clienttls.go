@@ -13,19 +13,66 @@ import (
 type ClientTLS struct {
 	// Trust verifies the server; with Trust.Path empty the system roots do.
 	Trust StoreFile
+	// TrustPEM is the trust store given as PEM text instead (Kafka's
+	// ssl.truststore.certificates): set at most one of Trust.Path and it.
+	TrustPEM PEMText
 	// Key is the client certificate; none when Key.Path is empty.
 	Key StoreFile
+	// ChainPEM and KeyPEM are the client certificate chain and its
+	// unencrypted private key given as PEM text instead (Kafka's
+	// ssl.keystore.certificate.chain and ssl.keystore.key), together.
+	ChainPEM, KeyPEM PEMText
 	// SkipHostnameVerification verifies the server's certificate chain but
 	// not its host name, as Kafka's empty
 	// ssl.endpoint.identification.algorithm does.
 	SkipHostnameVerification bool
 }
 
+// PEMText is a setting that holds PEM text: its key (for errors) and value.
+type PEMText struct {
+	Key  string
+	Text Secret
+}
+
+// Configured reports whether any store of c is set (or host name
+// verification is off): without, Go's defaults serve.
+func (c ClientTLS) Configured() bool {
+	return c.Trust.Path != "" || c.TrustPEM.Text != "" || c.Key.Path != "" || c.ChainPEM.Text != "" || c.KeyPEM.Text != "" || c.SkipHostnameVerification
+}
+
 // Config loads the stores and returns the TLS configuration (TLS 1.2 at
-// least). Errors name the store keys and paths, never a password.
+// least). Errors name the store keys and paths, never a password or key
+// material.
 func (c ClientTLS) Config() (*tls.Config, error) {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
 	var errs []error
+	switch {
+	case c.Trust.Path != "" && c.TrustPEM.Text != "":
+		errs = append(errs, invalidf("set only one of %s and %s", c.TrustPEM.Key, c.Trust.Key))
+	case c.Key.Path != "" && (c.ChainPEM.Text != "" || c.KeyPEM.Text != ""):
+		errs = append(errs, invalidf("set either %s or %s with %s, not both", c.Key.Key, c.ChainPEM.Key, c.KeyPEM.Key))
+	case (c.ChainPEM.Text == "") != (c.KeyPEM.Text == ""):
+		errs = append(errs, invalidf("set %s and %s together", c.ChainPEM.Key, c.KeyPEM.Key))
+	}
+	if c.TrustPEM.Text != "" {
+		certs, err := PEMCertificates(c.TrustPEM.Key, []byte(c.TrustPEM.Text.Reveal()))
+		if err != nil {
+			errs = append(errs, err)
+		} else {
+			cfg.RootCAs = x509.NewCertPool()
+			for _, x := range certs {
+				cfg.RootCAs.AddCert(x)
+			}
+		}
+	}
+	if c.ChainPEM.Text != "" && c.KeyPEM.Text != "" {
+		cert, err := PEMKeyPair(c.ChainPEM.Key, []byte(c.ChainPEM.Text.Reveal()), c.KeyPEM.Key, []byte(c.KeyPEM.Text.Reveal()))
+		if err != nil {
+			errs = append(errs, err)
+		} else {
+			cfg.Certificates = []tls.Certificate{cert}
+		}
+	}
 	if c.Trust.Path != "" {
 		t := c.Trust
 		certs, err := LoadTrustStore(&t)

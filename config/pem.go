@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
@@ -52,6 +53,30 @@ func DecodePEM(src string, data []byte) ([]*pem.Block, error) {
 		return nil, invalidf("%s: no PEM data (-----BEGIN ...-----)", src)
 	}
 	return blocks, nil
+}
+
+// PEMCertificates parses the CERTIFICATE blocks of PEM data (other blocks
+// are skipped); at least one is required. src names the data in errors.
+func PEMCertificates(src string, data []byte) ([]*x509.Certificate, error) {
+	blocks, err := DecodePEM(src, data)
+	if err != nil {
+		return nil, err
+	}
+	var certs []*x509.Certificate
+	for i, b := range blocks {
+		if b.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(b.Bytes)
+		if err != nil {
+			return nil, invalidf("%s: PEM block %d: %v", src, i+1, err)
+		}
+		certs = append(certs, c)
+	}
+	if len(certs) == 0 {
+		return nil, invalidf("%s: no PEM CERTIFICATE block", src)
+	}
+	return certs, nil
 }
 
 // PEMKeyPair builds a client certificate from the CERTIFICATE blocks of

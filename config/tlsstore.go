@@ -94,19 +94,8 @@ func LoadTrustStore(s *StoreFile) ([]*x509.Certificate, error) {
 	var certs []*x509.Certificate
 	switch s.Type {
 	case StorePEM:
-		blocks, err := DecodePEM(s.Key+"="+s.Path, data)
-		if err != nil {
+		if certs, err = PEMCertificates(s.Key+"="+s.Path, data); err != nil {
 			return nil, err
-		}
-		for i, b := range blocks {
-			if b.Type != "CERTIFICATE" {
-				continue
-			}
-			c, err := x509.ParseCertificate(b.Bytes)
-			if err != nil {
-				return nil, s.errorf("PEM block %d: %v", i+1, err)
-			}
-			certs = append(certs, c)
 		}
 	case StoreJKS:
 		ks, err := s.loadJKS(data)

@@ -26,6 +26,9 @@ const (
 	srKeyType       = "schema.registry.ssl.keystore.type"
 	srKeyKeyPass    = "schema.registry.ssl.key.password"
 	srEndpointAlg   = "schema.registry.ssl.endpoint.identification.algorithm"
+	srTrustCerts    = "schema.registry.ssl.truststore.certificates"
+	srKeyChain      = "schema.registry.ssl.keystore.certificate.chain"
+	srKeyKey        = "schema.registry.ssl.keystore.key"
 )
 
 // parseRegistryTLS reads the schema.registry.ssl.* keys. It returns nil
@@ -34,24 +37,22 @@ const (
 // apart. Errors wrap ErrUnsupported and config.ErrInvalid and never hold a
 // password.
 func parseRegistryTLS(class string, props map[string]string) (*tls.Config, string, error) {
-	for _, k := range []string{"schema.registry.ssl.truststore.certificates", "schema.registry.ssl.keystore.certificate.chain", "schema.registry.ssl.keystore.key"} {
-		if strings.TrimSpace(props[k]) != "" {
-			return nil, "", fmt.Errorf("%w: %s %s (PEM text) is not supported: write the PEM to a file and set %s or %s with type PEM", ErrUnsupported, class, k, srTrustLocation, srKeyLocation)
-		}
-	}
 	alg, algSet := props[srEndpointAlg]
 	c := config.ClientTLS{
 		Trust: config.StoreFile{Key: srTrustLocation, Path: strings.TrimSpace(props[srTrustLocation]),
 			Type: props[srTrustType], StorePassword: config.Secret(strings.TrimSpace(props[srTrustPassword]))},
 		Key: config.StoreFile{Key: srKeyLocation, Path: strings.TrimSpace(props[srKeyLocation]),
 			Type: props[srKeyType], StorePassword: config.Secret(strings.TrimSpace(props[srKeyPassword])), KeyPassword: config.Secret(strings.TrimSpace(props[srKeyKeyPass]))},
+		TrustPEM: config.PEMText{Key: srTrustCerts, Text: config.Secret(strings.TrimSpace(props[srTrustCerts]))},
+		ChainPEM: config.PEMText{Key: srKeyChain, Text: config.Secret(strings.TrimSpace(props[srKeyChain]))},
+		KeyPEM:   config.PEMText{Key: srKeyKey, Text: config.Secret(strings.TrimSpace(props[srKeyKey]))},
 	}
 	skip, err := config.ParseEndpointIdentification(srEndpointAlg, alg, algSet)
 	if err != nil {
 		return nil, "", fmt.Errorf("%w: %s %w", ErrUnsupported, class, err)
 	}
 	c.SkipHostnameVerification = skip
-	if c.Trust.Path == "" && c.Key.Path == "" && !skip {
+	if !c.Configured() {
 		return nil, "", nil
 	}
 	cfg, err := c.Config()
@@ -59,7 +60,8 @@ func parseRegistryTLS(class string, props map[string]string) (*tls.Config, strin
 		return nil, "", fmt.Errorf("%w: %s: %w", ErrUnsupported, class, err)
 	}
 	id := strings.Join([]string{c.Trust.Path, c.Trust.Type, c.Trust.StorePassword.Reveal(), c.Key.Path, c.Key.Type,
-		c.Key.StorePassword.Reveal(), c.Key.KeyPassword.Reveal(), strconv.FormatBool(skip)}, "\x00")
+		c.Key.StorePassword.Reveal(), c.Key.KeyPassword.Reveal(), strconv.FormatBool(skip),
+		c.TrustPEM.Text.Reveal(), c.ChainPEM.Text.Reveal(), c.KeyPEM.Text.Reveal()}, "\x00")
 	return cfg, id, nil
 }
 

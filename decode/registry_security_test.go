@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -60,6 +61,31 @@ func TestRegistryTLSStores(t *testing.T) {
 			}
 		})
 	}
+	t.Run("PEM text", func(t *testing.T) {
+		st := testcerts.WriteStores(t, "PEM", serverCA, client, clientCA)
+		trust, _ := os.ReadFile(st.Trust)
+		pair, _ := os.ReadFile(st.Key) // the chain and its key
+		props := map[string]string{
+			"schema.registry.url":                            url,
+			"schema.registry.ssl.truststore.certificates":    string(trust),
+			"schema.registry.ssl.keystore.certificate.chain": string(pair),
+			"schema.registry.ssl.keystore.key":               string(pair),
+		}
+		r, err := avroConv(t, testRegistries(), props).Decode(context.Background(), "t", rec)
+		if err != nil || at(t, r.Value, "id") != int64(42) {
+			t.Fatalf("%+v, %v", r.Value, err)
+		}
+		delete(props, "schema.registry.ssl.keystore.key")
+		_, err = testRegistries().New(ClassAvro, props)
+		if !errors.Is(err, config.ErrInvalid) || !strings.Contains(err.Error(), "schema.registry.ssl.keystore.key") || strings.Contains(err.Error(), "PRIVATE") {
+			t.Fatalf("chain without key: %v", err)
+		}
+		props["schema.registry.ssl.keystore.key"] = "-----BEGIN PRIVATE KEY-----\nnot base64!\n-----END PRIVATE KEY-----"
+		_, err = testRegistries().New(ClassAvro, props)
+		if !errors.Is(err, config.ErrInvalid) || strings.Contains(err.Error(), "not base64!") {
+			t.Fatalf("bad key: %v", err)
+		}
+	})
 	st := testcerts.WriteStores(t, "JKS", serverCA, client, clientCA)
 	t.Run("system roots do not trust the private CA", func(t *testing.T) {
 		_, err := avroConv(t, testRegistries(), map[string]string{"schema.registry.url": url}).Decode(context.Background(), "t", rec)
