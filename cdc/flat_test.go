@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/starcdc/starcdc/decode"
+	"github.com/starcdc/starcdc/internal/flattest"
 )
 
 // flatEnvelope lays out an envelope {before, after: {id, name}, op} and
@@ -16,39 +17,15 @@ func flatEnvelope(t *testing.T) (*decode.FlatPlan, func(v *decode.Struct) []deco
 		{Name: "name", Schema: &decode.Schema{Type: decode.TypeString, Optional: true}}}}
 	env := &decode.Schema{Type: decode.TypeStruct, Name: "db.t.Envelope", Fields: []decode.Field{
 		{Name: "before", Schema: row}, {Name: "after", Schema: row}, {Name: "op", Schema: &decode.Schema{Type: decode.TypeString}}}}
-	p := &decode.FlatPlan{Schema: env}
-	var lay func(s *decode.Schema, name string, parent int)
-	lay = func(s *decode.Schema, name string, parent int) {
-		i := len(p.Slots)
-		p.Slots = append(p.Slots, decode.FlatSlot{Schema: s, Name: name, Parent: parent})
-		for _, f := range s.Fields {
-			lay(f.Schema, f.Name, i)
-		}
-		p.Slots[i].End = len(p.Slots)
+	p, ok := flattest.Plan(env)
+	if !ok {
+		t.Fatal("the envelope has no flat form")
 	}
-	lay(env, "", -1)
 	fill := func(v *decode.Struct) []decode.Slot {
 		slots := make([]decode.Slot, len(p.Slots))
-		var put func(i int, v any) int
-		put = func(i int, v any) int {
-			switch x := v.(type) {
-			case nil:
-				return p.Slots[i].End
-			case *decode.Struct:
-				slots[i].Kind = decode.SlotStruct
-				j := i + 1
-				for _, fv := range x.Values {
-					j = put(j, fv)
-				}
-				return j
-			case int64:
-				slots[i] = decode.Slot{Kind: decode.SlotInt, Int: x}
-			case string:
-				slots[i] = decode.Slot{Kind: decode.SlotBytes, Bytes: []byte(x)}
-			}
-			return i + 1
+		if end, ok := flattest.Fill(p, slots, 0, v); !ok || end != len(slots) {
+			t.Fatalf("no flat form: %v", v)
 		}
-		put(0, v)
 		return slots
 	}
 	return p, fill

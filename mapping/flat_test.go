@@ -11,65 +11,14 @@ import (
 
 	"github.com/starcdc/starcdc/cdc"
 	"github.com/starcdc/starcdc/decode"
+	"github.com/starcdc/starcdc/internal/flattest"
 )
 
 // flatOf lays a row struct (its schema a struct of the columns) out as the
 // plan and slots of a flat read whose slot 0 is the row.
 func flatOf(t *testing.T, row *decode.Struct) (*decode.FlatPlan, []decode.Slot) {
 	t.Helper()
-	p := &decode.FlatPlan{Schema: row.Schema}
-	var lay func(s *decode.Schema, name string, parent int)
-	lay = func(s *decode.Schema, name string, parent int) {
-		i := len(p.Slots)
-		p.Slots = append(p.Slots, decode.FlatSlot{Schema: s, Name: name, Parent: parent})
-		for _, f := range s.Fields {
-			lay(f.Schema, f.Name, i)
-		}
-		p.Slots[i].End = len(p.Slots)
-	}
-	lay(row.Schema, "", -1)
-	slots := make([]decode.Slot, len(p.Slots))
-	var fill func(i int, v any) int
-	fill = func(i int, v any) int {
-		switch x := v.(type) {
-		case nil:
-			return p.Slots[i].End
-		case *decode.Struct:
-			slots[i].Kind = decode.SlotStruct
-			j := i + 1
-			for _, fv := range x.Values {
-				j = fill(j, fv)
-			}
-			return j
-		case int64:
-			slots[i] = decode.Slot{Kind: decode.SlotInt, Int: x}
-		case float64:
-			slots[i] = decode.Slot{Kind: decode.SlotFloat, Float: x}
-		case bool:
-			slots[i] = decode.Slot{Kind: decode.SlotBool}
-			if x {
-				slots[i].Int = 1
-			}
-		case string:
-			slots[i] = decode.Slot{Kind: decode.SlotBytes, Bytes: []byte(x)}
-		case []byte:
-			slots[i] = decode.Slot{Kind: decode.SlotBytes, Bytes: x}
-		case decode.Decimal:
-			b := x.Unscaled.Bytes()
-			if x.Unscaled.Sign() < 0 {
-				n := len(b) + 1
-				b = new(big.Int).Add(x.Unscaled, new(big.Int).Lsh(big.NewInt(1), uint(8*n))).FillBytes(make([]byte, n))
-			} else {
-				b = append([]byte{0}, b...)
-			}
-			slots[i] = decode.Slot{Kind: decode.SlotBytes, Int: int64(x.Scale), Bytes: b}
-		default:
-			t.Fatalf("no flat form for %T", v)
-		}
-		return i + 1
-	}
-	fill(0, row)
-	return p, slots
+	return flattest.Slots(t, row.Schema, row)
 }
 
 func col(name string, s *decode.Schema) decode.Field { return decode.Field{Name: name, Schema: s} }

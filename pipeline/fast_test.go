@@ -28,6 +28,7 @@ import (
 	"github.com/starcdc/starcdc/cdc"
 	"github.com/starcdc/starcdc/decode"
 	"github.com/starcdc/starcdc/internal/fixtures"
+	"github.com/starcdc/starcdc/internal/flattest"
 	"github.com/starcdc/starcdc/loader"
 	"github.com/starcdc/starcdc/mapping"
 )
@@ -72,7 +73,7 @@ func (f *flattener) DecodeFlat(ctx context.Context, topic string, data []byte, s
 		slots = append(slots[:cap(slots)], make([]decode.Slot, n-cap(slots))...)
 	}
 	slots = slots[:n]
-	if end, ok := fillSlots(plan, slots, 0, rec.Value); !ok || end != n {
+	if end, ok := flattest.Fill(plan, slots, 0, rec.Value); !ok || end != n {
 		return nil, slots, decode.ErrNotFlat
 	}
 	return plan, slots, nil
@@ -86,8 +87,8 @@ func (f *flattener) plan(s *decode.Schema) *decode.FlatPlan {
 	if p, ok := f.plans[s]; ok {
 		return p
 	}
-	p := &decode.FlatPlan{Schema: s}
-	if s == nil || !planSlots(p, s, "", -1) {
+	p, ok := flattest.Plan(s)
+	if !ok {
 		p = nil
 	}
 	if f.plans == nil {
@@ -95,92 +96,6 @@ func (f *flattener) plan(s *decode.Schema) *decode.FlatPlan {
 	}
 	f.plans[s] = p
 	return p
-}
-
-func planSlots(p *decode.FlatPlan, s *decode.Schema, name string, parent int) bool {
-	i := len(p.Slots)
-	p.Slots = append(p.Slots, decode.FlatSlot{Schema: s, Name: name, Parent: parent})
-	switch s.Type {
-	case decode.TypeArray, decode.TypeMap, decode.TypeInvalid:
-		return false
-	case decode.TypeStruct:
-		for _, fl := range s.Fields {
-			if !planSlots(p, fl.Schema, fl.Name, i) {
-				return false
-			}
-		}
-	}
-	p.Slots[i].End = len(p.Slots)
-	return true
-}
-
-// fillSlots lays v into slot i (and a struct's fields after it) and
-// returns the slot after it; ok false when v has no flat form.
-func fillSlots(p *decode.FlatPlan, slots []decode.Slot, i int, v any) (int, bool) {
-	ps, sl := p.Slots[i], &slots[i]
-	if v == nil {
-		for j := i; j < ps.End; j++ {
-			slots[j].Kind = decode.SlotNull
-		}
-		return ps.End, true
-	}
-	switch x := v.(type) {
-	case *decode.Struct:
-		if x.Schema != ps.Schema {
-			return 0, false
-		}
-		sl.Kind = decode.SlotStruct
-		j := i + 1
-		for k, name := range x.Names {
-			if j >= ps.End || p.Slots[j].Name != name {
-				return 0, false
-			}
-			var ok bool
-			if j, ok = fillSlots(p, slots, j, x.Values[k]); !ok {
-				return 0, false
-			}
-		}
-		return j, j == ps.End
-	case int64:
-		sl.Kind, sl.Int = decode.SlotInt, x
-	case float64:
-		sl.Kind, sl.Float = decode.SlotFloat, x
-	case bool:
-		sl.Kind, sl.Int = decode.SlotBool, 0
-		if x {
-			sl.Int = 1
-		}
-	case string:
-		sl.Kind, sl.Bytes = decode.SlotBytes, append(sl.Bytes[:0], x...)
-	case []byte:
-		if ps.Schema.Name == decode.ConnectDecimal {
-			return 0, false // a slot under a Decimal schema is a Decimal
-		}
-		sl.Kind, sl.Bytes = decode.SlotBytes, append(sl.Bytes[:0], x...)
-	case decode.Decimal:
-		if ps.Schema.Name != decode.ConnectDecimal {
-			return 0, false // the contract: a Decimal's schema is a Decimal's
-		}
-		sl.Kind, sl.Int, sl.Bytes = decode.SlotBytes, int64(x.Scale), append(sl.Bytes[:0], twosComplement(x.Unscaled)...)
-	default:
-		return 0, false
-	}
-	return i + 1, ps.End == i+1
-}
-
-// twosComplement is Kafka Connect's Decimal encoding of u (Java's
-// BigInteger.toByteArray): big-endian two's complement, minimal length.
-func twosComplement(u *big.Int) []byte {
-	n := u.BitLen()/8 + 1
-	if u.Sign() >= 0 {
-		return u.FillBytes(make([]byte, n))
-	}
-	m := new(big.Int).Add(u, new(big.Int).Lsh(big.NewInt(1), uint(8*n)))
-	b := m.FillBytes(make([]byte, n))
-	for len(b) > 1 && b[0] == 0xff && b[1]&0x80 != 0 {
-		b = b[1:]
-	}
-	return b
 }
 
 // --- the harness -------------------------------------------------------------
@@ -499,7 +414,7 @@ func decimalCol(name string, precision, scale int) genCol {
 			if r.IntN(3) == 0 {
 				u.Neg(u)
 			}
-			b := twosComplement(u)
+			b := flattest.TwosComplement(u)
 			return base64.StdEncoding.EncodeToString(b), b
 		}}
 }
@@ -585,7 +500,7 @@ func columnPool() map[string]genCol {
 			avro: map[string]any{"type": "record", "name": "VariableScaleDecimal", "namespace": "io.debezium.data", "connect.name": cdc.VariableScaleDecimal,
 				"fields": []any{map[string]any{"name": "scale", "type": "int"}, map[string]any{"name": "value", "type": "bytes"}}},
 			gen: func(r *rand.Rand) (any, any) {
-				b := twosComplement(big.NewInt(r.Int64N(1e12) - 5e11))
+				b := flattest.TwosComplement(big.NewInt(r.Int64N(1e12) - 5e11))
 				sc := int64(r.IntN(8))
 				return map[string]any{"scale": sc, "value": base64.StdEncoding.EncodeToString(b)}, map[string]any{"scale": sc, "value": b}
 			}},
@@ -1408,7 +1323,7 @@ func benchSetup(b *testing.B, format string) (*Pipeline, []Input) {
 	var recs []Input
 	for i := 0; i < 64; i++ {
 		after := map[string]any{"id": int64(i), "name": "name " + strconv.Itoa(i), "notes": "some notes about this customer", "birth": int32(8905),
-			"updated": int64(1725885296000001) + int64(i), "balance": twosComplement(big.NewInt(int64(12345 * i))), "score": 3.25 * float64(i),
+			"updated": int64(1725885296000001) + int64(i), "balance": flattest.TwosComplement(big.NewInt(int64(12345 * i))), "score": 3.25 * float64(i),
 			"active": i%2 == 0, "visits": int64(i * 7), "doc": `{"a":1}`}
 		env := map[string]any{"before": nil, "after": after, "source": map[string]any{"connector": "mysql"}, "op": pick(rand.New(rand.NewPCG(uint64(i), 0)), "c", "u"), "ts_ms": int64(1712917800123)}
 		recs = append(recs, Input{Topic: "bench", Timestamp: -1, Value: encode(env)})
@@ -1529,7 +1444,7 @@ message Envelope {
 func benchProtoRow(id, unscaled int64, scale int32, active bool) []byte {
 	var dec []byte
 	dec = protowire.AppendTag(dec, 1, protowire.BytesType)
-	dec = protowire.AppendBytes(dec, twosComplement(big.NewInt(unscaled)))
+	dec = protowire.AppendBytes(dec, flattest.TwosComplement(big.NewInt(unscaled)))
 	dec = protowire.AppendTag(dec, 2, protowire.VarintType)
 	dec = protowire.AppendVarint(dec, 12)
 	dec = protowire.AppendTag(dec, 3, protowire.VarintType)
