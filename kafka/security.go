@@ -241,7 +241,7 @@ func ignoredReason(k string) string {
 		k == "sasl.login.class":
 		return "Java-specific setting"
 	case strings.HasPrefix(k, "sasl.kerberos."):
-		return "used only by GSSAPI, which starcdc does not support"
+		return "read only with sasl.mechanism=GSSAPI"
 	case strings.HasPrefix(k, "sasl.oauthbearer.") || strings.HasPrefix(k, "sasl.login."):
 		return "read only with sasl.mechanism=OAUTHBEARER, and then only the keys the README lists"
 	}
@@ -255,11 +255,9 @@ func (p *secParser) sasl() (sasl.Mechanism, error) {
 	switch mech {
 	case "":
 		mech = "PLAIN"
-	case "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER", "AWS_MSK_IAM":
-	case "GSSAPI":
-		return nil, unsupportedf("%s=GSSAPI (Kerberos) is not supported: starcdc has no Kerberos client; use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or AWS_MSK_IAM", keySASLMechanism)
+	case "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER", "AWS_MSK_IAM", "GSSAPI":
 	default:
-		return nil, invalidf("%s=%q: use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or AWS_MSK_IAM", keySASLMechanism, mech)
+		return nil, invalidf("%s=%q: use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER, AWS_MSK_IAM or GSSAPI", keySASLMechanism, mech)
 	}
 	jaas, _ := p.get(keySASLJAASConfig)
 	if jaas == "" {
@@ -272,7 +270,12 @@ func (p *secParser) sasl() (sasl.Mechanism, error) {
 	}
 	oauthModule := isModule(e.LoginModule, "OAuthBearerLoginModule")
 	iamModule := isModule(e.LoginModule, "IAMLoginModule")
+	krb5Module := isModule(e.LoginModule, "Krb5LoginModule")
 	switch {
+	case mech == "GSSAPI" && krb5Module:
+		return p.gssapi(e.Options)
+	case mech == "GSSAPI", krb5Module:
+		return nil, invalidf("%s: sasl.mechanism=GSSAPI goes with com.sun.security.auth.module.Krb5LoginModule (login module %s, sasl.mechanism=%s)", keySASLJAASConfig, e.LoginModule, mech)
 	case mech == "AWS_MSK_IAM" && iamModule:
 		return p.awsIAM(e.Options)
 	case mech == "AWS_MSK_IAM", iamModule:
@@ -282,8 +285,6 @@ func (p *secParser) sasl() (sasl.Mechanism, error) {
 	case mech == "OAUTHBEARER", oauthModule:
 		return nil, invalidf("%s: sasl.mechanism=OAUTHBEARER goes with org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule (login module %s, sasl.mechanism=%s)", keySASLJAASConfig, e.LoginModule, mech)
 	case isModule(e.LoginModule, "PlainLoginModule"), isModule(e.LoginModule, "ScramLoginModule"):
-	case isModule(e.LoginModule, "Krb5LoginModule"):
-		return nil, unsupportedf("%s: login module %s (Kerberos) is not supported: starcdc has no Kerberos client", keySASLJAASConfig, e.LoginModule)
 	default:
 		return nil, invalidf("%s: login module %s is not supported: use org.apache.kafka.common.security.plain.PlainLoginModule or org.apache.kafka.common.security.scram.ScramLoginModule", keySASLJAASConfig, e.LoginModule)
 	}
