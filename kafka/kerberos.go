@@ -76,8 +76,8 @@ func (p *secParser) gssapi(opts map[string]string) (sasl.Mechanism, error) {
 			p.warnf(k, "not acted on: starcdc runs no kinit; with a keytab it logs in again by itself before the ticket expires, and with a ticket cache it reads the cache again once its ticket has expired (renew it with kinit -R or k5start)")
 		}
 	}
-	if cb, ok := p.get("sasl.client.callback.handler.class"); ok && cb != "" {
-		return nil, unsupportedf("sasl.client.callback.handler.class=%s: with GSSAPI starcdc implements only Kafka's default callback handler", cb)
+	if cb, ok := p.get("sasl.client.callback.handler.class"); ok && cb != "" && !isModule(cb, "SaslClientCallbackHandler") {
+		return nil, unsupportedf("sasl.client.callback.handler.class=%s: with GSSAPI starcdc implements only Kafka's default, org.apache.kafka.common.security.authenticator.SaslClientCallbackHandler", cb)
 	}
 	if n := len(opts) - countKeys(opts, append([]string{jaasUseKeyTab, jaasKeyTab, jaasPrincipal, jaasUseTicketCache, jaasTicketCache, jaasServiceName}, krb5SilentOptions...)...); n > 0 {
 		p.warnf(keySASLJAASConfig, "%d Krb5LoginModule option(s) ignored", n)

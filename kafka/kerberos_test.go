@@ -408,6 +408,7 @@ func TestGSSAPIWarnings(t *testing.T) {
 	sec["sasl.kerberos.ticket.renew.window.factor"] = "0.8"
 	sec["sasl.kerberos.ticket.renew.jitter"] = "0.05"
 	sec["sasl.kerberos.min.time.before.relogin"] = "60000"
+	sec["sasl.client.callback.handler.class"] = "org.apache.kafka.common.security.authenticator.SaslClientCallbackHandler"
 	opts, warnings, err := SecurityOpts(sec)
 	if err != nil || len(opts) != 1 {
 		t.Fatalf("%d options, error %v", len(opts), err)
