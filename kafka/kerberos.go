@@ -19,6 +19,8 @@ import (
 	"github.com/jcmturner/gokrb5/v8/types"
 	"github.com/twmb/franz-go/pkg/sasl"
 	"github.com/twmb/franz-go/pkg/sasl/kerberos"
+
+	"github.com/starcdc/starcdc/config"
 )
 
 // GSSAPI (Kerberos) keys, as Kafka's KerberosLogin reads them
@@ -87,7 +89,11 @@ func (p *secParser) gssapi(opts map[string]string) (sasl.Mechanism, error) {
 	if conf == "" {
 		conf, confSource = defaultKRB5Config, "the default path; set KRB5_CONFIG to use another file"
 	}
-	cfg, err := krbconfig.Load(conf)
+	confText, err := os.ReadFile(conf)
+	if err != nil {
+		return nil, invalidf("sasl.mechanism=GSSAPI: krb5.conf %s (%s) cannot be read: %w", conf, confSource, err)
+	}
+	cfg, err := krbconfig.NewFromString(string(confText))
 	var unsupported krbconfig.UnsupportedDirective
 	switch {
 	case errors.As(err, &unsupported) && cfg != nil:
@@ -102,40 +108,50 @@ func (p *secParser) gssapi(opts map[string]string) (sasl.Mechanism, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !useKeyTab && !useCache {
+		return nil, invalidf("%s: the Krb5LoginModule needs useKeyTab=true with keyTab and principal, or useTicketCache=true: starcdc cannot prompt for a password", keySASLJAASConfig)
+	}
+	a := &gssapiAuth{service: service, cfg: cfg, now: time.Now}
+	if useCache {
+		// As Krb5LoginModule: the ticket cache first, then the keytab.
+		var err error
+		if a.ccache, err = ticketCachePath(opts[jaasTicketCache]); err == nil {
+			a.cl, a.tgtEnd, err = loadTicketCache(a.ccache, name, realm, cfg, a.now())
+		}
+		switch {
+		case err == nil:
+			name, realm = a.cl.Credentials.UserName(), a.cl.Credentials.Domain()
+		case !useKeyTab:
+			return nil, err
+		default:
+			a.ccache = ""
+		}
+	}
+	if a.cl == nil && name == "" {
+		return nil, invalidf("%s: the Krb5LoginModule has no principal option: with useKeyTab=true write principal=\"name@REALM\"", keySASLJAASConfig)
+	}
+	a.name, a.realm, a.principal = name, realm, principalString(name, realm)
 	if err := checkKDCs(cfg, conf, realm); err != nil {
 		return nil, err
 	}
-	a := &gssapiAuth{service: service, realm: realm, kdcs: kdcList(cfg, realm), now: time.Now}
-	switch {
-	case !useKeyTab && !useCache:
-		return nil, invalidf("%s: the Krb5LoginModule needs useKeyTab=true with keyTab and principal, or useTicketCache=true: starcdc cannot prompt for a password", keySASLJAASConfig)
-	case useCache:
-		// As Krb5LoginModule: the ticket cache first, then the keytab.
-		path, err := ticketCachePath(opts[jaasTicketCache])
-		if err == nil {
-			a.ccache = path
-			a.principal = principalString(name, realm)
-			var cl *krbclient.Client
-			if cl, a.tgtEnd, err = loadTicketCache(path, name, realm, cfg, a.now()); err == nil {
-				a.cl = cl
-				a.principal = principalString(cl.Credentials.UserName(), cl.Credentials.Domain())
-				return a, nil
-			}
-		}
-		if !useKeyTab {
-			return nil, err
-		}
-		a.ccache = ""
-	}
-	if name == "" {
-		return nil, invalidf("%s: the Krb5LoginModule has no principal option: with useKeyTab=true write principal=\"name@REALM\"", keySASLJAASConfig)
+	a.kdcs = kdcList(cfg, realm)
+	if !useKeyTab {
+		return a, nil
 	}
 	kt, err := loadKeytab(strings.TrimSpace(opts[jaasKeyTab]), name, realm)
-	if err != nil {
+	switch {
+	case err != nil && a.cl != nil:
+		// The ticket cache works; the keytab was only its successor.
+		p.warnf(keySASLJAASConfig, "once the ticket cache's ticket expires the keytab cannot take over: %s",
+			strings.TrimPrefix(err.Error(), config.ErrInvalid.Error()+": "+keySASLJAASConfig+": "))
+		return a, nil
+	case err != nil:
 		return nil, err
 	}
-	a.principal = principalString(name, realm)
-	a.cl = krbclient.NewWithKeytab(name, realm, kt, cfg, krbclient.DisablePAFXFAST(true))
+	a.keytab = kt
+	if a.cl == nil {
+		a.cl = a.keytabClient()
+	}
 	return a, nil
 }
 
@@ -160,8 +176,11 @@ func (p *secParser) kerberosServiceName(opts map[string]string) (string, error) 
 
 // kerberosPrincipal splits a principal option into its name and realm; a
 // name without a realm takes krb5.conf's default_realm. An empty option
-// gives an empty name (ticket caches name their principal).
+// gives an empty name (a ticket cache names its principal).
 func kerberosPrincipal(p string, cfg *krbconfig.Config, conf string) (name, realm string, err error) {
+	if p == "" {
+		return "", "", nil
+	}
 	if i := strings.LastIndexByte(p, '@'); i >= 0 {
 		name, realm = p[:i], p[i+1:]
 		if name == "" || realm == "" {
@@ -170,9 +189,6 @@ func kerberosPrincipal(p string, cfg *krbconfig.Config, conf string) (name, real
 		return name, realm, nil
 	}
 	if realm = cfg.LibDefaults.DefaultRealm; realm == "" {
-		if p == "" {
-			return "", "", invalidf("%s: the Krb5LoginModule has no principal option and krb5.conf %s has no default_realm in [libdefaults]: set one of them", keySASLJAASConfig, conf)
-		}
 		return "", "", invalidf("%s: the Krb5LoginModule principal has no realm and krb5.conf %s has no default_realm in [libdefaults]: write principal=\"name@REALM\"", keySASLJAASConfig, conf)
 	}
 	return p, realm, nil
@@ -321,10 +337,13 @@ func unmarshalCCache(cc *credentials.CCache, data []byte) (err error) {
 // k5start keeps starcdc connected.
 type gssapiAuth struct {
 	service   string
-	principal string // name@REALM
+	name      string // the client principal without its realm
 	realm     string
-	kdcs      string
-	ccache    string           // the ticket cache file, "" with a keytab
+	principal string // name@REALM
+	kdcs      string // the realm's KDCs, for messages
+	cfg       *krbconfig.Config
+	keytab    *keytab.Keytab   // nil without useKeyTab
+	ccache    string           // the ticket cache file in use, "" with a keytab
 	now       func() time.Time // the clock that ticket cache expiry is checked against
 
 	mu     sync.Mutex // serializes logins: a gokrb5 client is not safe for concurrent logins
@@ -347,25 +366,50 @@ func (a *gssapiAuth) Authenticate(ctx context.Context, host string) (sasl.Sessio
 		return nil, nil, fmt.Errorf("%w: the Kafka client is closed", ErrKerberos)
 	}
 	if a.ccache != "" && !a.now().Before(a.tgtEnd) {
-		cl, end, err := loadTicketCache(a.ccache, "", "", a.cl.Config, a.now())
+		cl, end, err := loadTicketCache(a.ccache, a.name, a.realm, a.cfg, a.now())
 		switch {
-		case err != nil && !end.IsZero():
+		case err == nil:
+			a.cl.Destroy()
+			a.cl, a.tgtEnd = cl, end
+		case a.keytab != nil:
+			// As Krb5LoginModule's login again: the keytab takes over.
+			a.cl.Destroy()
+			a.cl, a.ccache = a.keytabClient(), ""
+		case !end.IsZero():
 			return nil, nil, fmt.Errorf("%w: the ticket-granting ticket of %s in the ticket cache %s expired at %s: renew it with kinit -R, or kinit %s", ErrKerberos, a.principal, a.ccache, end.UTC().Format(time.RFC3339), a.principal)
 		case err != nil:
 			return nil, nil, fmt.Errorf("%w: the ticket-granting ticket of %s from the ticket cache %s expired at %s, and reading the cache again failed: %v", ErrKerberos, a.principal, a.ccache, a.tgtEnd.UTC().Format(time.RFC3339), err)
 		}
-		a.cl.Destroy()
-		a.cl, a.tgtEnd = cl, end
 	}
 	if err := a.cl.AffirmLogin(); err != nil {
-		return nil, nil, fmt.Errorf("%w: login of %s at the KDC(s) %s of realm %s: %v", ErrKerberos, a.principal, a.kdcs, a.realm, err)
+		return nil, nil, fmt.Errorf("%w: login of %s at the KDC(s) %s of realm %s: %v%s", ErrKerberos, a.principal, a.kdcs, a.realm, err, kdcHint(err, a.service))
 	}
 	m := kerberos.Auth{Client: a.cl, Service: a.service, PersistAfterAuth: true}.AsMechanism()
 	s, first, err := m.Authenticate(ctx, host)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %s getting a ticket for service %s of broker %s from the KDC(s) %s of realm %s: %v", ErrKerberos, a.principal, a.service, host, a.kdcs, a.realm, err)
+		return nil, nil, fmt.Errorf("%w: %s getting a ticket for service %s of broker %s from the KDC(s) %s of realm %s: %v%s", ErrKerberos, a.principal, a.service, host, a.kdcs, a.realm, err, kdcHint(err, a.service))
 	}
 	return s, first, nil
+}
+
+// kdcHint says what to do about the KDC errors that a configuration
+// causes. gokrb5's errors do not unwrap to the KDC's KRB-ERROR, so its
+// message is matched.
+func kdcHint(err error, service string) string {
+	switch msg := err.Error(); {
+	case strings.Contains(msg, "KDC_ERR_PREAUTH_FAILED"):
+		return ": the keytab's key is not the KDC's (the key was changed since the keytab was written): export the keytab again"
+	case strings.Contains(msg, "KDC_ERR_C_PRINCIPAL_UNKNOWN"):
+		return ": the KDC does not know the principal: check the Krb5LoginModule option principal"
+	case strings.Contains(msg, "KDC_ERR_S_PRINCIPAL_UNKNOWN"):
+		return fmt.Sprintf(": the KDC does not know the broker's principal %s/<host>: check %s and that the brokers advertise the host names of their principals", service, keyKerberosServiceName)
+	}
+	return ""
+}
+
+// keytabClient returns a new client that logs in with the keytab.
+func (a *gssapiAuth) keytabClient() *krbclient.Client {
+	return krbclient.NewWithKeytab(a.name, a.realm, a.keytab, a.cfg, krbclient.DisablePAFXFAST(true))
 }
 
 // Close stops the gokrb5 client's ticket renewal; kgo calls it when the

@@ -237,7 +237,7 @@ func TestGSSAPIWrongClientKey(t *testing.T) {
 	if !errors.Is(err, ErrKerberos) {
 		t.Fatalf("a wrong key: %v, want ErrKerberos", err)
 	}
-	for _, w := range []string{clientPrinc, r.kdc.Addr, "realm " + testRealm, "PREAUTH_FAILED"} {
+	for _, w := range []string{clientPrinc, r.kdc.Addr, "realm " + testRealm, "PREAUTH_FAILED", "export the keytab again"} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error %q does not contain %q", err, w)
 		}
@@ -260,6 +260,27 @@ func TestGSSAPIWrongBrokerKey(t *testing.T) {
 	}
 	if got := r.kdc.Issued(); len(got) == 0 {
 		t.Error("no service ticket was issued")
+	}
+}
+
+// A service name that the KDC has no principal for fails the first
+// connection with an error that names the service and the key to check.
+func TestGSSAPIUnknownService(t *testing.T) {
+	r := newKrbRealm(t)
+	addr, acc := startGSSAPIKafka(t, r.brokerKT)
+	sec := gssapiSec(krb5JAAS(`useKeyTab=true keyTab="` + r.keytab + `" principal="` + clientPrinc + `"`))
+	sec["sasl.kerberos.service.name"] = "kafka2"
+	err := pingErr(t, addr, securityOpts(t, sec))
+	if !errors.Is(err, ErrKerberos) {
+		t.Fatalf("an unknown service: %v, want ErrKerberos", err)
+	}
+	for _, w := range []string{"service kafka2 of broker " + addr, "KDC_ERR_S_PRINCIPAL_UNKNOWN", "check sasl.kerberos.service.name"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q does not contain %q", err, w)
+		}
+	}
+	if got := acc.Verified(); len(got) != 0 {
+		t.Errorf("the acceptor verified %q", got)
 	}
 }
 
@@ -351,7 +372,7 @@ func TestGSSAPIConfigErrors(t *testing.T) {
 		{"realm without KDC", gssapiSec(krb5JAAS(keytab)), otherRealmConf,
 			[]string{"no kdc for realm EXAMPLE.COM"}, false},
 		{"no krb5.conf", gssapiSec(krb5JAAS(keytab)), filepath.Join(r.dir, "none.conf"),
-			[]string{"krb5.conf", "none.conf", "KRB5_CONFIG"}, false},
+			[]string{"krb5.conf", "none.conf (KRB5_CONFIG) cannot be read", "no such file"}, false},
 		{"neither keytab nor cache", gssapiSec(krb5JAAS(`principal="` + clientPrinc + `"`)), "",
 			[]string{"useKeyTab=true with keyTab and principal, or useTicketCache=true", "cannot prompt"}, false},
 		{"no ticket cache", gssapiSec(krb5JAAS(`useTicketCache=true ticketCache="` + filepath.Join(r.dir, "krb5cc_0") + `"`)), "",
@@ -430,5 +451,57 @@ func TestGSSAPIWarnings(t *testing.T) {
 	}
 	if got := r.kdc.Logins(); len(got) != 0 {
 		t.Errorf("SecurityOpts logged in: %q", got)
+	}
+}
+
+// With useTicketCache and useKeyTab, the keytab takes over once the
+// cache's ticket has expired, as Krb5LoginModule's login again would; a
+// keytab that cannot take over is warned about while the cache works.
+func TestGSSAPITicketCacheThenKeytab(t *testing.T) {
+	r := newKrbRealm(t)
+	const broker = "127.0.0.1:9092"
+	cache := filepath.Join(r.dir, "krb5cc_test")
+	r.kdc.WriteCCache(t, cache, testClient, time.Hour)
+	ks, err := parseSecurity(gssapiSec(krb5JAAS(`useTicketCache=true ticketCache="` + cache + `" useKeyTab=true keyTab="` + r.keytab + `" principal="` + clientPrinc + `"`)))
+	if err != nil || len(ks.warnings) > 0 {
+		t.Fatalf("warnings %q, error %v", ks.warnings, err)
+	}
+	g := ks.mechanism.(*gssapiAuth)
+	defer g.Close()
+	now := time.Now()
+	g.now = func() time.Time { return now }
+	if _, _, err := g.Authenticate(context.Background(), broker); err != nil {
+		t.Fatalf("a valid cache: %v", err)
+	}
+	if got := r.kdc.Logins(); len(got) != 0 {
+		t.Fatalf("logged in at the KDC with a valid cache: %q", got)
+	}
+	now = g.tgtEnd.Add(time.Second)
+	if _, _, err := g.Authenticate(context.Background(), broker); err != nil {
+		t.Fatalf("an expired cache with a keytab: %v", err)
+	}
+	if got := r.kdc.Logins(); len(got) != 1 || got[0] != clientPrinc {
+		t.Errorf("KDC logins %q, want one of %s with the keytab", got, clientPrinc)
+	}
+
+	_, warnings, err := SecurityOpts(gssapiSec(krb5JAAS(`useTicketCache=true ticketCache="` + cache + `" useKeyTab=true keyTab="/nonexistent.keytab"`)))
+	if err != nil || len(warnings) != 1 || !strings.Contains(warnings[0], "the keytab cannot take over: the Krb5LoginModule keyTab /nonexistent.keytab cannot be read") {
+		t.Errorf("a cache with an unreadable keytab: warnings %q, error %v", warnings, err)
+	}
+}
+
+// A ticket cache names its principal: neither the principal option nor a
+// default_realm is needed.
+func TestGSSAPITicketCacheNoDefaultRealm(t *testing.T) {
+	r := newKrbRealm(t)
+	addr, acc := startGSSAPIKafka(t, r.brokerKT)
+	conf := filepath.Join(r.dir, "norealm.conf")
+	writeKrb5Conf(t, conf, "dns_lookup_kdc = false", testRealm+" = {\n kdc = "+r.kdc.Addr+"\n}")
+	t.Setenv("KRB5_CONFIG", conf)
+	cache := filepath.Join(r.dir, "krb5cc_test")
+	r.kdc.WriteCCache(t, cache, testClient, time.Hour)
+	roundTrip(t, addr, securityOpts(t, gssapiSec(krb5JAAS(`useTicketCache=true ticketCache="FILE:`+cache+`"`))))
+	if got := acc.Authenticated(); len(got) == 0 || got[0] != clientPrinc {
+		t.Errorf("the acceptor authenticated %q, want %s", got, clientPrinc)
 	}
 }

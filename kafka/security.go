@@ -82,7 +82,8 @@ func ClientOpts(w config.Worker) (opts []kgo.Opt, warnings []string, err error) 
 // keyTab and principal (a keytab login), or useTicketCache=true (an MIT
 // FILE: credential cache: the ticketCache option, else KRB5CCNAME, else
 // /tmp/krb5cc_<uid>; with both, the cache is tried first, then the keytab,
-// as Krb5LoginModule does). A principal without "@REALM" takes krb5.conf's
+// as Krb5LoginModule does, and the keytab takes over once the cache's
+// ticket has expired). A principal without "@REALM" takes krb5.conf's
 // default_realm. krb5.conf is read from KRB5_CONFIG (MIT's variable), else
 // /etc/krb5.conf; Java's -Djava.security.krb5.conf is not read: set
 // KRB5_CONFIG instead. The broker's service name comes from the JAAS
