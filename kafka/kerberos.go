@@ -93,12 +93,8 @@ func (p *secParser) gssapi(opts map[string]string) (sasl.Mechanism, error) {
 	if err != nil {
 		return nil, invalidf("sasl.mechanism=GSSAPI: krb5.conf %s (%s) cannot be read: %w", conf, confSource, err)
 	}
-	cfg, err := krbconfig.NewFromString(string(confText))
-	var unsupported krbconfig.UnsupportedDirective
-	switch {
-	case errors.As(err, &unsupported) && cfg != nil:
-		p.warnf(keySASLMechanism, "krb5.conf %s: %v: the directive is ignored", conf, err)
-	case err != nil:
+	cfg, err := p.krb5Conf(conf, string(confText))
+	if err != nil {
 		return nil, invalidf("sasl.mechanism=GSSAPI: krb5.conf %s (%s): %v", conf, confSource, err)
 	}
 
@@ -153,6 +149,45 @@ func (p *secParser) gssapi(opts map[string]string) (sasl.Mechanism, error) {
 		a.cl = a.keytabClient()
 	}
 	return a, nil
+}
+
+// badLibdefault finds the line of a gokrb5 error about a [libdefaults]
+// line it cannot read.
+var badLibdefault = regexp.MustCompile(`libdefaults section line \((.*)\)(: |$)`)
+
+// krb5Conf parses krb5.conf. gokrb5 refuses some [libdefaults] values
+// that MIT accepts (such as dns_canonicalize_hostname = fallback, in the
+// krb5.conf that RHEL and Fedora ship): such a line is left out, with a
+// warning, and the file is parsed again.
+func (p *secParser) krb5Conf(path, text string) (*krbconfig.Config, error) {
+	lines := strings.Split(text, "\n")
+	for range 32 {
+		cfg, err := krbconfig.NewFromString(strings.Join(lines, "\n"))
+		var unsupported krbconfig.UnsupportedDirective
+		switch {
+		case err == nil:
+			return cfg, nil
+		case errors.As(err, &unsupported) && cfg != nil:
+			p.warnf(keySASLMechanism, "krb5.conf %s: %v: the directive is ignored", path, err)
+			return cfg, nil
+		}
+		m := badLibdefault.FindStringSubmatch(err.Error())
+		if m == nil {
+			return nil, err
+		}
+		i := slices.IndexFunc(lines, func(l string) bool {
+			if j := strings.IndexAny(l, "#;"); j >= 0 {
+				l = l[:j]
+			}
+			return strings.TrimSpace(l) == m[1]
+		})
+		if i < 0 {
+			return nil, err
+		}
+		p.warnf(keySASLMechanism, "krb5.conf %s: [libdefaults] %s is not understood by starcdc's Kerberos library (gokrb5): the line is ignored", path, m[1])
+		lines[i] = ""
+	}
+	return nil, errors.New("too many [libdefaults] lines that starcdc's Kerberos library (gokrb5) does not understand")
 }
 
 // kerberosServiceName returns the broker's Kerberos service name as

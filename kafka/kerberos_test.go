@@ -505,3 +505,56 @@ func TestGSSAPITicketCacheNoDefaultRealm(t *testing.T) {
 		t.Errorf("the acceptor authenticated %q, want %s", got, clientPrinc)
 	}
 }
+
+// The krb5.conf that RHEL ships reads, with warnings for the lines that
+// gokrb5 does not understand.
+func TestGSSAPIRHELKrb5Conf(t *testing.T) {
+	r := newKrbRealm(t)
+	addr, acc := startGSSAPIKafka(t, r.brokerKT)
+	conf := filepath.Join(r.dir, "rhel.conf")
+	text := `# To opt out of the system crypto-policies configuration of krb5, remove the
+# symlink at /etc/krb5.conf.d/crypto-policies which will not be recreated.
+includedir /etc/krb5.conf.d/
+
+[logging]
+    default = FILE:/var/log/krb5libs.log
+
+[libdefaults]
+    dns_lookup_realm = false
+    ticket_lifetime = 24h
+    renew_lifetime = 7d
+    forwardable = true
+    rdns = false
+    pkinit_anchors = FILE:/etc/pki/tls/certs/ca-bundle.crt
+    spake_preauth_groups = edwards25519
+    dns_canonicalize_hostname = fallback # as MIT krb5 1.18 writes it
+    qualify_shortname = ""
+    udp_preference_limit = 1
+    default_realm = ` + testRealm + `
+    default_ccache_name = KEYRING:persistent:%{uid}
+
+[realms]
+ ` + testRealm + ` = {
+     kdc = ` + r.kdc.Addr + `
+     admin_server = ` + r.kdc.Addr + `
+ }
+
+[domain_realm]
+ .example.com = ` + testRealm + `
+`
+	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("KRB5_CONFIG", conf)
+	opts, warnings, err := SecurityOpts(gssapiSec(krb5JAAS(`useKeyTab=true keyTab="` + r.keytab + `" principal="` + clientPrinc + `"`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "dns_canonicalize_hostname = fallback is not understood") {
+		t.Errorf("warnings %q", warnings)
+	}
+	roundTrip(t, addr, opts)
+	if len(acc.Authenticated()) == 0 {
+		t.Error("no GSSAPI exchange completed")
+	}
+}

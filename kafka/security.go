@@ -85,7 +85,8 @@ func ClientOpts(w config.Worker) (opts []kgo.Opt, warnings []string, err error) 
 // as Krb5LoginModule does, and the keytab takes over once the cache's
 // ticket has expired). A principal without "@REALM" takes krb5.conf's
 // default_realm. krb5.conf is read from KRB5_CONFIG (MIT's variable), else
-// /etc/krb5.conf; Java's -Djava.security.krb5.conf is not read: set
+// /etc/krb5.conf (a [libdefaults] line that gokrb5 cannot read is left out
+// with a warning); Java's -Djava.security.krb5.conf is not read: set
 // KRB5_CONFIG instead. The broker's service name comes from the JAAS
 // serviceName option or sasl.kerberos.service.name, as Kafka's
 // KerberosLogin chooses it (one is required; both must agree), and the
