@@ -364,12 +364,12 @@ func unmarshalCCache(cc *credentials.CCache, data []byte) (err error) {
 }
 
 // gssapiAuth is the GSSAPI mechanism: franz-go's kerberos plug-in over one
-// gokrb5 client, shared by every connection of a kgo.Client. With a keytab
-// the client logs in at the first connection and gokrb5 renews its
-// ticket-granting ticket, logging in again with the keytab when it can no
-// longer be renewed. With a ticket cache the cache is read again once its
-// ticket-granting ticket has expired, so that an outside kinit -R or
-// k5start keeps starcdc connected.
+// gokrb5 client, shared by every connection of the kgo.Clients built from
+// the options. With a keytab the client logs in at the first connection
+// and gokrb5 renews its ticket-granting ticket, logging in again with the
+// keytab when it can no longer be renewed. With a ticket cache the cache is
+// read again once its ticket-granting ticket has expired, so that an
+// outside kinit -R or k5start keeps starcdc connected.
 type gssapiAuth struct {
 	service   string
 	name      string // the client principal without its realm
@@ -378,13 +378,12 @@ type gssapiAuth struct {
 	kdcs      string // the realm's KDCs, for messages
 	cfg       *krbconfig.Config
 	keytab    *keytab.Keytab   // nil without useKeyTab
-	ccache    string           // the ticket cache file in use, "" with a keytab
 	now       func() time.Time // the clock that ticket cache expiry is checked against
 
-	mu     sync.Mutex // serializes logins: a gokrb5 client is not safe for concurrent logins
-	cl     *krbclient.Client
-	tgtEnd time.Time // ticket cache: when the loaded TGT expires
-	closed bool
+	mu     sync.Mutex        // serializes logins: a gokrb5 client is not safe for concurrent logins
+	cl     *krbclient.Client // nil until SecurityOpts loads the cache or the keytab, and after Close
+	ccache string            // the ticket cache file in use, "" with a keytab
+	tgtEnd time.Time         // ticket cache: when the loaded TGT expires
 }
 
 var _ sasl.ClosingMechanism = (*gssapiAuth)(nil)
@@ -397,24 +396,8 @@ func (*gssapiAuth) Name() string { return "GSSAPI" }
 func (a *gssapiAuth) Authenticate(ctx context.Context, host string) (sasl.Session, []byte, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.closed {
-		return nil, nil, fmt.Errorf("%w: the Kafka client is closed", ErrKerberos)
-	}
-	if a.ccache != "" && !a.now().Before(a.tgtEnd) {
-		cl, end, err := loadTicketCache(a.ccache, a.name, a.realm, a.cfg, a.now())
-		switch {
-		case err == nil:
-			a.cl.Destroy()
-			a.cl, a.tgtEnd = cl, end
-		case a.keytab != nil:
-			// As Krb5LoginModule's login again: the keytab takes over.
-			a.cl.Destroy()
-			a.cl, a.ccache = a.keytabClient(), ""
-		case !end.IsZero():
-			return nil, nil, fmt.Errorf("%w: the ticket-granting ticket of %s in the ticket cache %s expired at %s: renew it with kinit -R, or kinit %s", ErrKerberos, a.principal, a.ccache, end.UTC().Format(time.RFC3339), a.principal)
-		case err != nil:
-			return nil, nil, fmt.Errorf("%w: the ticket-granting ticket of %s from the ticket cache %s expired at %s, and reading the cache again failed: %v", ErrKerberos, a.principal, a.ccache, a.tgtEnd.UTC().Format(time.RFC3339), err)
-		}
+	if err := a.client(); err != nil {
+		return nil, nil, err
 	}
 	if err := a.cl.AffirmLogin(); err != nil {
 		return nil, nil, fmt.Errorf("%w: login of %s at the KDC(s) %s of realm %s: %v%s", ErrKerberos, a.principal, a.kdcs, a.realm, err, kdcHint(err, a.service))
@@ -425,6 +408,57 @@ func (a *gssapiAuth) Authenticate(ctx context.Context, host string) (sasl.Sessio
 		return nil, nil, fmt.Errorf("%w: %s getting a ticket for service %s of broker %s from the KDC(s) %s of realm %s: %v%s", ErrKerberos, a.principal, a.service, host, a.kdcs, a.realm, err, kdcHint(err, a.service))
 	}
 	return s, first, nil
+}
+
+// client makes a.cl a client that can log in: the one in use, or one over
+// the ticket cache read again once its ticket has expired, else (with
+// useKeyTab, as Krb5LoginModule's login again) over the keytab.
+func (a *gssapiAuth) client() error {
+	if a.cl != nil && (a.ccache == "" || a.now().Before(a.tgtEnd)) {
+		return nil
+	}
+	if a.ccache != "" {
+		cl, end, err := loadTicketCache(a.ccache, a.name, a.realm, a.cfg, a.now())
+		switch {
+		case err == nil:
+			a.replace(cl)
+			a.tgtEnd = end
+			return nil
+		case a.keytab != nil:
+			a.ccache = ""
+		case !end.IsZero():
+			return fmt.Errorf("%w: the ticket-granting ticket of %s in the ticket cache %s expired at %s: renew it with kinit -R, or kinit %s", ErrKerberos, a.principal, a.ccache, end.UTC().Format(time.RFC3339), a.principal)
+		default:
+			return fmt.Errorf("%w: reading the ticket cache %s of %s again: %v", ErrKerberos, a.ccache, a.principal, err)
+		}
+	}
+	a.replace(a.keytabClient())
+	return nil
+}
+
+// replace makes cl the client in use and stops the old one's renewal.
+func (a *gssapiAuth) replace(cl *krbclient.Client) {
+	if a.cl != nil {
+		a.cl.Destroy()
+	}
+	a.cl = cl
+}
+
+// keytabClient returns a new client that logs in with the keytab.
+func (a *gssapiAuth) keytabClient() *krbclient.Client {
+	return krbclient.NewWithKeytab(a.name, a.realm, a.keytab, a.cfg, krbclient.DisablePAFXFAST(true))
+}
+
+// Close stops the gokrb5 client's ticket renewal; kgo calls it when a
+// client is closed. The options of one SecurityOpts call may serve several
+// kgo.Clients (the consumer and the dead-letter producer) that close one
+// by one, so a later Authenticate logs in again, with the keytab or from
+// the ticket cache read again.
+func (a *gssapiAuth) Close() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.replace(nil)
+	a.tgtEnd = time.Time{}
 }
 
 // kdcHint says what to do about the KDC errors that a configuration
@@ -440,20 +474,4 @@ func kdcHint(err error, service string) string {
 		return fmt.Sprintf(": the KDC does not know the broker's principal %s/<host>: check %s and that the brokers advertise the host names of their principals", service, keyKerberosServiceName)
 	}
 	return ""
-}
-
-// keytabClient returns a new client that logs in with the keytab.
-func (a *gssapiAuth) keytabClient() *krbclient.Client {
-	return krbclient.NewWithKeytab(a.name, a.realm, a.keytab, a.cfg, krbclient.DisablePAFXFAST(true))
-}
-
-// Close stops the gokrb5 client's ticket renewal; kgo calls it when the
-// client is closed.
-func (a *gssapiAuth) Close() {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if !a.closed {
-		a.closed = true
-		a.cl.Destroy()
-	}
 }

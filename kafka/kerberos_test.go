@@ -15,6 +15,7 @@ import (
 	"github.com/jcmturner/gokrb5/v8/keytab"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/starcdc/starcdc/config"
@@ -556,5 +557,35 @@ includedir /etc/krb5.conf.d/
 	roundTrip(t, addr, opts)
 	if len(acc.Authenticated()) == 0 {
 		t.Error("no GSSAPI exchange completed")
+	}
+}
+
+// The options of one SecurityOpts call serve several kgo.Clients (the
+// replicator's consumer and dead-letter producer): closing one does not
+// stop the others, which log in again when they need to.
+func TestGSSAPISharedOptions(t *testing.T) {
+	r := newKrbRealm(t)
+	addr, acc := startGSSAPIKafka(t, r.brokerKT)
+	opts := securityOpts(t, gssapiSec(krb5JAAS(`useKeyTab=true keyTab="`+r.keytab+`" principal="`+clientPrinc+`"`)))
+	ping := func() {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(addr), kgo.RequestRetries(0)}, opts...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cl.Close() // closes the mechanism (sasl.ClosingMechanism)
+		if err := cl.Ping(ctx); err != nil {
+			t.Fatalf("ping: %v", err)
+		}
+	}
+	ping()
+	ping()
+	if got := r.kdc.Logins(); len(got) != 2 {
+		t.Errorf("KDC logins %q, want one per client", got)
+	}
+	if got := acc.Authenticated(); len(got) < 2 {
+		t.Errorf("the acceptor authenticated %q", got)
 	}
 }
