@@ -11,11 +11,11 @@
 // PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 with credentials from
 // sasl.jaas.config as config.ParseJAAS reads it, OAUTHBEARER with
 // client-credentials tokens from sasl.oauthbearer.token.endpoint.url
-// (internal/clientcreds) refreshed before they expire, AWS_MSK_IAM
-// with credentials from the environment, and GSSAPI (Kerberos) with a
-// keytab or a ticket cache and krb5.conf from KRB5_CONFIG (kerberos.go). It does not own client behaviour
-// (consumer groups, producer limits, retries): callers append those
-// options. It also owns how franz-go's own log lines reach the process's
+// (internal/clientcreds) refreshed before they expire, AWS_MSK_IAM with
+// credentials from the environment, and GSSAPI (Kerberos) with a keytab
+// or a ticket cache and krb5.conf from KRB5_CONFIG (kerberos.go). It does
+// not own client behaviour (consumer groups, producer limits, retries):
+// callers append those options. It also owns how franz-go's own log lines reach the process's
 // slog logger (NewLogger, logger.go).
 //
 // It promises that:

@@ -127,8 +127,8 @@ func ClientOpts(w config.Worker) (opts []kgo.Opt, warnings []string, err error) 
 // minimum.
 //
 // Every present key that SecurityOpts does not act on (such as
-// ssl.cipher.suites, sasl.kerberos.service.name without GSSAPI, or ssl.* keys when
-// security.protocol has no TLS) yields a warning; warnings are sorted by
+// ssl.cipher.suites, sasl.kerberos.service.name without GSSAPI, or ssl.*
+// keys when security.protocol has no TLS) yields a warning; warnings are sorted by
 // key, and returned with an error too. Errors are joined with errors.Join;
 // each wraps config.ErrInvalid, and those about features starcdc does not
 // implement (encrypted PEM keys, a JKS store without its password, a
