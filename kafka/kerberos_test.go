@@ -589,3 +589,47 @@ func TestGSSAPISharedOptions(t *testing.T) {
 		t.Errorf("the acceptor authenticated %q", got)
 	}
 }
+
+// A worker .properties file with the GSSAPI keys a Kerberized Connect
+// cluster has (here with the consumer. prefix that sink consumers read),
+// as config.Load reads it, reaches a Kerberos broker.
+func TestGSSAPIFromWorkerFile(t *testing.T) {
+	r := newKrbRealm(t)
+	addr, acc := startGSSAPIKafka(t, r.brokerKT)
+	worker := filepath.Join(r.dir, "connect-distributed.properties")
+	if err := os.WriteFile(worker, []byte(`bootstrap.servers=`+addr+`
+consumer.security.protocol=SASL_PLAINTEXT
+consumer.sasl.mechanism=GSSAPI
+consumer.sasl.kerberos.service.name=kafka
+consumer.sasl.jaas.config=com.sun.security.auth.module.Krb5LoginModule required \
+    useKeyTab=true \
+    storeKey=true \
+    keyTab="`+r.keytab+`" \
+    principal="`+clientPrinc+`";
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	conn := filepath.Join(r.dir, "connect-StarRocks-sink.properties")
+	if err := os.WriteFile(conn, []byte(`name=sr
+connector.class=com.starrocks.connector.kafka.StarRocksSinkConnector
+topics=t
+starrocks.http.url=127.0.0.1:8030
+starrocks.username=root
+starrocks.password=
+starrocks.database.name=db
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, _, err := config.Load(worker, conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, warnings, err := ClientOpts(cfg.Worker)
+	if err != nil || len(warnings) > 0 {
+		t.Fatalf("ClientOpts: warnings %q, error %v", warnings, err)
+	}
+	roundTrip(t, addr, opts)
+	if got := acc.Authenticated(); len(got) == 0 || got[0] != clientPrinc {
+		t.Errorf("the acceptor authenticated %q, want %s", got, clientPrinc)
+	}
+}
