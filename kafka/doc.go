@@ -11,10 +11,11 @@
 // PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 with credentials from
 // sasl.jaas.config as config.ParseJAAS reads it, OAUTHBEARER with
 // client-credentials tokens from sasl.oauthbearer.token.endpoint.url
-// (internal/clientcreds) refreshed before they expire, and AWS_MSK_IAM
-// with credentials from the environment. It does not own client behaviour
-// (consumer groups, producer limits, retries): callers append those
-// options. It also owns how franz-go's own log lines reach the process's
+// (internal/clientcreds) refreshed before they expire, AWS_MSK_IAM with
+// credentials from the environment, and GSSAPI (Kerberos) with a keytab
+// or a ticket cache and krb5.conf from KRB5_CONFIG (kerberos.go). It does
+// not own client behaviour (consumer groups, producer limits, retries):
+// callers append those options. It also owns how franz-go's own log lines reach the process's
 // slog logger (NewLogger, logger.go).
 //
 // It promises that:
@@ -26,7 +27,8 @@
 //   - its errors wrap config.ErrInvalid (and errors.ErrUnsupported for a
 //     feature starcdc lacks), name the key and say what to change;
 //   - secrets never appear in its errors or warnings, nor in anything it
-//     logs (it logs nothing itself): no password, private key, or text of
-//     sasl.jaas.config other than the login module class name, and no
-//     OAuth client secret or token.
+//     logs (it logs nothing itself): no password, private key, keytab
+//     key, or text of sasl.jaas.config other than the login module class
+//     name (and a Krb5LoginModule's principal and keytab and ticket cache
+//     paths, which are not secret), and no OAuth client secret or token.
 package kafka

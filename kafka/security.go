@@ -75,8 +75,33 @@ func ClientOpts(w config.Worker) (opts []kgo.Opt, warnings []string, err error) 
 // sasl.login.read.timeout.ms are read; extension_NAME options become SASL
 // extensions; its ssl.* options set the TLS of an https token endpoint, as
 // in Kafka). A token is reused until sasl.login.refresh.window.factor
-// (default 0.8) of its lifetime has passed, then fetched anew. GSSAPI
-// (Kerberos) is not supported: starcdc has no Kerberos client.
+// (default 0.8) of its lifetime has passed, then fetched anew.
+//
+// GSSAPI (Kerberos, franz-go's pkg/sasl/kerberos over gokrb5): a
+// com.sun.security.auth.module.Krb5LoginModule entry with useKeyTab=true,
+// keyTab and principal (a keytab login), or useTicketCache=true (an MIT
+// FILE: credential cache: the ticketCache option, else KRB5CCNAME, else
+// /tmp/krb5cc_<uid>; with both, the cache is tried first, then the keytab,
+// as Krb5LoginModule does, and the keytab takes over once the cache's
+// ticket has expired). A principal without "@REALM" takes krb5.conf's
+// default_realm. krb5.conf is read from KRB5_CONFIG (MIT's variable), else
+// /etc/krb5.conf (a [libdefaults] line that gokrb5 cannot read is left out
+// with a warning); Java's -Djava.security.krb5.conf is not read: set
+// KRB5_CONFIG instead. The broker's service name comes from the JAAS
+// serviceName option or sasl.kerberos.service.name, as Kafka's
+// KerberosLogin chooses it (one is required; both must agree), and the
+// service principal is <service>/<broker host as advertised>. krb5.conf,
+// the keytab (which must hold a key for the principal) and the ticket cache
+// are read here, so that a wrong file fails at start-up; the KDC is first
+// contacted at the first broker connection, whose errors wrap ErrKerberos
+// and name the principal, the realm and its KDCs. With a keytab, gokrb5
+// renews the ticket and logs in again by itself; a ticket cache is read
+// again once its ticket has expired. sasl.kerberos.kinit.cmd,
+// sasl.kerberos.ticket.renew.window.factor, sasl.kerberos.ticket.renew.jitter
+// and sasl.kerberos.min.time.before.relogin are warned about and not acted
+// on; the Krb5LoginModule options storeKey, debug, doNotPrompt,
+// refreshKrb5Config and isInitiator matter to Java only and are accepted
+// silently, and other options are warned about.
 //
 // AWS_MSK_IAM: an IAMLoginModule entry (aws-msk-iam-auth) with credentials
 // from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN in
@@ -102,15 +127,17 @@ func ClientOpts(w config.Worker) (opts []kgo.Opt, warnings []string, err error) 
 // minimum.
 //
 // Every present key that SecurityOpts does not act on (such as
-// ssl.cipher.suites, sasl.kerberos.service.name, or ssl.* keys when
-// security.protocol has no TLS) yields a warning; warnings are sorted by
+// ssl.cipher.suites, sasl.kerberos.service.name without GSSAPI, or ssl.*
+// keys when security.protocol has no TLS) yields a warning; warnings are sorted by
 // key, and returned with an error too. Errors are joined with errors.Join;
 // each wraps config.ErrInvalid, and those about features starcdc does not
-// implement (GSSAPI, encrypted PEM keys, a JKS store without its password)
-// also wrap errors.ErrUnsupported; an unreadable store file gives the
-// os.ReadFile error instead. Neither errors nor warnings ever contain a
-// password, a private key or any part of sasl.jaas.config other than the
-// login module class name.
+// implement (encrypted PEM keys, a JKS store without its password, a
+// non-FILE: Kerberos ticket cache) also wrap errors.ErrUnsupported; an
+// unreadable store file gives the os.ReadFile error instead. Neither errors
+// nor warnings ever contain a password, a private key, a keytab's keys or
+// any part of sasl.jaas.config other than the login module class name and,
+// for Krb5LoginModule, the principal and the paths of the keytab and the
+// ticket cache, which are not secret and which the operator needs to see.
 //
 // The options are for every client that talks to the worker's Kafka
 // cluster (consumer, dead letter queue producer, admin).
@@ -241,7 +268,7 @@ func ignoredReason(k string) string {
 		k == "sasl.login.class":
 		return "Java-specific setting"
 	case strings.HasPrefix(k, "sasl.kerberos."):
-		return "used only by GSSAPI, which starcdc does not support"
+		return "read only with sasl.mechanism=GSSAPI"
 	case strings.HasPrefix(k, "sasl.oauthbearer.") || strings.HasPrefix(k, "sasl.login."):
 		return "read only with sasl.mechanism=OAUTHBEARER, and then only the keys the README lists"
 	}
@@ -255,11 +282,9 @@ func (p *secParser) sasl() (sasl.Mechanism, error) {
 	switch mech {
 	case "":
 		mech = "PLAIN"
-	case "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER", "AWS_MSK_IAM":
-	case "GSSAPI":
-		return nil, unsupportedf("%s=GSSAPI (Kerberos) is not supported: starcdc has no Kerberos client; use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or AWS_MSK_IAM", keySASLMechanism)
+	case "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER", "AWS_MSK_IAM", "GSSAPI":
 	default:
-		return nil, invalidf("%s=%q: use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or AWS_MSK_IAM", keySASLMechanism, mech)
+		return nil, invalidf("%s=%q: use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER, AWS_MSK_IAM or GSSAPI", keySASLMechanism, mech)
 	}
 	jaas, _ := p.get(keySASLJAASConfig)
 	if jaas == "" {
@@ -272,7 +297,12 @@ func (p *secParser) sasl() (sasl.Mechanism, error) {
 	}
 	oauthModule := isModule(e.LoginModule, "OAuthBearerLoginModule")
 	iamModule := isModule(e.LoginModule, "IAMLoginModule")
+	krb5Module := isModule(e.LoginModule, "Krb5LoginModule")
 	switch {
+	case mech == "GSSAPI" && krb5Module:
+		return p.gssapi(e.Options)
+	case mech == "GSSAPI", krb5Module:
+		return nil, invalidf("%s: sasl.mechanism=GSSAPI goes with com.sun.security.auth.module.Krb5LoginModule (login module %s, sasl.mechanism=%s)", keySASLJAASConfig, e.LoginModule, mech)
 	case mech == "AWS_MSK_IAM" && iamModule:
 		return p.awsIAM(e.Options)
 	case mech == "AWS_MSK_IAM", iamModule:
@@ -282,8 +312,6 @@ func (p *secParser) sasl() (sasl.Mechanism, error) {
 	case mech == "OAUTHBEARER", oauthModule:
 		return nil, invalidf("%s: sasl.mechanism=OAUTHBEARER goes with org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule (login module %s, sasl.mechanism=%s)", keySASLJAASConfig, e.LoginModule, mech)
 	case isModule(e.LoginModule, "PlainLoginModule"), isModule(e.LoginModule, "ScramLoginModule"):
-	case isModule(e.LoginModule, "Krb5LoginModule"):
-		return nil, unsupportedf("%s: login module %s (Kerberos) is not supported: starcdc has no Kerberos client", keySASLJAASConfig, e.LoginModule)
 	default:
 		return nil, invalidf("%s: login module %s is not supported: use org.apache.kafka.common.security.plain.PlainLoginModule or org.apache.kafka.common.security.scram.ScramLoginModule", keySASLJAASConfig, e.LoginModule)
 	}
