@@ -477,24 +477,12 @@ func (p *secParser) trustStore() (*x509.CertPool, error) {
 	if typ != "" && typ != config.StorePEM {
 		return nil, invalidf("%s holds PEM text: set %s=PEM or leave it unset", keyTrustStoreCerts, keyTrustStoreType)
 	}
-	blocks, err := config.DecodePEM(keyTrustStoreCerts, []byte(certs))
+	list, err := config.PEMCertificates(keyTrustStoreCerts, []byte(certs))
 	if err != nil {
 		return nil, err
 	}
-	n := 0
-	for i, b := range blocks {
-		if b.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(b.Bytes)
-		if err != nil {
-			return nil, invalidf("%s: PEM block %d: %v", keyTrustStoreCerts, i+1, err)
-		}
+	for _, c := range list {
 		pool.AddCert(c)
-		n++
-	}
-	if n == 0 {
-		return nil, invalidf("%s: no PEM CERTIFICATE block", keyTrustStoreCerts)
 	}
 	return pool, nil
 }

@@ -2,15 +2,9 @@ package kafka
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
-	"math/big"
 	"net"
 	"os"
 	"path/filepath"
@@ -22,74 +16,31 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/starcdc/starcdc/config"
+	"github.com/starcdc/starcdc/internal/testcerts"
 )
 
-// testCA is a self-signed CA that issues server and client certificates.
+// testCA is testcerts' CA with its certificate as PEM, and issue and
+// serverTLS in the PEM terms these tests write their keys in.
 type testCA struct {
+	*testcerts.CA
 	cert    *x509.Certificate
-	key     *ecdsa.PrivateKey
 	certPEM []byte
 }
 
 func newTestCA(t *testing.T) *testCA {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "starcdc test CA"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &testCA{cert: cert, key: key, certPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
+	ca := testcerts.NewCA(t)
+	return &testCA{CA: ca, cert: ca.Cert, certPEM: ca.PEM()}
 }
 
 // issue returns a certificate and its PKCS#8 key, both PEM. A server
 // certificate is for ips and dnsNames; a client certificate has neither.
 func (ca *testCA) issue(t *testing.T, server bool, ips []net.IP, dnsNames ...string) (certPEM, keyPEM []byte) {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
+	if server && len(ips) == 0 && len(dnsNames) == 0 {
+		t.Fatal("a server certificate needs an address or a name")
 	}
-	usage := x509.ExtKeyUsageClientAuth
-	if server {
-		usage = x509.ExtKeyUsageServerAuth
-	}
-	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
-	tmpl := &x509.Certificate{
-		SerialNumber: serial,
-		Subject:      pkix.Name{CommonName: "starcdc test"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{usage},
-		IPAddresses:  ips,
-		DNSNames:     dnsNames,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: k})
+	return ca.Issue(t, ips, dnsNames...).PEM(t)
 }
 
 // serverTLS is the broker side TLS config: a certificate for 127.0.0.1
@@ -97,23 +48,11 @@ func (ca *testCA) issue(t *testing.T, server bool, ips []net.IP, dnsNames ...str
 // against clientCA when it is not nil.
 func (ca *testCA) serverTLS(t *testing.T, clientCA *testCA, dnsNames ...string) *tls.Config {
 	t.Helper()
-	var ips []net.IP
-	if len(dnsNames) == 0 {
-		ips = []net.IP{net.IPv4(127, 0, 0, 1)}
-	}
-	certPEM, keyPEM := ca.issue(t, true, ips, dnsNames...)
-	cert, err := tls.X509KeyPair(certPEM, keyPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	var c *testcerts.CA
 	if clientCA != nil {
-		pool := x509.NewCertPool()
-		pool.AddCert(clientCA.cert)
-		c.ClientCAs = pool
-		c.ClientAuth = tls.RequireAndVerifyClientCert
+		c = clientCA.CA
 	}
-	return c
+	return ca.ServerTLS(t, c, dnsNames...)
 }
 
 func writeFile(t *testing.T, name string, data []byte) string {

@@ -1,7 +1,7 @@
 package kafka
 
 import (
-	"bytes"
+	"crypto/ecdsa"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
@@ -10,89 +10,43 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/pavlo-v-chernykh/keystore-go/v4"
 	"github.com/twmb/franz-go/pkg/kfake"
-	pkcs12 "software.sslmate.com/src/go-pkcs12"
 
 	"github.com/starcdc/starcdc/config"
+	"github.com/starcdc/starcdc/internal/testcerts"
 )
 
 const (
-	trustPass = "Tru5t-St0re-Pw"
-	storePass = "K3y-St0re-Pw"
-	keyPass   = "Pr1v-K3y-Pw"
+	trustPass = testcerts.TrustPassword
+	storePass = testcerts.StorePassword
+	keyPass   = testcerts.KeyPassword
 )
 
-func mustDER(t *testing.T, pemData []byte) []byte {
+// writeStores writes a trust store holding ca and a key store holding
+// certPEM/keyPEM (chain: the certificate, then ca) in format typ
+// (testcerts.WriteStores), and returns their paths.
+func writeStores(t *testing.T, typ string, ca *testCA, certPEM, keyPEM []byte) (trust, key string) {
 	t.Helper()
-	b, _ := pem.Decode(pemData)
-	if b == nil {
+	cb, _ := pem.Decode(certPEM)
+	kb, _ := pem.Decode(keyPEM)
+	if cb == nil || kb == nil {
 		t.Fatal("no PEM block")
 	}
-	return b.Bytes
-}
-
-func mustCert(t *testing.T, pemData []byte) *x509.Certificate {
-	t.Helper()
-	c, err := x509.ParseCertificate(mustDER(t, pemData))
+	cert, err := x509.ParseCertificate(cb.Bytes)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c
-}
-
-// writeStores writes a trust store holding ca and a key store holding
-// certPEM/keyPEM (chain: the certificate, then ca) in format typ, and
-// returns their paths. JKS key entries are encrypted with keyPass.
-func writeStores(t *testing.T, typ string, ca *testCA, certPEM, keyPEM []byte) (trust, key string) {
-	t.Helper()
-	switch typ {
-	case config.StorePEM:
-		return writeFile(t, "truststore.pem", ca.certPEM), writeFile(t, "keystore.pem", append(append([]byte{}, certPEM...), keyPEM...))
-	case config.StorePKCS12:
-		tdata, err := pkcs12.Modern.EncodeTrustStore([]*x509.Certificate{ca.cert}, trustPass)
-		if err != nil {
-			t.Fatal(err)
-		}
-		priv, err := x509.ParsePKCS8PrivateKey(mustDER(t, keyPEM))
-		if err != nil {
-			t.Fatal(err)
-		}
-		kdata, err := pkcs12.Modern.Encode(priv, mustCert(t, certPEM), []*x509.Certificate{ca.cert}, storePass)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return writeFile(t, "truststore.p12", tdata), writeFile(t, "keystore.p12", kdata)
-	}
-	now := time.Now()
-	ts := keystore.New()
-	if err := ts.SetTrustedCertificateEntry("caroot", keystore.TrustedCertificateEntry{
-		CreationTime: now, Certificate: keystore.Certificate{Type: "X509", Content: ca.cert.Raw},
-	}); err != nil {
+	priv, err := x509.ParsePKCS8PrivateKey(kb.Bytes)
+	if err != nil {
 		t.Fatal(err)
 	}
-	var tbuf bytes.Buffer
-	if err := ts.Store(&tbuf, []byte(trustPass)); err != nil {
-		t.Fatal(err)
+	ek, ok := priv.(*ecdsa.PrivateKey)
+	if !ok {
+		t.Fatalf("key %T, want ECDSA", priv)
 	}
-	ks := keystore.New()
-	if err := ks.SetPrivateKeyEntry("client", keystore.PrivateKeyEntry{
-		CreationTime: now,
-		PrivateKey:   mustDER(t, keyPEM),
-		CertificateChain: []keystore.Certificate{
-			{Type: "X509", Content: mustDER(t, certPEM)},
-			{Type: "X509", Content: ca.cert.Raw},
-		},
-	}, []byte(keyPass)); err != nil {
-		t.Fatal(err)
-	}
-	var kbuf bytes.Buffer
-	if err := ks.Store(&kbuf, []byte(storePass)); err != nil {
-		t.Fatal(err)
-	}
-	return writeFile(t, "truststore.jks", tbuf.Bytes()), writeFile(t, "keystore.jks", kbuf.Bytes())
+	st := testcerts.WriteStores(t, typ, ca.CA, testcerts.Pair{Cert: cert, Key: ek}, ca.CA)
+	return st.Trust, st.Key
 }
 
 // TestSecurityStoresMutualTLS connects to a kfake broker that requires a

@@ -78,6 +78,21 @@ type Pair struct {
 	Key  *ecdsa.PrivateKey
 }
 
+// PEM returns the CA certificate as PEM.
+func (ca *CA) PEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Cert.Raw})
+}
+
+// PEM returns the certificate and its PKCS#8 key, both PEM.
+func (p Pair) PEM(t testing.TB) (certPEM, keyPEM []byte) {
+	t.Helper()
+	k, err := x509.MarshalPKCS8PrivateKey(p.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.Cert.Raw}), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: k})
+}
+
 // TLS returns p as a tls.Certificate.
 func (p Pair) TLS() tls.Certificate {
 	return tls.Certificate{Certificate: [][]byte{p.Cert.Raw}, PrivateKey: p.Key, Leaf: p.Cert}
