@@ -54,46 +54,43 @@ func (c ClientTLS) Config() (*tls.Config, error) {
 	case (c.ChainPEM.Text == "") != (c.KeyPEM.Text == ""):
 		errs = append(errs, invalidf("set %s and %s together", c.ChainPEM.Key, c.KeyPEM.Key))
 	}
-	if c.TrustPEM.Text != "" {
-		certs, err := PEMCertificates(c.TrustPEM.Key, []byte(c.TrustPEM.Text.Reveal()))
-		if err != nil {
+	var trusted []*x509.Certificate
+	var certs []tls.Certificate
+	add := func(list []*x509.Certificate, cert tls.Certificate, err error) {
+		switch {
+		case err != nil:
 			errs = append(errs, err)
-		} else {
-			cfg.RootCAs = x509.NewCertPool()
-			for _, x := range certs {
-				cfg.RootCAs.AddCert(x)
-			}
+		case list != nil:
+			trusted = append(trusted, list...)
+		case cert.Certificate != nil:
+			certs = append(certs, cert)
 		}
 	}
-	if c.ChainPEM.Text != "" && c.KeyPEM.Text != "" {
-		cert, err := PEMKeyPair(c.ChainPEM.Key, []byte(c.ChainPEM.Text.Reveal()), c.KeyPEM.Key, []byte(c.KeyPEM.Text.Reveal()))
-		if err != nil {
-			errs = append(errs, err)
-		} else {
-			cfg.Certificates = []tls.Certificate{cert}
-		}
+	if c.TrustPEM.Text != "" {
+		list, err := PEMCertificates(c.TrustPEM.Key, []byte(c.TrustPEM.Text.Reveal()))
+		add(list, tls.Certificate{}, err)
 	}
 	if c.Trust.Path != "" {
 		t := c.Trust
-		certs, err := LoadTrustStore(&t)
-		if err != nil {
-			errs = append(errs, err)
-		} else {
-			cfg.RootCAs = x509.NewCertPool()
-			for _, x := range certs {
-				cfg.RootCAs.AddCert(x)
-			}
-		}
+		list, err := LoadTrustStore(&t)
+		add(list, tls.Certificate{}, err)
+	}
+	if c.ChainPEM.Text != "" && c.KeyPEM.Text != "" {
+		cert, err := PEMKeyPair(c.ChainPEM.Key, []byte(c.ChainPEM.Text.Reveal()), c.KeyPEM.Key, []byte(c.KeyPEM.Text.Reveal()))
+		add(nil, cert, err)
 	}
 	if c.Key.Path != "" {
 		k := c.Key
 		cert, err := LoadKeyStore(&k)
-		if err != nil {
-			errs = append(errs, err)
-		} else {
-			cfg.Certificates = []tls.Certificate{cert}
+		add(nil, cert, err)
+	}
+	if len(trusted) > 0 {
+		cfg.RootCAs = x509.NewCertPool()
+		for _, x := range trusted {
+			cfg.RootCAs.AddCert(x)
 		}
 	}
+	cfg.Certificates = certs
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}

@@ -12,29 +12,14 @@ import (
 
 	"github.com/twmb/franz-go/pkg/sr"
 	"github.com/twmb/franz-go/pkg/sr/srfake"
+
+	"github.com/starcdc/starcdc/internal/testutil"
 )
 
-// guidOf asks the registry (over its REST API) for the GUID of subject's
-// version 1, as a producer's registry client learns it.
+// guidOf is the GUID of subject's version 1.
 func guidOf(t testing.TB, url, auth, subject string) [16]byte {
 	t.Helper()
-	opts := []sr.ClientOpt{sr.URLs(url)}
-	if user, pass, ok := strings.Cut(auth, ":"); ok {
-		opts = append(opts, sr.BasicAuth(user, pass))
-	}
-	cl, err := sr.NewClient(opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ss, err := cl.SchemaByVersion(context.Background(), subject, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var g [16]byte
-	if n, err := hex.Decode(g[:], []byte(strings.ReplaceAll(ss.GUID, "-", ""))); err != nil || n != 16 {
-		t.Fatalf("GUID %q: %v", ss.GUID, err)
-	}
-	return g
+	return [16]byte(testutil.GUIDHeader(t, url, auth, subject, 1)[1:])
 }
 
 // guidHeader is the value Confluent's HeaderSchemaIdSerializer writes:
@@ -58,16 +43,7 @@ func idHeader(id int, idx []int) []byte { return AppendConfluentHeader(nil, id, 
 // converter's credentials, through failover and retries, and cached.
 func TestSchemaIDInHeaderEveryConverter(t *testing.T) {
 	const auth = "Basic YWxpY2U6czNjcmV0" // alice:s3cret
-	for _, tc := range []struct {
-		class string
-		s     sr.Schema
-		idx   []int
-		body  []byte
-	}{
-		{ClassAvro, sr.Schema{Schema: tinyAvro}, nil, []byte{0x54}},
-		{ClassJSONSchema, sr.Schema{Type: sr.TypeJSON, Schema: `{"type":"object","title":"t.Key","properties":{"id":{"type":"integer","connect.type":"int32","connect.index":0}}}`}, nil, []byte(`{"id":42}`)},
-		{ClassProtobuf, sr.Schema{Type: sr.TypeProtobuf, Schema: "syntax = \"proto3\";\npackage t;\nmessage Key { int32 id = 1; }\nmessage Other { string s = 1; }\n"}, []int{0}, []byte{0x08, 42}},
-	} {
+	for _, tc := range everyRegistryConverter {
 		t.Run(tc.class, func(t *testing.T) {
 			up := newFake(t, srfake.WithAuth(auth))
 			id := mustRegister(t, up, "t-value", tc.s)

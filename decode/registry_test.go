@@ -449,18 +449,23 @@ func TestConvertersConcurrent(t *testing.T) {
 }
 
 // Auth, failover, 404 and 5xx behave alike for the three registry converters.
+// everyRegistryConverter is, per Schema Registry converter, a schema of a
+// struct {id int32} and the payload of {id: 42} in it (idx: the Protobuf
+// message indexes).
+var everyRegistryConverter = []struct {
+	class string
+	s     sr.Schema
+	idx   []int
+	body  []byte
+}{
+	{ClassAvro, sr.Schema{Schema: tinyAvro}, nil, []byte{0x54}},
+	{ClassJSONSchema, sr.Schema{Type: sr.TypeJSON, Schema: `{"type":"object","title":"t.Key","properties":{"id":{"type":"integer","connect.type":"int32","connect.index":0}}}`}, nil, []byte(`{"id":42}`)},
+	{ClassProtobuf, sr.Schema{Type: sr.TypeProtobuf, Schema: "syntax = \"proto3\";\npackage t;\nmessage Key { int32 id = 1; }\nmessage Other { string s = 1; }\n"}, []int{0}, []byte{0x08, 42}},
+}
+
 func TestRegistryBehaviourEveryConverter(t *testing.T) {
 	const auth = "Basic YWxpY2U6czNjcmV0" // alice:s3cret
-	for _, tc := range []struct {
-		class string
-		s     sr.Schema
-		idx   []int
-		body  []byte
-	}{
-		{ClassAvro, sr.Schema{Schema: tinyAvro}, nil, []byte{0x54}},
-		{ClassJSONSchema, sr.Schema{Type: sr.TypeJSON, Schema: `{"type":"object","title":"t.Key","properties":{"id":{"type":"integer","connect.type":"int32","connect.index":0}}}`}, nil, []byte(`{"id":42}`)},
-		{ClassProtobuf, sr.Schema{Type: sr.TypeProtobuf, Schema: "syntax = \"proto3\";\npackage t;\nmessage Key { int32 id = 1; }\n"}, []int{0}, []byte{0x08, 42}},
-	} {
+	for _, tc := range everyRegistryConverter {
 		t.Run(tc.class, func(t *testing.T) {
 			up := newFake(t, srfake.WithAuth(auth))
 			id := mustRegister(t, up, "t-key", tc.s)

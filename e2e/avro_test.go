@@ -1,14 +1,14 @@
 package e2e
 
 import (
-	"context"
 	"encoding/binary"
-	"encoding/hex"
-	"strings"
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sr"
+
+	"github.com/starcdc/starcdc/devstack"
+	"github.com/starcdc/starcdc/internal/testutil"
 )
 
 // Debezium envelopes as Confluent's AvroConverter registers them
@@ -49,6 +49,26 @@ func avroAfter(id int, name string, email *string, op string) []byte {
 	return w
 }
 
+// avroProps is a connector of name loading topic into table customers
+// with Confluent's AvroConverter for keys and values, creating the table.
+func avroProps(s *devstack.Stack, name, topic string) map[string]string {
+	props := connectorProps(s, name, true, topic, topic+":customers")
+	for k, v := range map[string]string{
+		"key.converter":                       "io.confluent.connect.avro.AvroConverter",
+		"value.converter":                     "io.confluent.connect.avro.AvroConverter",
+		"key.converter.schema.registry.url":   s.Registry.URL(),
+		"value.converter.schema.registry.url": s.Registry.URL(),
+		"starrocks.auto.create.tables":        "true",
+		"starrocks.table.replication.num":     "1",
+		"starrocks.mysql.url":                 s.StarRocks.MySQLAddr(),
+	} {
+		props[k] = v
+	}
+	delete(props, "key.converter.schemas.enable")
+	delete(props, "value.converter.schemas.enable")
+	return props
+}
+
 func register(t *testing.T, reg interface {
 	RegisterSchema(string, sr.Schema) (int, int, error)
 }, subject, text string) int {
@@ -76,20 +96,7 @@ func TestAvroAutoCreateAndEvolve(t *testing.T) {
 	key := func(id int) []byte { return frame(keyID, avroW(nil).long(int64(id))) }
 	mail := func(s string) *string { return &s }
 
-	props := connectorProps(s, "avro", true, topic, topic+":customers")
-	for k, v := range map[string]string{
-		"key.converter":                       "io.confluent.connect.avro.AvroConverter",
-		"value.converter":                     "io.confluent.connect.avro.AvroConverter",
-		"key.converter.schema.registry.url":   s.Registry.URL(),
-		"value.converter.schema.registry.url": s.Registry.URL(),
-		"starrocks.auto.create.tables":        "true",
-		"starrocks.table.replication.num":     "1",
-		"starrocks.mysql.url":                 s.StarRocks.MySQLAddr(),
-	} {
-		props[k] = v
-	}
-	delete(props, "key.converter.schemas.enable")
-	delete(props, "value.converter.schemas.enable")
+	props := avroProps(s, "avro", topic)
 
 	produce(t, s, topic,
 		[2][]byte{key(1), frame(v1, avroAfter(1, "one", nil, "c"))},
@@ -114,26 +121,6 @@ func TestAvroAutoCreateAndEvolve(t *testing.T) {
 
 }
 
-// guidHeader asks the registry for the GUID of subject's version and
-// returns the __*_schema_id header value Confluent Platform 8's
-// HeaderSchemaIdSerializer writes: magic byte 1 and the 16-byte GUID.
-func guidHeader(t *testing.T, url, subject string, version int) []byte {
-	t.Helper()
-	cl, err := sr.NewClient(sr.URLs(url))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ss, err := cl.SchemaByVersion(context.Background(), subject, version)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := hex.DecodeString(strings.ReplaceAll(ss.GUID, "-", ""))
-	if err != nil || len(g) != 16 {
-		t.Fatalf("GUID %q: %v", ss.GUID, err)
-	}
-	return append([]byte{1}, g...)
-}
-
 // TestAvroSchemaIDsInHeaders: a topic where some producers write the
 // schema ID in the payload prefix and others (Confluent Platform 8,
 // header-based schema IDs) in the __key_schema_id / __value_schema_id
@@ -146,7 +133,7 @@ func TestAvroSchemaIDsInHeaders(t *testing.T) {
 	const topic = "dbserver1.inventory.customers"
 	keyID := register(t, s.Registry, topic+"-key", avroKey)
 	v1 := register(t, s.Registry, topic+"-value", avroEnvelope(false))
-	keyGUID, v1GUID := guidHeader(t, s.Registry.URL(), topic+"-key", 1), guidHeader(t, s.Registry.URL(), topic+"-value", 1)
+	keyGUID, v1GUID := testutil.GUIDHeader(t, s.Registry.URL(), "", topic+"-key", 1), testutil.GUIDHeader(t, s.Registry.URL(), "", topic+"-value", 1)
 	key := func(id int) []byte { return avroW(nil).long(int64(id)) }
 	hdrs := func(k, v []byte) []kgo.RecordHeader {
 		return []kgo.RecordHeader{{Key: "traceparent", Value: []byte("00-x")}, {Key: "__key_schema_id", Value: k}, {Key: "__value_schema_id", Value: v}}
@@ -159,21 +146,8 @@ func TestAvroSchemaIDsInHeaders(t *testing.T) {
 		{Topic: topic, Key: key(2), Value: nil, Headers: hdrs(keyGUID, v1GUID)}, // a tombstone stays one
 	})
 
-	props := connectorProps(s, "cp8", true, topic, topic+":customers")
-	for k, v := range map[string]string{
-		"key.converter":                       "io.confluent.connect.avro.AvroConverter",
-		"value.converter":                     "io.confluent.connect.avro.AvroConverter",
-		"key.converter.schema.registry.url":   s.Registry.URL(),
-		"value.converter.schema.registry.url": s.Registry.URL(),
-		"starrocks.auto.create.tables":        "true",
-		"starrocks.table.replication.num":     "1",
-		"starrocks.mysql.url":                 s.StarRocks.MySQLAddr(),
-		"errors.tolerance":                    "all",
-	} {
-		props[k] = v
-	}
-	delete(props, "key.converter.schemas.enable")
-	delete(props, "value.converter.schemas.enable")
+	props := avroProps(s, "cp8", topic)
+	props["errors.tolerance"] = "all"
 	r := startReplicator(t, props)
 	drain(t, s, r.group, topic)
 	r.stop(t)

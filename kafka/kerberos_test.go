@@ -609,25 +609,7 @@ consumer.sasl.jaas.config=com.sun.security.auth.module.Krb5LoginModule required 
 `), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	conn := filepath.Join(r.dir, "connect-StarRocks-sink.properties")
-	if err := os.WriteFile(conn, []byte(`name=sr
-connector.class=com.starrocks.connector.kafka.StarRocksSinkConnector
-topics=t
-starrocks.http.url=127.0.0.1:8030
-starrocks.username=root
-starrocks.password=
-starrocks.database.name=db
-`), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, _, err := config.Load(worker, conn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts, warnings, err := ClientOpts(cfg.Worker)
-	if err != nil || len(warnings) > 0 {
-		t.Fatalf("ClientOpts: warnings %q, error %v", warnings, err)
-	}
+	_, opts := workerFileOpts(t, worker)
 	roundTrip(t, addr, opts)
 	if got := acc.Authenticated(); len(got) == 0 || got[0] != clientPrinc {
 		t.Errorf("the acceptor authenticated %q, want %s", got, clientPrinc)

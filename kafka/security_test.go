@@ -55,6 +55,28 @@ func (ca *testCA) serverTLS(t *testing.T, clientCA *testCA, dnsNames ...string) 
 	return ca.ServerTLS(t, c, dnsNames...)
 }
 
+// workerFileOpts loads a Connect worker file (written by the caller) with a
+// minimal connector file beside it, as `starcdc run` does, and returns the
+// configuration and the Kafka client options ClientOpts makes of it; any
+// warning fails t.
+func workerFileOpts(t *testing.T, worker string) (*config.Config, []kgo.Opt) {
+	t.Helper()
+	conn := filepath.Join(filepath.Dir(worker), "connect-StarRocks-sink.properties")
+	if err := os.WriteFile(conn, []byte("name=sr\nconnector.class=com.starrocks.connector.kafka.StarRocksSinkConnector\ntopics=t\n"+
+		"starrocks.http.url=127.0.0.1:8030\nstarrocks.username=root\nstarrocks.password=\nstarrocks.database.name=db\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, _, err := config.Load(worker, conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, warnings, err := ClientOpts(cfg.Worker)
+	if err != nil || len(warnings) > 0 {
+		t.Fatalf("ClientOpts: warnings %q, error %v", warnings, err)
+	}
+	return cfg, opts
+}
+
 func writeFile(t *testing.T, name string, data []byte) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)
@@ -611,24 +633,6 @@ sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule require
 `), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	conn := filepath.Join(dir, "connect-StarRocks-sink.properties")
-	if err := os.WriteFile(conn, []byte(`name=sr
-connector.class=com.starrocks.connector.kafka.StarRocksSinkConnector
-topics=t
-starrocks.http.url=127.0.0.1:8030
-starrocks.username=root
-starrocks.password=
-starrocks.database.name=db
-`), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, _, err := config.Load(worker, conn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts, warnings, err := ClientOpts(cfg.Worker)
-	if err != nil || len(warnings) > 0 {
-		t.Fatalf("ClientOpts: warnings %q, error %v", warnings, err)
-	}
+	_, opts := workerFileOpts(t, worker)
 	roundTrip(t, addr, opts)
 }

@@ -6,8 +6,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -181,7 +179,6 @@ func TestClientOptsWorkerFileJKSScram(t *testing.T) {
 		kfake.Superuser("SCRAM-SHA-512", "connect", "Scr4m-Pw"))
 	certPEM, keyPEM := clientCA.issue(t, false, nil)
 	trust, key := writeStores(t, config.StoreJKS, serverCA, certPEM, keyPEM)
-	dir := t.TempDir()
 	sec := `security.protocol=SASL_SSL
 sasl.mechanism=SCRAM-SHA-512
 sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="connect" password="Scr4m-Pw";
@@ -193,19 +190,7 @@ ssl.key.password=` + keyPass + `
 `
 	worker := writeFile(t, "connect-distributed.properties", []byte("bootstrap.servers="+addr+"\n"+sec+
 		strings.ReplaceAll("\n"+sec, "\n", "\nconsumer.")))
-	conn := filepath.Join(dir, "sink.properties")
-	if err := os.WriteFile(conn, []byte("name=sr\nconnector.class=com.starrocks.connector.kafka.StarRocksSinkConnector\ntopics=t\n"+
-		"starrocks.http.url=127.0.0.1:8030\nstarrocks.username=root\nstarrocks.password=\nstarrocks.database.name=db\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, _, err := config.Load(worker, conn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts, warnings, err := ClientOpts(cfg.Worker)
-	if err != nil || len(warnings) > 0 {
-		t.Fatalf("ClientOpts: warnings %q, error %v", warnings, err)
-	}
+	cfg, opts := workerFileOpts(t, worker)
 	roundTrip(t, addr, opts)
 	for _, s := range []string{trustPass, storePass, keyPass, "Scr4m-Pw"} {
 		if text := fmt.Sprintf("%v %+v %#v", cfg.Worker, cfg.Worker, cfg.Worker); strings.Contains(text, s) {

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -15,28 +14,9 @@ import (
 	"github.com/starcdc/starcdc/cdc"
 	"github.com/starcdc/starcdc/decode"
 	"github.com/starcdc/starcdc/internal/fixtures"
+	"github.com/starcdc/starcdc/internal/testutil"
 	"github.com/starcdc/starcdc/loader"
 )
-
-// guidHeaderOf is the __*_schema_id header a Confluent Platform 8
-// HeaderSchemaIdSerializer writes for subject's version 1: magic byte 1
-// and the schema's GUID, read from the registry.
-func guidHeaderOf(t testing.TB, url, subject string) []byte {
-	t.Helper()
-	cl, err := sr.NewClient(sr.URLs(url))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ss, err := cl.SchemaByVersion(context.Background(), subject, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := hex.DecodeString(strings.ReplaceAll(ss.GUID, "-", ""))
-	if err != nil || len(g) != 16 {
-		t.Fatalf("GUID %q: %v", ss.GUID, err)
-	}
-	return append([]byte{1}, g...)
-}
 
 // A Debezium record whose key and value schema IDs travel in the
 // __key_schema_id / __value_schema_id headers (by GUID or by ID, payloads
@@ -63,7 +43,7 @@ func TestSchemaIDHeadersRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	valGUID, keyGUID := guidHeaderOf(t, f.URL(), "t1-value"), guidHeaderOf(t, f.URL(), "t1-key")
+	valGUID, keyGUID := testutil.GUIDHeader(t, f.URL(), "", "t1-value", 1), testutil.GUIDHeader(t, f.URL(), "", "t1-key", 1)
 	valS, keyS := parseAvro(t, valText), parseAvro(t, keyText)
 
 	r := rand.New(rand.NewPCG(3, 4))
