@@ -145,13 +145,17 @@ func (s schemaID) recordID() int {
 // converter names the converter class for the error message. A record that
 // is not framed returns a *FramingError.
 func parseConfluentHeader(converter string, data []byte) (schemaID, []byte, error) {
+	if len(data) >= 5 && data[0] == magicID {
+		// As sr.ConfluentHeader.DecodeID reads it; small enough to inline,
+		// since this runs per record.
+		return schemaID{id: int(binary.BigEndian.Uint32(data[1:5]))}, data[5:], nil
+	}
+	return parseGUIDHeader(converter, data)
+}
+
+// parseGUIDHeader is parseConfluentHeader for anything but magic byte 0.
+func parseGUIDHeader(converter string, data []byte) (schemaID, []byte, error) {
 	switch {
-	case len(data) >= 5 && data[0] == magicID:
-		var h sr.ConfluentHeader
-		id, payload, err := h.DecodeID(data)
-		if err == nil {
-			return schemaID{id: id}, payload, nil
-		}
 	case len(data) >= 17 && data[0] == magicGUID:
 		var s schemaID
 		s.byGUID = true

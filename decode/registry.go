@@ -674,6 +674,19 @@ func (c *schemaCache[T]) get(id schemaID, load func() (T, error)) (T, error) {
 	return c.ids.get(id.id, load)
 }
 
+// cached returns the schema of a numeric id when it is cached: the per
+// record path, without building a loader.
+func (c *schemaCache[T]) cached(id schemaID) (T, bool) {
+	if !id.byGUID {
+		c.ids.mu.RLock()
+		v, ok := c.ids.ok[id.id]
+		c.ids.mu.RUnlock()
+		return v, ok
+	}
+	var zero T
+	return zero, false
+}
+
 // registrySchemas is what the Schema Registry converters share: the
 // registry their schema.registry.url names, the format they read, and a
 // per-ID cache of the schemas compiled for that format.
@@ -700,6 +713,9 @@ func newRegistrySchemas[T any](r *Registries, class string, kind schemaKind, pro
 // A schema of another format is ErrMalformed: the producer's serializer
 // does not match the converter class.
 func (s *registrySchemas[T]) get(ctx context.Context, id schemaID) (T, error) {
+	if v, ok := s.cache.cached(id); ok {
+		return v, nil
+	}
 	return s.cache.get(id, func() (T, error) {
 		raw, err := s.reg.schema(ctx, id)
 		if err != nil {
