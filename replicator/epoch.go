@@ -590,6 +590,38 @@ func (r *Replicator) readIntents(ctx context.Context, cl *kgo.Client, assigned m
 			r.log.Info("replaying an exactly-once epoch first", "topic", t, "partition", p, "from", o.At, "to", in.end, "epoch", in.name)
 		}
 	}
+	return r.skipGoneParts(ctx, cl)
+}
+
+// skipGoneParts marks read the recovery parts whose records retention has
+// deleted since (the partition's log now starts at or after the intent's
+// end): no record of the epoch will come for them, and waiting for a
+// later record could wait for ever on a quiet partition. Their ends are
+// committed with the epoch (endRecoveryParts). r.mu must be held.
+func (r *Replicator) skipGoneParts(ctx context.Context, cl *kgo.Client) error {
+	if len(r.recovering) == 0 {
+		return nil
+	}
+	topics := map[string]bool{}
+	for tp := range r.recovering {
+		topics[tp.topic] = true
+	}
+	starts, err := kadm.NewClient(cl).ListStartOffsets(ctx, slices.Collect(maps.Keys(topics))...)
+	if err == nil {
+		err = starts.Error()
+	}
+	if err != nil {
+		return fmt.Errorf("reading where the partitions of exactly-once intents start: %w", err)
+	}
+	for tp, e := range r.recovering {
+		p := e.parts[tp]
+		if o, ok := starts.Lookup(tp.topic, tp.partition); ok && o.Offset >= p.end {
+			p.done = true
+			delete(r.recovering, tp)
+			r.log.Warn("the records of an exactly-once epoch were deleted by retention before they were loaded: they cannot be replayed; the epoch is closed without them",
+				"topic", tp.topic, "partition", tp.partition, "from", p.committed, "to", p.end, "log_start", o.Offset, "epoch", e.name)
+		}
+	}
 	return nil
 }
 

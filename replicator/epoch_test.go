@@ -273,3 +273,32 @@ func TestExactlyOnceIntentRetried(t *testing.T) {
 		t.Fatalf("%d rows of ta, %d of tb loaded; want 200 and 200", a, b)
 	}
 }
+
+// TestExactlyOnceReplayRecordsGone: an epoch's intent whose records of
+// some partitions retention deleted before the replay: those partitions
+// are closed at once (with a warning), not waited on until a later record
+// arrives, which on a quiet partition could be never; the rest of the
+// epoch replays as usual and every intent is cleared without new records.
+func TestExactlyOnceReplayRecordsGone(t *testing.T) {
+	s := newEOStack(t)
+	s.em.Inject(starrocks.Fault{Op: "stream_load", Table: "tb", Times: 2, Kind: starrocks.FaultHTTP500})
+	cancel, done := s.start(map[string]string{"sink.maxretries": "0", "starrocks.retry.timeout.ms": "0"})
+	<-done
+	cancel()
+	del := kadm.Offsets{}
+	for p := range int32(2) {
+		del.Add(kadm.Offset{Topic: "tb", Partition: p, At: 100})
+	}
+	if resps, err := s.adm.DeleteRecords(s.ctx, del); err != nil || resps.Error() != nil {
+		t.Fatalf("deleting tb's records: %v %v", err, resps.Error())
+	}
+	cancel, done = s.start(nil)
+	s.waitCommitted()
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if a, b := s.em.Stats("db", "ta").LoadedRows, s.em.Stats("db", "tb").LoadedRows; a != 200 || b != 0 {
+		t.Fatalf("after the replay: %d rows of ta, %d of tb loaded; want 200 (once) and 0 (deleted before they were loaded)", a, b)
+	}
+}
