@@ -49,6 +49,21 @@ func TestMySQLSSLModeKey(t *testing.T) {
 			t.Errorf("no %q in %v", w, err)
 		}
 	}
+	// TLS parameters of a jdbc:mysql URL are not read: a warning says
+	// which key to set.
+	m = mysqlTLSBase("fe:8030")
+	m["starrocks.mysql.url"] = "jdbc:mysql://fe:9030/db?useSSL=true&sslMode=VERIFY_CA"
+	cfg, warns, err := FromMap(m)
+	if err != nil || cfg.Connectors[0].MySQLTLS.Mode != MySQLSSLDisabled {
+		t.Fatalf("jdbc URL with sslMode: %+v, %v", cfg.Connectors[0].MySQLTLS, err)
+	}
+	if len(warns) != 1 || warns[0].Key != KeyMySQLURL || !strings.Contains(warns[0].Message, "set starrocks.mysql.ssl.mode") {
+		t.Fatalf("warnings: %v", warns)
+	}
+	m["starrocks.mysql.ssl.mode"] = "VERIFY_CA"
+	if _, warns, _ := FromMap(m); len(warns) != 0 {
+		t.Fatalf("warnings with the mode set: %v", warns)
+	}
 	if _, err := ParseMySQLSSLMode("ssl"); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), KeyMySQLSSLMode) {
 		t.Errorf("ParseMySQLSSLMode(ssl): %v", err)
 	}

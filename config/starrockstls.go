@@ -187,6 +187,14 @@ func (b *connBuilder) mysqlTLS(conn *Connector) MySQLTLS {
 		return MySQLTLS{}
 	}
 	t := MySQLTLS{Mode: mode, Stores: conn.TLS}
+	if u, ok := b.get(KeyMySQLURL); ok && strings.TrimSpace(raw) == "" {
+		// A jdbc:mysql:// URL copied from the Flink connector may ask for
+		// TLS in its parameters, which starcdc does not read.
+		lu := strings.ToLower(u)
+		if strings.Contains(lu, "sslmode=") || strings.Contains(lu, "usessl=") || strings.Contains(lu, "requiressl=") {
+			b.warn(KeyMySQLURL, "its TLS parameters (sslMode, useSSL, requireSSL) are ignored; set %s (%s)", KeyMySQLSSLMode, orList(mysqlSSLModeNames))
+		}
+	}
 	if conn.TLS == nil {
 		return t
 	}
