@@ -578,7 +578,7 @@ func (h *harness) core(ctx context.Context, props map[string]string, topics []st
 	if err != nil {
 		return inProc{}, err
 	}
-	m, err := ddl.Open(h.stack.StarRocks.MySQLAddr(), "root", "")
+	m, err := ddl.Open(h.stack.StarRocks.MySQLAddr(), "root", "", config.MySQLTLS{})
 	if err != nil {
 		return inProc{}, err
 	}

@@ -213,6 +213,10 @@ type Connector struct {
 	// verification); nil when none is set (Go's defaults: system roots,
 	// host names verified).
 	TLS *ClientTLS
+	// MySQLTLS is the TLS setup of the MySQL-protocol connection
+	// (MySQLAddr): starrocks.mysql.ssl.mode (default DISABLED) with the
+	// stores of TLS.
+	MySQLTLS MySQLTLS
 	// GroupInstanceID is consumer.override.group.instance.id, as
 	// Worker.GroupInstanceID but for this connector only; it takes
 	// precedence over the worker's.

@@ -65,6 +65,7 @@ var ownKeys = []string{
 	KeyDLQTopic, KeyDLQReplication, KeyDLQContextHeaders,
 	KeySRTrustLocation, KeySRTrustPassword, KeySRTrustType,
 	KeySRKeyLocation, KeySRKeyPassword, KeySRKeyType, KeySRKeyKeyPass, KeySREndpointAlg,
+	KeyMySQLSSLMode,
 }
 
 // DefaultMySQLPort is the FE's MySQL-protocol port (query_port), used when
@@ -380,6 +381,7 @@ func (b *connBuilder) starcdcKeys(conn *Connector) {
 	conn.Mapping = b.mapping()
 	conn.DeadLetter = b.deadLetter()
 	conn.TLS = b.starrocksTLS(conn)
+	conn.MySQLTLS = b.mysqlTLS(conn)
 }
 
 func (b *connBuilder) load(conn *Connector) LoadSettings {

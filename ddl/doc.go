@@ -49,6 +49,12 @@
 //     mysql://host:port or jdbc:mysql://host:port/...; the first of a comma
 //     list). Default: the host of the first starrocks.http.url, port 9030.
 //     User and password are starrocks.username / starrocks.password.
+//   - starrocks.mysql.ssl.mode (config.MySQLTLS, given to Open): DISABLED
+//     (default) | PREFERRED | REQUIRED | VERIFY_CA | VERIFY_IDENTITY, the
+//     MySQL client's --ssl-mode, with the starrocks.ssl.* trust and key
+//     stores; set through mysql.Config.TLS, never the driver's global TLS
+//     registry. Connection failures caused by TLS wrap ErrMySQLTLS and say
+//     which key to change; Manager.TLSVersion tells whether TLS was used.
 //   - starrocks.table.buckets: BUCKETS of created tables; unset or 0 = no BUCKETS
 //     clause (StarRocks ≥ 2.5.7 chooses).
 //   - starrocks.table.replication.num: replication_num of created tables;
@@ -66,7 +72,7 @@
 // # Use
 //
 //	o := ddl.OptionsFrom(conn.DDL, conn.Mapping)
-//	m, err := ddl.Open(conn.MySQLAddr, conn.Username, conn.Password.Reveal())
+//	m, err := ddl.Open(conn.MySQLAddr, conn.Username, conn.Password.Reveal(), conn.MySQLTLS)
 //	t, notes, err := ddl.Plan(table, keySchema, valueSchema, o)
 //	err = m.EnsureTable(ctx, conn.Database, t)          // when o.AutoCreate
 //	changed, err := m.Evolve(ctx, conn.Database, t, o.AllowModify())

@@ -9,9 +9,12 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+
+	"github.com/starcdc/starcdc/config"
 )
 
 // ErrIncompatible: the table cannot hold the topic's rows and starcdc will
@@ -47,6 +50,9 @@ type Manager struct {
 
 	mu     sync.Mutex
 	tables map[string]*tableState // "db\x00table"
+
+	sslMode    config.MySQLSSLMode // as given to Open
+	tlsVersion *atomic.Uint32      // of the last TLS handshake; nil from NewManager
 }
 
 type tableState struct {
@@ -62,9 +68,13 @@ func NewManager(db *sql.DB) *Manager {
 }
 
 // Open connects to the FE's MySQL port addr (host:port, see
-// Options.MySQLAddr) as user with password, with go-sql-driver/mysql. The
-// password is never part of an error or log line.
-func Open(addr, user, password string) (*Manager, error) {
+// Options.MySQLAddr) as user with password, with go-sql-driver/mysql,
+// with the TLS of t (starrocks.mysql.ssl.mode and the starrocks.ssl.*
+// stores; the zero MySQLTLS is a plain connection). It connects lazily:
+// TLS and password failures show on the first statement, as errors that
+// wrap ErrMySQLTLS and name the key to change. The password is never part
+// of an error or log line.
+func Open(addr, user, password string, t config.MySQLTLS) (*Manager, error) {
 	if addr == "" {
 		return nil, fmt.Errorf("ddl: no StarRocks MySQL address; set %s", KeyMySQLURL)
 	}
@@ -73,14 +83,34 @@ func Open(addr, user, password string) (*Manager, error) {
 	cfg.InterpolateParams = true // text protocol: works on every StarRocks version and the emulator
 	cfg.Timeout = 10 * time.Second
 	cfg.AllowNativePasswords = true
+	tc, fallback, err := t.ClientConfig()
+	if err != nil {
+		return nil, fmt.Errorf("ddl: MySQL connection to %s: %w", addr, err)
+	}
+	version := new(atomic.Uint32)
+	logs := &alertLogger{next: cfg.Logger}
+	cfg.Logger = logs
+	if tc != nil {
+		recordVersion(tc, version)
+		// mysql.Config.TLS, never mysql.RegisterTLSConfig: no global state.
+		cfg.TLS, cfg.AllowFallbackToPlaintext = tc, fallback
+		// A no-op BeforeConnect makes the driver copy cfg for each
+		// connection, so that a PREFERRED fallback to plain text (which
+		// clears the copy's TLS) stays with that connection.
+		if err := cfg.Apply(mysql.BeforeConnect(func(context.Context, *mysql.Config) error { return nil })); err != nil {
+			return nil, fmt.Errorf("ddl: MySQL connection to %s: %w", addr, err)
+		}
+	}
 	conn, err := mysql.NewConnector(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("ddl: MySQL connection to %s: %w", addr, err)
 	}
-	db := sql.OpenDB(conn)
+	db := sql.OpenDB(tlsConnector{Connector: conn, addr: addr, mode: t.Mode, logs: logs})
 	db.SetMaxOpenConns(4)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	return NewManager(db), nil
+	m := NewManager(db)
+	m.sslMode, m.tlsVersion = t.Mode, version
+	return m, nil
 }
 
 // Close closes the database handle.
@@ -180,6 +210,9 @@ func (m *Manager) EnsureTable(ctx context.Context, db string, t *Table) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if _, err := m.db.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS "+QuoteIdent(db)); err != nil {
+		if errors.Is(err, ErrMySQLTLS) {
+			return fmt.Errorf("ddl: CREATE DATABASE %s: %w", db, err)
+		}
 		if unreachable(err) {
 			return fmt.Errorf("ddl: CREATE DATABASE %s: %w; the FE's MySQL port cannot be reached: check starrocks.mysql.url (the FE's query_port, 9030 by default) and that the FE runs and is reachable from this host", db, err)
 		}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/starcdc/starcdc/config"
 	"github.com/starcdc/starcdc/decode"
 	"github.com/starcdc/starcdc/devstack/starrocks"
 )
@@ -37,7 +38,7 @@ func newManager(t *testing.T, e *starrocks.Emulator) *Manager {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := Open(addr, "starcdc", testPassword)
+	m, err := Open(addr, "starcdc", testPassword, config.MySQLTLS{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +147,7 @@ func TestManagerReplicationHint(t *testing.T) {
 func TestManagerErrorsHidePassword(t *testing.T) {
 	e, _ := emulator(t)
 	addr, _ := e.ServeMySQL()
-	m, err := Open(addr, "starcdc", "wrong-"+testPassword)
+	m, err := Open(addr, "starcdc", "wrong-"+testPassword, config.MySQLTLS{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -375,7 +376,7 @@ func TestEnsureTableUnreachable(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close() // nothing listens there now
-	m, err := Open(addr, "root", "")
+	m, err := Open(addr, "root", "", config.MySQLTLS{})
 	if err != nil {
 		t.Fatal(err)
 	}

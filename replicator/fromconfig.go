@@ -59,7 +59,7 @@ func FromConfig(w config.Worker, c config.Connector, logger *slog.Logger, reg *m
 	ddlOn := do.AutoCreate || do.Evolution != ddl.EvolveNone
 	var truncateFn func(context.Context, string) error
 	if ddlOn || truncate || schemaless {
-		m, err := ddl.Open(c.MySQLAddr, c.Username, c.Password.Reveal()) // connects lazily
+		m, err := ddl.Open(c.MySQLAddr, c.Username, c.Password.Reveal(), c.MySQLTLS) // connects lazily
 		if err != nil {
 			return nil, fmt.Errorf("connector %s: %w", c.Name, err)
 		}

@@ -474,15 +474,24 @@ func needsMySQL(c config.Connector) bool {
 	return err == nil && !p.Passthrough
 }
 
+// mysqlTransport says how m's connection went: over TLS (its version) or
+// unencrypted, with the starrocks.mysql.ssl.mode that chose it.
+func mysqlTransport(m *ddl.Manager) string {
+	if v := m.TLSVersion(); v != "" {
+		return fmt.Sprintf("over %s (%s=%s)", v, config.KeyMySQLSSLMode, m.SSLMode())
+	}
+	return fmt.Sprintf("unencrypted (%s=%s)", config.KeyMySQLSSLMode, m.SSLMode())
+}
+
 // checkMySQL logs in on the FE's MySQL port when the connector needs it.
 func checkMySQL(ctx context.Context, c config.Connector, timeout time.Duration) []checkResult {
 	if !needsMySQL(c) {
 		return nil
 	}
 	what := fmt.Sprintf("[%s] StarRocks MySQL port %s (starrocks.mysql.url)", c.Name, c.MySQLAddr)
-	m, err := ddl.Open(c.MySQLAddr, c.Username, c.Password.Reveal())
+	m, err := ddl.Open(c.MySQLAddr, c.Username, c.Password.Reveal(), c.MySQLTLS)
 	if err != nil {
-		return []checkResult{{what: what, detail: err.Error(), fix: "set starrocks.mysql.url to the FE's query port (host:9030 by default): table creation, truncation or target typing needs it"}}
+		return []checkResult{{what: what, detail: err.Error(), fix: "set starrocks.mysql.url to the FE's query port (host:9030 by default) and starrocks.mysql.ssl.mode to DISABLED, PREFERRED, REQUIRED, VERIFY_CA or VERIFY_IDENTITY: table creation, truncation or target typing needs it"}}
 	}
 	defer m.Close()
 	tctx, cancel := context.WithTimeout(ctx, timeout)
@@ -491,7 +500,9 @@ func checkMySQL(ctx context.Context, c config.Connector, timeout time.Duration) 
 	var me *mysql.MySQLError
 	switch {
 	case err == nil:
-		return []checkResult{{ok: true, what: what, detail: fmt.Sprintf("user %q logged in", c.Username)}}
+		return []checkResult{{ok: true, what: what, detail: fmt.Sprintf("user %q logged in %s", c.Username, mysqlTransport(m))}}
+	case errors.Is(err, ddl.ErrMySQLTLS):
+		return []checkResult{{what: what, detail: err.Error(), fix: "see the advice above (" + config.KeyMySQLSSLMode + ", starrocks.ssl.*)"}}
 	case errors.As(err, &me) && me.Number == 1045:
 		return []checkResult{{what: what, detail: fmt.Sprintf("user %q was refused: %s", c.Username, me.Message), fix: "set starrocks.username and starrocks.password to a StarRocks user's"}}
 	case errors.As(err, &me):

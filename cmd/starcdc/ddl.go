@@ -76,7 +76,7 @@ func connectorDDL(ctx context.Context, cl *kgo.Client, regs *decode.Registries, 
 	o := ddl.OptionsFrom(c.DDL, c.Mapping)
 	var m *ddl.Manager
 	if c.MySQLAddr != "" {
-		if m, err = ddl.Open(c.MySQLAddr, c.Username, c.Password.Reveal()); err != nil {
+		if m, err = ddl.Open(c.MySQLAddr, c.Username, c.Password.Reveal(), c.MySQLTLS); err != nil {
 			return err
 		}
 		defer m.Close()

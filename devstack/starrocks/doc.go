@@ -112,4 +112,12 @@
 // validation, ALTER TABLE ADD/MODIFY COLUMN, information_schema.columns,
 // SHOW CREATE TABLE, DESC, SELECT * / COUNT(*), TRUNCATE. MySQLOutage
 // takes that port down (connections reset) until it is ended.
+// ServeMySQLTLS serves that port over TLS (client certificates too, when
+// its tls.Config asks for them), as an FE ≥ 3.4.1 with
+// ssl_keystore_location does, and with MySQLTLS.Require refuses a client
+// that does not switch to TLS as an FE with ssl_force_secure_transport=true
+// does: error 5205 "Connections using insecure transport are prohibited"
+// before the password check (MysqlProto.negotiate). Unlike StarRocks, it
+// does not exempt localhost clients, since it only listens on loopback
+// (mysqltls.go).
 package starrocks

@@ -9,13 +9,15 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/go-mysql-org/go-mysql/server"
 )
 
 // The MySQL-protocol front end: the FE's query port (the 9030 role), built
-// on go-mysql's server package (mysql_native_password, no TLS). It serves
+// on go-mysql's server package (mysql_native_password; TLS and a
+// ssl_force_secure_transport rule with ServeMySQLTLS, mysqltls.go). It serves
 // the statements of sql*.go against the table store, with the same users
 // and passwords as the HTTP side. Prepared statements are supported by
 // substituting their arguments as SQL literals (no server-side plan).
@@ -79,6 +81,8 @@ type mysqlFront struct {
 	// resets counts them.
 	down   bool
 	resets int
+	// tls is set by ServeMySQLTLS before the port starts; read-only after.
+	tls MySQLTLS
 }
 
 // MySQLAddr returns the "127.0.0.1:PORT" address of the emulator's MySQL
@@ -114,8 +118,9 @@ func (e *Emulator) startMySQL() (string, error) {
 	}
 	f := &e.store.mysql
 	f.conns = map[net.Conn]struct{}{}
-	// mysql_native_password, no TLS: go-mysql's default server would
-	// generate RSA keys and certificates on every start.
+	// mysql_native_password, no TLS unless ServeMySQLTLS gave a config
+	// (connServer): go-mysql's default server would generate RSA keys and
+	// certificates on every start.
 	srv := server.NewServer("5.1.0", mysql.DEFAULT_COLLATION_ID, mysql.AUTH_NATIVE_PASSWORD, nil, nil)
 	creds := emuCredentials(e.users)
 	// Close waits for these two: once it returns, the port refuses and
@@ -167,8 +172,12 @@ func (e *Emulator) serveMySQLConn(srv *server.Server, creds emuCredentials, conn
 		delete(f.conns, conn)
 		f.mu.Unlock()
 	}()
+	srv, provider, secure := f.connServer(srv, creds)
 	h := &mysqlHandler{}
-	c, err := server.NewCustomizedConn(conn, srv, creds, h)
+	if f.tls.Require {
+		h.secure = secure
+	}
+	c, err := server.NewCustomizedConn(conn, srv, provider, h)
 	if err != nil {
 		return // bad handshake or password: the client got the error
 	}
@@ -196,6 +205,10 @@ func (m emuCredentials) GetCredential(user string) (string, bool, error) {
 // mysqlHandler adapts a sqlSession to go-mysql's server.Handler.
 type mysqlHandler struct {
 	s *sqlSession
+	// secure, when not nil (MySQLTLS.Require), says whether the connection
+	// switched to TLS; a database named in the handshake response is
+	// refused before it is used, as StarRocks refuses the connection.
+	secure *atomic.Bool
 }
 
 func toMySQLError(err error) error {
@@ -207,6 +220,9 @@ func toMySQLError(err error) error {
 }
 
 func (h *mysqlHandler) UseDB(db string) error {
+	if h.secure != nil && !h.secure.Load() {
+		return mysql.NewError(codeSecureTransportRequired, msgSecureTransportRequired)
+	}
 	if h.s == nil {
 		return mysql.NewError(codeUnknown, "connection not ready")
 	}
