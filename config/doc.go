@@ -23,13 +23,16 @@
 //     starrocks.table.*, starrocks.datetime.timezone, starrocks.geometry.format,
 //     starrocks.bytes.type, starrocks.decimal256, starrocks.schemaless.types,
 //     starrocks.truncate.policy, starrocks.topic2table.regex/.replacement,
-//     starrocks.ssl.* for HTTPS to StarRocks, Connector.TLS),
+//     starrocks.ssl.* for HTTPS to StarRocks, Connector.TLS,
+//     starrocks.mysql.ssl.mode for the MySQL-protocol connection with the
+//     same stores, Connector.MySQLTLS),
 //     Kafka Connect's errors.deadletterqueue.* keys and the sink.properties
 //     the loader interprets, parsed into the typed Connector.Load, MySQLAddr,
 //     DDL, Mapping and DeadLetter, so that other packages receive typed
 //     settings and parse no strings;
-//   - reading TLS key and trust stores (JKS, PKCS12, PEM: StoreFile,
-//     LoadTrustStore, LoadKeyStore, ClientTLS) for every TLS client of
+//   - reading TLS key and trust stores (JKS, PKCS12, PEM files or PEM text:
+//     StoreFile, LoadTrustStore, LoadKeyStore, PEMCertificates, PEMKeyPair,
+//     ClientTLS) for every TLS client of
 //     starcdc (Kafka, the schema registry, StarRocks), so that a store
 //     opens the same way everywhere;
 //   - the one boolean rule (ParseBool, Kafka's: true or false in any case)
