@@ -1364,27 +1364,33 @@ func benchRows(b *testing.B, generic bool) {
 			if _, ok := p.ValueConverter.(decode.FlatConverter); !ok && !generic {
 				b.Skipf("the %s converter does not read flat", format)
 			}
-			p.Generic = generic
-			ctx := context.Background()
-			var buf []byte
-			emit := func(string, loader.Headers, []byte) {}
-			for _, in := range recs { // warm the caches; the rows must be made, on the path asked for
-				out, b2, err := p.RowsOf(ctx, in, buf, emit)
-				if buf = b2; err != nil || out.Rows != 1 || (out.Event.Changes == nil) == generic {
-					b.Fatalf("%+v, %v", out, err)
-				}
-			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				var err error
-				if _, buf, err = p.RowsOf(ctx, recs[i%len(recs)], buf, emit); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/row")
+			benchRowsOf(b, p, recs, generic)
 		})
 	}
+}
+
+// benchRowsOf times RowsOf over recs (one row each), on the generic or the
+// compiled path.
+func benchRowsOf(b *testing.B, p *Pipeline, recs []Input, generic bool) {
+	p.Generic = generic
+	ctx := context.Background()
+	var buf []byte
+	emit := func(string, loader.Headers, []byte) {}
+	for _, in := range recs { // warm the caches; the rows must be made, on the path asked for
+		out, b2, err := p.RowsOf(ctx, in, buf, emit)
+		if buf = b2; err != nil || out.Rows != 1 || (out.Event.Changes == nil) == generic {
+			b.Fatalf("%+v, %v", out, err)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var err error
+		if _, buf, err = p.RowsOf(ctx, recs[i%len(recs)], buf, emit); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/row")
 }
 
 // BenchmarkRowsGeneric and BenchmarkRowsFast: RowsOf over records of the

@@ -160,21 +160,5 @@ func BenchmarkRowsFastSchemaIDHeader(b *testing.B) {
 		}
 		recs[i] = in
 	}
-	ctx := context.Background()
-	var buf []byte
-	emit := func(string, loader.Headers, []byte) {}
-	for _, in := range recs {
-		out, b2, err := p.RowsOf(ctx, in, buf, emit)
-		if buf = b2; err != nil || out.Rows != 1 || out.Event.Changes != nil {
-			b.Fatalf("%+v, %v", out, err)
-		}
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		var err error
-		if _, buf, err = p.RowsOf(ctx, recs[i%len(recs)], buf, emit); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchRowsOf(b, p, recs, false)
 }
