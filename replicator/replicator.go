@@ -170,14 +170,15 @@ type Replicator struct {
 	// epoch gathers records; inflight is sealed and loading; recoveries
 	// replay intents found at assignment, by epoch name, and recovering
 	// says which partitions' records belong to one.
-	open       *epoch
-	inflight   *epoch
-	recoveries map[string]*epoch
-	recovering map[topicPartition]*epoch
-	ids        map[string][16]byte // topic IDs, for intent commits
-	spareParts []*epochPart        // released epoch parts, for reuse
-	spareBytes int                 // their rows' capacity
-	sealWarned time.Time           // when a failed seal was last logged
+	open        *epoch
+	inflight    *epoch
+	recoveries  map[string]*epoch
+	recovering  map[topicPartition]*epoch
+	ids         map[string][16]byte // topic IDs, for intent commits
+	spareParts  []*epochPart        // released epoch parts, for reuse
+	spareBytes  int                 // their rows' capacity
+	spareQueues [][]position        // emptied pending queues, for reuse
+	sealWarned  time.Time           // when a failed seal was last logged
 	// owned is the partitions assigned to this member: only their
 	// offsets are committed (a member that lost partitions without being
 	// told must not move their offsets). Guarded by mu.
@@ -710,7 +711,12 @@ func (r *Replicator) markPosition(tp topicPartition, rec epochRec, first, last u
 		ps = map[int32][]position{}
 		r.pending[tp.topic] = ps
 	}
-	ps[tp.partition] = append(ps[tp.partition], position{
+	q, ok := ps[tp.partition]
+	if !ok && len(r.spareQueues) > 0 {
+		q = r.spareQueues[len(r.spareQueues)-1]
+		r.spareQueues = r.spareQueues[:len(r.spareQueues)-1]
+	}
+	ps[tp.partition] = append(q, position{
 		offset: kgo.EpochOffset{Epoch: rec.lepoch, Offset: rec.offset + 1},
 		from:   rec.offset,
 		first:  first,
@@ -795,6 +801,9 @@ func (r *Replicator) commitDurable(ctx context.Context) error {
 			r.ready[t][p] = q[n-1].offset
 			ps[p] = slices.Delete(q, 0, n)
 			if len(ps[p]) == 0 {
+				if len(r.spareQueues) < maxSpareWorks {
+					r.spareQueues = append(r.spareQueues, ps[p][:0])
+				}
 				delete(ps, p)
 			}
 		}
