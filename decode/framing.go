@@ -55,12 +55,18 @@ const (
 	ValueSchemaIDHeader = "__value_schema_id"
 )
 
-// Apicurio Registry's serializers can carry a schema's global or content
-// ID in these headers instead (as an 8-byte long, payload raw). starcdc does
+// apicurioHeader reports whether name is one of the headers in which
+// Apicurio Registry's serializers carry a schema's global or content ID
+// (an 8-byte long, payload raw), and whether it is the key's. starcdc does
 // not read them: see ErrApicurio.
-var apicurioHeaders = map[string]bool{
-	"apicurio.key.globalId": true, "apicurio.key.contentId": true,
-	"apicurio.value.globalId": false, "apicurio.value.contentId": false,
+func apicurioHeader(name string) (isKey, ok bool) {
+	switch name {
+	case "apicurio.key.globalId", "apicurio.key.contentId":
+		return true, true
+	case "apicurio.value.globalId", "apicurio.value.contentId":
+		return false, true
+	}
+	return false, false
 }
 
 // ErrApicurio means a record or a converter uses Apicurio Registry's own
@@ -89,8 +95,7 @@ func SchemaIDHeaderSide(name string) (isKey, ok bool) {
 	case ValueSchemaIDHeader:
 		return false, true
 	}
-	isKey, ok = apicurioHeaders[name]
-	return isKey, ok
+	return apicurioHeader(name)
 }
 
 // Magic bytes of the Confluent schema ID framing.
@@ -184,7 +189,7 @@ func framingReason(data []byte) string {
 // follow it there), then payload. As in Confluent's SchemaId.fromBytes,
 // bytes after the ID (after the indexes for Protobuf) are ignored.
 func appendHeaderFramed(converter string, indexes bool, dst []byte, header string, id, payload []byte) ([]byte, error) {
-	if _, ok := apicurioHeaders[header]; ok {
+	if _, ok := apicurioHeader(header); ok {
 		return dst, fmt.Errorf("%w: %w: the record carries Apicurio's %s header; %s", ErrMalformed, ErrApicurio, header, apicurioAdvice)
 	}
 	_, rest, err := parseConfluentHeader(converter, id)

@@ -154,7 +154,8 @@ func (s *Struct) FieldSchema(name string) *Schema {
 type Record struct {
 	Schema *Schema
 	Value  any
-	// SchemaID is the registry schema ID the bytes named, 0 when none.
+	// SchemaID is the registry schema ID the bytes named, 0 when none (or
+	// when they named their schema by GUID).
 	SchemaID int
 }
 
