@@ -124,8 +124,8 @@ func headerName(h, def string) string {
 // header the bytes their converters read (decode.FrameSchemaID: the
 // header's ID, then the payload), as Confluent's DualSchemaIdDeserializer
 // reads a header first and the prefix otherwise. A null key or value stays
-// null; an unreadable header is the converter's error (StageError). Each framed payload is a new slice: the decoded record may alias
-// it.
+// null; an unreadable header is the converter's error (StageError). Each
+// framed payload is a new slice: the decoded record may alias it.
 func (p *Pipeline) FrameSchemaIDs(in Input) (Input, error) {
 	if in.ValueSchemaID != nil && in.Value != nil {
 		b, ok, err := decode.FrameSchemaID(p.ValueConverter, make([]byte, 0, len(in.ValueSchemaID)+len(in.Value)), headerName(in.valueIDHeader, decode.ValueSchemaIDHeader), in.ValueSchemaID, in.Value)
