@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/starcdc/starcdc/decode"
-	"github.com/starcdc/starcdc/internal/flattest"
+	"github.com/starcdc/starcdc/decode/flattest"
 )
 
 // flatEnvelope lays out an envelope {before, after: {id, name}, op} and

@@ -11,7 +11,7 @@ import (
 
 	"github.com/starcdc/starcdc/cdc"
 	"github.com/starcdc/starcdc/decode"
-	"github.com/starcdc/starcdc/internal/flattest"
+	"github.com/starcdc/starcdc/decode/flattest"
 )
 
 // flatOf lays a row struct (its schema a struct of the columns) out as the

@@ -27,8 +27,8 @@ import (
 
 	"github.com/starcdc/starcdc/cdc"
 	"github.com/starcdc/starcdc/decode"
+	"github.com/starcdc/starcdc/decode/flattest"
 	"github.com/starcdc/starcdc/internal/fixtures"
-	"github.com/starcdc/starcdc/internal/flattest"
 	"github.com/starcdc/starcdc/loader"
 	"github.com/starcdc/starcdc/mapping"
 )
