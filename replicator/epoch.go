@@ -164,12 +164,12 @@ func (r *Replicator) release(parts ...*epochPart) {
 	for _, p := range parts {
 		p.rows.Reset()
 		*p = epochPart{rows: p.rows, recs: p.recs[:0]}
-		// Spare memory is bounded by what one epoch's parts hold: rows
-		// of up to EpochBytes in appended (so up to twice as large)
-		// buffers. The gathering epoch grows into it; a tighter bound
-		// dropped parts every epoch and grew new ones (a tenth of the
-		// CPU of a run measured with go run ./bench).
-		if n := p.rows.Cap(); len(r.spareParts) < maxSpareWorks && r.spareBytes+n <= 2*r.cfg.EpochBytes {
+		// Spare memory is bounded by one epoch: the gathering epoch grows
+		// into it. (Twice that, the capacity a full epoch's parts can
+		// reach, spared a tenth of the CPU spent growing parts but added
+		// as much in garbage collection under the memory limit, and
+		// raised the peak RSS: measured with go run ./bench.)
+		if n := p.rows.Cap(); len(r.spareParts) < maxSpareWorks && r.spareBytes+n <= r.cfg.EpochBytes {
 			r.spareParts = append(r.spareParts, p)
 			r.spareBytes += n
 		}
