@@ -155,7 +155,7 @@ type starcdcProc struct {
 
 // startStarcdc writes props to dir/connector.properties and starts `bin
 // run --metrics-addr 127.0.0.1:0` on it.
-func startStarcdc(bin, dir string, props map[string]string) (*starcdcProc, error) {
+func startStarcdc(bin, dir string, props map[string]string, env []string) (*starcdcProc, error) {
 	keys := make([]string, 0, len(props))
 	for k := range props {
 		keys = append(keys, k)
@@ -170,6 +170,9 @@ func startStarcdc(bin, dir string, props map[string]string) (*starcdcProc, error
 		return nil, err
 	}
 	p := &starcdcProc{cmd: exec.Command(bin, "run", "--metrics-addr", "127.0.0.1:0", file), done: make(chan struct{})}
+	if len(env) > 0 {
+		p.cmd.Env = append(os.Environ(), env...)
+	}
 	pipe, err := p.cmd.StderrPipe()
 	if err != nil {
 		return nil, err

@@ -26,8 +26,9 @@
 //     StarRocks connector config (topics, starrocks.http.url, database,
 //     key and value converters and registry URL, bufferflush.maxbytes default,
 //     bufferflush.intervalms=1000, every other key at its default or as
-//     -set key=value gives it), from
-//     its start until its consumer group's lag is 0; then SIGTERM.
+//     -set key=value gives it, its environment extended by -env KEY=VALUE,
+//     e.g. GOMEMLIMIT), from its start until its consumer group's lag is
+//     0; then SIGTERM.
 //   - (c) decode+encode core: pipeline.NewPipeline from the same connector
 //     config (column types read from the emulator, as starcdc reads them),
 //     RowsOf over the records held in memory, one goroutine, registry warm.

@@ -52,6 +52,9 @@ type Config struct {
 	// Set adds or replaces connector keys of every starcdc run and of the
 	// in-process pipeline (e.g. starrocks.delivery=at_least_once).
 	Set map[string]string
+	// Env adds KEY=VALUE entries to the environment of every starcdc run
+	// (e.g. GOMEMLIMIT=128MiB), not to this process's.
+	Env []string
 	// Log receives progress lines (nil: discarded).
 	Log io.Writer
 	// Loaded, when set, is called after starcdc has loaded a format's
@@ -478,7 +481,7 @@ func (h *harness) loadedRows() int64 {
 // its metrics and stops it with SIGTERM. It returns the process's cost and
 // starcdc_load_rows_total; the scraped text goes to scraped when set.
 func (h *harness) runStarcdc(ctx context.Context, props map[string]string, topics []string, during func(metricsURL string) error, scraped ...*string) (procResult, float64, error) {
-	p, err := startStarcdc(h.bin, h.dir, props)
+	p, err := startStarcdc(h.bin, h.dir, props, h.cfg.Env)
 	if err != nil {
 		return procResult{}, 0, err
 	}

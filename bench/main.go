@@ -36,6 +36,14 @@ func main() {
 		set[k] = v
 		return nil
 	})
+	var env []string
+	fs.Func("env", "`KEY=VALUE`: an environment variable of every starcdc run (repeatable), e.g. GOMEMLIMIT=128MiB", func(kv string) error {
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+			return fmt.Errorf("want KEY=VALUE, got %q", kv)
+		}
+		env = append(env, kv)
+		return nil
+	})
 	_ = fs.Parse(os.Args[1:])
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -44,7 +52,7 @@ func main() {
 		Records: *n, InProc: *inproc, Formats: strings.Split(*formats, ","),
 		FreshRate: *freshRate, FreshFor: *freshFor,
 		Backlog: *backlog, SlowLoad: *slow,
-		Set: set, Log: os.Stderr,
+		Set: set, Env: env, Log: os.Stderr,
 	}
 	rep, err := Run(ctx, cfg)
 	if err != nil {
