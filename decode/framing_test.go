@@ -229,3 +229,28 @@ func TestApicurioEightByteIDHint(t *testing.T) {
 		t.Fatalf("unknown ID 99: %v", err)
 	}
 }
+
+// A Protobuf schema ID header carries the message indexes: the message
+// they name, not the first one, decodes the raw payload.
+func TestSchemaIDHeaderProtobufIndexes(t *testing.T) {
+	f := newFake(t)
+	pc := everyRegistryConverter[2]
+	mustRegister(t, f, "t-value", pc.s)
+	guid := guidOf(t, f.URL(), "", "t-value")
+	c, err := testRegistries().New(ClassProtobuf, map[string]string{"schema.registry.url": f.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := []byte{0x0a, 0x01, 'x'} // Other{s: "x"}
+	framed, _, err := FrameSchemaID(c, nil, ValueSchemaIDHeader, guidHeader(guid, []int{1}), other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := c.Decode(context.Background(), "t", framed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Schema.Name != "t.Other" || at(t, rec.Value, "s") != "x" {
+		t.Fatalf("decoded %s %+v, want t.Other{s: x}", rec.Schema.Name, rec.Value)
+	}
+}
