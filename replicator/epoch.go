@@ -593,7 +593,8 @@ func (r *Replicator) readIntents(ctx context.Context, cl *kgo.Client, assigned m
 			r.log.Info("replaying an exactly-once epoch first", "topic", t, "partition", p, "from", o.At, "to", in.end, "epoch", in.name)
 		}
 	}
-	return r.skipGoneParts(ctx, cl)
+	r.skipGoneParts(ctx, cl)
+	return nil
 }
 
 // skipGoneParts marks read the recovery parts whose records retention has
@@ -601,9 +602,9 @@ func (r *Replicator) readIntents(ctx context.Context, cl *kgo.Client, assigned m
 // end): no record of the epoch will come for them, and waiting for a
 // later record could wait for ever on a quiet partition. Their ends are
 // committed with the epoch (endRecoveryParts). r.mu must be held.
-func (r *Replicator) skipGoneParts(ctx context.Context, cl *kgo.Client) error {
+func (r *Replicator) skipGoneParts(ctx context.Context, cl *kgo.Client) {
 	if len(r.recovering) == 0 {
-		return nil
+		return
 	}
 	topics := map[string]bool{}
 	for tp := range r.recovering {
@@ -614,7 +615,11 @@ func (r *Replicator) skipGoneParts(ctx context.Context, cl *kgo.Client) error {
 		err = starts.Error()
 	}
 	if err != nil {
-		return fmt.Errorf("reading where the partitions of exactly-once intents start: %w", err)
+		// Not fatal: a replay whose records are all there does not need
+		// it, and one whose records are gone then closes when a later
+		// record arrives.
+		r.log.Warn("could not read where the partitions of exactly-once intents start; a replay whose records retention deleted waits for a later record", "error", err)
+		return
 	}
 	for tp, e := range r.recovering {
 		p := e.parts[tp]
@@ -625,7 +630,6 @@ func (r *Replicator) skipGoneParts(ctx context.Context, cl *kgo.Client) error {
 				"topic", tp.topic, "partition", tp.partition, "from", p.committed, "to", p.end, "log_start", o.Offset, "epoch", e.name)
 		}
 	}
-	return nil
 }
 
 // dropEpochParts forgets, for revoked or lost partitions, the rows of the
