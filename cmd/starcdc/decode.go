@@ -19,7 +19,7 @@ import (
 // the row exactly as it goes into the Stream Load body. This output is a
 // stable contract.
 var decodeHelp = cmdHelp{
-	synopsis: "decode CONNECTOR.properties --topic T --value FILE [--key FILE]",
+	synopsis: "decode CONNECTOR.properties --topic T --value FILE [--key FILE] [--value-schema-id HEX] [--key-schema-id HEX]",
 	about: `Decode one raw Kafka record with the connector's converters and transforms and
 print each row it yields as <db>.<table> TAB <Stream Load row>, with a third
 field when the row needs its own load headers. Nothing is printed for a record

@@ -5,7 +5,7 @@
 //
 //	starcdc run [--http-addr ADDR] [WORKER.properties] CONNECTOR.properties...
 //	starcdc check [--timeout D] [--offline] [WORKER.properties] CONNECTOR.properties...
-//	starcdc decode CONNECTOR.properties --topic T --value FILE [--key FILE]
+//	starcdc decode CONNECTOR.properties --topic T --value FILE [--key FILE] [--value-schema-id HEX] [--key-schema-id HEX]
 //	starcdc ddl [WORKER.properties] CONNECTOR.properties... [--apply]
 //	starcdc demo [--keep-running]
 //	starcdc version
@@ -43,10 +43,12 @@ Usage:
         Check the configuration, then try every dependency it names (Kafka
         brokers, topics and group, schema registries, the StarRocks FE, BE
         and MySQL port) and print one OK or FAIL line each, with the fix.
-  starcdc decode CONNECTOR.properties --topic T --value FILE [--key FILE]
+  starcdc decode CONNECTOR.properties --topic T --value FILE [--key FILE] [--value-schema-id HEX] [--key-schema-id HEX]
         Decode one raw Kafka record with the connector's converters and print
         each row it yields as <db>.<table> TAB <Stream Load JSON>. An empty
-        value file is a null value (tombstone).
+        value file is a null value (tombstone). --value-schema-id and
+        --key-schema-id give the record's __value_schema_id/__key_schema_id
+        header (Confluent Platform 8) in hex.
   starcdc ddl [WORKER.properties] CONNECTOR.properties... [--apply]
         Print the CREATE TABLE (and ALTER TABLE) statements starcdc would run
         for each topic, planned from the schemas of its newest record; --apply
