@@ -112,7 +112,7 @@ type epoch struct {
 }
 
 type epochPart struct {
-	rows loader.Batch
+	rows epochRows
 	recs []epochRec
 	// A recovery part: committed is the offset the partition was
 	// committed at, end the intent's end; done once the partition was
@@ -149,7 +149,6 @@ func (r *Replicator) part(e *epoch, tp topicPartition) *epochPart {
 		if n := len(r.spareParts); n > 0 {
 			p = r.spareParts[n-1]
 			r.spareParts = r.spareParts[:n-1]
-			r.spareBytes -= p.rows.Cap()
 		} else {
 			p = &epochPart{}
 		}
@@ -162,16 +161,10 @@ func (r *Replicator) part(e *epoch, tp topicPartition) *epochPart {
 // the next ones: their rows are in the sink now (or not wanted).
 func (r *Replicator) release(parts ...*epochPart) {
 	for _, p := range parts {
-		p.rows.Reset()
+		p.rows.reset(r.putBatch)
 		*p = epochPart{rows: p.rows, recs: p.recs[:0]}
-		// Spare memory is bounded by one epoch: the gathering epoch grows
-		// into it. (Twice that, the capacity a full epoch's parts can
-		// reach, spared a tenth of the CPU spent growing parts but added
-		// as much in garbage collection under the memory limit, and
-		// raised the peak RSS: measured with go run ./bench.)
-		if n := p.rows.Cap(); len(r.spareParts) < maxSpareWorks && r.spareBytes+n <= r.cfg.EpochBytes {
+		if len(r.spareParts) < maxSpareWorks {
 			r.spareParts = append(r.spareParts, p)
-			r.spareBytes += n
 		}
 	}
 }
@@ -256,6 +249,25 @@ var _ EpochSink = (*loader.Loader)(nil)
 // they belong to. r.mu must be held.
 func (r *Replicator) collect(w *partWork, i, j int) {
 	tp := topicPartition{w.topic, w.partition}
+	if i == 0 && j == len(w.recs) && w.rows.Len() > 0 && r.recovering[tp] == nil {
+		// The run is the whole work, and all of it goes to the open
+		// epoch: its rows are adopted, not copied (the work gets an
+		// empty Batch).
+		e := r.open
+		if e.empty() {
+			e.started = time.Now()
+		}
+		p := r.part(e, tp)
+		base := p.rows.Len()
+		e.bytes += w.rows.Size(0, w.rows.Len())
+		p.rows.adopt(w.rows)
+		w.rows = r.spareBatch()
+		for k := i; k < j; k++ {
+			rec := w.recs[k]
+			p.recs = append(p.recs, epochRec{offset: rec.Offset, lepoch: rec.LeaderEpoch, ts: rec.Timestamp.UnixMilli(), rowsEnd: base + w.res[k].rowsEnd})
+		}
+		return
+	}
 	for k := i; k < j; k++ {
 		rec := w.recs[k]
 		e := r.open
@@ -276,7 +288,7 @@ func (r *Replicator) collect(w *partWork, i, j int) {
 		from, to := w.rowStart(k), w.res[k].rowsEnd
 		for x := from; x < to; x++ {
 			table, h, row := w.rows.Row(x)
-			p.rows.Add(table, h, row)
+			p.rows.add(table, h, row, r.spareBatch)
 			e.bytes += len(row)
 		}
 		p.recs = append(p.recs, epochRec{offset: rec.Offset, lepoch: rec.LeaderEpoch, ts: rec.Timestamp.UnixMilli(), rowsEnd: p.rows.Len()})
@@ -361,7 +373,7 @@ func (r *Replicator) sealEpoch(ctx context.Context, e *epoch) error {
 		// already, when the partitions were revoked or lost).
 		for tp, p := range e.parts {
 			if !r.owned[tp] {
-				e.bytes -= p.rows.Size(0, p.rows.Len())
+				e.bytes -= p.rows.bytes
 				delete(e.parts, tp)
 				r.release(p)
 			}
@@ -388,7 +400,7 @@ func (r *Replicator) sealEpoch(ctx context.Context, e *epoch) error {
 		for _, tp := range order {
 			p := e.parts[tp]
 			base := r.lastSeq
-			sink.AppendBatch(&p.rows, 0, p.rows.Len())
+			p.rows.appendTo(sink)
 			r.markEpochPart(tp, p, func(int) bool { return true }, base)
 		}
 		sink.Seal(e.name)
@@ -429,7 +441,7 @@ func (r *Replicator) sealEpoch(ctx context.Context, e *epoch) error {
 		keep := func(x int) bool { t, _, _ := p.rows.Row(x); return !committed[t] }
 		for x := range p.rows.Len() {
 			if keep(x) {
-				sink.AppendBatch(&p.rows, x, x+1)
+				p.rows.appendRow(sink, x)
 			}
 		}
 		r.markEpochPart(tp, p, keep, base)
@@ -640,7 +652,7 @@ func (r *Replicator) dropEpochParts(parts map[string][]int32) {
 		for _, p := range ps {
 			tp := topicPartition{t, p}
 			if ep := r.open.parts[tp]; ep != nil {
-				r.open.bytes -= ep.rows.Size(0, ep.rows.Len())
+				r.open.bytes -= ep.rows.bytes
 				delete(r.open.parts, tp)
 				r.release(ep)
 			}

@@ -175,8 +175,9 @@ type Replicator struct {
 	recoveries  map[string]*epoch
 	recovering  map[topicPartition]*epoch
 	ids         map[string][16]byte // topic IDs, for intent commits
-	spareParts  []*epochPart        // released epoch parts, for reuse
-	spareBytes  int                 // their rows' capacity
+	spareParts   []*epochPart        // released epoch parts, for reuse
+	spareBatches []loader.Batch      // released rows' Batches, for reuse (epochrows.go)
+	spareBytes   int                 // their capacity
 	spareQueues [][]position        // emptied pending queues, for reuse
 	sealWarned  time.Time           // when a failed seal was last logged
 	// owned is the partitions assigned to this member: only their
@@ -544,7 +545,11 @@ func (r *Replicator) applyWork(ctx context.Context, w *partWork) error {
 		}
 		from := w.rowStart(i)
 		j := i
-		for j < len(w.recs) && w.plain(j) && w.rows.Size(from, w.res[j].rowsEnd) <= maxRunBytes {
+		// Runs are bounded for the sink's memory checks; with exactly-once
+		// delivery they go to the gathering epoch instead (whose size is
+		// checked before each run), whole, so that collect can adopt a
+		// whole work's rows rather than copy them.
+		for j < len(w.recs) && w.plain(j) && (r.cfg.ExactlyOnce || w.rows.Size(from, w.res[j].rowsEnd) <= maxRunBytes) {
 			j++
 		}
 		if j == i {
