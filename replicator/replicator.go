@@ -170,16 +170,16 @@ type Replicator struct {
 	// epoch gathers records; inflight is sealed and loading; recoveries
 	// replay intents found at assignment, by epoch name, and recovering
 	// says which partitions' records belong to one.
-	open        *epoch
-	inflight    *epoch
-	recoveries  map[string]*epoch
-	recovering  map[topicPartition]*epoch
-	ids         map[string][16]byte // topic IDs, for intent commits
+	open         *epoch
+	inflight     *epoch
+	recoveries   map[string]*epoch
+	recovering   map[topicPartition]*epoch
+	ids          map[string][16]byte // topic IDs, for intent commits
 	spareParts   []*epochPart        // released epoch parts, for reuse
 	spareBatches []loader.Batch      // released rows' Batches, for reuse (epochrows.go)
 	spareBytes   int                 // their capacity
-	spareQueues [][]position        // emptied pending queues, for reuse
-	sealWarned  time.Time           // when a failed seal was last logged
+	spareQueues  [][]position        // emptied pending queues, for reuse
+	sealWarned   time.Time           // when a failed seal was last logged
 	// owned is the partitions assigned to this member: only their
 	// offsets are committed (a member that lost partitions without being
 	// told must not move their offsets). Guarded by mu.
