@@ -1,5 +1,7 @@
 package loader
 
+import "slices"
+
 // Batch is a reusable list of encoded rows, each with its table and load
 // Headers, that one goroutine fills (Add copies the row) and the Loader
 // takes in runs (AppendBatch) under one lock instead of one per row. The
@@ -48,6 +50,13 @@ func index[T comparable](s []T, v T) int {
 		}
 	}
 	return -1
+}
+
+// Grow makes room for at least rows more rows of bytes more bytes, so
+// that filling it does not reallocate (and copy) as it goes.
+func (b *Batch) Grow(rows, bytes int) {
+	b.buf = slices.Grow(b.buf, bytes)
+	b.rows = slices.Grow(b.rows, rows)
 }
 
 // Cap returns the bytes the Batch holds for rows without growing.

@@ -83,10 +83,23 @@ func (r *Replicator) prepare(ctx context.Context, fetches kgo.Fetches) []*partWo
 		works = append(works, w)
 		total += len(p.Records)
 	})
+	// Each partition's Batch is sized once from the rows per record of
+	// the last poll, rather than grown by doubling as rows come.
+	est := r.rowBytes
+	defer func() {
+		rows, bytes := 0, 0
+		for _, w := range works {
+			rows += len(w.recs)
+			bytes += w.rows.Size(0, w.rows.Len())
+		}
+		if rows > 0 {
+			r.rowBytes = bytes / rows
+		}
+	}()
 	workers := min(runtime.GOMAXPROCS(0), len(works))
 	if workers <= 1 || total < inlineRecords {
 		for _, w := range works {
-			r.prepareWork(ctx, w)
+			r.prepareWork(ctx, w, est)
 		}
 		return works
 	}
@@ -107,22 +120,27 @@ func (r *Replicator) prepare(ctx context.Context, fetches kgo.Fetches) []*partWo
 		go func() {
 			defer wg.Done()
 			for _, w := range bin {
-				r.prepareWork(ctx, w)
+				r.prepareWork(ctx, w, est)
 			}
 		}()
 	}
 	for _, w := range bins[0] {
-		r.prepareWork(ctx, w)
+		r.prepareWork(ctx, w, est)
 	}
 	wg.Wait()
 	return works
 }
 
-// prepareWork runs the pipeline over the records of one partition. It
-// touches only w and the pipeline (which is safe for concurrent use).
-func (r *Replicator) prepareWork(ctx context.Context, w *partWork) {
+// prepareWork runs the pipeline over the records of one partition, with
+// room for rowBytes bytes of rows per record made first. It touches only w
+// and the pipeline (which is safe for concurrent use).
+func (r *Replicator) prepareWork(ctx context.Context, w *partWork, rowBytes int) {
 	emit := w.rows.Add
 	w.res = slices.Grow(w.res[:0], len(w.recs))[:len(w.recs)]
+	if rowBytes > 0 {
+		n := len(w.recs)
+		w.rows.Grow(n, n*rowBytes+n*rowBytes/8)
+	}
 	for i, rec := range w.recs {
 		in := pipeline.Input{Topic: rec.Topic, Partition: rec.Partition, Offset: rec.Offset, Timestamp: rec.Timestamp.UnixMilli(), Key: rec.Key, Value: rec.Value}
 		for _, h := range rec.Headers {

@@ -178,6 +178,7 @@ type Replicator struct {
 	spareParts   []*epochPart        // released epoch parts, for reuse
 	spareBatches []loader.Batch      // released rows' Batches, for reuse (epochrows.go)
 	spareBytes   int                 // their capacity
+	rowBytes     int                 // rows' bytes per record in the last poll (prepare)
 	spareQueues  [][]position        // emptied pending queues, for reuse
 	sealWarned   time.Time           // when a failed seal was last logged
 	// owned is the partitions assigned to this member: only their
