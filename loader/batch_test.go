@@ -86,3 +86,23 @@ func TestAppendBatch(t *testing.T) {
 		t.Fatalf("batched labels %q, want %q", got.labels, want.labels)
 	}
 }
+
+// Grow makes room once: the rows added within it reuse that memory.
+func TestBatchGrow(t *testing.T) {
+	var b Batch
+	b.Grow(100, 100*8)
+	c := b.Cap()
+	if c < 800 {
+		t.Fatalf("Cap %d after Grow(100, 800)", c)
+	}
+	buf := &b.buf[:1][0]
+	for i := range 100 {
+		b.Add("t", Headers{}, []byte("12345678"))
+		if b.Cap() != c || &b.buf[0] != buf {
+			t.Fatalf("row %d reallocated the Batch", i)
+		}
+	}
+	if b.Len() != 100 || b.Size(0, 100) != 800 {
+		t.Fatalf("Len %d Size %d", b.Len(), b.Size(0, 100))
+	}
+}
