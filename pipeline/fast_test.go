@@ -1617,24 +1617,7 @@ func BenchmarkRowsBenchProtobuf(b *testing.B) {
 	}
 	for _, generic := range []bool{true, false} {
 		b.Run(map[bool]string{true: "generic", false: "fast"}[generic], func(b *testing.B) {
-			p := newPipeline(pc, pc, variant{enc: &mapping.Encoder{}}, nil)
-			p.Generic = generic
-			ctx := context.Background()
-			var buf []byte
-			emit := func(string, loader.Headers, []byte) {}
-			for _, in := range recs { // warm the caches; the rows must be made on the path asked for
-				out, b2, err := p.RowsOf(ctx, in, buf, emit)
-				if buf = b2; err != nil || out.Rows != 1 || (out.Event.Changes == nil) == generic {
-					b.Fatalf("%+v, %v", out, err)
-				}
-			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				if _, buf, err = p.RowsOf(ctx, recs[i%len(recs)], buf, emit); err != nil {
-					b.Fatal(err)
-				}
-			}
+			benchRowsOf(b, newPipeline(pc, pc, variant{enc: &mapping.Encoder{}}, nil), recs, generic)
 		})
 	}
 }
