@@ -120,6 +120,27 @@ func (s *eoStack) offsets() kadm.OffsetResponses {
 	return offs
 }
 
+// failTB runs the connector once with every load of table tb failing and
+// no retries: it stops after sealing an epoch whose ta load committed,
+// leaving the epoch's intent. It returns Run's error.
+func (s *eoStack) failTB() error {
+	s.em.Inject(starrocks.Fault{Op: "stream_load", Table: "tb", Times: 2, Kind: starrocks.FaultHTTP500})
+	cancel, done := s.start(map[string]string{"sink.maxretries": "0", "starrocks.retry.timeout.ms": "0"})
+	defer cancel()
+	return <-done
+}
+
+// replayToCommitted runs the connector until every partition is committed
+// at its end with no intent left, then stops it cleanly.
+func (s *eoStack) replayToCommitted() {
+	cancel, done := s.start(nil)
+	s.waitCommitted()
+	cancel()
+	if err := <-done; err != nil {
+		s.t.Fatal(err)
+	}
+}
+
 // waitCommitted waits until every partition of ta and tb is committed at
 // its end (100 records each) with no intent left (franz-go writes its
 // own metadata).
@@ -151,10 +172,7 @@ func (s *eoStack) waitCommitted() {
 // that had loaded is not loaded again, the other one is, once.
 func TestExactlyOnceReplay(t *testing.T) {
 	s := newEOStack(t)
-	s.em.Inject(starrocks.Fault{Op: "stream_load", Table: "tb", Times: 2, Kind: starrocks.FaultHTTP500})
-	cancel, done := s.start(map[string]string{"sink.maxretries": "0", "starrocks.retry.timeout.ms": "0"})
-	err := <-done
-	cancel()
+	err := s.failTB()
 	if err == nil || !strings.Contains(err.Error(), "tb") {
 		t.Fatalf("the first run ended with %v; want the failed load of tb", err)
 	}
@@ -171,12 +189,7 @@ func TestExactlyOnceReplay(t *testing.T) {
 		t.Fatalf("after the first run: %d rows of ta, %d of tb loaded; want 200 and 0", a, b)
 	}
 
-	cancel, done = s.start(nil)
-	s.waitCommitted()
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	s.replayToCommitted()
 	if a, b := s.em.Stats("db", "ta").LoadedRows, s.em.Stats("db", "tb").LoadedRows; a != 200 || b != 200 {
 		t.Fatalf("after the replay: %d rows of ta, %d of tb loaded; want 200 and 200 (each row once)", a, b)
 	}
@@ -188,10 +201,7 @@ func TestExactlyOnceReplay(t *testing.T) {
 // the intent split first.
 func TestExactlyOnceSplitReplay(t *testing.T) {
 	s := newEOStack(t)
-	s.em.Inject(starrocks.Fault{Op: "stream_load", Table: "tb", Times: 2, Kind: starrocks.FaultHTTP500})
-	cancel, done := s.start(map[string]string{"sink.maxretries": "0", "starrocks.retry.timeout.ms": "0"})
-	<-done
-	cancel()
+	s.failTB()
 	// Pretend the epoch also covered a partition of another process:
 	// five partitions, of which this group member will get four.
 	offs := s.offsets()
@@ -207,12 +217,7 @@ func TestExactlyOnceSplitReplay(t *testing.T) {
 	if _, err := s.adm.CommitOffsets(s.ctx, GroupID("eo"), rewrite); err != nil {
 		t.Fatal(err)
 	}
-	cancel, done = s.start(nil)
-	s.waitCommitted()
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	s.replayToCommitted()
 	if a, b := s.em.Stats("db", "ta").LoadedRows, s.em.Stats("db", "tb").LoadedRows; a != 200 || b != 200 {
 		t.Fatalf("after the split replay: %d rows of ta, %d of tb loaded; want 200 and 200 (each row once)", a, b)
 	}
@@ -281,10 +286,7 @@ func TestExactlyOnceIntentRetried(t *testing.T) {
 // epoch replays as usual and every intent is cleared without new records.
 func TestExactlyOnceReplayRecordsGone(t *testing.T) {
 	s := newEOStack(t)
-	s.em.Inject(starrocks.Fault{Op: "stream_load", Table: "tb", Times: 2, Kind: starrocks.FaultHTTP500})
-	cancel, done := s.start(map[string]string{"sink.maxretries": "0", "starrocks.retry.timeout.ms": "0"})
-	<-done
-	cancel()
+	s.failTB()
 	del := kadm.Offsets{}
 	for p := range int32(2) {
 		del.Add(kadm.Offset{Topic: "tb", Partition: p, At: 100})
@@ -292,12 +294,7 @@ func TestExactlyOnceReplayRecordsGone(t *testing.T) {
 	if resps, err := s.adm.DeleteRecords(s.ctx, del); err != nil || resps.Error() != nil {
 		t.Fatalf("deleting tb's records: %v %v", err, resps.Error())
 	}
-	cancel, done = s.start(nil)
-	s.waitCommitted()
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	s.replayToCommitted()
 	if a, b := s.em.Stats("db", "ta").LoadedRows, s.em.Stats("db", "tb").LoadedRows; a != 200 || b != 0 {
 		t.Fatalf("after the replay: %d rows of ta, %d of tb loaded; want 200 (once) and 0 (deleted before they were loaded)", a, b)
 	}
