@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/twmb/franz-go/pkg/sr"
@@ -206,6 +207,7 @@ func appendHeaderFramed(converter string, indexes bool, dst []byte, header strin
 		}
 		rest = after
 	}
+	dst = slices.Grow(dst, len(id)-len(rest)+len(payload))
 	dst = append(dst, id[:len(id)-len(rest)]...)
 	return append(dst, payload...), nil
 }

@@ -624,11 +624,18 @@ type idCache[K comparable, T any] struct {
 	sf  singleflight.Group
 }
 
-func (c *idCache[K, T]) get(id K, load func() (T, error)) (T, error) {
+// cached returns what is cached for id: the value (hit), or the
+// permanent error, or neither.
+func (c *idCache[K, T]) cached(id K) (v T, hit bool, err error) {
 	c.mu.RLock()
-	v, hit := c.ok[id]
-	err := c.bad[id]
+	v, hit = c.ok[id]
+	err = c.bad[id]
 	c.mu.RUnlock()
+	return v, hit, err
+}
+
+func (c *idCache[K, T]) get(id K, load func() (T, error)) (T, error) {
+	v, hit, err := c.cached(id)
 	if hit {
 		return v, nil
 	}
@@ -678,10 +685,8 @@ func (c *schemaCache[T]) get(id schemaID, load func() (T, error)) (T, error) {
 // record path, without building a loader.
 func (c *schemaCache[T]) cached(id schemaID) (T, bool) {
 	if !id.byGUID {
-		c.ids.mu.RLock()
-		v, ok := c.ids.ok[id.id]
-		c.ids.mu.RUnlock()
-		return v, ok
+		v, hit, _ := c.ids.cached(id.id)
+		return v, hit
 	}
 	var zero T
 	return zero, false

@@ -125,10 +125,11 @@ func headerName(h, def string) string {
 // header's ID, then the payload), as Confluent's DualSchemaIdDeserializer
 // reads a header first and the prefix otherwise. A null key or value stays
 // null; an unreadable header is the converter's error (StageError). Each
-// framed payload is a new slice: the decoded record may alias it.
+// framed payload is a new slice (one allocation, and none for a converter
+// that reads no header): the decoded record may alias it.
 func (p *Pipeline) FrameSchemaIDs(in Input) (Input, error) {
 	if in.ValueSchemaID != nil && in.Value != nil {
-		b, ok, err := decode.FrameSchemaID(p.ValueConverter, make([]byte, 0, len(in.ValueSchemaID)+len(in.Value)), headerName(in.valueIDHeader, decode.ValueSchemaIDHeader), in.ValueSchemaID, in.Value)
+		b, ok, err := decode.FrameSchemaID(p.ValueConverter, nil, headerName(in.valueIDHeader, decode.ValueSchemaIDHeader), in.ValueSchemaID, in.Value)
 		if err != nil {
 			return in, decodeErr(StageValueConverter, "value", err)
 		}
@@ -139,7 +140,7 @@ func (p *Pipeline) FrameSchemaIDs(in Input) (Input, error) {
 	// The key is framed only when it is decoded: without transforms, a
 	// tombstone's key and a passthrough record's key are not.
 	if in.KeySchemaID != nil && in.Key != nil && (p.Chain != nil || in.Value != nil && !p.Passthrough) {
-		b, ok, err := decode.FrameSchemaID(p.KeyConverter, make([]byte, 0, len(in.KeySchemaID)+len(in.Key)), headerName(in.keyIDHeader, decode.KeySchemaIDHeader), in.KeySchemaID, in.Key)
+		b, ok, err := decode.FrameSchemaID(p.KeyConverter, nil, headerName(in.keyIDHeader, decode.KeySchemaIDHeader), in.KeySchemaID, in.Key)
 		if err != nil {
 			return in, decodeErr(StageKeyConverter, "key", err)
 		}
